@@ -1,0 +1,24 @@
+"""Session-wide test set-up.
+
+The data cache: tests never download. They point ``CALCIUM_COURSE_DATA`` at the shared data
+folder beside the checkout (``../shared/data``, resolved once to an absolute path, because tests
+and notebook kernels change directory), unless the variable is already set.
+"""
+import os
+import pathlib
+
+import pytest
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+SHARED_DATA = (ROOT.parent / "shared" / "data").resolve()
+
+if "CALCIUM_COURSE_DATA" not in os.environ and SHARED_DATA.is_dir():
+    os.environ["CALCIUM_COURSE_DATA"] = str(SHARED_DATA)
+
+# Matplotlib must never try to open a window in tests or kernels started by them.
+os.environ.setdefault("MPLBACKEND", "Agg")
+
+
+@pytest.fixture(scope="session")
+def repo_root() -> pathlib.Path:
+    return ROOT
