@@ -22,3 +22,11 @@ os.environ.setdefault("MPLBACKEND", "Agg")
 @pytest.fixture(scope="session")
 def repo_root() -> pathlib.Path:
     return ROOT
+
+
+def pytest_ignore_collect(collection_path, config):
+    """nbval executes the lessons in `solutions/` only: notebooks under `tests/` are fixtures
+    (some of them hostile submissions for the grader) and must never be run as tests."""
+    if collection_path.suffix == ".ipynb" and ROOT / "tests" in collection_path.parents:
+        return True
+    return None

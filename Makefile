@@ -1,0 +1,68 @@
+# Calcium Imaging Analysis in Python — one entry point for set-up, the course build and tests.
+#   make course   set up everything, execute every lesson and build the book (the main job)
+#   make test     run the whole test suite
+# Other targets: setup, sync, release, lessons, book, lab, clean.
+
+SHELL := /bin/bash
+VENV ?= .venv
+PY := $(VENV)/bin/python
+# Offline machines: the datasets are read from this folder (see README, "Data"). When the course
+# sits beside a `shared/data` folder, that is used; otherwise helpers.data's own default applies.
+SHARED_DATA := $(abspath ../shared/data)
+ifeq ($(origin CALCIUM_COURSE_DATA), undefined)
+  ifneq ($(wildcard $(SHARED_DATA)/MANIFEST.md),)
+    export CALCIUM_COURSE_DATA := $(SHARED_DATA)
+  endif
+endif
+export MPLBACKEND := Agg
+
+.PHONY: course setup system-packages sync release lessons book test lab clean
+
+course: setup lessons
+
+# --- set-up -----------------------------------------------------------------------------------
+setup: $(VENV)/.installed
+
+# Debian packages the tests need: Chromium (browser tests) and bubblewrap (the grading sandbox).
+# Installed when running as root on Debian/Ubuntu; otherwise the tests that need them say so.
+system-packages:
+	@missing=""; for p in chromium:chromium bwrap:bubblewrap; do \
+	  command -v $${p%%:*} >/dev/null || missing="$$missing $${p##*:}"; done; \
+	if [ -z "$$missing" ]; then echo "system packages: present"; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  echo "installing:$$missing"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	else echo "NOTE: install$$missing (Debian: sudo apt-get install$$missing) for the browser and grading tests"; fi
+
+$(VENV)/.installed: pyproject.toml
+	$(MAKE) --no-print-directory system-packages
+	test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[test]"
+	$(PY) -m helpers.data fetch --all
+	touch $@
+
+# --- lessons ----------------------------------------------------------------------------------
+sync: setup
+	$(PY) -c "from helpers import release; [release.sync_notebook(p) for p in __import__('pathlib').Path('solutions').glob('*/*.py') if p.stem == p.parent.name]"
+
+release: setup
+	$(PY) -m helpers.release
+
+# Execute every lesson top to bottom on a fresh kernel, as a student would (outputs in _build/).
+lessons: setup
+	$(PY) -m jupyter nbconvert --to notebook --execute --ExecutePreprocessor.timeout=600 \
+	  --output-dir _build/executed solutions/*/*.ipynb
+
+# --- tests ------------------------------------------------------------------------------------
+# pytest exits 5 when it collects nothing: that is a broken suite, not a pass.
+test: setup
+	@$(PY) -m pytest $(PYTEST_ARGS); status=$$?; \
+	if [ $$status -eq 5 ]; then echo "pytest collected no tests: the test suite is missing" >&2; exit 1; fi; \
+	exit $$status
+
+lab: setup
+	$(VENV)/bin/jupyter lab course
+
+clean:
+	rm -rf _build .pytest_cache

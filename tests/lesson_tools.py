@@ -1,0 +1,82 @@
+"""Run a lesson's cells and check cells in-process, for fast tests of the checks themselves.
+
+Check cells follow the check protocol (book/maintainers.md): they read student answers only by
+name and recompute everything else. So a check can be run on its own with any answers we choose —
+the reference solutions, typical wrong answers, look-alike objects — without a kernel.
+"""
+from __future__ import annotations
+
+import ast
+import builtins
+import pathlib
+
+import jupytext
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+
+
+def load(lesson_id: str):
+    return jupytext.read(ROOT / "solutions" / lesson_id / f"{lesson_id}.py")
+
+
+def nbgrader(cell) -> dict:
+    return cell.get("metadata", {}).get("nbgrader", {})
+
+
+def is_check(cell) -> bool:
+    meta = nbgrader(cell)
+    return cell.cell_type == "code" and meta.get("grade", False) and not meta.get("solution", False)
+
+
+def check_cells(notebook) -> dict[str, str]:
+    """``{grade_id: source}`` of every autograded check cell, in notebook order."""
+    return {nbgrader(c)["grade_id"]: c.source for c in notebook.cells if is_check(c)}
+
+
+def answer_cells(notebook) -> list[str]:
+    return [c.source for c in notebook.cells
+            if c.cell_type == "code" and nbgrader(c).get("solution", False)]
+
+
+def bound_names(tree: ast.AST) -> set[str]:
+    """Names a piece of code binds anywhere (assignments, imports, defs, loop targets, ...)."""
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, (ast.Store, ast.Del)):
+            names.add(node.id)
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.add(node.name)
+        elif isinstance(node, ast.alias):
+            names.add((node.asname or node.name).split(".")[0])
+        elif isinstance(node, ast.arg):
+            names.add(node.arg)
+        elif isinstance(node, ast.ExceptHandler) and node.name:
+            names.add(node.name)
+    return names
+
+
+def free_names(source: str) -> set[str]:
+    """Names a cell reads but never binds itself, builtins excluded: per the check protocol,
+    exactly the student answers a check cell reads."""
+    tree = ast.parse(source)
+    loaded = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
+    return loaded - bound_names(tree) - set(dir(builtins))
+
+
+def run_solutions(notebook) -> dict:
+    """Execute every code cell except the check cells in one namespace; return the namespace."""
+    namespace: dict = {"__name__": "__lesson__"}
+    for cell in notebook.cells:
+        if cell.cell_type == "code" and not is_check(cell):
+            exec(compile(cell.source, "<lesson cell>", "exec"), namespace)  # noqa: S102
+            plt.close("all")
+    return namespace
+
+
+def run_check(source: str, answers: dict) -> None:
+    """Run one check cell's source with only the given answers bound (as the grader does)."""
+    exec(compile(source, "<check cell>", "exec"), dict(answers))  # noqa: S102

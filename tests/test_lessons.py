@@ -1,0 +1,164 @@
+"""Properties every lesson must have: the check protocol, checks that pass the solutions and
+reject look-alike answers, figures with alt text, a release in sync that stops at the first
+exercise. (Lessons also execute top to bottom under nbval: see the `solutions` test path.)"""
+import types
+
+import nbformat
+import numpy as np
+import pytest
+from nbclient import NotebookClient
+from nbclient.exceptions import CellExecutionError
+
+import lesson_tools as lt
+from helpers import release
+from helpers.checks import CheckFailed
+
+LESSONS = release.lesson_ids()
+
+
+@pytest.fixture(scope="module", params=LESSONS)
+def lesson(request):
+    notebook = lt.load(request.param)
+    return request.param, notebook, lt.run_solutions(notebook)
+
+
+def _answers(source, namespace):
+    return {name: namespace[name] for name in lt.free_names(source)}
+
+
+def test_check_cells_follow_the_check_protocol(lesson):
+    lesson_id, notebook, _ = lesson
+    answer_names = set().union(*(lt.bound_names(__import__("ast").parse(s)) for s in lt.answer_cells(notebook)))
+    checks = lt.check_cells(notebook)
+    assert len(checks) >= 8, f"{lesson_id}: the lesson standard asks for at least 8 autograded checks"
+    for grade_id, source in checks.items():
+        reads = lt.free_names(source)
+        assert reads, f"{grade_id} reads no answer"
+        assert reads <= answer_names, (
+            f"{grade_id} reads {sorted(reads - answer_names)} which no answer cell defines: a check "
+            "must import or recompute everything but the student's answers")
+
+
+def test_solutions_pass_every_check(lesson):
+    _, notebook, namespace = lesson
+    for grade_id, source in lt.check_cells(notebook).items():
+        lt.run_check(source, _answers(source, namespace))
+
+
+class AlwaysEqual:
+    """Claims to equal everything."""
+    def __eq__(self, other):
+        return True
+
+    def __ne__(self, other):
+        return False
+
+    __hash__ = object.__hash__
+
+
+class ArrayLike:
+    """Converts to the right array on request, but is not an array."""
+    def __init__(self, array):
+        self.array = np.asarray(array)
+        self.shape, self.dtype = self.array.shape, self.array.dtype
+
+    def __array__(self, dtype=None, copy=None):
+        return self.array
+
+
+class SubArray(np.ndarray):
+    pass
+
+
+class SubFloat(float):
+    pass
+
+
+def look_alikes(value):
+    """Objects that imitate a correct answer without being a plain value of the right type."""
+    if isinstance(value, np.ndarray):
+        return {"list": value.tolist(), "ndarray subclass": value.view(SubArray),
+                "__array__ object": ArrayLike(value), "always-equal object": AlwaysEqual()}
+    if isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool):
+        return {"number subclass": SubFloat(value) if isinstance(value, (float, np.floating)) else SubInt(value),
+                "0-d array": np.array(value), "always-equal object": AlwaysEqual()}
+    return {}
+
+
+class SubInt(int):
+    pass
+
+
+def returning_look_alikes(function, kind):
+    """A stand-in for a student's function that returns look-alikes of the right results."""
+    def fake(*args, **kwargs):
+        return look_alikes(function(*args, **kwargs)).get(kind, AlwaysEqual())
+    return fake
+
+
+def test_checks_reject_look_alike_answers(lesson):
+    _, notebook, namespace = lesson
+    tried = 0
+    for grade_id, source in lt.check_cells(notebook).items():
+        answers = _answers(source, namespace)
+        for name, value in answers.items():
+            if isinstance(value, types.FunctionType):
+                fakes = {kind: returning_look_alikes(value, kind)
+                         for kind in ("list", "ndarray subclass", "__array__ object", "always-equal object")}
+            else:
+                fakes = look_alikes(value)
+            for kind, fake in fakes.items():
+                tried += 1
+                with pytest.raises(CheckFailed):
+                    lt.run_check(source, answers | {name: fake})
+                    pytest.fail(f"{grade_id} accepted a {kind} as `{name}`")
+    assert tried > 0
+
+
+def test_every_figure_has_alt_text(lesson):
+    _, notebook, _ = lesson
+    for cell in notebook.cells:
+        if cell.cell_type == "code" and not lt.is_check(cell) and ("plots." in cell.source or "plt." in cell.source):
+            alt = cell.metadata.get("mystnb", {}).get("image", {}).get("alt", "")
+            assert len(alt) > 20, f"a figure cell has no alt text (mystnb.image.alt):\n{cell.source[:200]}"
+
+
+@pytest.mark.slow
+def test_release_is_in_sync_with_solutions():
+    assert release.out_of_date(LESSONS) == [], "run `make release` and commit course/"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("lesson_id", LESSONS)
+def test_release_stops_at_the_first_exercise(lesson_id, repo_root, tmp_path):
+    notebook = nbformat.read(repo_root / "course" / lesson_id / f"{lesson_id}.ipynb", as_version=4)
+    first_answer = next(i for i, c in enumerate(notebook.cells)
+                        if c.cell_type == "code" and lt.nbgrader(c).get("solution"))
+    client = NotebookClient(notebook, timeout=300, kernel_name="python3",
+                            resources={"metadata": {"path": str(tmp_path)}})
+    with pytest.raises(CellExecutionError) as error:
+        client.execute()
+    assert "NotImplementedError" in str(error.value)
+    executed = [i for i, c in enumerate(notebook.cells) if c.cell_type == "code" and c.get("execution_count")]
+    assert max(executed) == first_answer, "the release ran past its first exercise"
+
+
+@pytest.mark.parametrize("lesson_id", LESSONS)
+def test_release_contains_no_solutions_or_hidden_tests(lesson_id, repo_root):
+    solution_lines = set()
+    for source in lt.answer_cells(lt.load(lesson_id)) + list(lt.check_cells(lt.load(lesson_id)).values()):
+        inside = False
+        for line in source.splitlines():
+            if "BEGIN SOLUTION" in line or "BEGIN HIDDEN TESTS" in line:
+                inside = True
+            elif "END SOLUTION" in line or "END HIDDEN TESTS" in line:
+                inside = False
+            elif inside and len(line.strip()) > 25:
+                solution_lines.add(line.strip())
+    assert solution_lines, "found no solution lines to look for"
+    for path in (repo_root / "course" / lesson_id).iterdir():
+        text = path.read_text()
+        for marker in ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "END HIDDEN TESTS"):
+            assert marker not in text, f"{path.name} contains {marker}"
+        leaked = [line for line in solution_lines if line in text]
+        assert not leaked, f"{path.name} contains solution or hidden-test lines: {leaked[:3]}"
