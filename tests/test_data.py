@@ -365,13 +365,14 @@ def test_cli_fetch_all_downloads_then_reports_ok(tmp_path, server, cache):
     assert first.returncode == 0, first.stdout + first.stderr
     assert [line.split() for line in first.stdout.splitlines()[1:]] == [
         ["a.tif", "downloaded"], ["b.npy", "downloaded"]]
-    again = run_cli("--registry", registry, "fetch", "--all")
-    assert again.returncode == 0 and "a.tif" in again.stdout and "downloaded" not in again.stdout
     assert "/large.csv" not in server.requests
     serve(server, "large.csv", CONTENT)
-    large = run_cli("--registry", registry, "fetch", "--all", "--include-large")
-    assert large.returncode == 0 and "large.csv" in large.stdout
+    again = run_cli("--registry", registry, "fetch", "--all", "--include-large")
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert [line.split() for line in again.stdout.splitlines()[1:]] == [
+        ["a.tif", "ok"], ["b.npy", "ok"], ["large.csv", "downloaded"]]
     assert (cache / "large.csv").read_bytes() == CONTENT
+    assert len(server.requests) == 3
 
 
 def test_cli_fails_with_a_reason_per_file(tmp_path, server, cache):
