@@ -1,0 +1,297 @@
+"""Publish the course as a Jupyter Book, built from a derived copy of the lessons.
+
+The book is never built straight from ``solutions/``: their check cells hold hidden tests, which
+would reach the readers through page sources, notebook downloads and the search index. Instead
+:func:`derive_book_source` writes a copy in which
+
+- **check cells** (nbgrader ``grade: true, solution: false`` code cells) are deleted, hidden tests
+  and all;
+- **answer cells** (``solution: true`` code cells) lose their solution markers and are tagged
+  ``hide-input``: the solution sits collapsed behind a "Show solution" toggle, its output shown;
+- **model answers** (``solution: true`` markdown cells) become a collapsed "Model answer"
+  dropdown;
+- nbgrader metadata is dropped; cell ids are derived from the grade ids, so the copy is
+  byte-for-byte the same for the same lesson, and the execution cache keeps its hits.
+
+Everything lives under ``<root>/_build/`` (``make clean`` removes it)::
+
+    _build/book-src/         the derived copy: _toc.yml, _config.yml, book/, lessons/NN-slug.ipynb
+    _build/html/             the website (index.html redirects to the introduction)
+    _build/.jupyter_cache/   executed lessons (jupyter-cache); only changed code re-executes
+
+The toc names lessons ``lessons/NN-slug`` — a folder that exists only in the derived copy, so
+``jupyter-book build .`` at the repository root cannot publish the solutions by mistake.
+
+Command line: ``python -m helpers.book [--root PATH] [--derive-only]``.
+"""
+from __future__ import annotations
+
+import argparse
+import copy
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import jupytext
+import nbformat
+import yaml
+
+BUILD_FOLDER = "_build"
+SOURCE_FOLDER = "book-src"
+LESSON_FOLDER = "lessons"
+BOOK_PAGES_FOLDER = "book"
+ROOT_FILES = ("_toc.yml", "_config.yml")
+
+SOLUTION_MARKERS = ("BEGIN SOLUTION", "END SOLUTION")
+HIDDEN_TEST_MARKERS = ("BEGIN HIDDEN TESTS", "END HIDDEN TESTS")
+# Cell metadata the book reads; everything else (nbgrader, jupytext bookkeeping) is dropped.
+KEPT_CELL_METADATA = ("tags", "mystnb")
+SOLUTION_PROMPTS = {"code_prompt_show": "Show solution", "code_prompt_hide": "Hide solution"}
+# The lessons' figures are shown by the inline backend; an inherited MPLBACKEND=Agg (tests,
+# the Makefile) would make every figure silently vanish from the book.
+INLINE_BACKEND = "module://matplotlib_inline.backend_inline"
+# Sphinx's warnings ("path:line: WARNING: ..."); kernels log their own "[IPKernelApp] WARNING | ...".
+SPHINX_WARNING = re.compile(r"(^|: )(WARNING|ERROR|CRITICAL|SEVERE):")
+
+
+class BookError(RuntimeError):
+    """The book's sources are inconsistent or its build failed (the message says why)."""
+
+
+def lesson_sources(root: Path) -> list[Path]:
+    """Every lesson source ``solutions/NN-slug/NN-slug.py`` under ``root``, sorted by id."""
+    return sorted(path for path in Path(root, "solutions").glob("*/*.py")
+                  if path.stem == path.parent.name and re.match(r"\d\d-", path.stem))
+
+
+def nbgrader_role(cell) -> str:
+    """What a lesson cell is for the book: ``"check"``, ``"answer"`` or ``"plain"``.
+
+    A check cell is an autograded test (``grade: true, solution: false`` code); an answer cell
+    holds a solution (``solution: true``, code or markdown, graded by hand or not).
+    """
+    meta = cell.get("metadata", {}).get("nbgrader", {})
+    if meta.get("solution"):
+        return "answer"
+    if meta.get("grade") and cell.cell_type == "code":
+        return "check"
+    return "plain"
+
+
+def _without_solution_markers(source: str) -> str:
+    lines = [line for line in source.split("\n")
+             if not any(marker in line for marker in SOLUTION_MARKERS)]
+    return "\n".join(lines).strip("\n")
+
+
+def _model_answer_dropdown(source: str) -> str:
+    """Wrap the part of a markdown answer between the solution markers in a collapsed dropdown.
+
+    Text outside the markers (nbgrader keeps it in the release too) stays visible; a cell
+    without markers is an answer as a whole, as for nbgrader.
+    """
+    lines = source.split("\n")
+    begin = next((i for i, line in enumerate(lines) if SOLUTION_MARKERS[0] in line), None)
+    end = next((i for i, line in enumerate(lines) if SOLUTION_MARKERS[1] in line), None)
+    if begin is None or end is None or end < begin:
+        before, answer, after = [], lines, []
+    else:
+        before, answer, after = lines[:begin], lines[begin + 1:end], lines[end + 1:]
+    # The fence must be longer than any colon fence inside the answer.
+    longest = max((len(m.group()) for m in re.finditer(r"^:{3,}", "\n".join(answer), re.M)),
+                  default=2)
+    fence = ":" * max(3, longest + 1)
+    dropdown = [f"{fence}{{dropdown}} Model answer", *answer, fence]
+    return "\n".join(before + dropdown + after).strip("\n")
+
+
+def _cell_id(cell, taken: set[str]) -> str:
+    grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id", "")
+    base = re.sub(r"[^A-Za-z0-9_-]", "-", grade_id)[:60] or f"cell-{len(taken)}"
+    cell_id, n = base, 1
+    while cell_id in taken:
+        cell_id, n = f"{base}-{n}", n + 1
+    taken.add(cell_id)
+    return cell_id
+
+
+def derive_notebook(source: Path) -> nbformat.NotebookNode:
+    """The book's version of one lesson (see the module docstring for what changes).
+
+    Raises
+    ------
+    BookError
+        If hidden tests sit anywhere but in a check cell (they would be published).
+    """
+    lesson = jupytext.read(source)
+    cells, taken = [], set()
+    for cell in lesson.cells:
+        role = nbgrader_role(cell)
+        if role == "check":
+            continue
+        if any(marker in cell.source for marker in HIDDEN_TEST_MARKERS):
+            raise BookError(f"{source}: hidden tests outside a check cell "
+                            f"(grade id {cell.metadata.get('nbgrader', {}).get('grade_id')!r}); "
+                            "hidden tests belong in a locked check cell (grade: true, solution: false)")
+        metadata = {key: copy.deepcopy(cell.metadata[key])
+                    for key in KEPT_CELL_METADATA if key in cell.metadata}
+        text = cell.source.strip("\n")
+        if role == "answer" and cell.cell_type == "code":
+            text = _without_solution_markers(text)
+            metadata["tags"] = sorted(set(metadata.get("tags", [])) | {"hide-input"})
+            metadata["mystnb"] = {**SOLUTION_PROMPTS, **metadata.get("mystnb", {})}
+        elif role == "answer":
+            text = _model_answer_dropdown(text)
+        if cell.cell_type == "code":
+            new = nbformat.v4.new_code_cell(text, metadata=metadata)
+        elif cell.cell_type == "markdown":
+            new = nbformat.v4.new_markdown_cell(text, metadata=metadata)
+        else:
+            new = nbformat.v4.new_raw_cell(text, metadata=metadata)
+        new["id"] = _cell_id(cell, taken)
+        cells.append(new)
+    kernelspec = lesson.metadata.get("kernelspec", {
+        "display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"})
+    return nbformat.v4.new_notebook(cells=cells, metadata={
+        "kernelspec": kernelspec, "language_info": {"name": kernelspec.get("language", "python")}})
+
+
+def _write_if_changed(path: Path, data: bytes) -> None:
+    """Write only when the content differs: unchanged pages keep their mtime, so Sphinx does
+    not re-read them."""
+    if path.is_file() and path.read_bytes() == data:
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+
+
+def toc_files(toc_path: Path) -> list[str]:
+    """Every ``file:`` (and ``root:``) entry of a Jupyter Book ``_toc.yml``, in order."""
+    found = []
+
+    def walk(node):
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key in ("root", "file") and isinstance(value, str):
+                    found.append(value)
+                else:
+                    walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    walk(yaml.safe_load(toc_path.read_text(encoding="utf-8")))
+    return found
+
+
+def _check_toc(root: Path, lessons: list[Path]) -> None:
+    entries = toc_files(root / "_toc.yml")
+    lesson_ids = {path.stem for path in lessons}
+    missing = sorted(lesson_ids - {e.split("/", 1)[1] for e in entries
+                                   if e.startswith(f"{LESSON_FOLDER}/")})
+    if missing:
+        raise BookError("lessons missing from _toc.yml (the book would silently leave them out): "
+                        + ", ".join(missing) + f"; add `- file: {LESSON_FOLDER}/<id>` for each")
+    for entry in entries:
+        if entry.startswith(f"{LESSON_FOLDER}/"):
+            if entry.split("/", 1)[1] not in lesson_ids:
+                raise BookError(f"_toc.yml lists {entry}, but there is no "
+                                f"solutions/{entry.split('/', 1)[1]}/{entry.split('/', 1)[1]}.py")
+        elif not any((root / entry).with_suffix(suffix).is_file() for suffix in (".md", ".ipynb")):
+            raise BookError(f"_toc.yml lists {entry}, but {entry}.md does not exist")
+
+
+def derive_book_source(root: Path) -> Path:
+    """Write the book's source tree under ``<root>/_build/book-src`` and return its path.
+
+    Copies ``_toc.yml``, ``_config.yml`` and the book-only pages (``book/``), and writes each
+    lesson as ``lessons/NN-slug.ipynb`` via :func:`derive_notebook`. Files left over from
+    earlier runs (a renamed lesson, a deleted page) are removed. Deterministic: the same
+    sources give the same bytes.
+
+    Raises
+    ------
+    BookError
+        If a lesson is missing from ``_toc.yml``, the toc names a page that does not exist, or a
+        lesson has hidden tests outside its check cells.
+    """
+    root = Path(root).resolve()
+    dest = root / BUILD_FOLDER / SOURCE_FOLDER
+    lessons = lesson_sources(root)
+    _check_toc(root, lessons)
+    wanted: dict[Path, bytes] = {dest / name: (root / name).read_bytes() for name in ROOT_FILES}
+    for page in sorted((root / BOOK_PAGES_FOLDER).rglob("*")):
+        if page.is_file() and ".ipynb_checkpoints" not in page.parts:
+            wanted[dest / page.relative_to(root)] = page.read_bytes()
+    for source in lessons:
+        text = nbformat.writes(derive_notebook(source)) + "\n"
+        wanted[dest / LESSON_FOLDER / f"{source.stem}.ipynb"] = text.encode("utf-8")
+    for path, data in wanted.items():
+        _write_if_changed(path, data)
+    if dest.is_dir():
+        for path in sorted(dest.rglob("*"), reverse=True):
+            if path.is_file() and path not in wanted:
+                path.unlink()
+            elif path.is_dir() and not any(path.iterdir()):
+                path.rmdir()
+    return dest
+
+
+def build(root: Path, *, log=sys.stdout) -> Path:
+    """Derive the book's sources and build the website; return the ``_build/html`` folder.
+
+    Runs ``jupyter-book build -W -n --keep-going``: any warning (a broken reference, a lesson
+    that raises, a figure without a file) fails the build. Lessons are executed through the
+    jupyter-cache in ``_build/.jupyter_cache``: a lesson whose code cells are unchanged is not
+    executed again.
+
+    Raises
+    ------
+    BookError
+        If deriving the sources fails or ``jupyter-book`` reports a warning or an error; the
+        message quotes the warnings.
+    """
+    root = Path(root).resolve()
+    source = derive_book_source(root)
+    jupyter_book = Path(sys.executable).with_name("jupyter-book")
+    command = [str(jupyter_book) if jupyter_book.exists() else "jupyter-book", "build",
+               str(source), "--path-output", str(root), "-W", "-n", "--keep-going"]
+    env = {**os.environ, "MPLBACKEND": INLINE_BACKEND, "PYDEVD_DISABLE_FILE_VALIDATION": "1"}
+    started = time.perf_counter()
+    result = subprocess.run(command, cwd=root, env=env, capture_output=True, text=True)
+    seconds = time.perf_counter() - started
+    output = result.stdout + result.stderr
+    warnings = [line for line in output.splitlines() if SPHINX_WARNING.search(line)]
+    html = root / BUILD_FOLDER / "html"
+    print(f"book: built in {seconds:.1f} s, {len(warnings)} warnings -> {html}/index.html",
+          file=log)
+    if result.returncode != 0 or warnings:
+        raise BookError(f"jupyter-book build failed (exit {result.returncode}, "
+                        f"{len(warnings)} warnings):\n" + "\n".join(warnings or output.splitlines()[-40:]))
+    return html
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m helpers.book", description=__doc__.split("\n")[0])
+    parser.add_argument("--root", type=Path, default=Path.cwd(),
+                        help="the course repository (default: the current directory)")
+    parser.add_argument("--derive-only", action="store_true",
+                        help="only write the derived sources to _build/book-src")
+    args = parser.parse_args(argv)
+    try:
+        if args.derive_only:
+            print(derive_book_source(args.root))
+        else:
+            build(args.root)
+    except BookError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
