@@ -1,0 +1,774 @@
+"""Simulated two-photon calcium imaging with its complete ground truth.
+
+Exercises can only be checked, and methods only validated, on data whose truth is known. This
+module generates movies ``(time, y, x)`` and traces ``(neurons, time)`` from an explicit
+generative model and returns everything that went into them. The book page *The simulator*
+(``book/simulator.md``) explains the model with its literature values and compares it with the
+course's real recordings.
+
+Generative model (time ``t`` in seconds, frame ``k`` covers ``[k/fs, (k+1)/fs)``)
+---------------------------------------------------------------------------------
+1. **Spikes.** Each neuron fires as a Poisson process with its own rate, drawn lognormally
+   around ``rate_hz`` (``rate_spread`` is the s.d. of the log rate). Optional *ensembles*: each
+   ensemble has Poisson event times (``ensemble_rate_hz``); at each event every member fires one
+   extra spike with probability ``ensemble_p``, at the event time plus a jitter drawn uniformly
+   in ``[0, 1)`` frame, so a member's spike falls in the event's frame or the next
+   (``ensemble_spikes`` such spikes per participating member: a short burst). Membership is
+   mostly disjoint: 90 % of each ensemble's members come from neurons in no earlier ensemble.
+   Spike times are continuous; ``spike_frames = floor(spike_times_s * fs)``.
+2. **Indicator.** Each spike adds a double-exponential transient
+   ``A * (exp(-t/decay_s) - exp(-t/rise_s)) / peak`` whose peak is ``A`` (dF/F0). The time
+   constants reproduce the single-spike *time to peak* and *half-decay* measured in mouse V1
+   in vivo (Chen et al. 2013, Nature 499:295, Supplementary Table 3): GCaMP6s 179 ms / 550 ms,
+   GCaMP6f 45 ms / 142 ms; ``A`` is 0.23 (GCaMP6s) and 0.19 (GCaMP6f), varied per neuron
+   lognormally (``amplitude_spread``). Transients add linearly: no saturation is modelled. Each
+   frame holds the kernel **averaged over the frame** from the exact sub-frame spike times
+   (computed exactly with a two-state recursion), as a raster scan integrates light over the
+   frame; at low frame rates the sampled peak is therefore below ``A``.
+3. **Baseline.** Soma baseline ``f0(t) = F0 * exp(-t/bleach_tau_s) * exp(d(t))``: ``F0``
+   lognormal around ``f0``; exponential photobleaching; ``d`` a slow drift, Gaussian-smoothed
+   white noise with s.d. ``drift_fraction`` and timescale ``drift_timescale_s``.
+4. **Neuropil.** A smooth field ``N(t, y, x) = bleach(t) * B(y, x) * (1 + sum_c w_c(y, x) g_c(t))``:
+   a static level ``B`` (tissue background, around ``neuropil_level``) and three activity
+   components, each a smooth spatial weight ``w_c`` times its own calcium-like time course
+   ``g_c`` (Poisson events at 2 Hz of size ``neuropil_amplitude`` through the same kernel,
+   smoothed over 1 s). Somata occlude the neuropil beneath them: inside cell ``i``'s mask the
+   field is weighted by ``r_i`` (uniform in ``r_range``), rising smoothly to 1 outside it.
+5. **Movie.** ``movie = sum_i footprint_i * soma_i(t) + occluded neuropil``, then photon shot
+   noise ``Poisson(photons_per_unit * value) / photons_per_unit`` and Gaussian read noise
+   (``read_noise`` per pixel). Footprints are soft elliptical blobs, ``(1 - rho^2)^2`` of the
+   scaled elliptical radius, with half-maximum radius drawn from ``radius_px`` and aspect ratio
+   1-1.4; ``masks = footprint > 0.5 * peak``. Neighbours may overlap in their soft edges, but no
+   footprint reaches into another cell's mask. Optional rigid motion: a random walk of
+   ``(dy, dx)`` (steps of s.d. ``motion_step_px`` per frame, reflected at ``max_shift_px``)
+   applied with cubic-spline ``scipy.ndimage.shift`` to a scene rendered beyond the field of
+   view; frame ``t`` shows ``scene(y - dy, x - dx)``; noise is added after the shift.
+6. **Traces.** ``traces[i]`` is the mean of the movie over mask ``i``. Because every mask holds
+   one soma and the occluded neuropil, exactly in expectation
+   ``traces = f0 * (1 + calcium) + r * neuropil``, with ``f0`` the mask mean of the footprint
+   times the baseline course and ``neuropil`` the mask mean of the unoccluded field. With
+   motion, ``traces`` are what the true masks measure on the motion-free scene (the same
+   photon statistics, an independent draw): the motion only moves the picture. Trace-only
+   recordings draw the same quantities without images; their noise is the Gaussian equivalent
+   of the shot and read noise of an ROI of ``roi_pixels`` pixels.
+
+Defaults (``MODEL_DEFAULTS``) were calibrated against the course's real recordings (see the
+book page). Results are deterministic for a seed and the arguments, and cached (a few recent
+recordings): a repeated call returns the same read-only arrays at once, so no caller can
+change what another caller gets. Every function raises ``ValueError``/``TypeError`` for
+invalid parameters, naming the parameter and what to do.
+"""
+from __future__ import annotations
+
+import dataclasses
+import functools
+import math
+import numbers
+
+import numpy as np
+import scipy.fft
+from scipy import ndimage, signal
+
+__all__ = ["INDICATORS", "MODEL_DEFAULTS", "GroundTruth", "Recording", "simulate_traces",
+           "simulate_movie", "demo_movie", "single_cell_movie", "population_traces"]
+
+# Chen et al. 2013, Supplementary Table 3 (mouse V1 in vivo, one action potential): time to peak
+# and half-decay (means). rise_s/decay_s are the double-exponential time constants fitted to
+# those two numbers; tests/test_simulate.py checks that the kernel reproduces them.
+INDICATORS = {
+    "GCaMP6s": {"name": "GCaMP6s", "amplitude": 0.23, "time_to_peak_s": 0.179,
+                "half_decay_s": 0.550, "rise_s": 0.0706, "decay_s": 0.6860},
+    "GCaMP6f": {"name": "GCaMP6f", "amplitude": 0.19, "time_to_peak_s": 0.045,
+                "half_decay_s": 0.142, "rise_s": 0.0175, "decay_s": 0.1783},
+}
+
+MODEL_DEFAULTS = {
+    "rate_hz": 0.1,              # median Poisson firing rate, Hz
+    "rate_spread": 0.8,          # s.d. of the natural log of the per-neuron rates
+    "amplitude_spread": 0.3,     # s.d. of the log of the per-neuron dF/F0 per spike
+    "f0": 70.0,                  # median soma baseline F0, a.u. (mask mean)
+    "f0_spread": 0.3,            # s.d. of log F0
+    "neuropil_level": 110.0,     # median neuropil (and background) level, a.u.
+    "neuropil_amplitude": 0.02,  # dF/F0 of the neuropil per neuropil event (2 Hz)
+    "r_range": (0.5, 0.9),       # true contamination ratio r, uniform in this range
+    "bleach_tau_s": 1800.0,      # photobleaching time constant, s (math.inf: none)
+    "drift_fraction": 0.03,      # s.d. of the slow multiplicative drift of F0
+    "drift_timescale_s": 30.0,   # Gaussian smoothing s.d. of that drift, s
+    "photons_per_unit": 0.17,    # detected photons per a.u. per pixel per frame (math.inf: no shot noise)
+    "read_noise": 2.0,           # Gaussian read noise per pixel, a.u.
+    "n_ensembles": 0,
+    "ensemble_size": (10, 20),   # members per ensemble, inclusive range
+    "ensemble_rate_hz": 0.03,    # event rate of each ensemble, Hz
+    "ensemble_p": 0.8,           # probability that a member fires at an event
+    "ensemble_spikes": 1,        # spikes a participating member fires at an event
+}
+
+MASK_FRACTION = 0.5              # masks = footprint > MASK_FRACTION * its peak
+_N_NEUROPIL_COMPONENTS = 3
+_NEUROPIL_EVENT_RATE_HZ = 2.0
+_NEUROPIL_SMOOTHING_S = 1.0
+_SUPPORT = 1.0 / math.sqrt(1.0 - math.sqrt(MASK_FRACTION))  # support radius / half-max radius
+_CACHE_SIZE = 4
+# Independent random streams, so that switching one part (e.g. motion) leaves the others alone.
+_STREAMS = ("cells", "spikes", "indicator", "baseline", "neuropil", "noise", "motion")
+
+
+@dataclasses.dataclass(frozen=True, repr=False)
+class GroundTruth:
+    """Everything that went into a simulated recording (see the module docstring for the model).
+
+    Arrays are read-only. ``n`` neurons, ``T`` frames. Trace-only recordings have ``None`` for
+    the image fields.
+
+    Attributes
+    ----------
+    footprints : float32 (n, Y, X) or None
+        Each soma's brightness image (a.u.) in scene coordinates.
+    masks : bool (n, Y, X) or None
+        ``footprints > 0.5 * peak``: the true ROI of each neuron; masks never overlap.
+    spike_frames, spike_times_s : list of n int / float arrays
+        Spike times of each neuron in frames and seconds; ``floor(spike_times_s * fs)``.
+    spikes : int32 (n, T)
+        Spike counts per frame.
+    calcium : float64 (n, T)
+        Noiseless indicator signal, dF/F0 as a fraction (0 at rest), averaged over each frame.
+    f0 : float64 (n, T)
+        True soma baseline including bleaching and drift (a.u.).
+    neuropil : float64 (n, T)
+        Neuropil (and background) signal reaching each ROI before scaling by ``r`` (a.u.).
+    r : float64 (n,)
+        True contamination ratio: ``traces = f0 * (1 + calcium) + r * neuropil + noise``.
+    noise_sd : float64 (n,)
+        S.d. of the additive noise of ``traces`` (shot noise at the mean level, plus read noise).
+    shifts : float64 (T, 2)
+        Rigid motion ``(dy, dx)`` in pixels: frame t shows ``scene(y - dy, x - dx)``.
+    ensembles : list of int arrays
+        Member neuron ids of each planted ensemble (empty list if none).
+    ensemble_event_frames, ensemble_event_times_s : list of int / float arrays
+        Event times of each ensemble.
+    indicator : dict
+        ``name``, ``rise_s`` and ``decay_s`` (kernel time constants), ``amplitude`` (dF/F0 per
+        spike, median over neurons), ``time_to_peak_s``, ``half_decay_s`` (literature values).
+    params : dict
+        Every parameter used, including the seed.
+    rates_hz : float64 (n,)
+        Background Poisson rate of each neuron (ensemble spikes come on top).
+    spike_amplitude : float64 (n,)
+        dF/F0 per spike of each neuron.
+    neuropil_maps : float32 (k, Y, X) or None; neuropil_timecourses : float64 (k, T) or None
+        The occluded neuropil field as imaged: ``sum_k timecourses[k, t] * maps[k]``.
+    """
+
+    footprints: np.ndarray | None
+    masks: np.ndarray | None
+    spike_frames: list
+    spike_times_s: list
+    spikes: np.ndarray
+    calcium: np.ndarray
+    f0: np.ndarray
+    neuropil: np.ndarray
+    r: np.ndarray
+    noise_sd: np.ndarray
+    shifts: np.ndarray
+    ensembles: list
+    ensemble_event_frames: list
+    ensemble_event_times_s: list
+    indicator: dict
+    params: dict
+    rates_hz: np.ndarray
+    spike_amplitude: np.ndarray
+    neuropil_maps: np.ndarray | None = None
+    neuropil_timecourses: np.ndarray | None = None
+
+    def __repr__(self):
+        n, T = self.spikes.shape
+        return (f"GroundTruth({n} neurons x {T} frames, {int(self.spikes.sum())} spikes, "
+                f"{self.indicator['name']}, {len(self.ensembles)} ensembles, "
+                f"{'with' if self.shifts.any() else 'no'} motion)")
+
+
+@dataclasses.dataclass(frozen=True, repr=False)
+class Recording:
+    """A simulated recording: ``fs`` (Hz), ``movie`` float32 ``(T, Y, X)`` or None,
+    ``traces`` float64 ``(n, T)`` (raw fluorescence, mean over each true mask) and ``truth``."""
+
+    fs: float
+    movie: np.ndarray | None
+    traces: np.ndarray
+    truth: GroundTruth
+
+    def __repr__(self):
+        movie = "no movie" if self.movie is None else f"movie {self.movie.shape} float32"
+        return f"Recording(fs={self.fs:g} Hz, {movie}, traces {self.traces.shape}, {self.truth!r})"
+
+
+# --------------------------------------------------------------------------- public functions
+
+def simulate_traces(n_neurons=100, n_frames=3000, fs=30.0, indicator="GCaMP6s", seed=0, *,
+                    roi_pixels=50, **model):
+    """Simulate fluorescence traces (no movie) with their ground truth.
+
+    Each trace is what the mean over an ROI of ``roi_pixels`` pixels would measure:
+    ``F = f0 * (1 + calcium) + r * neuropil + noise``, the noise being Gaussian with the
+    variance of the photon shot noise and read noise of that many pixels (the model of the
+    module docstring, without images).
+
+    Parameters
+    ----------
+    n_neurons, n_frames : int
+        Shape of the traces ``(n_neurons, n_frames)``.
+    fs : float
+        Frame rate in Hz.
+    indicator : {"GCaMP6s", "GCaMP6f"}
+        Indicator kinetics and amplitude (``INDICATORS``); case is ignored.
+    seed : int
+        Seed of ``numpy.random.default_rng``; the same seed and arguments give the same result.
+    roi_pixels : int
+        Pixels per ROI; sets the noise level with ``photons_per_unit`` and ``read_noise``.
+    **model
+        Any of ``MODEL_DEFAULTS`` (rates, amplitudes, F0, neuropil, bleaching, drift, noise,
+        ensembles), e.g. ``rate_hz=0.5, n_ensembles=3``.
+
+    Returns
+    -------
+    Recording
+        ``movie`` is None; ``truth.footprints`` and ``truth.masks`` are None.
+
+    Raises
+    ------
+    ValueError, TypeError
+        For a non-positive size or frame rate, negative rates or spreads, an unknown indicator
+        or model parameter, ensembles larger than the population, and the like.
+    """
+    params = _model_params(model)
+    params.update(n_neurons=_count(n_neurons, "n_neurons"), n_frames=_count(n_frames, "n_frames"),
+                  fs=_number(fs, "fs", low=0, low_open=True, unit="Hz"),
+                  indicator=_indicator_name(indicator), seed=_seed(seed),
+                  roi_pixels=_count(roi_pixels, "roi_pixels"))
+    _check_ensembles_fit(params, params["n_neurons"], "n_neurons")
+    return _fresh(_build_traces(_key(params)))
+
+
+def simulate_movie(n_cells=12, shape=(2000, 60, 80), fs=30.0, indicator="GCaMP6s", seed=0, *,
+                   radius_px=(3.0, 6.0), motion=False, max_shift_px=3.0, motion_step_px=0.3,
+                   **model):
+    """Simulate a two-photon movie of somata with neuropil, noise and optional motion.
+
+    See the module docstring for the model. ``rec.traces`` are the means of the movie over the
+    true masks (for a movie with motion: over the motion-free scene); exactly in expectation
+    ``traces = f0 * (1 + calcium) + r * neuropil``.
+
+    Parameters
+    ----------
+    n_cells : int
+        Number of somata, placed at random so that no footprint reaches into another's mask.
+    shape : (int, int, int)
+        Movie shape ``(T, Y, X)``: frames, rows, columns.
+    fs : float
+        Frame rate in Hz.
+    indicator : {"GCaMP6s", "GCaMP6f"}
+        Indicator kinetics and amplitude (``INDICATORS``); case is ignored.
+    seed : int
+        Seed; the same seed and arguments give the same movie, and with ``motion`` switched the
+        same cells, spikes and neuropil.
+    radius_px : (float, float)
+        Range of the cells' half-maximum radii in pixels (the mask radius); footprints fade
+        out at 1.85 times that radius.
+    motion : bool
+        Apply a random walk of rigid sub-pixel shifts (``truth.shifts``).
+    max_shift_px, motion_step_px : float
+        Bound of the shifts and s.d. of their step per frame, in pixels.
+    **model
+        Any of ``MODEL_DEFAULTS``.
+
+    Returns
+    -------
+    Recording
+        ``movie`` float32 ``(T, Y, X)``; ``traces`` ``(n_cells, T)``.
+
+    Raises
+    ------
+    ValueError, TypeError
+        For an impossible shape, cells that do not fit in the field (or too many to place),
+        negative rates, an unknown indicator or parameter, and the like.
+    """
+    params = _model_params(model)
+    shape = _shape(shape)
+    radius = _pair(radius_px, "radius_px", low=0.5)
+    if 2 * _SUPPORT * radius[1] * math.sqrt(1.4) > min(shape[1:]) or 2 * radius[1] + 3 > min(shape[1:]):
+        raise ValueError(f"cells of radius up to {radius[1]} px do not fit in a {shape[1]} x "
+                         f"{shape[2]} px field: use a smaller radius_px or a larger shape")
+    params.update(n_cells=_count(n_cells, "n_cells"), shape=shape,
+                  fs=_number(fs, "fs", low=0, low_open=True, unit="Hz"),
+                  indicator=_indicator_name(indicator), seed=_seed(seed), radius_px=radius,
+                  motion=_flag(motion, "motion"),
+                  max_shift_px=_number(max_shift_px, "max_shift_px", low=0, unit="pixels"),
+                  motion_step_px=_number(motion_step_px, "motion_step_px", low=0, unit="pixels"))
+    _check_ensembles_fit(params, params["n_cells"], "n_cells")
+    return _fresh(_build_movie(_key(params)))
+
+
+def demo_movie(seed=0, *, n_frames=2000, height=60, width=80, n_cells=12, fs=30.0,
+               indicator="GCaMP6s", rate_hz=0.2, motion=False, **options):
+    """A demo-like movie: 2000 frames x 60 x 80 px at 30 Hz, GCaMP6s, 12 cells of radius
+    3-6 px firing at 0.2 Hz (median), neuropil, bleaching and drift, shot and read noise; ``motion=True`` adds a random
+    walk of rigid shifts. Every argument (and any of ``simulate_movie``'s) can be overridden."""
+    return simulate_movie(n_cells=n_cells, shape=(n_frames, height, width), fs=fs,
+                          indicator=indicator, seed=seed, rate_hz=rate_hz, motion=motion, **options)
+
+
+def single_cell_movie(seed=0, *, n_frames=1000, height=40, width=40, fs=30.0,
+                      indicator="GCaMP6s", radius_px=(6.0, 8.0), rate_hz=0.5, **options):
+    """One soma (radius 6-8 px) in a 40 x 40 px field, 1000 frames at 30 Hz, GCaMP6s, firing at
+    0.5 Hz. Every argument (and any of ``simulate_movie``'s) can be overridden."""
+    return simulate_movie(n_cells=1, shape=(n_frames, height, width), fs=fs, indicator=indicator,
+                          seed=seed, radius_px=radius_px, rate_hz=rate_hz, **options)
+
+
+def population_traces(seed=0, *, n_neurons=324, n_frames=15000, fs=4.8, indicator="GCaMP6s",
+                      rate_hz=0.05, n_ensembles=5, ensemble_size=(10, 20), ensemble_spikes=2,
+                      bleach_tau_s=10000.0, **options):
+    """Population traces like the course's 324 x 15 000 table at 4.8 Hz (GCaMP6s, 52 min):
+    sparse background firing (0.05 Hz median) and 5 planted ensembles of 10-20 neurons whose
+    members fire 2 spikes at an event (a single GCaMP6s spike is hard to see at 4.8 Hz);
+    slower bleaching (27 % over the session). Every argument (and any of
+    ``simulate_traces``'s) can be overridden."""
+    return simulate_traces(n_neurons=n_neurons, n_frames=n_frames, fs=fs, indicator=indicator,
+                           seed=seed, rate_hz=rate_hz, n_ensembles=n_ensembles,
+                           ensemble_size=ensemble_size, ensemble_spikes=ensemble_spikes,
+                           bleach_tau_s=bleach_tau_s, **options)
+
+
+# --------------------------------------------------------------------------- validation
+
+def _number(value, name, *, low=None, high=None, low_open=False, allow_inf=False, unit=""):
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a number{' in ' + unit if unit else ''}, got {value!r}")
+    value = float(value)
+    if math.isnan(value) or (math.isinf(value) and not allow_inf):
+        raise ValueError(f"{name} must be a finite number, got {value}")
+    if low is not None and (value < low or (low_open and value == low)):
+        raise ValueError(f"{name} must be {'>' if low_open else '>='} {low}"
+                         f"{' ' + unit if unit else ''}, got {value}")
+    if high is not None and value > high:
+        raise ValueError(f"{name} must be <= {high}, got {value}")
+    return value
+
+
+def _count(value, name, minimum=1):
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be a whole number, got {value!r}")
+    if value < minimum:
+        raise ValueError(f"{name} must be at least {minimum}, got {value}")
+    return int(value)
+
+
+def _pair(value, name, *, low=0.0, high=None, integer=False):
+    try:
+        lo, hi = value
+    except (TypeError, ValueError):
+        raise TypeError(f"{name} must be a pair (low, high), got {value!r}") from None
+    check = (lambda v, n: _count(v, n, int(low))) if integer else \
+        (lambda v, n: _number(v, n, low=low, high=high))
+    lo, hi = check(lo, f"{name}[0]"), check(hi, f"{name}[1]")
+    if lo > hi:
+        raise ValueError(f"{name} must be (low, high) with low <= high, got {value!r}")
+    return lo, hi
+
+
+def _flag(value, name):
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name} must be True or False, got {value!r}")
+    return bool(value)
+
+
+def _seed(seed):
+    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0:
+        raise TypeError(f"seed must be a non-negative whole number, got {seed!r}")
+    return int(seed)
+
+
+def _shape(shape):
+    try:
+        dims = tuple(shape)
+    except TypeError:
+        raise TypeError(f"shape must be (T, Y, X), got {shape!r}") from None
+    if len(dims) != 3:
+        raise ValueError(f"shape must have three entries (T, Y, X), got {shape!r}")
+    return tuple(_count(d, f"shape[{i}]") for i, d in enumerate(dims))
+
+
+def _indicator_name(indicator):
+    known = {name.lower(): name for name in INDICATORS}
+    if not isinstance(indicator, str) or indicator.lower() not in known:
+        raise ValueError(f"unknown indicator {indicator!r}: choose one of {sorted(INDICATORS)}")
+    return known[indicator.lower()]
+
+
+def _model_params(model):
+    unknown = sorted(set(model) - set(MODEL_DEFAULTS))
+    if unknown:
+        raise TypeError(f"unknown parameter(s) {unknown}; the model's parameters are "
+                        f"{sorted(MODEL_DEFAULTS)}")
+    p = {**MODEL_DEFAULTS, **model}
+    for name in ("rate_hz", "rate_spread", "amplitude_spread", "f0_spread", "neuropil_level",
+                 "neuropil_amplitude", "drift_fraction", "read_noise", "ensemble_rate_hz"):
+        p[name] = _number(p[name], name, low=0)
+    for name in ("f0", "drift_timescale_s"):
+        p[name] = _number(p[name], name, low=0, low_open=True)
+    for name in ("bleach_tau_s", "photons_per_unit"):
+        p[name] = _number(p[name], name, low=0, low_open=True, allow_inf=True)
+    p["r_range"] = _pair(p["r_range"], "r_range", low=0.0, high=1.0)
+    p["ensemble_p"] = _number(p["ensemble_p"], "ensemble_p", low=0, high=1)
+    p["n_ensembles"] = _count(p["n_ensembles"], "n_ensembles", minimum=0)
+    p["ensemble_spikes"] = _count(p["ensemble_spikes"], "ensemble_spikes")
+    p["ensemble_size"] = _pair(p["ensemble_size"], "ensemble_size", low=1, integer=True)
+    return p
+
+
+def _check_ensembles_fit(params, n, name):
+    if params["n_ensembles"] and params["ensemble_size"][1] > n:
+        raise ValueError(f"ensemble_size up to {params['ensemble_size'][1]} needs at least that "
+                         f"many neurons, but {name}={n}")
+
+
+# --------------------------------------------------------------------------- caching
+
+def _key(params):
+    return tuple(sorted(params.items()))
+
+
+def _read_only(value):
+    if isinstance(value, np.ndarray):
+        value.flags.writeable = False
+    elif isinstance(value, list):
+        for item in value:
+            _read_only(item)
+    return value
+
+
+def _fresh(rec):
+    """A copy of a cached recording sharing its read-only arrays but not its lists and dicts."""
+    truth = rec.truth
+    copies = {f.name: (list(v) if isinstance(v, list) else dict(v) if isinstance(v, dict) else v)
+              for f in dataclasses.fields(truth) for v in [getattr(truth, f.name)]}
+    return dataclasses.replace(rec, truth=GroundTruth(**copies))
+
+
+def _finish(fs, movie, traces, truth_fields):
+    for value in (movie, traces, *truth_fields.values()):
+        _read_only(value)
+    return Recording(fs=fs, movie=movie, traces=traces, truth=GroundTruth(**truth_fields))
+
+
+# --------------------------------------------------------------------------- temporal model
+
+def _streams(seed):
+    return dict(zip(_STREAMS, (np.random.default_rng(s)
+                               for s in np.random.SeedSequence(seed).spawn(len(_STREAMS)))))
+
+
+def _lognormal(rng, median, spread, n):
+    return median * np.exp(spread * rng.standard_normal(n))
+
+
+def _spike_trains(rng, p, n, n_frames):
+    """Background Poisson spikes plus ensemble spikes, as sorted (neuron, time) arrays."""
+    fs, duration = p["fs"], n_frames / p["fs"]
+    rates = _lognormal(rng, p["rate_hz"], p["rate_spread"], n)
+    counts = rng.poisson(rates * duration)
+    neuron = [np.repeat(np.arange(n), counts)]
+    times = [rng.uniform(0.0, duration, counts.sum())]
+    ensembles, event_times = [], []
+    used = np.zeros(n, bool)
+    for _ in range(p["n_ensembles"]):
+        size = int(rng.integers(p["ensemble_size"][0], p["ensemble_size"][1] + 1))
+        n_fresh = min(int(np.ceil(0.9 * size)), int((~used).sum()))
+        members = rng.choice(np.flatnonzero(~used), n_fresh, replace=False)
+        others = np.setdiff1d(np.arange(n), members)
+        members = np.sort(np.concatenate([members, rng.choice(others, size - n_fresh, replace=False)]))
+        used[members] = True
+        # Events end a frame early so that every jittered member spike stays in the recording.
+        events = np.sort(rng.uniform(0.0, duration - 1.0 / fs,
+                                     rng.poisson(p["ensemble_rate_hz"] * (duration - 1.0 / fs))))
+        fires = rng.random((events.size, members.size)) < p["ensemble_p"]
+        ev, member = np.nonzero(np.repeat(fires, p["ensemble_spikes"], axis=0))
+        ev //= p["ensemble_spikes"]
+        neuron.append(members[member])
+        times.append(events[ev] + rng.uniform(0.0, 1.0 / fs, ev.size))
+        ensembles.append(members)
+        event_times.append(events)
+    neuron, times = np.concatenate(neuron), np.concatenate(times)
+    order = np.lexsort((times, neuron))
+    return neuron[order], times[order], rates, ensembles, event_times
+
+
+def _row_blocks(n, n_frames):
+    """Slices of rows holding about a million values each: working block by block keeps every
+    temporary array small (large fresh arrays are slow to allocate on some systems)."""
+    step = max(1, 2 ** 20 // n_frames)
+    return [slice(start, min(start + step, n)) for start in range(0, n, step)]
+
+
+def _frame_averaged_kernel(neuron, times, weights, n, n_frames, fs, tau_rise, tau_decay):
+    """Sum over spikes of ``weight * (exp(-t/tau_decay) - exp(-t/tau_rise))``, averaged over
+    each frame ``[k/fs, (k+1)/fs)``, from the exact spike times; ``neuron`` must be sorted.
+
+    For one exponential with state ``X_k`` (its value at the start of frame k), the frame mean is
+    ``tau/dt * ((1 - a) X_k + n_k - u_k)`` and ``X_{k+1} = a X_k + u_k``, where ``a = exp(-dt/tau)``,
+    ``n_k`` sums the weights of the spikes inside frame k and ``u_k`` sums
+    ``weight * exp(-(end of frame - spike time)/tau)`` over them.
+    """
+    dt = 1.0 / fs
+    frame = np.minimum((times * fs).astype(np.int64), n_frames - 1)
+    to_end = (frame + 1) * dt - times
+    out = np.zeros((n, n_frames))
+    for rows in _row_blocks(n, n_frames):
+        lo, hi = np.searchsorted(neuron, [rows.start, rows.stop])
+        flat = (neuron[lo:hi] - rows.start) * n_frames + frame[lo:hi]
+        size, shape = (rows.stop - rows.start) * n_frames, (rows.stop - rows.start, n_frames)
+        inside = np.bincount(flat, weights[lo:hi], minlength=size).reshape(shape)
+        for tau, sign in ((tau_decay, 1.0), (tau_rise, -1.0)):
+            a = math.exp(-dt / tau)
+            u = np.bincount(flat, weights[lo:hi] * np.exp(-to_end[lo:hi] / tau), minlength=size)
+            u = u.reshape(shape)
+            state = signal.lfilter([0.0, 1.0], [1.0, -a], u, axis=1)
+            out[rows] += sign * (tau / dt) * ((1.0 - a) * state + inside - u)
+    return out
+
+
+def _kernel_peak(tau_rise, tau_decay):
+    t_peak = tau_rise * tau_decay / (tau_decay - tau_rise) * math.log(tau_decay / tau_rise)
+    return math.exp(-t_peak / tau_decay) - math.exp(-t_peak / tau_rise)
+
+
+def _smooth_noise(rng, n, n_frames, sigma_frames):
+    """Gaussian-smoothed white noise with unit variance (smoothing s.d. in frames), made in the
+    Fourier domain on a padded length so that the ends do not wrap into each other."""
+    length = scipy.fft.next_fast_len(n_frames + int(4 * sigma_frames) + 1, real=True)
+    gain = np.exp(-2.0 * (np.pi * sigma_frames * np.fft.rfftfreq(length)) ** 2)
+    scale = 1.0 / math.sqrt(np.sum(np.fft.irfft(gain, n=length) ** 2))  # impulse response energy
+    white = rng.standard_normal((n, length))
+    return scipy.fft.irfft(scipy.fft.rfft(white, axis=1) * gain, n=length, axis=1)[:, :n_frames] * scale
+
+
+def _temporal(streams, p, n, n_frames):
+    """Spikes, calcium, soma baseline and neuropil time courses shared by movies and traces."""
+    fs = p["fs"]
+    ind = INDICATORS[p["indicator"]]
+    neuron, times, rates, ensembles, event_times = _spike_trains(streams["spikes"], p, n, n_frames)
+    frame = np.minimum((times * fs).astype(np.int64), n_frames - 1)
+    spikes = np.zeros((n, n_frames), np.int32)
+    np.add.at(spikes, (neuron, frame), 1)
+    amplitude = _lognormal(streams["indicator"], ind["amplitude"], p["amplitude_spread"], n)
+    peak = _kernel_peak(ind["rise_s"], ind["decay_s"])
+    calcium = _frame_averaged_kernel(neuron, times, amplitude[neuron] / peak, n, n_frames, fs,
+                                     ind["rise_s"], ind["decay_s"])
+    r = streams["indicator"].uniform(*p["r_range"], n)
+
+    bleach = np.exp(-np.arange(n_frames) / fs / p["bleach_tau_s"])
+    rng = streams["baseline"]
+    f0_level = _lognormal(rng, p["f0"], p["f0_spread"], n)
+    f0 = np.empty((n, n_frames))
+    for rows in _row_blocks(n, n_frames):
+        drift = _smooth_noise(rng, rows.stop - rows.start, n_frames, p["drift_timescale_s"] * fs)
+        f0[rows] = f0_level[rows, None] * bleach * np.exp(p["drift_fraction"] * drift)
+
+    rng = streams["neuropil"]
+    k = _N_NEUROPIL_COMPONENTS
+    n_events = rng.poisson(_NEUROPIL_EVENT_RATE_HZ * n_frames / fs, k)
+    np_times = rng.uniform(0.0, n_frames / fs, n_events.sum())
+    g = _frame_averaged_kernel(np.repeat(np.arange(k), n_events), np_times,
+                               np.full(np_times.size, p["neuropil_amplitude"] / peak),
+                               k, n_frames, fs, ind["rise_s"], ind["decay_s"])
+    g = ndimage.gaussian_filter1d(g, _NEUROPIL_SMOOTHING_S * fs, axis=1, mode="nearest")
+
+    split = np.cumsum(np.bincount(neuron, minlength=n))[:-1]
+    truth = dict(
+        spike_frames=np.split(frame, split), spike_times_s=np.split(times, split), spikes=spikes,
+        calcium=calcium, f0=f0, r=r, ensembles=ensembles,
+        ensemble_event_frames=[(e * fs).astype(np.int64) for e in event_times],
+        ensemble_event_times_s=event_times,
+        indicator={key: ind[key] for key in ("name", "rise_s", "decay_s", "amplitude",
+                                             "time_to_peak_s", "half_decay_s")},
+        rates_hz=rates, spike_amplitude=amplitude, shifts=np.zeros((n_frames, 2)))
+    return truth, f0_level, bleach, g
+
+
+# --------------------------------------------------------------------------- traces
+
+@functools.lru_cache(maxsize=_CACHE_SIZE)
+def _build_traces(key):
+    p = dict(key)
+    n, n_frames = p["n_neurons"], p["n_frames"]
+    streams = _streams(p["seed"])
+    truth, _, bleach, g = _temporal(streams, p, n, n_frames)
+    rng = streams["cells"]
+    level = _lognormal(rng, p["neuropil_level"], 0.15, n)
+    weights = rng.dirichlet(np.ones(_N_NEUROPIL_COMPONENTS), n)
+    neuropil, traces = np.empty((n, n_frames)), np.empty((n, n_frames))
+    noise_sd = np.empty(n)
+    f0, calcium, r = truth["f0"], truth["calcium"], truth["r"]
+    for rows in _row_blocks(n, n_frames):
+        neuropil[rows] = bleach * level[rows, None] * (1.0 + weights[rows] @ g)
+        expected = f0[rows] * (1.0 + calcium[rows]) + r[rows, None] * neuropil[rows]
+        variance = (expected / p["photons_per_unit"] + p["read_noise"] ** 2) / p["roi_pixels"]
+        noise_sd[rows] = np.sqrt(variance.mean(axis=1))
+        traces[rows] = expected + np.sqrt(variance) * streams["noise"].standard_normal(expected.shape)
+    truth.update(footprints=None, masks=None, neuropil=neuropil, params=p, noise_sd=noise_sd)
+    return _finish(p["fs"], None, traces, truth)
+
+
+# --------------------------------------------------------------------------- movies
+
+def _blob(centre, radius, aspect, angle, ys, xs):
+    """Soft elliptical blob ``(1 - rho^2)^2``, about half its peak at ``radius`` along the mean
+    axis and exactly 0 beyond ``_SUPPORT * radius``; scaled so that its brightest pixel is 1."""
+    dy, dx = ys - centre[0], xs - centre[1]
+    u = dy * math.cos(angle) + dx * math.sin(angle)
+    v = -dy * math.sin(angle) + dx * math.cos(angle)
+    rho2 = (u / math.sqrt(aspect)) ** 2 + (v * math.sqrt(aspect)) ** 2
+    rho2 /= (_SUPPORT * radius) ** 2
+    blob = np.where(rho2 < 1.0, (1.0 - rho2) ** 2, 0.0)
+    return blob / max(blob.max(), 1e-12)
+
+
+def _place_cells(rng, p):
+    """Random cells, each mask inside the field and untouched by any other footprint."""
+    _, height, width = p["shape"]
+    ys, xs = np.mgrid[:height, :width].astype(float)
+    cells, shapes = [], []
+    attempts = 0
+    while len(cells) < p["n_cells"]:
+        attempts += 1
+        if attempts > 100 * p["n_cells"] + 1000:
+            raise ValueError(f"could not place {p['n_cells']} cells of radius {p['radius_px']} px "
+                             f"in a {height} x {width} px field without a footprint reaching into "
+                             "another cell's mask: use fewer cells, smaller radii or a larger field")
+        cell = (rng.uniform(0, height - 1), rng.uniform(0, width - 1)), \
+            rng.uniform(*p["radius_px"]), rng.uniform(1.0, 1.4), rng.uniform(0.0, np.pi)
+        shape = _blob(*cell, ys, xs)
+        mask = shape > MASK_FRACTION
+        border = mask[0].any() or mask[-1].any() or mask[:, 0].any() or mask[:, -1].any()
+        if border or mask.sum() < 3:
+            continue
+        if any(((s > 0) & mask).any() or ((shape > 0) & (s > MASK_FRACTION)).any() for s in shapes):
+            continue
+        cells.append(cell)
+        shapes.append(shape)
+    return cells
+
+
+def _smooth_field(rng, n_waves=8, min_wavelength=30.0):
+    """A random smooth function of (y, x) with zero mean and unit variance: a sum of plane
+    waves of wavelength >= min_wavelength px, which can be evaluated on any grid."""
+    wavelength = rng.uniform(min_wavelength, 3 * min_wavelength, n_waves)
+    direction = rng.uniform(0, 2 * np.pi, n_waves)
+    phase = rng.uniform(0, 2 * np.pi, n_waves)
+    ky, kx = 2 * np.pi / wavelength * np.sin(direction), 2 * np.pi / wavelength * np.cos(direction)
+
+    def field(ys, xs):
+        waves = np.cos(ky[:, None, None] * ys + kx[:, None, None] * xs + phase[:, None, None])
+        return waves.sum(axis=0) * math.sqrt(2.0 / n_waves)
+    return field
+
+
+def _random_walk(rng, p):
+    n_frames, bound = p["shape"][0], p["max_shift_px"]
+    if not p["motion"] or bound == 0:
+        return np.zeros((n_frames, 2))
+    walk = np.cumsum(rng.normal(0.0, p["motion_step_px"], (n_frames, 2)), axis=0)
+    folded = np.mod(walk + bound, 4 * bound)       # reflect at +-bound
+    return np.where(folded > 2 * bound, 4 * bound - folded, folded) - bound
+
+
+@functools.lru_cache(maxsize=_CACHE_SIZE)
+def _build_movie(key):
+    p = dict(key)
+    n, (n_frames, height, width) = p["n_cells"], p["shape"]
+    streams = _streams(p["seed"])
+    truth, f0_level, bleach, g = _temporal(streams, p, n, n_frames)
+    rng = streams["cells"]
+    cells = _place_cells(rng, p)
+    shifts = _random_walk(streams["motion"], p)
+    pad = int(math.ceil(np.abs(shifts).max())) + 2 if p["motion"] else 0
+    ys, xs = np.mgrid[-pad:height + pad, -pad:width + pad].astype(float)
+    fov = (slice(pad, pad + height), slice(pad, pad + width))
+
+    shapes = np.stack([_blob(*cell, ys, xs) for cell in cells])
+    masks = shapes[(slice(None), *fov)] > MASK_FRACTION
+    npix = masks.sum(axis=(1, 2))
+    brightness = f0_level / (shapes[(slice(None), *fov)] * masks).sum(axis=(1, 2)) * npix
+    footprints = shapes * brightness[:, None, None]
+    occlusion = 1.0 - np.tensordot(1.0 - truth["r"], np.clip(shapes / MASK_FRACTION, 0, 1), 1)
+    fields = [_smooth_field(rng)(ys, xs) for _ in range(_N_NEUROPIL_COMPONENTS + 1)]
+    level = p["neuropil_level"] * np.exp(0.15 * fields[0])
+    weights = np.exp(np.stack(fields[1:]))
+    weights /= weights.sum(axis=0)
+    # The scene is low-rank: temporal factors (T, m) times spatial factors (m, pixels).
+    maps = np.concatenate([level[None], level * weights])                     # unoccluded
+    timecourses = np.vstack([bleach, bleach * g])
+    soma = truth["f0"] / f0_level[:, None] * (1.0 + truth["calcium"])
+    temporal = np.vstack([soma, timecourses]).T
+    spatial = np.concatenate([footprints, maps * occlusion]).reshape(n + len(maps), -1)
+
+    mask_mean = masks.reshape(n, -1).T / npix                                # (pixels, n)
+    neuropil = np.ascontiguousarray(
+        (timecourses.T @ (maps[(slice(None), *fov)].reshape(len(maps), -1) @ mask_mean)).T)
+    expected = truth["f0"] * (1.0 + truth["calcium"]) + truth["r"][:, None] * neuropil
+    gain, read = p["photons_per_unit"], p["read_noise"]
+    noise_rng = streams["noise"]
+    movie = np.empty((n_frames, height, width), np.float32)
+    traces = np.empty((n, n_frames))
+    for start in range(0, n_frames, 256):
+        chunk = (temporal[start:start + 256] @ spatial).reshape(-1, *ys.shape)
+        if p["motion"]:
+            chunk = np.stack([ndimage.shift(frame, s, order=3, mode="nearest")[fov]
+                              for frame, s in zip(chunk, shifts[start:start + 256])])
+        chunk = np.clip(chunk, 0.0, None)
+        if math.isfinite(gain):
+            chunk = noise_rng.poisson(chunk * gain) / gain
+        if read > 0:
+            chunk += read * noise_rng.standard_normal(chunk.shape)
+        movie[start:start + 256] = chunk
+        traces[:, start:start + 256] = (movie[start:start + 256].reshape(len(chunk), -1)
+                                        .astype(np.float64) @ mask_mean).T
+    if p["motion"]:
+        # What the masks would measure without motion; a sum of Poisson pixels is Poisson.
+        traces = (noise_rng.poisson(expected * npix[:, None] * gain) / (gain * npix[:, None])
+                  if math.isfinite(gain) else expected.copy())
+        traces += read / np.sqrt(npix)[:, None] * noise_rng.standard_normal(traces.shape)
+    variance = (expected.mean(axis=1) / gain + read ** 2) / npix
+    truth.update(footprints=footprints[(slice(None), *fov)].astype(np.float32), masks=masks,
+                 neuropil=neuropil, params=p, noise_sd=np.sqrt(variance), shifts=shifts,
+                 neuropil_maps=(maps * occlusion)[(slice(None), *fov)].astype(np.float32),
+                 neuropil_timecourses=timecourses)
+    return _finish(p["fs"], movie, traces, truth)
+
+
+# --------------------------------------------------------------------------- calibration
+
+def _summary_statistics(dff, fs):
+    """Figures that compare simulated and real dF/F0 traces ``(neurons, time)``, each the
+    median over neurons: ``noise`` (robust s.d.: MAD of the first differences / 0.6745 / sqrt 2),
+    ``amplitude`` (99th percentile of dF/F0) and ``event_rate_per_min`` (runs of frames above
+    2 noise s.d. over the trace's median that reach 4 s.d., per minute)."""
+    dff = np.asarray(dff, dtype=np.float64)
+    diffs = np.diff(dff, axis=1)
+    mad = np.median(np.abs(diffs - np.median(diffs, axis=1, keepdims=True)), axis=1)
+    noise = mad / 0.6745 / math.sqrt(2.0)
+    z = (dff - np.median(dff, axis=1, keepdims=True)) / noise[:, None]
+    runs, n_runs = ndimage.label(z > 2, structure=[[0, 0, 0], [1, 1, 1], [0, 0, 0]])  # along time
+    peak = np.asarray(ndimage.maximum(z, runs, np.arange(1, n_runs + 1)))
+    row = np.array([run[0].start for run in ndimage.find_objects(runs)], dtype=np.int64)
+    events = np.bincount(row[peak > 4], minlength=dff.shape[0])
+    minutes = dff.shape[1] / fs / 60.0
+    return {"noise": float(np.median(noise)),
+            "amplitude": float(np.median(np.percentile(dff, 99, axis=1))),
+            "event_rate_per_min": float(np.median(events / minutes))}
+
+
+def _neuropil_to_soma(soma, neuropil):
+    """Median over ROIs of median(neuropil) / median(soma trace): the neuropil's level
+    relative to the raw ROI fluorescence."""
+    return float(np.median(np.median(neuropil, axis=1) / np.median(soma, axis=1)))
