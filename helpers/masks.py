@@ -132,6 +132,11 @@ def clean_mask(mask, opening_radius: int = 1, min_size: int = 20) -> np.ndarray:
     -------
     ndarray of bool, shape (y, x)
         May be all False when nothing survives.
+
+    Raises
+    ------
+    ValueError
+        If the mask is not 2-D, not boolean (or 0/1), or empty (the threshold kept no pixel).
     """
     mask = mask_2d(mask, "mask")
     opening_radius = _count(opening_radius, "opening_radius", 0)
