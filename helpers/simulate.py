@@ -10,21 +10,22 @@ Generative model (time ``t`` in seconds, frame ``k`` covers ``[k/fs, (k+1)/fs)``
 ---------------------------------------------------------------------------------
 1. **Spikes.** Each neuron fires as a Poisson process with its own rate, drawn lognormally
    around ``rate_hz`` (``rate_spread`` is the s.d. of the log rate). Optional *ensembles*: each
-   ensemble has Poisson event times (``ensemble_rate_hz``); at each event every member fires one
-   extra spike with probability ``ensemble_p``, at the event time plus a jitter drawn uniformly
-   in ``[0, 1)`` frame, so a member's spike falls in the event's frame or the next
-   (``ensemble_spikes`` such spikes per participating member: a short burst). Membership is
-   mostly disjoint: 90 % of each ensemble's members come from neurons in no earlier ensemble.
+   ensemble has Poisson event times (``ensemble_rate_hz``); at each event every member, with
+   probability ``ensemble_p``, fires ``ensemble_spikes`` extra spikes, each at the event time
+   plus a jitter drawn uniformly in ``[0, 1)`` frame, so in the event's frame or the next.
+   Membership is mostly disjoint: 90 % of each ensemble's members come from neurons in no
+   earlier ensemble.
    Spike times are continuous; ``spike_frames = floor(spike_times_s * fs)``.
 2. **Indicator.** Each spike adds a double-exponential transient
    ``A * (exp(-t/decay_s) - exp(-t/rise_s)) / peak`` whose peak is ``A`` (dF/F0). The time
    constants reproduce the single-spike *time to peak* and *half-decay* measured in mouse V1
    in vivo (Chen et al. 2013, Nature 499:295, Supplementary Table 3): GCaMP6s 179 ms / 550 ms,
-   GCaMP6f 45 ms / 142 ms; ``A`` is 0.23 (GCaMP6s) and 0.19 (GCaMP6f), varied per neuron
-   lognormally (``amplitude_spread``). Transients add linearly: no saturation is modelled. Each
-   frame holds the kernel **averaged over the frame** from the exact sub-frame spike times
-   (computed exactly with a two-state recursion), as a raster scan integrates light over the
-   frame; at low frame rates the sampled peak is therefore below ``A``.
+   GCaMP6f 45 ms / 142 ms; ``A`` is 0.23 (GCaMP6s) and 0.19 (GCaMP6f) (the values usually
+   cited from the same experiment; approximate), varied per neuron lognormally
+   (``amplitude_spread``). Transients add linearly: no saturation is modelled. Each frame holds
+   the kernel **averaged over the frame** from the exact sub-frame spike times (computed exactly
+   with a two-state recursion), as a detector integrating light over the frame would see it;
+   the sampled peak is therefore below ``A``, the more so at low frame rates.
 3. **Baseline.** Soma baseline ``f0(t) = F0 * exp(-t/bleach_tau_s) * exp(d(t))``: ``F0``
    lognormal around ``f0``; exponential photobleaching; ``d`` a slow drift, Gaussian-smoothed
    white noise with s.d. ``drift_fraction`` and timescale ``drift_timescale_s``.
@@ -41,8 +42,9 @@ Generative model (time ``t`` in seconds, frame ``k`` covers ``[k/fs, (k+1)/fs)``
    1-1.4; ``masks = footprint > 0.5 * peak``. Neighbours may overlap in their soft edges, but no
    footprint reaches into another cell's mask. Optional rigid motion: a random walk of
    ``(dy, dx)`` (steps of s.d. ``motion_step_px`` per frame, reflected at ``max_shift_px``)
-   applied with cubic-spline ``scipy.ndimage.shift`` to a scene rendered beyond the field of
-   view; frame ``t`` shows ``scene(y - dy, x - dx)``; noise is added after the shift.
+   applied with cubic-spline ``scipy.ndimage.shift`` to a scene rendered 2 px beyond the
+   largest shift around the field of view; frame ``t`` shows ``scene(y - dy, x - dx)``; noise
+   is added after the shift.
 6. **Traces.** ``traces[i]`` is the mean of the movie over mask ``i``. Because every mask holds
    one soma and the occluded neuropil, exactly in expectation
    ``traces = f0 * (1 + calcium) + r * neuropil``, with ``f0`` the mask mean of the footprint
@@ -94,7 +96,7 @@ MODEL_DEFAULTS = {
     "bleach_tau_s": 1800.0,      # photobleaching time constant, s (math.inf: none)
     "drift_fraction": 0.03,      # s.d. of the slow multiplicative drift of F0
     "drift_timescale_s": 30.0,   # Gaussian smoothing s.d. of that drift, s
-    "photons_per_unit": 0.17,    # detected photons per a.u. per pixel per frame (math.inf: no shot noise)
+    "photons_per_unit": 0.17,    # photons per a.u. per pixel per frame (math.inf: no shot noise)
     "read_noise": 2.0,           # Gaussian read noise per pixel, a.u.
     "n_ensembles": 0,
     "ensemble_size": (10, 20),   # members per ensemble, inclusive range
@@ -295,7 +297,7 @@ def simulate_movie(n_cells=12, shape=(2000, 60, 80), fs=30.0, indicator="GCaMP6s
     params = _model_params(model)
     shape = _shape(shape)
     radius = _pair(radius_px, "radius_px", low=0.5)
-    if 2 * _SUPPORT * radius[1] * math.sqrt(1.4) > min(shape[1:]) or 2 * radius[1] + 3 > min(shape[1:]):
+    if 2 * _SUPPORT * radius[1] * math.sqrt(1.4) > min(shape[1:]):
         raise ValueError(f"cells of radius up to {radius[1]} px do not fit in a {shape[1]} x "
                          f"{shape[2]} px field: use a smaller radius_px or a larger shape")
     params.update(n_cells=_count(n_cells, "n_cells"), shape=shape,
@@ -311,10 +313,12 @@ def simulate_movie(n_cells=12, shape=(2000, 60, 80), fs=30.0, indicator="GCaMP6s
 def demo_movie(seed=0, *, n_frames=2000, height=60, width=80, n_cells=12, fs=30.0,
                indicator="GCaMP6s", rate_hz=0.2, motion=False, **options):
     """A demo-like movie: 2000 frames x 60 x 80 px at 30 Hz, GCaMP6s, 12 cells of radius
-    3-6 px firing at 0.2 Hz (median), neuropil, bleaching and drift, shot and read noise; ``motion=True`` adds a random
-    walk of rigid shifts. Every argument (and any of ``simulate_movie``'s) can be overridden."""
+    3-6 px firing at 0.2 Hz (median), neuropil, bleaching and drift, shot and read noise;
+    ``motion=True`` adds a random walk of rigid shifts. Every argument (and any of
+    ``simulate_movie``'s) can be overridden."""
     return simulate_movie(n_cells=n_cells, shape=(n_frames, height, width), fs=fs,
-                          indicator=indicator, seed=seed, rate_hz=rate_hz, motion=motion, **options)
+                          indicator=indicator, seed=seed, rate_hz=rate_hz, motion=motion,
+                          **options)
 
 
 def single_cell_movie(seed=0, *, n_frames=1000, height=40, width=40, fs=30.0,
@@ -383,9 +387,7 @@ def _flag(value, name):
 
 
 def _seed(seed):
-    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0:
-        raise TypeError(f"seed must be a non-negative whole number, got {seed!r}")
-    return int(seed)
+    return _count(seed, "seed", minimum=0)
 
 
 def _shape(shape):
@@ -486,7 +488,8 @@ def _spike_trains(rng, p, n, n_frames):
         n_fresh = min(int(np.ceil(0.9 * size)), int((~used).sum()))
         members = rng.choice(np.flatnonzero(~used), n_fresh, replace=False)
         others = np.setdiff1d(np.arange(n), members)
-        members = np.sort(np.concatenate([members, rng.choice(others, size - n_fresh, replace=False)]))
+        extra = rng.choice(others, size - n_fresh, replace=False)
+        members = np.sort(np.concatenate([members, extra]))
         used[members] = True
         # Events end a frame early so that every jittered member spike stays in the recording.
         events = np.sort(rng.uniform(0.0, duration - 1.0 / fs,
@@ -549,7 +552,8 @@ def _smooth_noise(rng, n, n_frames, sigma_frames):
     gain = np.exp(-2.0 * (np.pi * sigma_frames * np.fft.rfftfreq(length)) ** 2)
     scale = 1.0 / math.sqrt(np.sum(np.fft.irfft(gain, n=length) ** 2))  # impulse response energy
     white = rng.standard_normal((n, length))
-    return scipy.fft.irfft(scipy.fft.rfft(white, axis=1) * gain, n=length, axis=1)[:, :n_frames] * scale
+    smooth = scipy.fft.irfft(scipy.fft.rfft(white, axis=1) * gain, n=length, axis=1)
+    return smooth[:, :n_frames] * scale
 
 
 def _temporal(streams, p, n, n_frames):
@@ -614,7 +618,8 @@ def _build_traces(key):
         expected = f0[rows] * (1.0 + calcium[rows]) + r[rows, None] * neuropil[rows]
         variance = (expected / p["photons_per_unit"] + p["read_noise"] ** 2) / p["roi_pixels"]
         noise_sd[rows] = np.sqrt(variance.mean(axis=1))
-        traces[rows] = expected + np.sqrt(variance) * streams["noise"].standard_normal(expected.shape)
+        noise = streams["noise"].standard_normal(expected.shape)
+        traces[rows] = expected + np.sqrt(variance) * noise
     truth.update(footprints=None, masks=None, neuropil=neuropil, params=p, noise_sd=noise_sd)
     return _finish(p["fs"], None, traces, truth)
 
