@@ -149,6 +149,11 @@ def wavelet_denoise(traces, wavelet="sym4", level=None, mode="soft", threshold="
     Edges: the decomposition extends the trace past its ends by `extension` (a PyWavelets signal
     extension mode; ``"symmetric"`` mirrors it, including the edge sample).
 
+    It works best when a transient spans many frames (20-30 Hz imaging): then it lives in the
+    coarse levels while white noise dominates the fine ones. At a few Hz a GCaMP6s transient is
+    two or three frames long, as fine as the noise, and the threshold shrinks it too; use fewer
+    levels there (2-3) and check the result against the raw trace.
+
     Parameters
     ----------
     traces : array_like, shape (n_frames,) or (n_neurons, n_frames)
@@ -213,8 +218,10 @@ def snr(traces, signal="p99", noise="mad"):
     Signal: how far the trace rises above its median (its typical, resting level) — to its 99th
     percentile (``"p99"``, robust to a single outlier frame) or to its maximum (``"peak"``).
     Noise: :func:`noise_sd` with method `noise`. The ratio is unitless, so ΔF/F₀ and raw
-    fluorescence give the same answer for the same trace; compare a trace before and after
-    denoising with the same `signal` and `noise` choices.
+    fluorescence give the same answer for the same trace, provided its baseline is flat (drift
+    inflates the noise estimate: use ΔF/F₀ or a drift-free trace). Compare a trace before and
+    after denoising with the same `signal` and `noise` choices, and not with ``"diff_mad"``,
+    whose estimate collapses once denoising has made neighbouring frames alike.
 
     Parameters
     ----------
