@@ -28,15 +28,17 @@ def _overlap(a: dict, b: dict) -> bool:
 def single_pixel_cell_boxes(seed: int = 0, pad: int = 2) -> dict:
     """Lesson 01: boxes of three well-separated cells of ``simulate.demo_movie(seed)``.
 
-    The three largest cells whose padded bounding boxes do not overlap, named "A", "B", "C" from
-    left to right. Each box is ``{"x_min", "x_max", "y_min", "y_max"}`` in pixels, half-open
+    The three largest cells whose padded bounding boxes lie inside the image and do not overlap,
+    named "A", "B", "C" from left to right. Each box is ``{"x_min", "x_max", "y_min", "y_max"}`` in pixels, half-open
     (``x_max`` and ``y_max`` excluded), padded by `pad` pixels and clipped to the image.
     """
     masks = simulate.demo_movie(seed=seed).truth.masks
     chosen: list[dict] = []
     for i in np.argsort(masks.sum(axis=(1, 2)))[::-1]:
         box = _bounding_box(masks[i], pad)
-        if not any(_overlap(box, other) for other in chosen):
+        touches_border = box["x_min"] == 0 or box["y_min"] == 0 or \
+            box["x_max"] == masks.shape[2] or box["y_max"] == masks.shape[1]
+        if not touches_border and not any(_overlap(box, other) for other in chosen):
             chosen.append(box | {"cell": int(i)})
         if len(chosen) == 3:
             break

@@ -1,0 +1,499 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "d2f9e1de869109b82ad31561038cc9ae", "grade": false, "grade_id": "header", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# # 01 · Single-pixel fluorescence
+#
+# A two-photon calcium-imaging recording is a movie: the same field of view imaged again and
+# again, a few to a few hundred times per second. When a neuron fires, calcium floods its cell
+# body, the indicator (here GCaMP6s) binds it and glows brighter. Everything later in this course
+# starts from the numbers in that movie, so this lesson looks at them directly: one frame, one
+# projection, one pixel at a time.
+#
+# **Learning objectives** — after this lesson you can
+# 1. say what each axis of a movie array means and how many frames, rows and columns it has;
+# 2. pick out single frames, including "the 116th frame" without an off-by-one error;
+# 3. summarise a movie with mean, maximum and standard-deviation projections, over all frames or
+#    over a time range given in seconds;
+# 4. crop a cell's bounding box from an image, with rows as *y* and columns as *x*;
+# 5. extract a pixel's fluorescence trace and plot it against time in seconds;
+# 6. tell a pixel inside a cell from one outside it by its trace.
+#
+# **Time:** about 60 minutes. **Prerequisites:** Python and NumPy basics (indexing, slicing,
+# `axis=` in reductions), matplotlib's `imshow` and `plot`.
+#
+# **How the exercises work.** Each exercise asks for a named variable or function. Write your
+# code in the cell below the exercise (replace `raise NotImplementedError()`), run it, then run
+# the check cell after it: silence means the check passed; otherwise it tells you what looks
+# wrong. The checks also run hidden tests when your instructor grades the notebook.
+
+# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "f56b52eb3328cbada870f83480b89781", "grade": false, "grade_id": "setup", "locked": true, "schema_version": 3, "solution": false, "task": false}
+import matplotlib.pyplot as plt
+import numpy as np
+
+from helpers import data, movie as mv, plots, simulate
+
+rec = simulate.demo_movie(seed=0)  # a simulated recording whose ground truth we know
+movie = rec.movie                   # fluorescence, float32, shape (time, y, x)
+fs = rec.fs                         # frame rate in Hz (frames per second)
+print(f"movie: shape {movie.shape}, dtype {movie.dtype}, frame rate {fs} Hz")
+
+# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "28b14dfd67cfc0c0905abf7dadac14a3", "grade": false, "grade_id": "s1-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# ## 1. The movie is a 3-D array: (time, y, x)
+#
+# NumPy stores the movie as a block of numbers with three axes. By the convention of this course
+# (and of `tifffile`, suite2p and CaImAn) **axis 0 is time**, axis 1 is **y** (image rows, top to
+# bottom) and axis 2 is **x** (image columns, left to right). `movie[t]` is the frame at index
+# `t`, and `movie[t, y, x]` is one pixel's brightness in arbitrary units (a.u.) of the detector.
+#
+# **Example** — the first frame, `movie[0]`:
+
+# %% mystnb={"image": {"alt": "The first frame of the simulated movie: a dim, noisy field with a few brighter round cell bodies."}}
+ax = plots.image(movie[0], title="frame 0 (the first frame)")
+
+# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "e1ced263a63b018b8e282d402d6b447a", "grade": false, "grade_id": "ex-dims-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# **Exercise 1.1** — Store the number of frames, the image height (number of rows) and the image
+# width (number of columns) of `movie` in `n_frames`, `height` and `width`, as Python integers.
+
+# %% deletable=false nbgrader={"cell_type": "code", "checksum": "902f560cd68f848e76f5261b801f70e2", "grade": false, "grade_id": "ex-dims", "locked": false, "schema_version": 3, "solution": true, "task": false}
+# YOUR CODE HERE
+raise NotImplementedError()
+
+# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "57bbc068aee6d1a65c38949b5f5c0bae", "grade": true, "grade_id": "ex-dims-check", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
+from helpers import checks, simulate
+T, Y, X = simulate.demo_movie(seed=0).movie.shape
+axis_hint = "the axes are (time, y, x): frames on axis 0, rows (height) on axis 1, columns (width) on axis 2"
+checks.equal("n_frames", n_frames, T, hint=axis_hint)
+checks.equal("height", height, Y, hint=axis_hint, mistakes={"height is the number of rows, y (axis 1); you gave the width": X})
+checks.equal("width", width, X, hint=axis_hint, mistakes={"width is the number of columns, x (axis 2); you gave the height": Y})
+
+# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "8e6ff08cd25cefcdbb8c90af6932555d", "grade": false, "grade_id": "ex-duration-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# **Exercise 1.2** — How long is the recording? Store its duration **in seconds** in
+# `duration_s` (a float). A recording of $T$ frames at $f_s$ frames per second lasts $T / f_s$
+# seconds (the last frame starts at $(T-1)/f_s$ and lasts one frame period $1/f_s$).
+
+# %% deletable=false nbgrader={"cell_type": "code", "checksum": "928306104bda99be4c7785652d7b36e8", "grade": false, "grade_id": "ex-duration", "locked": false, "schema_version": 3, "solution": true, "task": false}
+# YOUR CODE HERE
+raise NotImplementedError()
+
+# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "c766e391062431dcfbc342a365113953", "grade": true, "grade_id": "ex-duration-check", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
+from helpers import checks, simulate
+rec = simulate.demo_movie(seed=0)
+T = rec.movie.shape[0]
+checks.is_number("duration_s", duration_s)
+checks.close("duration_s", duration_s, T / rec.fs, rtol=1e-9, mistakes={
+    "this is the number of frames: divide by the frame rate fs to get seconds": T,
+    "multiplying by fs gives frames x frames/second; divide by fs instead": T * rec.fs,
+    "the answer should be in seconds, not minutes": T / rec.fs / 60,
+    "(T - 1) / fs is when the last frame starts; the recording lasts one more frame period": (T - 1) / rec.fs,
+})
+
+# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "a2cb13c96e132c539901a2a22304f515", "grade": false, "grade_id": "s2-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# ## 2. Single frames — and counting from zero
+#
+# Python counts from 0: the *first* frame is `movie[0]`, the *116th* frame is `movie[115]`, and the
+# *last* is `movie[-1]` (or `movie[n_frames - 1]`). A single frame is noisy: at any instant only a
+# few cells are active and the detector adds shot noise.
+#
+# **Exercise 2.1** — Store the 116th frame of `movie` in `frame_116` and the last frame in
+# `last_frame` (each a 2-D array of shape (y, x)).
+
+# %% deletable=false nbgrader={"cell_type": "code", "checksum": "841cd4da7a19e7308f3ba36d4ef81576", "grade": false, "grade_id": "ex-frames", "locked": false, "schema_version": 3, "solution": true, "task": false}
+# YOUR CODE HERE
+raise NotImplementedError()
+
+# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "741b7a320ceb7b6264b33e351cb6f541", "grade": true, "grade_id": "ex-frames-check", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
+from helpers import checks, simulate
+m = simulate.demo_movie(seed=0).movie
+T, Y, X = m.shape
+frame_hint = "a frame is movie[t], all rows and columns at one time index t"
+checks.is_array("frame_116", frame_116, shape=(Y, X), hint=frame_hint,
+                wrong_shapes={(T, X): "movie[:, 115] takes row 115 of every frame; index the time axis: movie[115]"})
+checks.close("frame_116", frame_116, m[115], mistakes={
+    "movie[116] is the 117th frame: Python counts from 0, so the 116th frame is at index 115": m[116],
+})
+checks.is_array("last_frame", last_frame, shape=(Y, X), hint=frame_hint)
+checks.close("last_frame", last_frame, m[-1], mistakes={
+    "that is the second-to-last frame: the last one is movie[-1], i.e. movie[n_frames - 1]": m[-2],
+    "that is the first frame; the last is movie[-1]": m[0],
+})
+
+# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "a413358b6e96928cc3cf1ca7219cfd72", "grade": false, "grade_id": "s3-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# ## 3. Projections: one image that summarises many frames
+#
+# A *projection* collapses the time axis: for each pixel, one statistic over its values in time.
+# The **mean** image shows where the tissue is bright on average (cell bodies, and the indicator
+# in the neuropil around them); the **maximum** shows every place that was ever bright, active
+# cells included; the **standard deviation** highlights pixels whose brightness *changes* — active
+# cells stand out while a bright but silent structure does not. All three reduce over axis 0.
+#
+# **Example** — the mean image, with `helpers.movie.projection` (it calls `movie.mean(axis=0)`):
+
+# %% mystnb={"image": {"alt": "Mean projection of the simulated movie: round cell bodies brighter than a smoothly varying background."}}
+mean_image = mv.projection(movie, "mean")
+ax = plots.image(mean_image, title="mean projection, all frames")
+
+# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "67eee92f197bbbb55fe838542efc7f27", "grade": false, "grade_id": "ex-proj-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# **Exercise 3.1** — Compute the maximum projection `max_image` and the standard-deviation
+# projection `std_image` over all frames of `movie` (each shape (y, x); for the standard deviation
+# use NumPy's default, the population formula `ddof=0`). Then plot them side by side.
+
+# %% deletable=false nbgrader={"cell_type": "code", "checksum": "aa7311e50a9d0bf9110ac4db222a0bb6", "grade": false, "grade_id": "ex-proj", "locked": false, "schema_version": 3, "solution": true, "task": false}
+# YOUR CODE HERE
+raise NotImplementedError()
+
+# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "e25a08dae265cc0f0a4aa4c614fe5a51", "grade": true, "grade_id": "ex-proj-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+from helpers import checks, movie as mv, simulate
+m = simulate.demo_movie(seed=0).movie
+T, Y, X = m.shape
+wrong_axis = {(T, X): "you reduced over axis 1 (rows); a projection reduces over time, axis 0",
+              (T, Y): "you reduced over axis 2 (columns); a projection reduces over time, axis 0",
+              (): "you reduced over all axes at once; reduce over time only (axis=0)"}
+checks.is_array("max_image", max_image, shape=(Y, X), wrong_shapes=wrong_axis)
+checks.close("max_image", max_image, mv.projection(m, "max"), mistakes={
+    "that is the mean projection; the exercise asks for the maximum": mv.projection(m, "mean")})
+checks.is_array("std_image", std_image, shape=(Y, X), wrong_shapes=wrong_axis)
+checks.close("std_image", std_image, mv.projection(m, "std"), rtol=1e-4, mistakes={
+    "use the population standard deviation (ddof=0, NumPy's default), not ddof=1": m.std(axis=0, ddof=1),
+    "that is the variance; the standard deviation is its square root": m.var(axis=0)})
+
+# %% mystnb={"image": {"alt": "Maximum and standard-deviation projections side by side; active cells stand out most in the standard-deviation image."}}
+fig, axes = plt.subplots(1, 2, figsize=(10, 3.5), layout="constrained")
+plots.image(mv.projection(movie, "max"), ax=axes[0], title="maximum projection")
+plots.image(mv.projection(movie, "std"), ax=axes[1], title="standard-deviation projection",
+            label="std of fluorescence (a.u.)");
+
+# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "5f6ad9b5b89173a111d82a93a032197f", "grade": false, "grade_id": "ex-range-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# **Exercise 3.2** — Projections over part of the recording show what happened then. Compute the
+# maximum projection over the frames from index 100 up to, **but not including**, index 500
+# (Python's slice `100:500`) and store it in `max_100_500`.
+
+# %% deletable=false nbgrader={"cell_type": "code", "checksum": "36f2556e14c5ff2f1f04945cad5ff521", "grade": false, "grade_id": "ex-range", "locked": false, "schema_version": 3, "solution": true, "task": false}
+# YOUR CODE HERE
+raise NotImplementedError()
+
+# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "07fc54876278119b7f98b710d72e6eff", "grade": true, "grade_id": "ex-range-check", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
+from helpers import checks, movie as mv, simulate
+m = simulate.demo_movie(seed=0).movie
+checks.is_array("max_100_500", max_100_500, shape=m.shape[1:],
+                hint="slice the time axis first (movie[100:500]), then reduce over axis 0")
+checks.close("max_100_500", max_100_500, mv.projection(m, "max", frames=(100, 500)), mistakes={
+    "that is the maximum over all frames: slice movie[100:500] first": mv.projection(m, "max"),
+    "the range 100:500 excludes index 500; you included it (100:501)": mv.projection(m, "max", frames=(100, 501)),
+    "that is the mean over the range; the exercise asks for the maximum": mv.projection(m, "mean", frames=(100, 500)),
+})
+
+# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "22741a2872eb05f666a09c49a626e50d", "grade": false, "grade_id": "ex-window-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# **Exercise 3.3** — Times are easier to think in than frame indices. Write a function
+# `mean_projection_between(movie, fs, start_s, stop_s)` that returns the mean projection over the
+# frames recorded from `start_s` up to (not including) `stop_s` seconds. Convert seconds to frame
+# indices with `round(time_s * fs)` (frame `i` starts at `i / fs` seconds), so the frames used are
+# `movie[round(start_s * fs):round(stop_s * fs)]`. Return a float array of shape (y, x). You may
+# assume `0 <= start_s < stop_s` and that the range lies within the movie.
+
+# %% deletable=false nbgrader={"cell_type": "code", "checksum": "d30c7c890a86796cf5333fb40566fdde", "grade": false, "grade_id": "ex-window", "locked": false, "schema_version": 3, "solution": true, "task": false}
+def mean_projection_between(movie, fs, start_s, stop_s):
+    # YOUR CODE HERE
+    raise NotImplementedError()
+
+
+# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "60f290e86aca5208010a0c96a2e52abe", "grade": true, "grade_id": "ex-window-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+import numpy as np
+from helpers import checks, movie as mv, simulate
+rec = simulate.demo_movie(seed=0)
+m, fs = np.asarray(rec.movie), rec.fs
+checks.is_function("mean_projection_between", mean_projection_between, n_params=4)
+first_second = checks.call("mean_projection_between", mean_projection_between, m, fs, 0.0, 1.0)
+checks.is_array("mean_projection_between(movie, fs, 0, 1)", first_second, shape=m.shape[1:],
+                hint="return one value per pixel: the mean over the selected frames (axis 0)")
+checks.close("mean_projection_between(movie, fs, 0, 1)", first_second,
+             mv.projection(m, "mean", frames=(0, round(fs))), rtol=1e-5, mistakes={
+    "you used the times as frame indices: multiply seconds by fs to get frames": mv.projection(m, "mean", frames=(0, 1)),
+})
+
+# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "9c12ea369cdc3fd107f432971c7f5b5a", "grade": false, "grade_id": "s4-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# ## 4. Cropping a cell's box: rows are y, columns are x
+#
+# A box around a cell is given by its x range (columns) and y range (rows). NumPy indexes
+# **rows first**: `image[y_min:y_max, x_min:x_max]`. Plotting functions do the opposite —
+# `plt.scatter(x, y)` and `Rectangle((x, y), ...)` take x first — which is the classic source of
+# transposed crops and pixels picked from the wrong place. Ranges here are half-open like Python
+# slices: `x_min` is included, `x_max` is not.
+#
+# The simulation tells us where its cells are. Here are the boxes of three of them:
+
+# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "248eaff27fe5e4224543926dd522c360", "grade": false, "grade_id": "boxes", "locked": true, "schema_version": 3, "solution": false, "task": false}
+from helpers import lessons
+cell_boxes = lessons.single_pixel_cell_boxes()
+for cell, box in cell_boxes.items():
+    print(f"cell {cell}: x_min={box['x_min']:2d} x_max={box['x_max']:2d}   y_min={box['y_min']:2d} y_max={box['y_max']:2d}")
+
+# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "8828c16c1b797ad5f2e1be6621b45194", "grade": false, "grade_id": "boxes-example-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# **Example** — cell A's box drawn on the mean image, and the mean image cropped to it:
+
+# %% mystnb={"image": {"alt": "Left: the mean image with an orange box around cell A. Right: the mean image cropped to that box, showing one cell body."}}
+box = cell_boxes["A"]
+y_range, x_range = (box["y_min"], box["y_max"]), (box["x_min"], box["x_max"])
+fig, axes = plt.subplots(1, 2, figsize=(10, 3.5), layout="constrained")
+plots.box(plots.image(mean_image, ax=axes[0], title="mean image, cell A boxed"), y_range, x_range)
+plots.image(mv.crop(mean_image, y=y_range, x=x_range), ax=axes[1], title="cropped to cell A");
+
+# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "667029ef08af6b05620762199ee8f0fd", "grade": false, "grade_id": "ex-crop-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# **Exercise 4.1** — Store in `cell_b_mean` the mean image (`mean_image`) cropped to cell B's box,
+# and in `cell_c_max_first100` the **maximum** projection of the **first 100 frames** (indices
+# 0–99) cropped to cell C's box. Use the numbers from the `cell_boxes` table.
+
+# %% deletable=false nbgrader={"cell_type": "code", "checksum": "b4ec4dfa668982692f3a257390869566", "grade": false, "grade_id": "ex-crop", "locked": false, "schema_version": 3, "solution": true, "task": false}
+# YOUR CODE HERE
+raise NotImplementedError()
+
+# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "050e5dfab370edbc6d729785f418dc2d", "grade": true, "grade_id": "ex-crop-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+from helpers import checks, lessons, movie as mv, simulate
+m = simulate.demo_movie(seed=0).movie
+boxes = lessons.single_pixel_cell_boxes()
+for answer_name, answer, cell, image in [
+        ("cell_b_mean", cell_b_mean, "B", mv.projection(m, "mean")),
+        ("cell_c_max_first100", cell_c_max_first100, "C", mv.projection(m, "max", frames=(0, 100)))]:
+    bx = boxes[cell]
+    ys, xs = (bx["y_min"], bx["y_max"]), (bx["x_min"], bx["x_max"])
+    shape = (ys[1] - ys[0], xs[1] - xs[0])
+    checks.is_array(answer_name, answer, shape=shape, hint=f"the box of cell {cell} is y_max - y_min rows by x_max - x_min columns",
+                    wrong_shapes={shape[::-1]: "rows and columns are swapped: index image[y_min:y_max, x_min:x_max], y (rows) first"})
+    checks.close(answer_name, answer, mv.crop(image, y=ys, x=xs), rtol=1e-5, mistakes={
+        "the box is right but the image is not: check which projection and which frames the exercise asks for":
+            mv.crop(mv.projection(m, "mean" if cell == "C" else "max"), y=ys, x=xs),
+    }, hint="crop image[y_min:y_max, x_min:x_max] of the right projection")
+
+# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "2c7978b86798e5ec744e5437bd440c2d", "grade": false, "grade_id": "ex-cropfn-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# **Exercise 4.2** — Write a function `crop_around(image, center_y, center_x, half_size)` that
+# returns the square of side `2 * half_size + 1` pixels centred on the pixel (row `center_y`,
+# column `center_x`) of a 2-D image. You may assume the square lies inside the image.
+
+# %% deletable=false nbgrader={"cell_type": "code", "checksum": "d45f69683bd816256bfe21884d514b5f", "grade": false, "grade_id": "ex-cropfn", "locked": false, "schema_version": 3, "solution": true, "task": false}
+def crop_around(image, center_y, center_x, half_size):
+    # YOUR CODE HERE
+    raise NotImplementedError()
+
+
+# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "515b46a387cec5357d500d3596106cd9", "grade": true, "grade_id": "ex-cropfn-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+import numpy as np
+from helpers import checks, movie as mv
+# A test image whose every pixel says where it is: value = 1000 * row + column.
+rows, cols = np.mgrid[0:40, 0:60]
+coded = (1000 * rows + cols).astype(float)
+checks.is_function("crop_around", crop_around, n_params=4)
+got = checks.call("crop_around", crop_around, coded, 10, 30, 3)
+checks.is_array("crop_around(image, 10, 30, 3)", got, shape=(7, 7),
+                hint="the square has 2 * half_size + 1 pixels per side: the centre plus half_size on each side",
+                wrong_shapes={(6, 6): "the stop of a slice is excluded: end at center + half_size + 1"})
+checks.close("crop_around(image, 10, 30, 3)", got, mv.crop(coded, y=(7, 14), x=(27, 34)), mistakes={
+    "rows and columns are swapped: the centre is at row center_y and column center_x, so index image[y-range, x-range]":
+        mv.crop(coded, y=(27, 34), x=(7, 14)),
+}, hint="a pixel's value here is 1000 * row + column: compare your crop's corner with the centre you were given")
+
+# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "1fbee022ee55eb10c2f47268eb205fb8", "grade": false, "grade_id": "s5-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# ## 5. A pixel's trace, against time in seconds
+#
+# Fix a pixel and follow it through the movie: `movie[:, y, x]` is its **trace**, one value per
+# frame. To plot it against time we need a time axis in seconds: frame `i` is recorded at
+# `i / fs` seconds, so the first frame is at 0 s.
+
+# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "c7eac94f2ea7025ed153d25c9a16156d", "grade": false, "grade_id": "ex-time-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# **Exercise 5.1** — Store the time of every frame of `movie`, in seconds, in `t` (a float array
+# with one value per frame, starting at 0).
+
+# %% deletable=false nbgrader={"cell_type": "code", "checksum": "178be7b4678edbe576a4a2a4338b8eae", "grade": false, "grade_id": "ex-time", "locked": false, "schema_version": 3, "solution": true, "task": false}
+# YOUR CODE HERE
+raise NotImplementedError()
+
+# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "f742cce196f67e6b8b5ffde2eae92ac1", "grade": true, "grade_id": "ex-time-check", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
+import numpy as np
+from helpers import checks, movie as mv, simulate
+rec = simulate.demo_movie(seed=0)
+T = rec.movie.shape[0]
+checks.is_array("t", t, ndim=1, hint="one time value per frame: np.arange(n_frames) / fs")
+checks.is_array("t", t, shape=(T,), hint="one time value per frame, no more, no less",
+                wrong_shapes={(T + 1,): "np.linspace(0, duration, n) includes the end point: you have one value too many"})
+checks.close("t", t, mv.time_axis(T, rec.fs), rtol=1e-9, atol=1e-9, mistakes={
+    "these are frame indices; divide by fs to get seconds": np.arange(T),
+    "multiply frame indices by the frame *period* 1/fs (or divide by fs), not by fs": np.arange(T) * rec.fs,
+    "the first frame is at 0 s, not at 1/fs": np.arange(1, T + 1) / rec.fs,
+    "the answer should be in seconds, not milliseconds": np.arange(T) / rec.fs * 1000,
+}, hint="frame i is at i / fs seconds")
+
+# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "e6a3935e9f8df06788ed178e9b7b9f13", "grade": false, "grade_id": "ex-tracefn-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# **Exercise 5.2** — Write a function `pixel_trace(movie, y, x)` that returns the trace of the pixel
+# at row `y`, column `x` of a `(time, y, x)` movie as a **float64** array of one value per frame.
+
+# %% deletable=false nbgrader={"cell_type": "code", "checksum": "48fda4c0b2e641491d9993b39bcee3e6", "grade": false, "grade_id": "ex-tracefn", "locked": false, "schema_version": 3, "solution": true, "task": false}
+def pixel_trace(movie, y, x):
+    # YOUR CODE HERE
+    raise NotImplementedError()
+
+
+# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "e89e3be3678773e7230430c55734bee2", "grade": true, "grade_id": "ex-tracefn-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+import numpy as np
+from helpers import checks, movie as mv, simulate
+m = np.asarray(simulate.demo_movie(seed=0).movie)
+checks.is_function("pixel_trace", pixel_trace, n_params=3)
+got = checks.call("pixel_trace", pixel_trace, m, 12, 40)
+checks.is_array("pixel_trace(movie, 12, 40)", got, shape=(m.shape[0],), hint="one value per frame: movie[:, y, x]")
+checks.is_array("pixel_trace(movie, 12, 40)", got, dtype="float64")
+checks.close("pixel_trace(movie, 12, 40)", got, mv.pixel_trace(m, 12, 40), mistakes={
+    "you took row 40, column 12: the pixel is at row y and column x, movie[:, y, x]": m[:, 40, 12],
+}, hint="index movie[:, y, x]")
+
+# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "8f3f9d19b0d09aff56bc7813e89ba742", "grade": false, "grade_id": "s5b-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# **Example** — the trace of the brightest pixel of the standard-deviation image, marked with a cross:
+
+# %% mystnb={"image": {"alt": "Top: the standard-deviation image with a cross on its brightest pixel. Bottom: that pixel's trace over 66 seconds, with sharp rises followed by slow decays."}}
+std_ref = mv.projection(movie, "std")
+y_peak, x_peak = np.unravel_index(np.argmax(std_ref), std_ref.shape)
+time_s = mv.time_axis(movie.shape[0], fs)
+fig, axes = plt.subplots(2, 1, figsize=(8, 6), layout="constrained", height_ratios=[1.4, 1])
+plots.points(plots.image(std_ref, ax=axes[0], title="std image", label="std (a.u.)"), y_peak, x_peak)
+plots.traces(time_s, mv.pixel_trace(movie, y_peak, x_peak), ax=axes[1],
+             title=f"pixel (y={y_peak}, x={x_peak})");
+
+# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "1d20c2ec007d527e4987617d85cb7b93", "grade": false, "grade_id": "ex-brightest-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# **Exercise 5.3** — Find the pixel with the largest value of the **maximum** projection
+# (`mv.projection(movie, "max")`) and store its row and column in `brightest_y` and `brightest_x`
+# (Python integers). `np.argmax` returns a position in the flattened image; `np.unravel_index`
+# turns it into (row, column).
+
+# %% deletable=false nbgrader={"cell_type": "code", "checksum": "d838f603eaaef10eb9d63d610ab95c0b", "grade": false, "grade_id": "ex-brightest", "locked": false, "schema_version": 3, "solution": true, "task": false}
+# YOUR CODE HERE
+raise NotImplementedError()
+
+# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "d05eb08ec9ef25f57a6f06aec60b66a1", "grade": true, "grade_id": "ex-brightest-check", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
+import numpy as np
+from helpers import checks, movie as mv, simulate
+img = mv.projection(simulate.demo_movie(seed=0).movie, "max")
+y_ref, x_ref = (int(i) for i in np.unravel_index(np.argmax(img), img.shape))
+checks.is_number("brightest_y", brightest_y, integer=True, hint="a row index is a whole number")
+checks.is_number("brightest_x", brightest_x, integer=True, hint="a column index is a whole number")
+if (brightest_y, brightest_x) == (x_ref, y_ref):
+    checks.fail("brightest_y, brightest_x", "rows and columns are swapped.",
+                hint="np.unravel_index returns (row, column) = (y, x)")
+checks.equal("brightest_y", brightest_y, y_ref, mistakes={
+    "that is the row of the brightest pixel of the mean image; the exercise asks for the maximum projection":
+        int(np.unravel_index(np.argmax(mv.projection(simulate.demo_movie(seed=0).movie, "mean")), img.shape)[0])},
+    hint="take the argmax of the maximum projection, then np.unravel_index(..., image.shape)")
+checks.equal("brightest_x", brightest_x, x_ref, hint="np.unravel_index returns (row, column) = (y, x)")
+
+# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "e2bbf61c753abc8daf7b40f2f0684311", "grade": false, "grade_id": "ex-inout-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# **Exercise 5.4** — Compare a pixel inside a cell with one outside any cell. The simulation's
+# ground truth gives us both: `inside_yx` is the centre pixel of cell A, and `outside_yx` is a
+# pixel far from every cell (printed below). Store their traces in `inside_trace` and
+# `outside_trace` (float64 arrays, one value per frame), and the ratio of their **standard
+# deviations over time**, inside over outside, in `std_ratio` (a float).
+
+# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "30047771437b870d26906b234ce8cc66", "grade": false, "grade_id": "inout-setup", "locked": true, "schema_version": 3, "solution": false, "task": false}
+inside_yx, outside_yx = lessons.single_pixel_inside_outside()
+print("inside (y, x):", inside_yx, "  outside (y, x):", outside_yx)
+
+# %% deletable=false nbgrader={"cell_type": "code", "checksum": "6f6d94bcd21aa7e0e41d67f58f860a7e", "grade": false, "grade_id": "ex-inout", "locked": false, "schema_version": 3, "solution": true, "task": false}
+# YOUR CODE HERE
+raise NotImplementedError()
+
+# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "8d1efc07f7de0def3773a8190a2b04f6", "grade": true, "grade_id": "ex-inout-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+from helpers import checks, lessons, movie as mv, simulate
+m = simulate.demo_movie(seed=0).movie
+(iy, ix), (oy, ox) = lessons.single_pixel_inside_outside()
+ref_in, ref_out = mv.pixel_trace(m, iy, ix), mv.pixel_trace(m, oy, ox)
+for answer_name, answer, ref, (y, x) in [("inside_trace", inside_trace, ref_in, (iy, ix)),
+                                         ("outside_trace", outside_trace, ref_out, (oy, ox))]:
+    checks.is_array(answer_name, answer, shape=ref.shape, hint="one value per frame: movie[:, y, x]")
+    checks.close(answer_name, answer, ref, rtol=1e-6, mistakes={
+        "rows and columns are swapped: the pairs are (y, x), index movie[:, y, x]":
+            m[:, x, y] if x < m.shape[1] and y < m.shape[2] else None})
+checks.is_number("std_ratio", std_ratio)
+checks.close("std_ratio", std_ratio, ref_in.std() / ref_out.std(), rtol=1e-4, mistakes={
+    "that is outside over inside; the exercise asks for inside / outside": ref_out.std() / ref_in.std(),
+    "that is a ratio of means; the exercise asks for standard deviations over time": ref_in.mean() / ref_out.mean(),
+    "that is a ratio of variances; take standard deviations": ref_in.var() / ref_out.var(),
+})
+
+# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "0d3bc0877d0bc1f6ec01a962d0da18f3", "grade": false, "grade_id": "q-inout-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# **Question 5.5** (manually graded) — Plot `inside_trace` and `outside_trace` against `t` on one
+# figure (axes labelled with units). Then describe, in two or three sentences, two differences
+# between the traces and what in the tissue causes each. Is the outside pixel's signal flat? Why not?
+
+# %% deletable=false mystnb={"image": {"alt": "Traces of a pixel inside cell A and of a pixel outside all cells over time: the inside trace has large transients, the outside trace only small slow fluctuations and noise."}} nbgrader={"cell_type": "code", "checksum": "1e475c30ffe8b6df8eaf0b8c09abe3f4", "grade": true, "grade_id": "q-inout-plot", "locked": false, "points": 1, "schema_version": 3, "solution": true, "task": false}
+# YOUR CODE HERE
+raise NotImplementedError()
+
+# %% [markdown] deletable=false nbgrader={"cell_type": "markdown", "checksum": "0710b2b7b78ac977e2a6d09e32b72563", "grade": true, "grade_id": "q-inout", "locked": false, "points": 2, "schema_version": 3, "solution": true, "task": false}
+# YOUR ANSWER HERE
+
+# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "f7abe23ad0e09ce1e50ea3ec30a2a73d", "grade": false, "grade_id": "s6-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# ## 6. The same on a real recording
+#
+# Simulations tell us the truth; real recordings tell us what truth looks like. This is a short
+# two-photon movie from the SIMA project (Losonczy lab), with two ROIs drawn in ImageJ.
+# **Its frame rate is not recorded in the file**: the loader says so (`fs` is `None`) instead of
+# guessing. Where a lesson needs seconds on such data it states the rate it assumes.
+
+# %% mystnb={"image": {"alt": "Mean projection of the real SIMA two-photon movie, 128 by 256 pixels, with the outlines of its two ImageJ ROIs."}}
+sima = data.load_sima_movie()
+sima_rois = data.load_sima_rois()
+print(f"SIMA movie: shape {sima.movie.shape} (time, y, x); frame rate: {sima.fs or 'unknown'}")
+ax = plots.image(mv.projection(sima.movie, "mean"), title="SIMA movie, mean projection")
+for roi in sima_rois:
+    ax.contour(roi, levels=[0.5], colors="#E69F00", linewidths=1.5)
+
+# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "8a9af3508fbd31e30f14238e0cf54de6", "grade": false, "grade_id": "ex-sima-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# **Exercise 6.1** — For the first ROI (`sima_rois[0]`, a boolean mask of shape (y, x)), find the
+# pixel of the ROI with the highest mean-projection value and store its trace (float64, one value
+# per frame of `sima.movie`) in `sima_trace`. Hint: set the mean image to `-np.inf` outside the
+# ROI (`np.where(mask, image, -np.inf)`) before taking the argmax.
+
+# %% deletable=false nbgrader={"cell_type": "code", "checksum": "5d7f076c31a8fe6bf5cb28a319d6bf66", "grade": false, "grade_id": "ex-sima", "locked": false, "schema_version": 3, "solution": true, "task": false}
+# YOUR CODE HERE
+raise NotImplementedError()
+
+# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "1750ad511e0123381c690e7d917636ea", "grade": true, "grade_id": "ex-sima-check", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
+import numpy as np
+from helpers import checks, data, movie as mv
+sm = data.load_sima_movie().movie
+roi = data.load_sima_rois()[0]
+mean_img = mv.projection(sm, "mean")
+y0, x0 = np.unravel_index(np.argmax(np.where(roi, mean_img, -np.inf)), roi.shape)
+y1, x1 = np.unravel_index(np.argmax(mean_img), mean_img.shape)
+checks.is_array("sima_trace", sima_trace, shape=(sm.shape[0],), hint="one value per frame of the SIMA movie")
+checks.close("sima_trace", sima_trace, mv.pixel_trace(sm, y0, x0), rtol=1e-6, mistakes={
+    "that is the brightest pixel of the whole image; restrict the argmax to the ROI": mv.pixel_trace(sm, y1, x1),
+}, hint="take the argmax of the mean image restricted to the ROI, then movie[:, y, x]")
+
+# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "95fa74fa82a9559f42fda6389ad80d31", "grade": false, "grade_id": "recap", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# ## Recap
+#
+# - A movie is a `(time, y, x)` array; its duration in seconds is `n_frames / fs`.
+# - Frames count from 0: the 116th frame is `movie[115]`; the last is `movie[-1]`.
+# - Projections reduce over time (`axis=0`): the mean shows structure, the maximum every bright
+#   moment, the standard deviation what *changes* — the active cells.
+# - NumPy indexes rows (y) first: `image[y_min:y_max, x_min:x_max]`; plotting functions take x first.
+# - A pixel's trace is `movie[:, y, x]`; its time axis is `np.arange(n_frames) / fs` seconds.
+# - A pixel outside every cell is not silent: neuropil, bleaching, drift and noise are in every
+#   pixel — the next lessons turn pixels into cells (02) and remove that contamination (03).
+#
+# ## References
+#
+# - Grienberger, C., & Konnerth, A. (2012). Imaging calcium in neurons. *Neuron*, 73(5), 862–885.
+# - Chen, T.-W., et al. (2013). Ultrasensitive fluorescent proteins for imaging neuronal activity.
+#   *Nature*, 499, 295–300. (GCaMP6s and GCaMP6f.)
+# - Kaifosh, P., Zaremba, J. D., Danielson, N. B., & Losonczy, A. (2014). SIMA: Python software for
+#   analysis of dynamic fluorescence imaging data. *Frontiers in Neuroinformatics*, 8, 80.
+# - Harris, C. R., et al. (2020). Array programming with NumPy. *Nature*, 585, 357–362.
