@@ -9,10 +9,10 @@ Rolling filters are centred: the window of frame ``t`` holds ``w`` frames from `
 convention). Near the ends of the trace the window runs past the data; `mode` says what it sees
 there, as in :mod:`scipy.ndimage`:
 
-``"nearest"`` (default)  the first/last frame repeated: ``a a a | a b c d | d d d``
-``"reflect"``            mirrored including the edge frame: ``c b a | a b c d | d c b``
-``"mirror"``             mirrored about the edge frame: ``d c b | a b c d | c b a``
-``"wrap"``               the trace continued periodically: ``b c d | a b c d | a b c``
+- ``"nearest"`` (default): the first/last frame repeated, ``a a a | a b c d | d d d``;
+- ``"reflect"``: mirrored including the edge frame, ``c b a | a b c d | d c b``;
+- ``"mirror"``: mirrored about the edge frame, ``d c b | a b c d | c b a``;
+- ``"wrap"``: the trace continued periodically, ``b c d | a b c d | a b c``.
 
 Percentiles of a window are exact order statistics, as in :func:`scipy.ndimage.percentile_filter`:
 the ``q``-th percentile of ``w`` samples is the sorted sample of (0-based) rank ``int(w * q / 100)``
@@ -52,8 +52,8 @@ def _window_in_frames(window_frames, n_frames: int) -> int:
 
 def _filter_rows(filter_1d, traces: np.ndarray, was_1d: bool, **kwargs) -> np.ndarray:
     out = np.empty_like(traces)
-    # One 1-D call per row: SciPy's rank filters are ~100x faster on 1-D input than one 2-D
-    # call with size=(1, w).
+    # One 1-D call per row: SciPy's rank filters are 40-60x faster on 1-D input than one 2-D
+    # call with size=(1, w) (benchmarks/bench_baseline.py).
     for row, trace in zip(out, traces):
         row[:] = filter_1d(trace, **kwargs)
     return out[0] if was_1d else out
@@ -221,10 +221,12 @@ def ema_baseline(traces, tau_s, fs):
 def maximin(traces, fs, *, sigma_frames=10.0, window_s=60.0, mode="nearest"):
     """suite2p's "maximin" baseline: Gaussian smoothing, then a rolling minimum, then a rolling maximum.
 
-    Smoothing removes the noise (whose minimum would sit far below the baseline); the rolling
-    minimum over `window_s` finds the quiet level under the transients; the rolling maximum over
-    the same window undoes the minimum's downward bias where the baseline is flat or curved
-    (a morphological *opening* of the smoothed trace). Both rolling windows are centred.
+    Smoothing removes most of the noise, whose minimum would otherwise sit several σ below the
+    baseline; the rolling minimum over `window_s` finds the quiet level under the transients; the
+    rolling maximum over the same window lifts it back where the minimum undershoots (on a
+    sloping baseline, or around a dip). Together the two form a morphological *opening*: the
+    smoothed trace is cut down only where it rises above its surroundings for less than the
+    window. Both rolling windows are centred.
 
     The defaults are suite2p's: ``sig_baseline = 10.0`` — a Gaussian standard deviation in
     **frames**, not seconds — and ``win_baseline = 60.0`` **seconds**. suite2p converts the window

@@ -14,9 +14,6 @@ import pywt
 
 from helpers import validate
 
-MIN_F0_FRACTION = 0.01
-"""Default guard of :func:`delta_f_over_f`: F0 must exceed this fraction of the median |F|."""
-
 MAD_TO_SD = 1.4826
 """σ = 1.4826 · MAD for Gaussian noise (1 / Φ⁻¹(3/4))."""
 
@@ -33,8 +30,11 @@ def delta_f_over_f(F, F0, *, min_f0=None):
 
     Dividing by a baseline near zero turns noise into huge ΔF/F₀ values, and a negative baseline
     flips the sign of every transient. This happens after neuropil subtraction with too large an
-    r, or when `F` is already baseline-subtracted. So every F0 must be above `min_f0`, otherwise a
-    ValueError says which neurons fail and what to do.
+    r (e.g. ``F - 0.7 * Fneu`` for a dim soma in bright neuropil), or when `F` is already
+    baseline-subtracted. So every F0 must be above `min_f0`; by default that is the noise s.d.
+    of `F` (:func:`noise_sd` with ``"diff_mad"``, per neuron): a baseline within the noise of
+    zero cannot be told apart from zero. Otherwise a ValueError says which neurons fail and what
+    to do.
 
     Parameters
     ----------
@@ -43,9 +43,8 @@ def delta_f_over_f(F, F0, *, min_f0=None):
     F0 : array_like, broadcastable to the shape of `F`
         Baseline fluorescence in the units of `F`.
     min_f0 : float, optional
-        Smallest acceptable baseline value, in the units of `F`. Default: 1 % of each neuron's
-        median |F|, so only baselines orders of magnitude below the signal itself are refused;
-        a non-positive baseline is refused whatever `min_f0` is.
+        Smallest acceptable baseline, in the units of `F`, ≥ 0. Default: the noise s.d. of each
+        neuron's `F` (for a single frame: 0). A non-positive baseline is always refused.
 
     Returns
     -------
@@ -60,29 +59,33 @@ def delta_f_over_f(F, F0, *, min_f0=None):
     """
     F2d, was_1d = validate.as_traces(F, "F")
     F0 = validate.as_array(F0, "F0")
-    if was_1d and F0.ndim == 1:
-        F0 = F0[np.newaxis]
     try:
-        F0 = np.broadcast_to(F0, F2d.shape)
+        F0 = np.broadcast_to(F0[np.newaxis] if was_1d and F0.ndim == 1 else F0, F2d.shape)
     except ValueError:
         hint = (" (one value per neuron? give it shape (n_neurons, 1), e.g. F0[:, None])"
                 if F0.ndim == 1 and F0.shape[0] == F2d.shape[0] else "")
-        raise ValueError(f"F0 of shape {F0.shape} does not match F of shape "
-                         f"{F2d.shape[1:] if was_1d else F2d.shape}{hint}") from None
-    if min_f0 is None:
-        guard = MIN_F0_FRACTION * np.median(np.abs(F2d), axis=-1, keepdims=True)
+        raise ValueError(f"F0 of shape {F0.shape} does not match F of shape {np.shape(F)}{hint}") from None
+    if min_f0 is not None:
+        guard = np.full((len(F2d), 1), validate.in_range(min_f0, "min_f0", 0, np.inf))
+        said = f"min_f0={guard[0, 0]:.3g}"
+    elif F2d.shape[-1] > 1:
+        guard = np.atleast_1d(noise_sd(F2d, "diff_mad"))[:, np.newaxis]
+        said = "the noise s.d. of F"
     else:
-        guard = validate.in_range(min_f0, "min_f0", 0, np.inf)
+        guard = np.zeros((len(F2d), 1))
+        said = "zero"
     bad = (F0 <= guard) | (F0 <= 0)
     if bad.any():
         neurons = np.flatnonzero(bad.any(axis=-1))
+        first = neurons[0]
         which = "the trace" if was_1d else f"neuron(s) {neurons[:10].tolist()}" + (
             " ..." if neurons.size > 10 else "")
         raise ValueError(
-            f"F0 is zero, negative or too close to zero for {which} (smallest F0 "
-            f"{F0[bad].min():.3g}): ΔF/F0 would blow up or flip sign. After neuropil subtraction "
-            "use a smaller r or add back a constant (e.g. the neuropil's median times r) before "
-            "estimating F0; or lower min_f0 if such a small baseline is real.")
+            f"F0 is not clearly above zero for {which}: e.g. its smallest value "
+            f"{F0[first].min():.3g} is at or below {said} ({guard[first, 0]:.3g}), so ΔF/F0 would "
+            "blow up or flip sign. After neuropil subtraction use a smaller r, or add back a "
+            "constant (e.g. r times the neuropil's median) before estimating F0; or pass a "
+            "smaller min_f0 if such a small baseline is real.")
     out = (F2d - F0) / F0
     return out[0] if was_1d else out
 
@@ -97,8 +100,8 @@ def noise_sd(traces, method="mad"):
     remove drift first.
 
     ``"diff_mad"``: the MAD estimate on first differences divided by √2 (white noise has
-    difference variance 2σ²). Slow changes — drift, bleaching, the decay of a transient — hardly
-    change from one frame to the next, so this works even on raw traces; it overestimates σ if
+    difference variance 2σ²). Slow changes — drift, bleaching, the decay of a transient — differ
+    little from one frame to the next, so this works even on raw traces; it overestimates σ if
     the signal itself changes a lot between frames, and underestimates it if the noise is
     correlated between frames (e.g. after smoothing).
 

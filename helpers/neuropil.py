@@ -1,10 +1,9 @@
 """Neuropil correction: removing the out-of-focus glow that every soma ROI also collects.
 
-The model (Chen et al. 2013; Kerlin et al. 2010) is that a soma ROI measures
-``F = F_cell + r * F_neuropil``: the cell's own fluorescence plus a fraction ``r`` of the
-neuropil signal measured in a ring around it. The corrected trace is ``F - r * Fneu``.
-A fixed ``r = 0.7`` is common (suite2p's ``neucoeff``); :func:`estimate_r` estimates it per
-neuron from the traces themselves.
+The model is that a soma ROI measures ``F = F_cell + r * F_neuropil``: the cell's own
+fluorescence plus a fraction ``r`` of the neuropil signal measured in a ring around it. The
+corrected trace is ``F - r * Fneu``. A fixed ``r = 0.7`` is common (Chen et al. 2013; suite2p's
+``neucoeff``); :func:`estimate_r` estimates r per neuron from the traces themselves.
 
 Traces are one trace ``(n_frames,)`` or many ``(n_neurons, n_frames)``, time on the last axis.
 """

@@ -32,24 +32,35 @@ def test_dff_broadcasts_per_neuron_and_scalar_baselines():
     assert dff.delta_f_over_f(F[0], 100.0).shape == (2,)
 
 
+@pytest.fixture
+def bright_and_dim():
+    """Two traces with noise s.d. 2: one at 100, one at 3 (a dim soma after neuropil subtraction)."""
+    rng = np.random.default_rng(3)
+    return np.array([[100.0], [3.0]]) + rng.normal(0, 2.0, size=(2, 500))
+
+
 @pytest.mark.parametrize("F0, match", [
     (np.array([[100.0], [0.0]]), r"neuron\(s\) \[1\]"),
-    (np.array([[100.0], [-5.0]]), "zero, negative"),
-    (np.array([[100.0], [0.1]]), "too close to zero"),  # below 1 % of the median |F| = 25
+    (np.array([[100.0], [-5.0]]), "not clearly above zero"),
+    (np.array([[100.0], [1.5]]), r"at or below the noise s\.d\. of F"),  # within the noise of zero
+    (np.array([[1.5], [3.0]]), r"neuron\(s\) \[0\]"),
 ])
-def test_dff_guard_refuses_baselines_near_zero(F0, match):
-    F = np.array([[100.0, 150.0, 120.0], [20.0, 30.0, 25.0]])
+def test_dff_guard_refuses_baselines_near_zero(bright_and_dim, F0, match):
     with pytest.raises(ValueError, match=match):
-        dff.delta_f_over_f(F, F0)
+        dff.delta_f_over_f(bright_and_dim, F0)
 
 
-def test_dff_guard_threshold_can_be_set():
-    F = np.array([1.0, 2.0, 50.0])
-    assert np.isfinite(dff.delta_f_over_f(F, 0.1, min_f0=0.05)).all()  # default guard: 0.02
-    with pytest.raises(ValueError, match="too close to zero"):
-        dff.delta_f_over_f(F, 0.1, min_f0=0.5)
-    with pytest.raises(ValueError, match="zero, negative"):
-        dff.delta_f_over_f(F, -0.1, min_f0=0)
+def test_dff_guard_threshold_can_be_set(bright_and_dim):
+    F0 = np.array([[100.0], [3.0]])
+    assert np.isfinite(dff.delta_f_over_f(bright_and_dim, F0)).all()  # 3 is above the noise (2)
+    with pytest.raises(ValueError, match="at or below min_f0=5"):
+        dff.delta_f_over_f(bright_and_dim, F0, min_f0=5)
+    low = np.array([[100.0], [1.0]])
+    np.testing.assert_allclose(dff.delta_f_over_f(bright_and_dim, low, min_f0=0.5), bright_and_dim / low - 1)
+    with pytest.raises(ValueError, match="not clearly above zero"):
+        dff.delta_f_over_f(bright_and_dim, np.array([[100.0], [-1.0]]), min_f0=0)
+    with pytest.raises(ValueError, match=r"min_f0 must be within \[0, inf\]"):
+        dff.delta_f_over_f(bright_and_dim, F0, min_f0=-1)
 
 
 @pytest.mark.parametrize("F0, match", [
