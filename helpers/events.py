@@ -34,7 +34,7 @@ from helpers.validate import as_array, as_traces, in_range, positive
 
 def _frames_at_least(seconds: float, fs: float) -> int:
     """Smallest whole number of frames lasting at least `seconds` (``m / fs >= seconds``)."""
-    # The tolerance keeps 0.1 s at 30 Hz at 3 frames although 0.1 * 30 = 3.0000000000000004.
+    # The tolerance keeps 1.1 s at 100 Hz at 110 frames although 1.1 * 100 = 110.00000000000001.
     return math.ceil(seconds * fs - 1e-9)
 
 

@@ -179,6 +179,9 @@ def test_minimum_duration_counts_frames_from_seconds():
     np.testing.assert_array_equal(e.onset, [40, 80])
     e = ev.detect_events(x, fs, sigma=0.1, min_duration_s=0.11)
     np.testing.assert_array_equal(e.onset, [80])
+    x = square_pulses([(10, 119, 1), (200, 310, 1)], 1000)  # 109 and 110 frames at 100 Hz
+    e = ev.detect_events(x, 100.0, sigma=0.1, min_duration_s=1.1)  # 1.1 * 100 = 110.00000000000001
+    np.testing.assert_array_equal(e.onset, [200])
 
 
 def test_absolute_threshold_rescues_a_quiet_neuron_from_tiny_events():
@@ -220,6 +223,9 @@ def test_events_span_the_lower_level_and_must_reach_the_upper_one():
     np.testing.assert_array_equal([e.onset, e.peak, e.offset], [[50], [54], [62]])
     single = ev.detect_events(x, 10.0, sigma=0.1, k_low=3.0, min_duration_s=0.1)
     np.testing.assert_array_equal([single.onset, single.offset], [[54], [57]])
+    at_level = square_pulses([(20, 30, 0.5)], 100)  # exactly at baseline + 2 * 0.25: not above it
+    assert len(ev.detect_events(at_level, 10.0, sigma=0.25, k=2.0)) == 0
+    assert len(ev.detect_events(at_level, 10.0, sigma=0.25, k=1.9)) == 1
 
 
 def sampled_transients(fs, onsets_s, duration_s=120.0, rise_s=0.1, decay_s=1.2, amplitude=0.6,
@@ -328,6 +334,7 @@ def test_spike_bursts_chain_spikes_closer_than_merge_time():
             last = f
         np.testing.assert_array_equal(bursts, want)
     np.testing.assert_array_equal(ev.spike_bursts(np.array([3, 3, 5, 40]), 10.0, 0.5), [3, 40])
+    np.testing.assert_array_equal(ev.spike_bursts(np.array([0, 5, 9]), 10.0, 0.5), [0, 5])  # 0.5 s apart is not closer
 
 
 def test_match_events_is_one_to_one_and_maximal():

@@ -1,0 +1,457 @@
+"""Neuronal ensembles: coactivity, a circular-shuffle null, ensemble events and their clustering.
+
+The chain, from an event raster (neurons × frames, True at event onsets, see
+:func:`helpers.events.event_raster`):
+
+1. :func:`bin_events` — which neurons had an event in each time bin (e.g. 500 ms);
+2. :func:`coactivity` — how many neurons were active in each bin;
+3. :func:`circular_shuffle_null` and :func:`significance_threshold` — how much coactivity chance
+   alone gives, when each neuron keeps its own event train but loses its timing relative to the
+   others;
+4. :func:`ensemble_events` — bins whose coactivity beats the threshold, and the neurons in them;
+5. :func:`jaccard_similarity` and :func:`cluster_ensembles` — which ensemble events recruit
+   similar neurons;
+6. :func:`summarise_ensembles` — each ensemble's member neurons and activation times.
+
+Binning rule used everywhere: with ``frames_per_bin = fs * bin_s`` (2.4 frames for 500 ms at
+4.8 Hz — need not be whole), frame ``t`` (which starts at ``t / fs`` seconds) falls in bin
+``floor(t / frames_per_bin)``, the bin containing its start time. Only whole bins are kept:
+``n_bins = floor(n_frames / frames_per_bin)``, and frames in a last, partial bin are ignored,
+because a shorter bin would have less coactivity by construction.
+"""
+from __future__ import annotations
+
+import math
+import numbers
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.cluster.hierarchy import fcluster, linkage
+from scipy.spatial.distance import squareform
+
+from helpers.validate import as_array, in_range, positive
+
+# Tolerance (in bins) for frames that sit exactly on a bin edge: at 6 Hz with 0.2 s bins frame 6
+# starts bin 5, although in floating point 6 / (6.0 * 0.2) is 4.999999999999999.
+_EDGE = 1e-9
+
+
+def _frames_per_bin(fs, bin_s) -> float:
+    return positive(fs, "fs", unit="Hz") * positive(bin_s, "bin_s", unit="seconds")
+
+
+def _bins_of_frames(n_frames: int, frames_per_bin: float, name: str) -> tuple[np.ndarray, int]:
+    """Bin index of every frame (``n_bins`` for frames in the dropped partial bin) and n_bins."""
+    n_bins = math.floor(n_frames / frames_per_bin + _EDGE)
+    if n_bins < 1:
+        raise ValueError(f"{name} has {n_frames} frames, fewer than one bin of {frames_per_bin:g} "
+                         "frames: use a shorter bin_s or a longer recording")
+    bins = np.floor(np.arange(n_frames) / frames_per_bin + _EDGE).astype(np.intp)
+    return np.minimum(bins, n_bins), n_bins
+
+
+def _as_raster(raster, name: str = "raster", *, allow_empty: bool = False) -> np.ndarray:
+    """A 2-D boolean array (0/1 numbers are accepted); `allow_empty` admits zero rows."""
+    if allow_empty and np.ndim(raster) == 2 and np.size(raster) == 0:
+        return np.zeros(np.shape(raster), dtype=bool)
+    arr = as_array(raster, name, ndim=2, dtype=None)
+    if arr.dtype != bool:
+        if not np.issubdtype(arr.dtype, np.number) or not np.isin(arr, (0, 1)).all():
+            raise ValueError(f"{name} must be a boolean (neurons, frames) event raster (True at "
+                             "event onsets), e.g. from helpers.events.event_raster; got values "
+                             "other than 0/1 — are these traces?")
+        arr = arr.astype(bool)
+    return arr
+
+
+def bin_events(raster, fs, bin_s: float = 0.5) -> np.ndarray:
+    """Which neurons had at least one event in each time bin.
+
+    Frame ``t`` goes to bin ``floor(t / (fs * bin_s))`` — the bin that contains its start time
+    ``t / fs`` — so bins need not hold a whole number of frames (500 ms at 4.8 Hz holds 2.4 frames:
+    bins get the starts of 3 or 2 frames, 3, 2, 3, 2, 2, 3, ...). Only whole bins are returned,
+    ``floor(n_frames / (fs * bin_s))`` of them; events in a last partial bin are dropped. A neuron
+    counts once per bin however many events it had there.
+
+    Parameters
+    ----------
+    raster : array_like of bool, shape (n_neurons, n_frames)
+        True where a neuron's event starts (see :func:`helpers.events.event_raster`).
+    fs : float
+        Frame rate, Hz.
+    bin_s : float
+        Bin width in seconds (default 0.5 s).
+
+    Returns
+    -------
+    ndarray of bool, shape (n_neurons, n_bins)
+        True where the neuron was active in the bin. Bin ``b`` covers ``[b * bin_s, (b+1) * bin_s)``.
+    """
+    raster = _as_raster(raster)
+    bins, n_bins = _bins_of_frames(raster.shape[1], _frames_per_bin(fs, bin_s), "raster")
+    neuron, frame = np.nonzero(raster)
+    binned = np.zeros((raster.shape[0], n_bins + 1), dtype=bool)
+    binned[neuron, bins[frame]] = True
+    return binned[:, :n_bins]
+
+
+def coactivity(binned) -> np.ndarray:
+    """Number of neurons active in each bin (a count, not a fraction; divide by n_neurons for one).
+
+    Parameters
+    ----------
+    binned : array_like of bool, shape (n_neurons, n_bins)
+        From :func:`bin_events`.
+
+    Returns
+    -------
+    ndarray of int, shape (n_bins,)
+    """
+    return _as_raster(binned, "binned").sum(axis=0)
+
+
+def shuffle_offsets(n_shuffles: int, n_neurons: int, n_frames: int, seed=None) -> np.ndarray:
+    """Random circular shifts: one whole number of frames in ``[0, n_frames)`` per shuffle and neuron.
+
+    ``np.random.default_rng(seed).integers(0, n_frames, size=(n_shuffles, n_neurons))``; pass the
+    result to :func:`circular_shuffle_null` (``offsets=``) to reproduce or compare shuffles.
+    """
+    for value, name in ((n_shuffles, "n_shuffles"), (n_neurons, "n_neurons"), (n_frames, "n_frames")):
+        if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
+            raise ValueError(f"{name} must be a positive whole number, got {value!r}")
+    return np.random.default_rng(seed).integers(0, n_frames, size=(n_shuffles, n_neurons))
+
+
+def circular_shuffle_null(raster, fs, bin_s: float = 0.5, n_shuffles: int = 1000, seed=None,
+                          offsets=None) -> np.ndarray:
+    """Coactivity expected by chance: bin coactivity of circularly shuffled event trains.
+
+    In each shuffle every neuron's event train is rotated in time by its own random offset
+    (``frame -> (frame + offset) % n_frames``, the same as ``np.roll(raster[i], offset)``), which
+    keeps each neuron's number of events and their intervals but destroys their timing relative
+    to the other neurons. Shuffling happens at **frame** resolution, **before** binning; the
+    shuffled raster is then binned and counted exactly as :func:`bin_events` and
+    :func:`coactivity` do.
+
+    Vectorised over events, not over frames: only the event frames are shifted and scattered into
+    bins with ``np.bincount``, never a dense raster rolled. A neuron with two events in one bin
+    after the shift counts once.
+
+    Parameters
+    ----------
+    raster : array_like of bool, shape (n_neurons, n_frames)
+        Event onsets (see :func:`helpers.events.event_raster`).
+    fs : float
+        Frame rate, Hz.
+    bin_s : float
+        Bin width in seconds, as for :func:`bin_events`.
+    n_shuffles : int
+        Number of shuffles (ignored when `offsets` is given).
+    seed : int or numpy Generator, optional
+        Seed for :func:`shuffle_offsets`.
+    offsets : array_like of int, shape (n_shuffles, n_neurons), optional
+        The shifts to use, in frames, instead of random ones.
+
+    Returns
+    -------
+    ndarray of int, shape (n_shuffles, n_bins)
+        Coactivity (number of active neurons) of every bin in every shuffle.
+    """
+    raster = _as_raster(raster)
+    n_neurons, n_frames = raster.shape
+    frames_per_bin = _frames_per_bin(fs, bin_s)
+    bins, n_bins = _bins_of_frames(n_frames, frames_per_bin, "raster")
+    if offsets is None:
+        offsets = shuffle_offsets(n_shuffles, n_neurons, n_frames, seed)
+    else:
+        offsets = as_array(offsets, "offsets", ndim=2, dtype=None)
+        if not np.issubdtype(offsets.dtype, np.integer) or offsets.shape[1] != n_neurons:
+            raise ValueError(f"offsets must be whole numbers of frames, shape (n_shuffles, {n_neurons}), "
+                             f"got dtype {offsets.dtype} and shape {offsets.shape}")
+        offsets = offsets % n_frames
+    n_shuffles = offsets.shape[0]
+
+    # A neuron's events, rotated, stay in circular order. So an event starts a new (neuron, bin)
+    # pair unless the event before it (circularly) shares its bin — except the earliest event
+    # after the rotation, which always does. Events further than a bin from the one before can
+    # never share its bin: they always count, and only the few "close" events need the test.
+    neuron, frame = np.nonzero(raster)  # sorted by neuron, then frame
+    index = np.arange(neuron.size)
+    first = np.searchsorted(neuron, neuron, side="left")
+    last = np.searchsorted(neuron, neuron, side="right") - 1
+    previous = np.where(index == first, last, index - 1)
+    gap = np.where(previous == index, n_frames, (frame - frame[previous]) % n_frames)
+    close = gap < frames_per_bin + 1
+    far_neuron, far_frame = neuron[~close], frame[~close]
+    close_neuron, close_frame, previous_frame = neuron[close], frame[close], frame[previous[close]]
+    # Shifted frames lie in [0, 2 n_frames): a doubled lookup table replaces the modulo.
+    bin_of = np.concatenate([bins, bins])
+
+    width = n_bins + 1  # the last column collects events in the dropped partial bin
+    null = np.empty((n_shuffles, n_bins), dtype=np.int64)
+    per_chunk = max(1, 2**18 // max(neuron.size, 1))
+    for start in range(0, n_shuffles, per_chunk):
+        shift = offsets[start:start + per_chunk]
+        row_start = (np.arange(shift.shape[0]) * width)[:, None]
+        keys = [(bin_of[far_frame + shift[:, far_neuron]] + row_start).ravel()]
+        if close_neuron.size:
+            moved = close_frame + shift[:, close_neuron]
+            moved_previous = previous_frame + shift[:, close_neuron]
+            b = bin_of[moved]
+            counted = (b != bin_of[moved_previous]) | (moved % n_frames <= moved_previous % n_frames)
+            keys.append((b + row_start)[counted])
+        counts = np.bincount(np.concatenate(keys), minlength=shift.shape[0] * width)
+        null[start:start + shift.shape[0]] = counts.reshape(-1, width)[:, :n_bins]
+    return null
+
+
+def significance_threshold(null, q: float = 99) -> float:
+    """The `q`-th percentile of the null coactivity, pooled over all bins and shuffles.
+
+    Real bins whose coactivity is **above** this value are called significant; by construction
+    chance alone exceeds it in at most (100 - q) % of bins. This is a per-bin rate, not a
+    family-wise one: over thousands of bins some chance bins pass. For family-wise control use
+    the percentile of each shuffle's maximum instead, ``np.percentile(null.max(axis=1), q)``.
+
+    Parameters
+    ----------
+    null : array_like, shape (n_shuffles, n_bins)
+        From :func:`circular_shuffle_null`.
+    q : float
+        Percentile in [0, 100] (99 by default — not a fraction).
+
+    Returns
+    -------
+    float
+    """
+    q = in_range(q, "q", 0, 100)
+    return float(np.percentile(as_array(null, "null", ndim=(1, 2)), q))
+
+
+def ensemble_events(binned, threshold) -> tuple[np.ndarray, np.ndarray]:
+    """Bins whose coactivity exceeds the threshold, and the neurons active in each.
+
+    Consecutive significant bins are separate ensemble events (the clustering usually groups
+    them).
+
+    Parameters
+    ----------
+    binned : array_like of bool, shape (n_neurons, n_bins)
+        From :func:`bin_events`.
+    threshold : float
+        Coactivity a bin must exceed (strictly), e.g. from :func:`significance_threshold`.
+
+    Returns
+    -------
+    bins : ndarray of int, shape (n_events,)
+        Index of each significant bin (its start time is ``bins * bin_s`` seconds).
+    members : ndarray of bool, shape (n_events, n_neurons)
+        The contributing neurons of each ensemble event.
+    """
+    binned = _as_raster(binned, "binned")
+    if isinstance(threshold, bool) or not isinstance(threshold, numbers.Real) or not np.isfinite(threshold):
+        raise TypeError(f"threshold must be a finite number of neurons, got {threshold!r}")
+    bins = np.flatnonzero(binned.sum(axis=0) > threshold)
+    return bins, binned[:, bins].T.copy()
+
+
+def jaccard_similarity(members) -> np.ndarray:
+    """Jaccard similarity of the neuron sets of every pair of ensemble events.
+
+    ``S[i, j] = |A_i ∩ A_j| / |A_i ∪ A_j|``: 1 for identical sets, 0 for disjoint ones. Computed
+    for all pairs at once with one matrix product (intersections) and the set sizes (unions).
+    Two empty sets are defined to be identical (similarity 1).
+
+    Parameters
+    ----------
+    members : array_like of bool, shape (n_events, n_neurons)
+        From :func:`ensemble_events`.
+
+    Returns
+    -------
+    ndarray of float, shape (n_events, n_events), symmetric, ones on the diagonal.
+    """
+    m = _as_raster(members, "members", allow_empty=True).astype(np.float64)
+    intersection = m @ m.T
+    size = m.sum(axis=1)
+    union = size[:, None] + size[None, :] - intersection
+    return np.divide(intersection, union, out=np.ones_like(intersection), where=union > 0)
+
+
+def _mean_silhouette(distance: np.ndarray, labels: np.ndarray) -> float:
+    """Mean silhouette width of a labelling, from a square distance matrix.
+
+    Silhouette of an item: ``(b - a) / max(a, b)``, with ``a`` its mean distance to the other
+    members of its cluster and ``b`` its mean distance to the nearest other cluster; 0 for an item
+    alone in its cluster. A labelling with a single cluster scores -1 (no split to judge).
+    """
+    _, labels = np.unique(labels, return_inverse=True)
+    if labels.max() == 0:
+        return -1.0
+    onehot = np.eye(labels.max() + 1)[labels]
+    size = onehot.sum(axis=0)
+    sums = distance @ onehot  # summed distance of each item to each cluster
+    items = np.arange(labels.size)
+    others_in_own = size[labels] - 1
+    own = sums[items, labels] / np.maximum(others_in_own, 1)
+    mean_to = sums / size
+    mean_to[items, labels] = np.inf
+    nearest = mean_to.min(axis=1)
+    scale = np.maximum(own, nearest)
+    width = np.divide(nearest - own, scale, out=np.zeros(labels.size), where=scale > 0)
+    return float(np.where(others_in_own > 0, width, 0.0).mean())
+
+
+def cluster_ensembles(members, method: str = "average", cut="silhouette") -> np.ndarray:
+    """Group ensemble events that recruit similar neurons: hierarchical clustering on 1 − Jaccard.
+
+    The events are clustered with :func:`scipy.cluster.hierarchy.linkage` on the distance
+    ``1 - jaccard_similarity(members)``. Where to cut the tree — how many ensembles there are — is
+    decided by `cut`:
+
+    * ``"silhouette"`` (default): try every number of clusters from 2 to ``min(n_events - 1, 30)``
+      and keep the one with the largest mean silhouette width (how much closer each event is to
+      its own cluster than to the nearest other one, from -1 to 1; an event alone in its cluster
+      scores 0; the fewest clusters win a tie). It needs no threshold picked by eye and rewards
+      groups that are both tight and well apart. If no number of clusters reaches a positive
+      mean silhouette, or there are fewer than 3 events, all events form one cluster. Chance
+      ensemble events share few neurons with anything and end up in small clusters of their
+      own (see ``min_events`` of :func:`summarise_ensembles`).
+    * a float in (0, 1]: cut at that distance (``fcluster(..., criterion="distance")``), e.g. 0.7
+      joins events whose neuron sets overlap with Jaccard ≥ 0.3 on average (for "average").
+    * an int: exactly that many clusters (``criterion="maxclust"``).
+
+    Parameters
+    ----------
+    members : array_like of bool, shape (n_events, n_neurons)
+        From :func:`ensemble_events`.
+    method : str
+        Linkage method: "average" (UPGMA, the default), "complete", "single" or "weighted".
+    cut : "silhouette", float or int
+        The rule for cutting the tree, see above.
+
+    Returns
+    -------
+    ndarray of int, shape (n_events,)
+        Cluster label of each ensemble event, 0, 1, 2, … numbered by first appearance in time.
+    """
+    m = _as_raster(members, "members", allow_empty=True)
+    if method not in ("average", "complete", "single", "weighted"):
+        raise ValueError(f"method must be 'average', 'complete', 'single' or 'weighted', got {method!r}")
+    n = m.shape[0]
+    distance = 1.0 - jaccard_similarity(m)
+    np.fill_diagonal(distance, 0.0)
+    if isinstance(cut, str):
+        valid = cut == "silhouette"
+    elif isinstance(cut, numbers.Integral):
+        valid = not isinstance(cut, bool) and cut >= 1
+    else:
+        valid = isinstance(cut, numbers.Real) and 0 < cut <= 1
+    if not valid:
+        raise ValueError(f"cut must be 'silhouette', a distance in (0, 1] or a whole number of "
+                         f"clusters >= 1, got {cut!r}")
+    if n < 2:
+        return np.zeros(n, dtype=np.intp)
+    tree = linkage(squareform(distance, checks=False), method=method)
+    if isinstance(cut, str):
+        candidates = [fcluster(tree, k, criterion="maxclust") for k in range(2, min(n - 1, 30) + 1)]
+        scores = [_mean_silhouette(distance, labels) for labels in candidates]
+        if not candidates or max(scores) <= 0:
+            labels = np.ones(n, dtype=np.intp)
+        else:
+            labels = candidates[int(np.argmax(scores))]
+    elif isinstance(cut, numbers.Integral):
+        labels = fcluster(tree, int(cut), criterion="maxclust")
+    else:
+        labels = fcluster(tree, float(cut), criterion="distance")
+    _, first = np.unique(labels, return_index=True)
+    order = np.argsort(np.argsort(first))  # rank of each label by its first event
+    return order[np.unique(labels, return_inverse=True)[1]]
+
+
+@dataclass(frozen=True, eq=False)
+class Ensemble:
+    """One ensemble: its member neurons and when it was active."""
+
+    members: np.ndarray
+    activation_times_s: np.ndarray
+    event_index: np.ndarray
+    participation: np.ndarray
+
+
+def summarise_ensembles(members, labels, bins, bin_s: float = 0.5, *, min_participation: float = 0.5,
+                        min_events: int = 2) -> list[Ensemble]:
+    """Describe each cluster of ensemble events as an ensemble: member neurons and activation times.
+
+    A neuron is a **member** of an ensemble if it contributes to at least `min_participation`
+    (a fraction) of the cluster's events — a recurring member, not a neuron that joined once. The
+    **activation times** are the start times of the cluster's bins (``bin * bin_s`` seconds).
+    Clusters with fewer than `min_events` events are not reported: an ensemble is a pattern that
+    recurs.
+
+    Parameters
+    ----------
+    members : array_like of bool, shape (n_events, n_neurons)
+        From :func:`ensemble_events`.
+    labels : array_like of int, shape (n_events,)
+        From :func:`cluster_ensembles`.
+    bins : array_like of int, shape (n_events,)
+        Bin index of each ensemble event, from :func:`ensemble_events`.
+    bin_s : float
+        Bin width used for binning, seconds.
+    min_participation : float
+        Fraction of the cluster's events a neuron must join to be a member (0.5 by default).
+    min_events : int
+        Smallest number of events for a cluster to count as an ensemble.
+
+    Returns
+    -------
+    list of Ensemble, largest (most events) first, each with
+        ``members`` (int neuron ids), ``activation_times_s`` (float), ``event_index`` (rows of
+        `members` in this cluster) and ``participation`` (fraction of the cluster's events each
+        neuron joined, shape (n_neurons,)).
+    """
+    m = _as_raster(members, "members", allow_empty=True)
+    labels, bins = np.asarray(labels), np.asarray(bins)
+    for arr, name in ((labels, "labels"), (bins, "bins")):
+        if arr.shape != (m.shape[0],) or not np.issubdtype(arr.dtype, np.integer):
+            raise ValueError(f"{name} must hold one whole number per ensemble event ({m.shape[0]}), "
+                             f"got dtype {arr.dtype} and shape {arr.shape}")
+    bin_s = positive(bin_s, "bin_s", unit="seconds")
+    min_participation = in_range(min_participation, "min_participation", 0, 1)
+    if isinstance(min_events, bool) or not isinstance(min_events, numbers.Integral) or min_events < 1:
+        raise ValueError(f"min_events must be a whole number >= 1, got {min_events!r}")
+    ensembles = []
+    for label in np.unique(labels):
+        index = np.flatnonzero(labels == label)
+        if index.size < min_events:
+            continue
+        participation = m[index].mean(axis=0)
+        ensembles.append(Ensemble(members=np.flatnonzero(participation >= min_participation),
+                                  activation_times_s=bins[index] * bin_s, event_index=index,
+                                  participation=participation))
+    return sorted(ensembles, key=lambda e: -e.event_index.size)
+
+
+def adjusted_rand_index(labels_true, labels_pred) -> float:
+    """Adjusted Rand index of two labellings of the same items: 1 identical, ~0 chance level.
+
+    Hubert & Arabie's formula from the contingency table of the two labellings; label values
+    themselves do not matter, only which items share a label.
+    """
+    a = as_array(labels_true, "labels_true", ndim=1, dtype=None)
+    b = as_array(labels_pred, "labels_pred", ndim=1, dtype=None)
+    if a.shape != b.shape:
+        raise ValueError(f"labels_true and labels_pred must label the same items, got {a.size} and {b.size}")
+    _, ai = np.unique(a, return_inverse=True)
+    _, bi = np.unique(b, return_inverse=True)
+    table = np.zeros((ai.max() + 1, bi.max() + 1))
+    np.add.at(table, (ai, bi), 1)
+
+    def pairs(x):
+        return (x * (x - 1) / 2).sum()
+
+    index, rows, cols, total = pairs(table), pairs(table.sum(1)), pairs(table.sum(0)), pairs(np.array([a.size]))
+    expected = rows * cols / total if total else 0.0
+    maximum = (rows + cols) / 2
+    return 1.0 if maximum == expected else float((index - expected) / (maximum - expected))
