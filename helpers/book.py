@@ -56,6 +56,8 @@ SOLUTION_PROMPTS = {"code_prompt_show": "Show solution", "code_prompt_hide": "Hi
 INLINE_BACKEND = "module://matplotlib_inline.backend_inline"
 # Sphinx's warnings ("path:line: WARNING: ..."); kernels log their own "[IPKernelApp] WARNING | ...".
 SPHINX_WARNING = re.compile(r"(^|: )(WARNING|ERROR|CRITICAL|SEVERE):")
+ANSI_ESCAPE = re.compile(r"\x1b\[[0-9;]*m")
+WARNING_TYPE = re.compile(r"\[[\w.-]+\]$")
 
 
 class BookError(RuntimeError):
@@ -259,13 +261,15 @@ def build(root: Path, *, log=sys.stdout) -> Path:
     source = derive_book_source(root)
     jupyter_book = Path(sys.executable).with_name("jupyter-book")
     command = [str(jupyter_book) if jupyter_book.exists() else "jupyter-book", "build",
-               str(source), "--path-output", str(root), "-W", "-n", "--keep-going"]
+               str(source), "--path-output", str(root), "-W", "-n", "--keep-going",
+               "--all"]  # a fresh Sphinx environment: re-read every page, so that a warning
+    # is reported on every build until it is fixed, not only on the build that first saw it
     env = {**os.environ, "MPLBACKEND": INLINE_BACKEND, "PYDEVD_DISABLE_FILE_VALIDATION": "1"}
     started = time.perf_counter()
     result = subprocess.run(command, cwd=root, env=env, capture_output=True, text=True)
     seconds = time.perf_counter() - started
-    output = result.stdout + result.stderr
-    warnings = [line for line in output.splitlines() if SPHINX_WARNING.search(line)]
+    output = ANSI_ESCAPE.sub("", result.stdout + result.stderr)
+    warnings = _warnings_with_details(output)
     html = root / BUILD_FOLDER / "html"
     print(f"book: built in {seconds:.1f} s, {len(warnings)} warnings -> {html}/index.html",
           file=log)
@@ -273,6 +277,22 @@ def build(root: Path, *, log=sys.stdout) -> Path:
         raise BookError(f"jupyter-book build failed (exit {result.returncode}, "
                         f"{len(warnings)} warnings):\n" + "\n".join(warnings or output.splitlines()[-40:]))
     return html
+
+
+def _warnings_with_details(output: str) -> list[str]:
+    """Sphinx's warnings in a build log. A lesson that raised is logged as a warning followed by
+    its traceback, up to a line ending in the warning's type (``[mystnb.exec]``): keep those."""
+    warnings, in_traceback = [], False
+    for line in output.splitlines():
+        if in_traceback:
+            warnings[-1] += "\n" + line
+            in_traceback = not WARNING_TYPE.search(line)
+        elif SPHINX_WARNING.search(line):
+            warnings.append(line)
+        elif warnings and line.startswith("Traceback") and not WARNING_TYPE.search(warnings[-1]):
+            warnings[-1] += "\n" + line
+            in_traceback = True
+    return warnings
 
 
 def main(argv: list[str] | None = None) -> int:

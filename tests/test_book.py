@@ -1,0 +1,492 @@
+"""The book: derived copy of the lessons, build, execution cache, leaks and a real browser.
+
+Fast tests check the derivation on the real lessons and on a small fixture lesson. The tests
+marked ``slow`` share one build of the book (``built_book``, a session fixture working in a
+temporary copy of the course: tests never touch the checkout), then look for leaked hidden tests
+in every built file, prove from jupyter-cache's records what is re-executed after a change, and
+open every page in Debian's Chromium (screenshots in ``test-artifacts/book/``).
+"""
+from __future__ import annotations
+
+import functools
+import html
+import http.server
+import json
+import os
+import re
+import shutil
+import threading
+from pathlib import Path
+
+import jupytext
+import nbformat
+import pytest
+from jupyter_cache import get_cache
+
+from helpers import book
+
+ROOT = Path(__file__).resolve().parents[1]
+LESSONS = book.lesson_sources(ROOT)
+SCREENSHOTS = ROOT / "test-artifacts" / "book"
+CHROMIUM = Path("/usr/bin/chromium")
+MARKERS = book.SOLUTION_MARKERS + book.HIDDEN_TEST_MARKERS
+SECRET_LINE_MIN_CHARS = 25
+
+FIXTURE_LESSON = '''\
+# %% [markdown] nbgrader={"grade": false, "grade_id": "intro", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# # 99 · Fixture lesson
+
+# %% nbgrader={"grade": false, "grade_id": "setup", "locked": true, "schema_version": 3, "solution": false, "task": false}
+import numpy as np
+
+# %% nbgrader={"grade": false, "grade_id": "ex", "locked": false, "schema_version": 3, "solution": true, "task": false}
+def double(x):
+    ### BEGIN SOLUTION
+    return 2 * x
+    ### END SOLUTION
+
+# %% nbgrader={"grade": true, "grade_id": "ex-check", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
+assert double(2) == 4, "double(2) should be twice 2"
+### BEGIN HIDDEN TESTS
+assert double(-7.5) == -15.0, "a secret hidden test line that must never be published"
+### END HIDDEN TESTS
+
+# %% [markdown] nbgrader={"grade": true, "grade_id": "q", "locked": false, "points": 1, "schema_version": 3, "solution": true, "task": false}
+# Look at the data first.
+# ### BEGIN SOLUTION
+# The model answer, with a nested fence:
+#
+# ::::{note}
+# inside
+# ::::
+# ### END SOLUTION
+
+# %% mystnb={"image": {"alt": "a figure"}}
+x = double(3)
+'''
+
+
+def _write_fixture_course(root: Path, toc_lessons=("99-fixture",)) -> Path:
+    lesson = root / "solutions" / "99-fixture" / "99-fixture.py"
+    lesson.parent.mkdir(parents=True)
+    lesson.write_text(FIXTURE_LESSON, encoding="utf-8")
+    (root / "book").mkdir()
+    (root / "book" / "intro.md").write_text("# Intro\n", encoding="utf-8")
+    (root / "_config.yml").write_text("title: fixture\n", encoding="utf-8")
+    chapters = "".join(f"  - file: lessons/{lesson_id}\n" for lesson_id in toc_lessons)
+    (root / "_toc.yml").write_text(f"format: jb-book\nroot: book/intro\nchapters:\n{chapters}",
+                                   encoding="utf-8")
+    return lesson
+
+
+def _check_cells(nb) -> list:
+    return [cell for cell in nb.cells if book.nbgrader_role(cell) == "check"]
+
+
+def _public_text(nb) -> str:
+    return "\n".join(cell.source for cell in nb.cells if book.nbgrader_role(cell) != "check")
+
+
+def secret_lines(lesson: Path) -> set[str]:
+    """Lines of a lesson that must not be published: every non-trivial line of its check cells
+    (hidden tests included), except lines that also appear in its published cells."""
+    nb = jupytext.read(lesson)
+    public = _public_text(nb)
+    lines = {line.strip() for cell in _check_cells(nb) for line in cell.source.splitlines()}
+    return {line for line in lines if len(line) > SECRET_LINE_MIN_CHARS and line not in public}
+
+
+# --- the derived copy (fast) -------------------------------------------------------------------
+
+def test_the_repository_has_lessons_and_the_toc_lists_them():
+    assert LESSONS, "no solutions/NN-slug/NN-slug.py found"
+    book._check_toc(ROOT, LESSONS)
+
+
+@pytest.mark.parametrize("lesson", LESSONS, ids=[p.stem for p in LESSONS])
+def test_derived_lesson_drops_checks_and_collapses_solutions(lesson):
+    source = jupytext.read(lesson)
+    derived = book.derive_notebook(lesson)
+    text = nbformat.writes(derived)
+    assert len(derived.cells) == len(source.cells) - len(_check_cells(source))
+    for marker in MARKERS:
+        assert marker not in text
+    for line in secret_lines(lesson):
+        assert line not in text
+    assert "nbgrader" not in text
+    by_id = {cell.id: cell for cell in derived.cells}
+    for cell in source.cells:
+        if book.nbgrader_role(cell) != "answer":
+            continue
+        published = by_id[cell.metadata["nbgrader"]["grade_id"]]
+        if cell.cell_type == "code":
+            assert "hide-input" in published.metadata["tags"]
+            assert published.metadata["mystnb"]["code_prompt_show"] == "Show solution"
+        else:
+            assert published.source.lstrip().startswith(":::") and "{dropdown} Model answer" in published.source
+    # alt text written by the lesson's author reaches myst-nb unchanged
+    alts = [c.metadata["mystnb"]["image"]["alt"] for c in source.cells
+            if "image" in c.metadata.get("mystnb", {})]
+    assert alts == [c.metadata["mystnb"]["image"]["alt"] for c in derived.cells
+                    if "image" in c.metadata.get("mystnb", {})]
+
+
+def test_fixture_lesson_is_derived_cell_by_cell(tmp_path):
+    lesson = _write_fixture_course(tmp_path)
+    cells = book.derive_notebook(lesson).cells
+    assert [c.id for c in cells] == ["intro", "setup", "ex", "q", "cell-4"]
+    assert cells[2].source == "def double(x):\n    return 2 * x"
+    assert cells[2].metadata["tags"] == ["hide-input"]
+    # the text before the markers stays visible; the fence outlasts the nested ::::
+    assert cells[3].source.splitlines()[0] == "Look at the data first."
+    assert cells[3].source.splitlines()[1] == ":::::{dropdown} Model answer"
+    assert cells[3].source.splitlines()[-1] == ":::::"
+    assert cells[4].metadata == {"mystnb": {"image": {"alt": "a figure"}}}
+
+
+def test_hidden_tests_outside_a_check_cell_are_refused(tmp_path):
+    lesson = _write_fixture_course(tmp_path)
+    lesson.write_text(FIXTURE_LESSON.replace("x = double(3)", "### BEGIN HIDDEN TESTS\nx = 1\n### END HIDDEN TESTS"))
+    with pytest.raises(book.BookError, match="hidden tests outside a check cell"):
+        book.derive_notebook(lesson)
+
+
+def test_a_lesson_missing_from_the_toc_is_refused(tmp_path):
+    _write_fixture_course(tmp_path, toc_lessons=())
+    with pytest.raises(book.BookError, match="99-fixture"):
+        book.derive_book_source(tmp_path)
+
+
+def test_a_toc_entry_without_its_lesson_is_refused(tmp_path):
+    _write_fixture_course(tmp_path, toc_lessons=("99-fixture", "98-gone"))
+    with pytest.raises(book.BookError, match="98-gone"):
+        book.derive_book_source(tmp_path)
+
+
+def test_derived_copy_is_deterministic_and_rewrites_only_what_changed(tmp_path):
+    lesson = _write_fixture_course(tmp_path)
+    dest = book.derive_book_source(tmp_path)
+    first = {p: (p.read_bytes(), p.stat().st_mtime_ns) for p in dest.rglob("*") if p.is_file()}
+    assert book.derive_book_source(tmp_path) == dest
+    assert first == {p: (p.read_bytes(), p.stat().st_mtime_ns) for p in dest.rglob("*") if p.is_file()}
+    (tmp_path / "book" / "extra.md").write_text("# Extra\n")
+    lesson.rename(lesson.with_name("gone.py"))  # no longer a lesson: its page must disappear
+    (tmp_path / "_toc.yml").write_text("format: jb-book\nroot: book/intro\n")
+    book.derive_book_source(tmp_path)
+    assert not (dest / "lessons").exists() and (dest / "book" / "extra.md").is_file()
+
+
+def test_only_code_changes_change_the_execution_cache_key(tmp_path):
+    """jupyter-cache keys executed notebooks by their code cells: the derived copy must keep
+    that key for a prose change (see test_cache_records_* for the real build)."""
+    lesson = _write_fixture_course(tmp_path)
+    cache = get_cache(tmp_path / "cache")
+
+    def key():
+        return cache.create_hashed_notebook(book.derive_notebook(lesson))[1]
+
+    original = key()
+    assert key() == original
+    lesson.write_text(FIXTURE_LESSON.replace("# # 99 · Fixture lesson", "# # 99 · Fixture lesson, retitled"))
+    assert key() == original
+    lesson.write_text(FIXTURE_LESSON.replace("x = double(3)", "x = double(4)"))
+    assert key() != original
+
+
+# --- leak search -------------------------------------------------------------------------------
+
+def _texts(path: Path) -> list[str]:
+    """The readable versions of a built file: raw, HTML with tags stripped and entities decoded
+    (highlighted code is split into <span>s), and every string inside JSON (notebooks)."""
+    raw = path.read_bytes().decode("utf-8", errors="replace")
+    texts = [raw, html.unescape(re.sub(r"<[^>]+>", "", raw))]
+    if path.suffix in (".ipynb", ".json"):
+        try:
+            strings = []
+
+            def walk(node):
+                if isinstance(node, str):
+                    strings.append(node)
+                elif isinstance(node, dict):
+                    [walk(v) for v in node.values()]
+                elif isinstance(node, list):
+                    [walk(v) for v in node]
+
+            walk(json.loads(raw))
+            texts.append("".join(strings))
+        except json.JSONDecodeError:
+            pass
+    return texts
+
+
+def find_leaks(site: Path, secrets: set[str]) -> list[tuple[str, str]]:
+    """Every (file, secret) pair where a secret line or marker occurs in a file under ``site``."""
+    leaks = []
+    for path in sorted(p for p in site.rglob("*") if p.is_file()):
+        if path.suffix in (".png", ".jpg", ".svg", ".woff", ".woff2", ".ttf", ".eot", ".ico", ".mo", ".gif"):
+            continue
+        texts = _texts(path)
+        leaks += [(path.relative_to(site).as_posix(), secret) for secret in sorted(secrets)
+                  if any(secret in text for text in texts)]
+    return leaks
+
+
+def test_leak_search_sees_through_highlighting_and_json(tmp_path):
+    (tmp_path / "page.html").write_text(
+        '<pre><span class="n">checks</span><span class="o">.</span><span class="n">close</span>'
+        '<span class="p">(</span><span class="s2">&quot;t&quot;</span>)</pre>')
+    (tmp_path / "nb.ipynb").write_text(json.dumps({"cells": [{"source": ["a = 1\n", "### BEGIN ", "HIDDEN TESTS\n"]}]}))
+    (tmp_path / "clean.js").write_text("var x = 1;")
+    assert find_leaks(tmp_path, {'checks.close("t")', "BEGIN HIDDEN TESTS"}) == [
+        ("nb.ipynb", "BEGIN HIDDEN TESTS"), ("page.html", 'checks.close("t")')]
+
+
+# --- the built book (slow) ---------------------------------------------------------------------
+
+def _copy_course(src: Path, dest: Path) -> Path:
+    ignore = shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__")
+    for folder in ("solutions", "book"):
+        shutil.copytree(src / folder, dest / folder, ignore=ignore)
+    for name in book.ROOT_FILES:
+        shutil.copy2(src / name, dest / name)
+    return dest
+
+
+@pytest.fixture(scope="session")
+def built_book(tmp_path_factory):
+    """One build of the book in a temporary copy of the course; returns the copy's root."""
+    root = _copy_course(ROOT, tmp_path_factory.mktemp("book") / "course")
+    book.build(root)
+    return root
+
+
+@pytest.mark.slow
+def test_warnings_errors_and_stderr_fail_the_build(tmp_path):
+    """With the course's own _config.yml, a broken reference, a lesson that raises and a lesson
+    that writes to stderr each fail the build, the error quotes them all, and so does the next
+    build."""
+    lesson = _write_fixture_course(tmp_path)
+    shutil.copy2(ROOT / "_config.yml", tmp_path / "_config.yml")
+    shutil.copy2(ROOT / "book" / "references.bib", tmp_path / "book" / "references.bib")
+    (tmp_path / "book" / "intro.md").write_text("# Intro\n\nSee {doc}`no-such-page`.\n")
+    other = tmp_path / "solutions" / "98-stderr" / "98-stderr.py"
+    other.parent.mkdir()
+    other.write_text("# %% [markdown]\n# # 98 · Stderr\n\n# %%\nimport sys\nprint('careful', file=sys.stderr)\n")
+    (tmp_path / "_toc.yml").write_text("format: jb-book\nroot: book/intro\nchapters:\n"
+                                       "  - file: lessons/99-fixture\n  - file: lessons/98-stderr\n")
+    lesson.write_text(FIXTURE_LESSON.replace("x = double(3)", "x = double(3) / 0"))
+    with pytest.raises(book.BookError) as failure:
+        book.build(tmp_path)
+    message = str(failure.value)
+    assert "no-such-page" in message
+    assert "ZeroDivisionError: division by zero" in message
+    assert "98-stderr" in message and "[mystnb.stderr]" in message
+    # nothing changed, nothing fixed: the next build must fail again, not pass on stale state
+    with pytest.raises(book.BookError, match="no-such-page"):
+        book.build(tmp_path)
+
+
+@pytest.mark.slow
+def test_build_makes_every_toc_page_and_a_redirecting_index(built_book):
+    site = built_book / "_build" / "html"
+    entries = book.toc_files(built_book / "_toc.yml")
+    for entry in entries:
+        assert (site / f"{entry}.html").is_file(), entry
+    assert f'url={entries[0]}.html' in (site / "index.html").read_text()
+
+
+@pytest.mark.slow
+def test_figures_carry_their_alt_text(built_book):
+    for lesson in LESSONS:
+        page = (built_book / "_build" / "html" / "lessons" / f"{lesson.stem}.html").read_text()
+        alts = [c.metadata["mystnb"]["image"]["alt"] for c in jupytext.read(lesson).cells
+                if "image" in c.metadata.get("mystnb", {})]
+        images = re.findall(r'<img alt="([^"]*)" src="[^"]*_images/', page)
+        assert [html.unescape(alt) for alt in images] == alts
+
+
+@pytest.mark.slow
+def test_no_check_cell_or_hidden_test_reaches_the_site(built_book):
+    """Searches everything the build wrote — the site (pages, _sources, notebook downloads,
+    searchindex.js, scripts) and the derived sources, doctrees, executed notebooks and cache."""
+    secrets = set(MARKERS)
+    for lesson in LESSONS:
+        secrets |= secret_lines(lesson)
+    assert len(secrets) > len(MARKERS)
+    built = built_book / "_build"
+    assert (built / "html" / "searchindex.js").is_file() and list(built.glob("html/_sources/lessons/*.ipynb"))
+    # The maintainer and instructor guides document the markers: in the files built from those
+    # pages, that is not a leak. Lines of check cells are allowed nowhere.
+    documented = {(f"book/{page.stem}", marker) for page in (built_book / "book").glob("*.md")
+                  for marker in MARKERS if marker in page.read_text()}
+    leaks = [(path, secret) for path, secret in find_leaks(built, secrets)
+             if (path.rsplit(".", 1)[0].split("/", 1)[-1].removeprefix("_sources/"), secret) not in documented]
+    assert leaks == []
+
+
+@pytest.mark.slow
+def test_no_word_of_the_check_cells_alone_reaches_the_search_index(built_book):
+    """The search index holds stemmed words, not lines: no word found only in check cells may
+    be a term of it."""
+    from sphinx.search.en import SearchEnglish
+
+    public = set()
+    for page in (p for p in (built_book / "book").rglob("*") if p.is_file()):  # .md and .bib
+        public |= set(re.findall(r"\w+", page.read_text().lower()))
+    for executed in (built_book / "_build" / "jupyter_execute").rglob("*.ipynb"):
+        public |= set(re.findall(r"\w+", json.dumps(json.loads(executed.read_text())).lower()))
+    secret_words = set()
+    for lesson in LESSONS:
+        nb = jupytext.read(lesson)
+        public |= set(re.findall(r"\w+", _public_text(nb).lower()))
+        for cell in _check_cells(nb):
+            secret_words |= set(re.findall(r"[a-z_][a-z0-9_]{3,}", cell.source.lower()))
+    stem = SearchEnglish({}).stem
+    secret_stems = {stem(w) for w in secret_words} - {stem(w) for w in public} - public
+    index = (built_book / "_build" / "html" / "searchindex.js").read_text()
+    terms = set(json.loads(index[index.index("(") + 1:index.rindex(")")])["terms"])
+    assert secret_stems, "expected check cells to use some words of their own"
+    assert sorted(secret_stems & terms) == []
+
+
+def _cache_records(root: Path) -> dict[int, tuple]:
+    cache = get_cache(root / "_build" / ".jupyter_cache")
+    return {r.pk: (r.hashkey, Path(r.uri).stem, r.created) for r in cache.list_cache_records()}
+
+
+def _edit_lesson(lesson: Path, cell_type: str, line: str) -> None:
+    nb = jupytext.read(lesson)
+    cell = next(c for c in nb.cells if c.cell_type == cell_type and book.nbgrader_role(c) == "plain")
+    cell.source += "\n" + line
+    jupytext.write(nb, lesson, fmt="py:percent")
+
+
+@pytest.mark.slow
+def test_cache_records_show_prose_changes_execute_nothing_and_code_changes_one_lesson(built_book, tmp_path):
+    root = tmp_path / "course"
+    shutil.copytree(built_book, root)
+    before = _cache_records(root)
+    assert {stem for _, stem, _ in before.values()} == {p.stem for p in LESSONS}
+    # the lesson that ran fastest is the cheapest to re-execute
+    cache = get_cache(root / "_build" / ".jupyter_cache")
+    target_id = min(cache.list_cache_records(), key=lambda r: r.data.get("execution_seconds", 0)).uri
+    target = root / "solutions" / Path(target_id).stem / (Path(target_id).stem + ".py")
+
+    _edit_lesson(target, "markdown", "Cache probe: a sentence added by the test.")
+    book.build(root)
+    assert _cache_records(root) == before, "a text-only change re-executed a lesson"
+    assert "Cache probe: a sentence added by the test." in (
+        root / "_build" / "html" / "lessons" / f"{target.stem}.html").read_text()
+
+    _edit_lesson(target, "code", "cache_probe = 1")
+    book.build(root)
+    after = _cache_records(root)
+    new = {pk: record for pk, record in after.items() if pk not in before}
+    assert [stem for _, stem, _ in new.values()] == [target.stem]
+    assert {pk: after[pk] for pk in before} == before, "another lesson's record changed"
+
+
+# --- in a real browser (slow) ------------------------------------------------------------------
+
+def _require_chromium():
+    missing = None
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        missing = "the Python package playwright (pip install -e '.[test]')"
+    if not CHROMIUM.exists():
+        missing = "Debian's Chromium (sudo apt-get install chromium)"
+    if missing:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"browser test needs {missing}; .ci/run installs it")
+        pytest.skip(f"browser test needs {missing}")
+
+
+@pytest.fixture
+def served_site(built_book):
+    handler = functools.partial(_QuietHandler, directory=str(built_book / "_build" / "html"))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+def _page_title(root: Path, entry: str) -> str:
+    """The first level-1 heading of a toc entry's source, as Sphinx shows it in the title."""
+    if entry.startswith(f"{book.LESSON_FOLDER}/"):
+        lesson_id = entry.split("/", 1)[1]
+        text = "\n".join(c.source for c in jupytext.read(root / "solutions" / lesson_id / f"{lesson_id}.py").cells
+                         if c.cell_type == "markdown")
+    else:
+        text = (root / f"{entry}.md").read_text()
+    heading = re.search(r"^# (.+)$", text, re.M).group(1)
+    return re.sub(r"[`*]", "", heading).strip()
+
+
+@pytest.mark.slow
+def test_every_page_renders_in_chromium(built_book, served_site):
+    _require_chromium()
+    from playwright.sync_api import sync_playwright
+
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    entries = book.toc_files(built_book / "_toc.yml")
+    external, page_errors = set(), []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=[
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+            "--disable-dev-shm-usage", "--no-first-run"])
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 900})
+            page.on("pageerror", lambda error: page_errors.append(str(error)))
+
+            def offline(route):  # the site must work without the internet (MathJax is a CDN)
+                if route.request.url.startswith(served_site):
+                    return route.continue_()
+                external.add(route.request.url.split("?")[0])
+                return route.abort()
+
+            page.route("**/*", offline)
+            page.goto(f"{served_site}/index.html")
+            page.wait_for_url(f"{served_site}/{entries[0]}.html")
+            for entry in entries:
+                page.goto(f"{served_site}/{entry}.html", wait_until="load")
+                title = _page_title(built_book, entry)
+                assert title in page.title(), (entry, page.title())
+                assert title in page.locator("h1").first.inner_text()
+                images = page.evaluate(
+                    "Array.from(document.images).map(i => [i.src, i.complete, i.naturalWidth])")
+                broken = [src for src, complete, width in images if not complete or width == 0]
+                assert broken == [], f"{entry}: images that did not load: {broken}"
+                assert page.locator(".output.traceback, .output.stderr, .output.error").count() == 0
+                assert "Traceback (most recent call last)" not in page.inner_text("body")
+                if entry.startswith(f"{book.LESSON_FOLDER}/"):
+                    _check_lesson_page(page, built_book, entry, len(images))
+                page.screenshot(path=str(SCREENSHOTS / f"{entry.replace('/', '__')}.png"), full_page=True)
+        finally:
+            browser.close()
+    assert page_errors == []
+    assert all(url.startswith("https://cdn.jsdelivr.net/") for url in external), external
+
+
+def _check_lesson_page(page, root: Path, entry: str, n_images: int) -> None:
+    lesson_id = entry.split("/", 1)[1]
+    source = jupytext.read(root / "solutions" / lesson_id / f"{lesson_id}.py")
+    answers = [c for c in source.cells if book.nbgrader_role(c) == "answer"]
+    toggles = page.locator("details.hide.above-input")
+    assert toggles.count() == sum(c.cell_type == "code" for c in answers) > 0
+    assert page.locator("details.hide.above-input[open]").count() == 0, "a solution is shown open"
+    first = toggles.first
+    code = first.locator(".cell_input")
+    assert not code.is_visible()
+    first.locator("summary").click()
+    assert code.is_visible() and code.inner_text().strip()
+    dropdowns = page.locator("details.sd-dropdown", has_text="Model answer")
+    assert dropdowns.count() == sum(c.cell_type == "markdown" for c in answers)
+    assert n_images >= sum("image" in c.metadata.get("mystnb", {}) for c in source.cells)
