@@ -2,7 +2,9 @@
 
 Plain script (not collected by pytest): ``python benchmarks/bench_baseline.py``. It prints times
 measured in this one run and their ratios to one ``np.copyto`` pass over the same array
-(DESIGN §5 target: ≤ 100×). Window: 30 s at 4.8 Hz = 144 frames, a typical lesson-04 window
+(DESIGN §5 target: ≤ 100×). Times are CPU times of this process (``time.process_time``): on a
+machine shared with other jobs, wall-clock times of the CPU-bound filter grow with the load
+while the memory-bound copy hardly does, which would inflate the ratio. Window: 30 s at 4.8 Hz = 144 frames, a typical lesson-04 window
 (long against a GCaMP6s transient, short against bleaching).
 
 Compared:
@@ -25,12 +27,12 @@ SUBSET = 8  # rows for the slow 2-D calls
 
 
 def timed(function, repeats):
-    """Best time of `repeats` calls, and the last result."""
+    """Best CPU time of `repeats` calls, and the last result."""
     times = []
     for _ in range(repeats):
-        start = time.perf_counter()
+        start = time.process_time()
         result = function()
-        times.append(time.perf_counter() - start)
+        times.append(time.process_time() - start)
     return min(times), result
 
 

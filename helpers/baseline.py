@@ -52,7 +52,7 @@ def _window_in_frames(window_frames, n_frames: int) -> int:
 
 def _filter_rows(filter_1d, traces: np.ndarray, was_1d: bool, **kwargs) -> np.ndarray:
     out = np.empty_like(traces)
-    # One 1-D call per row: SciPy's rank filters are 40-60x faster on 1-D input than one 2-D
+    # One 1-D call per row: SciPy's rank filters are 30-60x faster on 1-D input than one 2-D
     # call with size=(1, w) (benchmarks/bench_baseline.py).
     for row, trace in zip(out, traces):
         row[:] = filter_1d(trace, **kwargs)
