@@ -23,7 +23,7 @@ import types
 
 import numpy as np
 
-__all__ = ["CheckFailed", "fail", "is_array", "is_number", "is_function", "call", "close", "equal"]
+__all__ = ["CheckFailed", "call", "close", "equal", "fail", "is_array", "is_function", "is_number"]
 
 #: Numeric dtype kinds by the word used in checks ("float" accepts integers too: a mean of
 #: integers is still a valid float answer once converted by NumPy).
@@ -88,7 +88,7 @@ def is_array(name: str, value, *, shape=None, ndim=None, dtype: str = "float",
         fail(name, f"has dtype {value.dtype}, but {dtype} is asked for.", f"convert with .astype(np.{dtype})")
     if value.dtype.kind == "f" and not np.isfinite(value).all():
         fail(name, "contains NaN or infinite values.",
-              "look for a division by zero or a NaN in the input")
+             "look for a division by zero or a NaN in the input")
     if ndim is not None and value.ndim != ndim:
         fail(name, f"has {value.ndim} dimension(s) (shape {value.shape}), expected {ndim}.", hint)
     if shape is not None and value.shape != tuple(shape):
@@ -113,7 +113,7 @@ def is_number(name: str, value, *, integer: bool = False, hint: str | None = Non
                   hint or "reduce it to one value, or index the element you need")
         what = "an integer" if integer else "a number"
         if integer and isinstance(value, (float, np.floating)):
-            fail(name, f"is a float ({value!r}), but {what} is expected.",
+            fail(name, f"is a float, but {what} is expected.",
                   hint or "indices and counts are whole numbers: use int(...) or // for division")
         fail(name, f"is {_kind_of(value)}, but {what} is expected.", hint)
     if not np.isfinite(value):
@@ -125,7 +125,7 @@ def is_function(name: str, value, *, n_params: int | None = None) -> types.Funct
     """Check that `value` is a function defined with ``def`` taking `n_params` parameters."""
     if not isinstance(value, types.FunctionType):
         fail(name, f"is {_kind_of(value)}, not a function.",
-              "define it with `def " + name + "(...):` and do not overwrite the name afterwards")
+             "define it with `def " + name + "(...):` and do not overwrite the name afterwards")
     if n_params is not None:
         params = [p for p in inspect.signature(value).parameters.values()
                   if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
@@ -153,7 +153,7 @@ def call(name: str, function, *args, **kwargs):
         return function(*args, **kwargs)
     except NotImplementedError:
         fail(name, "is not written yet (it raises NotImplementedError).",
-              "replace the `raise NotImplementedError()` line with your code")
+             "replace the `raise NotImplementedError()` line with your code")
     except Exception as err:  # noqa: BLE001 - any error in student code is reported to the student
         fail(name, f"raised {type(err).__name__} when called as {name}({shown}): {err}")
 
@@ -166,11 +166,13 @@ def _same(value, candidate, rtol, atol) -> bool:
     return value.shape == candidate.shape and bool(np.allclose(value, candidate, rtol=rtol, atol=atol))
 
 
-def close(name: str, value, expected, *, rtol: float = 1e-6, atol: float = 0.0,
+def close(name: str, value, expected, *, rtol: float = 1e-4, atol: float = 0.0,
           hint: str | None = None, mistakes: dict | None = None) -> None:
     """Check that `value` equals `expected` within ``|value - expected| <= atol + rtol * |expected|``.
 
-    Check the type first (:func:`is_array` or :func:`is_number`); this compares values only.
+    Check the type first (:func:`is_array` or :func:`is_number`); this compares values only. The
+    default relative tolerance, 1e-4, accepts results computed in float32 (a movie's usual
+    dtype) as well as in float64.
 
     Parameters
     ----------

@@ -1,15 +1,16 @@
 """Properties every lesson must have: the check protocol, checks that pass the solutions and
 reject look-alike answers, figures with alt text, a release in sync that stops at the first
 exercise. (Lessons also execute top to bottom under nbval: see the `solutions` test path.)"""
+import ast
 import types
 
+import lesson_tools as lt
 import nbformat
 import numpy as np
 import pytest
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 
-import lesson_tools as lt
 from helpers import release
 from helpers.checks import CheckFailed
 
@@ -28,7 +29,7 @@ def _answers(source, namespace):
 
 def test_check_cells_follow_the_check_protocol(lesson):
     lesson_id, notebook, _ = lesson
-    answer_names = set().union(*(lt.bound_names(__import__("ast").parse(s)) for s in lt.answer_cells(notebook)))
+    answer_names = set().union(*(lt.bound_names(ast.parse(s)) for s in lt.answer_cells(notebook)))
     checks = lt.check_cells(notebook)
     assert len(checks) >= 8, f"{lesson_id}: the lesson standard asks for at least 8 autograded checks"
     for grade_id, source in checks.items():
@@ -42,7 +43,10 @@ def test_check_cells_follow_the_check_protocol(lesson):
 def test_solutions_pass_every_check(lesson):
     _, notebook, namespace = lesson
     for grade_id, source in lt.check_cells(notebook).items():
-        lt.run_check(source, _answers(source, namespace))
+        try:
+            lt.run_check(source, _answers(source, namespace))
+        except AssertionError as failure:
+            pytest.fail(f"the solution fails check {grade_id}: {failure}")
 
 
 class AlwaysEqual:

@@ -209,7 +209,7 @@ def mean_projection_between(movie, fs, start_s, stop_s):
     raise NotImplementedError()
 
 
-# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "60f290e86aca5208010a0c96a2e52abe", "grade": true, "grade_id": "ex-window-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "ff58fb2ee3df8e39ab840d26a433bf37", "grade": true, "grade_id": "ex-window-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
 import numpy as np
 from helpers import checks, movie as mv, simulate
 rec = simulate.demo_movie(seed=0)
@@ -221,7 +221,8 @@ checks.is_array("mean_projection_between(movie, fs, 0, 1)", first_second, shape=
 checks.close("mean_projection_between(movie, fs, 0, 1)", first_second,
              mv.projection(m, "mean", frames=(0, round(fs))), rtol=1e-5, mistakes={
     "you used the times as frame indices: multiply seconds by fs to get frames": mv.projection(m, "mean", frames=(0, 1)),
-})
+    "that is the mean over the whole movie: select the frames between the two times first": mv.projection(m, "mean"),
+}, hint="average movie[round(start_s * fs):round(stop_s * fs)] over time (axis 0)")
 
 # %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "9c12ea369cdc3fd107f432971c7f5b5a", "grade": false, "grade_id": "s4-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
 # ## 4. Cropping a cell's box: rows are y, columns are x
@@ -259,7 +260,7 @@ plots.image(mv.crop(mean_image, y=y_range, x=x_range), ax=axes[1], title="croppe
 # YOUR CODE HERE
 raise NotImplementedError()
 
-# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "050e5dfab370edbc6d729785f418dc2d", "grade": true, "grade_id": "ex-crop-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "01c4ee76aea6e477bea419a558ae0bd0", "grade": true, "grade_id": "ex-crop-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
 from helpers import checks, lessons, movie as mv, simulate
 m = simulate.demo_movie(seed=0).movie
 boxes = lessons.single_pixel_cell_boxes()
@@ -271,9 +272,12 @@ for answer_name, answer, cell, image in [
     shape = (ys[1] - ys[0], xs[1] - xs[0])
     checks.is_array(answer_name, answer, shape=shape, hint=f"the box of cell {cell} is y_max - y_min rows by x_max - x_min columns",
                     wrong_shapes={shape[::-1]: "rows and columns are swapped: index image[y_min:y_max, x_min:x_max], y (rows) first"})
+    swapped_fits = xs[1] <= image.shape[0] and ys[1] <= image.shape[1]
     checks.close(answer_name, answer, mv.crop(image, y=ys, x=xs), rtol=1e-5, mistakes={
         "the box is right but the image is not: check which projection and which frames the exercise asks for":
             mv.crop(mv.projection(m, "mean" if cell == "C" else "max"), y=ys, x=xs),
+        "rows and columns are swapped: index image[y_min:y_max, x_min:x_max], y (rows) first":
+            mv.crop(image, y=xs, x=ys) if swapped_fits else None,
     }, hint="crop image[y_min:y_max, x_min:x_max] of the right projection")
 
 # %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "2c7978b86798e5ec744e5437bd440c2d", "grade": false, "grade_id": "ex-cropfn-md", "locked": true, "schema_version": 3, "solution": false, "task": false}

@@ -228,7 +228,8 @@ checks.is_array("mean_projection_between(movie, fs, 0, 1)", first_second, shape=
 checks.close("mean_projection_between(movie, fs, 0, 1)", first_second,
              mv.projection(m, "mean", frames=(0, round(fs))), rtol=1e-5, mistakes={
     "you used the times as frame indices: multiply seconds by fs to get frames": mv.projection(m, "mean", frames=(0, 1)),
-})
+    "that is the mean over the whole movie: select the frames between the two times first": mv.projection(m, "mean"),
+}, hint="average movie[round(start_s * fs):round(stop_s * fs)] over time (axis 0)")
 ### BEGIN HIDDEN TESTS
 for start_s, stop_s in [(2.0, 5.5), (10.1, 10.4), (0.5, 60.0)]:
     got = checks.call("mean_projection_between", mean_projection_between, m, fs, start_s, stop_s)
@@ -236,7 +237,7 @@ for start_s, stop_s in [(2.0, 5.5), (10.1, 10.4), (0.5, 60.0)]:
     checks.close(f"mean_projection_between(movie, fs, {start_s}, {stop_s})", got,
                  mv.projection(m, "mean", frames=(round(start_s * fs), round(stop_s * fs))), rtol=1e-5,
                  hint="convert both times with round(time_s * fs) and exclude the stop frame")
-other = simulate.single_cell_movie(seed=3)
+other = simulate.single_cell_movie(seed=3, fs=10.0)  # another movie, at another frame rate
 om = np.asarray(other.movie)
 got = checks.call("mean_projection_between", mean_projection_between, om, other.fs, 1.0, 3.0)
 checks.close("mean_projection_between on another movie", got,
@@ -295,9 +296,12 @@ for answer_name, answer, cell, image in [
     shape = (ys[1] - ys[0], xs[1] - xs[0])
     checks.is_array(answer_name, answer, shape=shape, hint=f"the box of cell {cell} is y_max - y_min rows by x_max - x_min columns",
                     wrong_shapes={shape[::-1]: "rows and columns are swapped: index image[y_min:y_max, x_min:x_max], y (rows) first"})
+    swapped_fits = xs[1] <= image.shape[0] and ys[1] <= image.shape[1]
     checks.close(answer_name, answer, mv.crop(image, y=ys, x=xs), rtol=1e-5, mistakes={
         "the box is right but the image is not: check which projection and which frames the exercise asks for":
             mv.crop(mv.projection(m, "mean" if cell == "C" else "max"), y=ys, x=xs),
+        "rows and columns are swapped: index image[y_min:y_max, x_min:x_max], y (rows) first":
+            mv.crop(image, y=xs, x=ys) if swapped_fits else None,
     }, hint="crop image[y_min:y_max, x_min:x_max] of the right projection")
 
 # %% [markdown] nbgrader={"grade": false, "grade_id": "ex-cropfn-md", "locked": true, "schema_version": 3, "solution": false, "task": false}

@@ -1,0 +1,92 @@
+"""Lesson 01: each check recognises typical wrong answers and says which mistake it was,
+without printing the expected values."""
+import lesson_tools as lt
+import numpy as np
+import pytest
+
+from helpers.checks import CheckFailed
+
+LESSON = "01-single-pixel"
+
+
+@pytest.fixture(scope="module")
+def lesson():
+    notebook = lt.load(LESSON)
+    return lt.check_cells(notebook), lt.run_solutions(notebook)
+
+
+
+
+# (check cell, answers to replace: {name: function of the solution namespace}, hint expected)
+WRONG = [
+    ("ex-dims-check", {"height": lambda ns: ns["width"]}, "you gave the width"),
+    ("ex-dims-check", {"n_frames": lambda ns: ns["height"]}, "frames on axis 0"),
+    ("ex-duration-check", {"duration_s": lambda ns: float(ns["n_frames"])}, "number of frames"),
+    ("ex-duration-check", {"duration_s": lambda ns: ns["n_frames"] * ns["fs"]}, "divide by fs"),
+    ("ex-duration-check", {"duration_s": lambda ns: ns["n_frames"] / ns["fs"] / 60}, "not minutes"),
+    ("ex-duration-check", {"duration_s": lambda ns: (ns["n_frames"] - 1) / ns["fs"]}, "one more frame period"),
+    ("ex-frames-check", {"frame_116": lambda ns: ns["movie"][116]}, "Python counts from 0"),
+    ("ex-frames-check", {"frame_116": lambda ns: np.asarray(ns["movie"][:, 15])}, "index the time axis"),
+    ("ex-frames-check", {"last_frame": lambda ns: ns["movie"][-2]}, "second-to-last"),
+    ("ex-proj-check", {"max_image": lambda ns: ns["movie"].max(axis=1)}, "reduced over axis 1"),
+    ("ex-proj-check", {"max_image": lambda ns: ns["movie"].mean(axis=0)}, "mean projection"),
+    ("ex-proj-check", {"std_image": lambda ns: ns["movie"].std(axis=0, ddof=1)}, "ddof=0"),
+    ("ex-proj-check", {"std_image": lambda ns: ns["movie"].var(axis=0)}, "variance"),
+    ("ex-range-check", {"max_100_500": lambda ns: ns["movie"].max(axis=0)}, "over all frames"),
+    ("ex-range-check", {"max_100_500": lambda ns: ns["movie"][100:501].max(axis=0)}, "excludes index 500"),
+    ("ex-range-check", {"max_100_500": lambda ns: ns["movie"][100:500].mean(axis=0)}, "mean over the range"),
+    ("ex-window-check", {"mean_projection_between": lambda ns: lambda movie, fs, a, b: movie[int(a):int(b)].mean(axis=0)},
+     "times as frame indices"),
+    ("ex-window-check", {"mean_projection_between": lambda ns: lambda movie, fs, a, b: movie.mean(axis=0)},
+     "whole movie"),
+    ("ex-window-check", {"mean_projection_between": lambda ns: lambda movie, fs, a, b: movie[round(a * 30.0):round(b * 30.0)].mean(axis=0)},
+     "frame rate passed as arguments"),
+    ("ex-crop-check", {"cell_b_mean": lambda ns: ns["mean_image"][ns["b"]["x_min"]:ns["b"]["x_max"], ns["b"]["y_min"]:ns["b"]["y_max"]]},
+     "swapped"),
+    ("ex-crop-check", {"cell_c_max_first100": lambda ns: ns["mean_image"][ns["c"]["y_min"]:ns["c"]["y_max"], ns["c"]["x_min"]:ns["c"]["x_max"]]},
+     "the box is right but the image is not"),
+    ("ex-cropfn-check", {"crop_around": lambda ns: lambda im, cy, cx, h: im[cx - h:cx + h + 1, cy - h:cy + h + 1]}, "swapped"),
+    ("ex-cropfn-check", {"crop_around": lambda ns: lambda im, cy, cx, h: im[cy - h:cy + h, cx - h:cx + h]}, "stop of a slice is excluded"),
+    ("ex-time-check", {"t": lambda ns: np.arange(ns["n_frames"])}, "frame indices"),
+    ("ex-time-check", {"t": lambda ns: np.linspace(0, ns["duration_s"], ns["n_frames"] + 1)}, "one value too many"),
+    ("ex-time-check", {"t": lambda ns: np.arange(1, ns["n_frames"] + 1) / ns["fs"]}, "first frame is at 0 s"),
+    ("ex-time-check", {"t": lambda ns: np.arange(ns["n_frames"]) / ns["fs"] * 1000}, "milliseconds"),
+    ("ex-tracefn-check", {"pixel_trace": lambda ns: lambda movie, y, x: movie[:, x, y].astype(float)}, "row 40, column 12"),
+    ("ex-tracefn-check", {"pixel_trace": lambda ns: lambda movie, y, x: movie[:, y, x].astype(np.float32)}, "astype(np.float64)"),
+    ("ex-tracefn-check", {"pixel_trace": lambda ns: lambda movie, y, x: (_ for _ in ()).throw(NotImplementedError())}, "not written yet"),
+    ("ex-brightest-check", {"brightest_y": lambda ns: ns["brightest_x"], "brightest_x": lambda ns: ns["brightest_y"]}, "swapped"),
+    ("ex-brightest-check", {"brightest_y": lambda ns: float(ns["brightest_y"])}, "whole number"),
+    ("ex-inout-check", {"std_ratio": lambda ns: 1 / ns["std_ratio"]}, "outside over inside"),
+    ("ex-inout-check", {"std_ratio": lambda ns: float(ns["inside_trace"].mean() / ns["outside_trace"].mean())}, "ratio of means"),
+    ("ex-inout-check", {"inside_trace": lambda ns: ns["movie"][:, ns["inside_yx"][1], ns["inside_yx"][0]].astype(float)}, "swapped"),
+    ("ex-sima-check", {"sima_trace": lambda ns: ns["mv"].pixel_trace(ns["sima"].movie, *np.unravel_index(np.argmax(ns["sima_mean"]), ns["sima_mean"].shape))},
+     "restrict the argmax to the ROI"),
+    ("ex-sima-check", {"sima_trace": lambda ns: ns["sima_trace"][::-1].copy()}, "restricted to the ROI"),
+]
+
+
+def _expected_scalars(namespace, names):
+    return [namespace[n] for n in names if isinstance(namespace[n], (int, float, np.number)) and not isinstance(namespace[n], bool)]
+
+
+@pytest.mark.parametrize("grade_id, wrong, hint", WRONG, ids=[f"{w[0]}:{'+'.join(w[1])}:{w[2][:20]}" for w in WRONG])
+def test_wrong_answer_fails_with_its_hint(lesson, grade_id, wrong, hint):
+    checks, namespace = lesson
+    source = checks[grade_id]
+    names = lt.free_names(source)
+    answers = {name: namespace[name] for name in names}
+    answers.update({name: make(namespace) for name, make in wrong.items()})
+    with pytest.raises(CheckFailed) as failure:
+        lt.run_check(source, answers)
+    message = str(failure.value)
+    assert hint in message, f"expected the hint {hint!r}, got:\n{message}"
+    for value in _expected_scalars(namespace, names):  # never reveal the right answer
+        for shown in {str(value), f"{value:.4g}", f"{value:.2f}"}:
+            assert shown not in message, f"the message reveals the expected value {shown}: {message}"
+    assert "array(" not in message and "[[" not in message
+
+
+def test_every_check_has_at_least_two_wrong_answers_tested(lesson):
+    checks, _ = lesson
+    counts = {grade_id: sum(w[0] == grade_id for w in WRONG) for grade_id in checks}
+    assert min(counts.values()) >= 2, counts
