@@ -235,9 +235,9 @@ checks.close("mean_projection_between(movie, fs, 0, 1)", first_second,
 #
 # The simulation tells us where its cells are. Here are the boxes of three of them:
 
-# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "248eaff27fe5e4224543926dd522c360", "grade": false, "grade_id": "boxes", "locked": true, "schema_version": 3, "solution": false, "task": false}
-from helpers import lessons
-cell_boxes = lessons.single_pixel_cell_boxes()
+# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "082ce0111bcc1d98e343a0082a4d29b6", "grade": false, "grade_id": "boxes", "locked": true, "schema_version": 3, "solution": false, "task": false}
+from helpers.lessons import single_pixel
+cell_boxes = single_pixel.cell_boxes()
 for cell, box in cell_boxes.items():
     print(f"cell {cell}: x_min={box['x_min']:2d} x_max={box['x_max']:2d}   y_min={box['y_min']:2d} y_max={box['y_max']:2d}")
 
@@ -260,10 +260,11 @@ plots.image(mv.crop(mean_image, y=y_range, x=x_range), ax=axes[1], title="croppe
 # YOUR CODE HERE
 raise NotImplementedError()
 
-# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "01c4ee76aea6e477bea419a558ae0bd0", "grade": true, "grade_id": "ex-crop-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
-from helpers import checks, lessons, movie as mv, simulate
+# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "af31ef1686e27369f50f0e1cd419a3b2", "grade": true, "grade_id": "ex-crop-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+from helpers import checks, movie as mv, simulate
+from helpers.lessons import single_pixel
 m = simulate.demo_movie(seed=0).movie
-boxes = lessons.single_pixel_cell_boxes()
+boxes = single_pixel.cell_boxes()
 for answer_name, answer, cell, image in [
         ("cell_b_mean", cell_b_mean, "B", mv.projection(m, "mean")),
         ("cell_c_max_first100", cell_c_max_first100, "C", mv.projection(m, "max", frames=(0, 100)))]:
@@ -404,18 +405,19 @@ checks.equal("brightest_x", brightest_x, x_ref, hint="np.unravel_index returns (
 # `outside_trace` (float64 arrays, one value per frame), and the ratio of their **standard
 # deviations over time**, inside over outside, in `std_ratio` (a float).
 
-# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "30047771437b870d26906b234ce8cc66", "grade": false, "grade_id": "inout-setup", "locked": true, "schema_version": 3, "solution": false, "task": false}
-inside_yx, outside_yx = lessons.single_pixel_inside_outside()
+# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "dae92efd61426069af505209fb9d4517", "grade": false, "grade_id": "inout-setup", "locked": true, "schema_version": 3, "solution": false, "task": false}
+inside_yx, outside_yx = single_pixel.inside_outside()
 print("inside (y, x):", inside_yx, "  outside (y, x):", outside_yx)
 
 # %% deletable=false nbgrader={"cell_type": "code", "checksum": "6f6d94bcd21aa7e0e41d67f58f860a7e", "grade": false, "grade_id": "ex-inout", "locked": false, "schema_version": 3, "solution": true, "task": false}
 # YOUR CODE HERE
 raise NotImplementedError()
 
-# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "8d1efc07f7de0def3773a8190a2b04f6", "grade": true, "grade_id": "ex-inout-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
-from helpers import checks, lessons, movie as mv, simulate
+# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "82d171205fddf220f71ffa4a7f0a0447", "grade": true, "grade_id": "ex-inout-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+from helpers import checks, movie as mv, simulate
+from helpers.lessons import single_pixel
 m = simulate.demo_movie(seed=0).movie
-(iy, ix), (oy, ox) = lessons.single_pixel_inside_outside()
+(iy, ix), (oy, ox) = single_pixel.inside_outside()
 ref_in, ref_out = mv.pixel_trace(m, iy, ix), mv.pixel_trace(m, oy, ox)
 for answer_name, answer, ref, (y, x) in [("inside_trace", inside_trace, ref_in, (iy, ix)),
                                          ("outside_trace", outside_trace, ref_out, (oy, ox))]:

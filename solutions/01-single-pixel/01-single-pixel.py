@@ -257,8 +257,8 @@ checks.close("mean_projection_between on another movie", got,
 # The simulation tells us where its cells are. Here are the boxes of three of them:
 
 # %% nbgrader={"grade": false, "grade_id": "boxes", "locked": true, "schema_version": 3, "solution": false, "task": false}
-from helpers import lessons
-cell_boxes = lessons.single_pixel_cell_boxes()
+from helpers.lessons import single_pixel
+cell_boxes = single_pixel.cell_boxes()
 for cell, box in cell_boxes.items():
     print(f"cell {cell}: x_min={box['x_min']:2d} x_max={box['x_max']:2d}   y_min={box['y_min']:2d} y_max={box['y_max']:2d}")
 
@@ -285,9 +285,10 @@ cell_c_max_first100 = movie[:100, c["y_min"]:c["y_max"], c["x_min"]:c["x_max"]].
 ### END SOLUTION
 
 # %% nbgrader={"grade": true, "grade_id": "ex-crop-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
-from helpers import checks, lessons, movie as mv, simulate
+from helpers import checks, movie as mv, simulate
+from helpers.lessons import single_pixel
 m = simulate.demo_movie(seed=0).movie
-boxes = lessons.single_pixel_cell_boxes()
+boxes = single_pixel.cell_boxes()
 for answer_name, answer, cell, image in [
         ("cell_b_mean", cell_b_mean, "B", mv.projection(m, "mean")),
         ("cell_c_max_first100", cell_c_max_first100, "C", mv.projection(m, "max", frames=(0, 100)))]:
@@ -450,7 +451,7 @@ checks.equal("brightest_x", brightest_x, x_ref, hint="np.unravel_index returns (
 # deviations over time**, inside over outside, in `std_ratio` (a float).
 
 # %% nbgrader={"grade": false, "grade_id": "inout-setup", "locked": true, "schema_version": 3, "solution": false, "task": false}
-inside_yx, outside_yx = lessons.single_pixel_inside_outside()
+inside_yx, outside_yx = single_pixel.inside_outside()
 print("inside (y, x):", inside_yx, "  outside (y, x):", outside_yx)
 
 # %% nbgrader={"grade": false, "grade_id": "ex-inout", "locked": false, "schema_version": 3, "solution": true, "task": false}
@@ -461,9 +462,10 @@ std_ratio = float(inside_trace.std() / outside_trace.std())
 ### END SOLUTION
 
 # %% nbgrader={"grade": true, "grade_id": "ex-inout-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
-from helpers import checks, lessons, movie as mv, simulate
+from helpers import checks, movie as mv, simulate
+from helpers.lessons import single_pixel
 m = simulate.demo_movie(seed=0).movie
-(iy, ix), (oy, ox) = lessons.single_pixel_inside_outside()
+(iy, ix), (oy, ox) = single_pixel.inside_outside()
 ref_in, ref_out = mv.pixel_trace(m, iy, ix), mv.pixel_trace(m, oy, ox)
 for answer_name, answer, ref, (y, x) in [("inside_trace", inside_trace, ref_in, (iy, ix)),
                                          ("outside_trace", outside_trace, ref_out, (oy, ox))]:

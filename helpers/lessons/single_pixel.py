@@ -1,10 +1,4 @@
-"""Reference set-ups that a lesson and its check cells share.
-
-A check cell never trusts values from the student's notebook (check protocol): when an exercise
-refers to something the lesson computed — "cell B's box", "a pixel outside every cell" — the check
-recomputes it by calling the same function here. Each function is deterministic and returns fresh
-plain Python objects, so nothing a notebook does to its copy can change another caller's.
-"""
+"""Lesson 01 (single-pixel fluorescence): the cells and pixels its exercises refer to."""
 from __future__ import annotations
 
 import numpy as np
@@ -25,8 +19,8 @@ def _overlap(a: dict, b: dict) -> bool:
             and a["y_min"] < b["y_max"] and b["y_min"] < a["y_max"])
 
 
-def single_pixel_cell_boxes(seed: int = 0, pad: int = 2) -> dict:
-    """Lesson 01: boxes of three well-separated cells of ``simulate.demo_movie(seed)``.
+def cell_boxes(seed: int = 0, pad: int = 2) -> dict:
+    """Boxes of three well-separated cells of ``simulate.demo_movie(seed)``.
 
     The three largest cells whose padded bounding boxes lie inside the image and do not overlap,
     named "A", "B", "C" from left to right. Each box is ``{"x_min", "x_max", "y_min", "y_max"}`` in pixels, half-open
@@ -48,15 +42,15 @@ def single_pixel_cell_boxes(seed: int = 0, pad: int = 2) -> dict:
     return {name: {k: v for k, v in box.items() if k != "cell"} for name, box in zip("ABC", chosen)}
 
 
-def single_pixel_inside_outside(seed: int = 0) -> tuple[tuple[int, int], tuple[int, int]]:
-    """Lesson 01: ``((y, x) inside cell A, (y, x) outside every cell)`` of ``demo_movie(seed)``.
+def inside_outside(seed: int = 0) -> tuple[tuple[int, int], tuple[int, int]]:
+    """``((y, x) inside cell A, (y, x) outside every cell)`` of ``demo_movie(seed)``.
 
     Inside: the pixel of cell A's footprint with the largest weight (its centre). Outside: the
     pixel farthest from every cell's mask (Euclidean distance; the first one in row-major order
     on ties).
     """
     truth = simulate.demo_movie(seed=seed).truth
-    box_a = single_pixel_cell_boxes(seed)["A"]
+    box_a = cell_boxes(seed)["A"]
     # Cell A is the cell whose mask fills most of box A.
     in_box = truth.masks[:, box_a["y_min"]:box_a["y_max"], box_a["x_min"]:box_a["x_max"]].sum(axis=(1, 2))
     cell_a = int(np.argmax(in_box))
