@@ -28,7 +28,7 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import maximum_bipartite_matching
 from scipy.signal import peak_widths
 
-from helpers.dff import noise_sd as _noise_sd
+from helpers.dff import MAD_TO_SD
 from helpers.validate import as_array, as_traces, in_range, positive
 
 
@@ -38,10 +38,23 @@ def _frames_at_least(seconds: float, fs: float) -> int:
     return math.ceil(seconds * fs - 1e-9)
 
 
+def _row_medians(a: np.ndarray, *, overwrite: bool = False) -> np.ndarray:
+    """``np.median(a, axis=1)`` of a 2-D array, several times faster.
+
+    One partition at the upper middle element, then the largest of the lower half: NumPy's
+    median partitions at both middle elements at once, which is ~6x slower on long rows.
+    """
+    part = a if overwrite else a.copy()
+    half = a.shape[1] // 2
+    part.partition(half, axis=1)
+    upper = part[:, half]
+    return upper if a.shape[1] % 2 else 0.5 * (upper + part[:, :half].max(axis=1))
+
+
 def _robust_noise(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Median and 1.4826 × MAD of each row of a 2-D array; a zero MAD is an error."""
-    baseline = np.median(x, axis=1)
-    noise_sd = _noise_sd(x, method="mad")
+    baseline = _row_medians(x)
+    noise_sd = MAD_TO_SD * _row_medians(np.abs(x - baseline[:, None]), overwrite=True)
     flat = np.flatnonzero(noise_sd == 0)
     if flat.size:
         raise ValueError(
@@ -146,12 +159,14 @@ class Events:
 
 def _runs(mask: np.ndarray):
     """Rows, starts and exclusive ends of the runs of True along the last axis of a 2-D mask."""
-    padded = np.zeros((mask.shape[0], mask.shape[1] + 2), dtype=np.int8)
-    padded[:, 1:-1] = mask
-    step = np.diff(padded, axis=1)
-    rows, starts = np.nonzero(step == 1)
-    _, ends = np.nonzero(step == -1)
-    return rows, starts, ends
+    n_rows, n_cols = mask.shape
+    # Rows laid end to end, each closed by a False column, led by one False: value changes then
+    # alternate between run starts and run ends, and no run crosses into the next row.
+    flat = np.zeros(n_rows * (n_cols + 1) + 1, dtype=bool)
+    flat[1:].reshape(n_rows, n_cols + 1)[:, :n_cols] = mask
+    changes = np.flatnonzero(flat[1:] != flat[:-1])
+    starts, ends = changes[0::2], changes[1::2]
+    return starts // (n_cols + 1), starts % (n_cols + 1), ends % (n_cols + 1)
 
 
 def _peaks_within(x: np.ndarray, rows, onsets, offsets) -> np.ndarray:
@@ -264,7 +279,7 @@ def detect_events(traces, fs, *, k: float = 3.0, k_low: float = 1.5, min_amplitu
     if sigma is None:
         baseline, noise_sd = _robust_noise(x)
     else:
-        baseline = np.median(x, axis=1)
+        baseline = _row_medians(x)
         noise_sd = as_array(sigma, "sigma", ndim=(0, 1))
         if noise_sd.ndim == 1 and noise_sd.shape != (n_neurons,):
             raise ValueError(f"sigma must be one number or one per neuron ({n_neurons}), "
@@ -275,8 +290,11 @@ def detect_events(traces, fs, *, k: float = 3.0, k_low: float = 1.5, min_amplitu
         noise_sd = np.broadcast_to(noise_sd, (n_neurons,)).copy()
 
     rows, onsets, offsets = _runs(x > (baseline + k_low * noise_sd)[:, None])
-    peaks = _peaks_within(x, rows, onsets, offsets)
-    keep = x[rows, peaks] > baseline[rows] + k * noise_sd[rows]
+    # Keep the stretches holding a frame above the upper level: the stretch a frame lies in is
+    # the last one starting at or before it.
+    high_rows, high_frames = np.nonzero(x > (baseline + k * noise_sd)[:, None])
+    keep = np.zeros(rows.size, dtype=bool)
+    keep[np.searchsorted(rows * n_frames + onsets, high_rows * n_frames + high_frames, side="right") - 1] = True
     rows, onsets, offsets = rows[keep], onsets[keep], offsets[keep]
 
     joins = (rows[1:] == rows[:-1]) & (onsets[1:] - offsets[:-1] < _frames_at_least(min_separation_s, fs))
