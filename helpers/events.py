@@ -70,9 +70,9 @@ def robust_zscore(traces) -> np.ndarray:
 
     A value of 3 means "three noise standard deviations above the neuron's typical level", which
     makes one threshold meaningful for quiet and noisy neurons alike. The median and MAD are used
-    instead of the mean and standard deviation because calcium
-    transients are large, positive and skewed: they inflate the standard deviation of an active
-    neuron and would hide its own events.
+    instead of the mean and standard deviation because calcium transients are large, positive
+    and skewed: they inflate the standard deviation of an active neuron and would hide its own
+    events.
 
     Parameters
     ----------
@@ -106,8 +106,9 @@ class Events:
     neuron : int ndarray (n_events,)
         Row of the trace (neuron index) the event belongs to.
     onset, peak, offset : int ndarray (n_events,)
-        Frames: the first frame above threshold, the frame of the maximum, and the first frame
-        after the event (exclusive end), so the event covers frames ``onset <= t < offset``.
+        Frames: the first frame above the lower level, the frame of the maximum, and the first
+        frame after the event (exclusive end), so the event covers frames ``onset <= t < offset``
+        (see :func:`detect_events`).
     amplitude : float ndarray (n_events,)
         Peak value minus the neuron's baseline (its median), in the units of the trace
         (ΔF/F₀ as a fraction if the trace is ΔF/F₀).
