@@ -15,6 +15,9 @@ ifeq ($(origin CALCIUM_COURSE_DATA), undefined)
   endif
 endif
 export MPLBACKEND := Agg
+# Many small matrix products (registration, fits) run 10-30x slower with OpenBLAS's default
+# threads on a busy 2-core machine; one thread per process is faster here.
+export OPENBLAS_NUM_THREADS ?= 1
 
 .PHONY: course setup system-packages sync release lessons book test lab clean
 

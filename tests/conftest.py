@@ -17,6 +17,8 @@ if "CALCIUM_COURSE_DATA" not in os.environ and SHARED_DATA.is_dir():
 
 # Matplotlib must never try to open a window in tests or kernels started by them.
 os.environ.setdefault("MPLBACKEND", "Agg")
+# Kernels started by tests inherit this: one BLAS thread is faster on a busy 2-core machine.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 
 @pytest.fixture(scope="session")
