@@ -22,7 +22,7 @@ Everything lives under ``<root>/_build/`` (``make clean`` removes it)::
 The toc names lessons ``lessons/NN-slug`` — a folder that exists only in the derived copy, so
 ``jupyter-book build .`` at the repository root cannot publish the solutions by mistake.
 
-Command line: ``python -m helpers.book [--root PATH] [--derive-only]``.
+Command line: ``python -m helpers.book [--root PATH] [--derive-only | --execute-only]``.
 """
 from __future__ import annotations
 
@@ -39,6 +39,7 @@ from pathlib import Path
 import jupytext
 import nbformat
 import yaml
+from jupyter_cache import get_cache
 
 BUILD_FOLDER = "_build"
 SOURCE_FOLDER = "book-src"
@@ -243,35 +244,77 @@ def derive_book_source(root: Path) -> Path:
     return dest
 
 
+def uncached_lessons(root: Path) -> list[Path]:
+    """The derived lessons (``_build/book-src/lessons/*.ipynb``) the execution cache has no
+    result for: those whose code cells changed since they were last executed."""
+    cache = get_cache(Path(root).resolve() / BUILD_FOLDER / ".jupyter_cache")
+    notebooks = sorted((Path(root).resolve() / BUILD_FOLDER / SOURCE_FOLDER / LESSON_FOLDER).glob("*.ipynb"))
+    uncached = []
+    for notebook in notebooks:
+        try:
+            cache.match_cache_notebook(nbformat.read(notebook, as_version=4))
+        except KeyError:
+            uncached.append(notebook)
+    return uncached
+
+
+def execute_lessons(root: Path) -> dict[str, list[str]]:
+    """Execute the derived lessons that the cache has no result for, in parallel (one process
+    per core), and store them in ``_build/.jupyter_cache``.
+
+    Only a speed-up: jupyter-book would execute the same notebooks one after the other, and
+    finds these in the cache (the key is the code cells, see jupyter-cache). A lesson that
+    fails here is simply not cached; the book build executes it again and reports the error.
+    Call with ``MPLBACKEND`` unset or inline (see :func:`build`). Returns the paths that were
+    executed, by outcome (``succeeded``, ``excepted``, ``errored``).
+    """
+    from jupyter_cache.executors import load_executor
+
+    root = Path(root).resolve()
+    notebooks = uncached_lessons(root)
+    config = yaml.safe_load((root / "_config.yml").read_text(encoding="utf-8")) or {}
+    timeout = (config.get("execute") or {}).get("timeout", 30)
+    cache = get_cache(root / BUILD_FOLDER / ".jupyter_cache")
+    for notebook in notebooks:
+        cache.add_nb_to_project(str(notebook))
+    executor = load_executor("local-parallel", cache=cache)
+    result = executor.run_and_cache(filter_uris=[str(p) for p in notebooks], timeout=timeout)
+    return {"succeeded": result.succeeded, "excepted": result.excepted, "errored": result.errored}
+
+
 def build(root: Path, *, log=sys.stdout) -> Path:
     """Derive the book's sources and build the website; return the ``_build/html`` folder.
 
-    Runs ``jupyter-book build -W -n --keep-going``: any warning (a broken reference, a lesson
-    that raises, a figure without a file) fails the build. Lessons are executed through the
-    jupyter-cache in ``_build/.jupyter_cache``: a lesson whose code cells are unchanged is not
-    executed again.
+    Lessons whose code changed are first executed in parallel (:func:`execute_lessons`), then
+    ``jupyter-book build -W -n --keep-going --all`` renders everything: any warning (a broken
+    reference, a lesson that raises or writes to stderr, a figure without a file) fails the
+    build, on every run until it is fixed (``--all`` re-reads every page; pages read from the
+    cache cost no execution). A lesson whose code cells are unchanged is never executed again.
 
     Raises
     ------
     BookError
         If deriving the sources fails or ``jupyter-book`` reports a warning or an error; the
-        message quotes the warnings.
+        message quotes the warnings, with the traceback of a lesson that raised.
     """
     root = Path(root).resolve()
     source = derive_book_source(root)
-    jupyter_book = Path(sys.executable).with_name("jupyter-book")
-    command = [str(jupyter_book) if jupyter_book.exists() else "jupyter-book", "build",
-               str(source), "--path-output", str(root), "-W", "-n", "--keep-going",
-               "--all"]  # a fresh Sphinx environment: re-read every page, so that a warning
-    # is reported on every build until it is fixed, not only on the build that first saw it
     env = {**os.environ, "MPLBACKEND": INLINE_BACKEND, "PYDEVD_DISABLE_FILE_VALIDATION": "1"}
     started = time.perf_counter()
+    if uncached_lessons(root):  # a process of its own: its kernels need env's MPLBACKEND
+        subprocess.run([sys.executable, "-m", "helpers.book", "--root", str(root), "--execute-only"],
+                       cwd=root, env=env, capture_output=True, text=True)
+    executed = time.perf_counter()
+    jupyter_book = Path(sys.executable).with_name("jupyter-book")
+    command = [str(jupyter_book) if jupyter_book.exists() else "jupyter-book", "build",
+               str(source), "--path-output", str(root), "-W", "-n", "--keep-going", "--all"]
     result = subprocess.run(command, cwd=root, env=env, capture_output=True, text=True)
-    seconds = time.perf_counter() - started
+    finished = time.perf_counter()
     output = ANSI_ESCAPE.sub("", result.stdout + result.stderr)
     warnings = _warnings_with_details(output)
     html = root / BUILD_FOLDER / "html"
-    print(f"book: built in {seconds:.1f} s, {len(warnings)} warnings -> {html}/index.html",
+    print(f"book: {finished - started:.1f} s (executing lessons {executed - started:.1f} s, "
+          f"jupyter-book {finished - executed:.1f} s), {len(warnings)} warnings -> {html}/index.html",
           file=log)
     if result.returncode != 0 or warnings:
         raise BookError(f"jupyter-book build failed (exit {result.returncode}, "
@@ -299,12 +342,19 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m helpers.book", description=__doc__.split("\n")[0])
     parser.add_argument("--root", type=Path, default=Path.cwd(),
                         help="the course repository (default: the current directory)")
-    parser.add_argument("--derive-only", action="store_true",
-                        help="only write the derived sources to _build/book-src")
+    stage = parser.add_mutually_exclusive_group()
+    stage.add_argument("--derive-only", action="store_true",
+                       help="only write the derived sources to _build/book-src")
+    stage.add_argument("--execute-only", action="store_true",
+                       help="only execute the derived lessons missing from the cache (in parallel)")
     args = parser.parse_args(argv)
     try:
         if args.derive_only:
             print(derive_book_source(args.root))
+        elif args.execute_only:
+            outcome = execute_lessons(args.root)
+            print("\n".join(f"{kind}: {path}" for kind, paths in outcome.items() for path in paths))
+            return 1 if outcome["excepted"] or outcome["errored"] else 0
         else:
             build(args.root)
     except BookError as error:

@@ -466,9 +466,9 @@ def test_every_page_renders_in_chromium(built_book, served_site):
                 assert broken == [], f"{entry}: images that did not load: {broken}"
                 assert page.locator(".output.traceback, .output.stderr, .output.error").count() == 0
                 assert "Traceback (most recent call last)" not in page.inner_text("body")
+                page.screenshot(path=str(SCREENSHOTS / f"{entry.replace('/', '__')}.png"), full_page=True)
                 if entry.startswith(f"{book.LESSON_FOLDER}/"):
                     _check_lesson_page(page, built_book, entry, len(images))
-                page.screenshot(path=str(SCREENSHOTS / f"{entry.replace('/', '__')}.png"), full_page=True)
         finally:
             browser.close()
     assert page_errors == []
