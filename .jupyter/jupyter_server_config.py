@@ -9,9 +9,11 @@ environment's defaults (``.venv/etc/jupyter``), which it overrides. Nothing here
 JupyterLab keeps the student's own settings and workspaces in ``~/.jupyter/lab``.
 """
 import os
+import sys
 from pathlib import Path
 
 c = get_config()  # noqa: F821 (provided by Jupyter)
+HERE = Path(__file__).resolve().parent
 
 # Figures must show inline. Kernels inherit the server's environment, and a headless backend
 # exported for batch runs (the Makefile exports MPLBACKEND=Agg for tests and builds) would hide
@@ -21,7 +23,7 @@ if os.environ.get("MPLBACKEND", "").lower() == "agg":
 
 # Course defaults for JupyterLab settings (lab/settings/overrides.json): `.py` files open as
 # notebooks, no news or update prompts. A student's own settings still override them.
-c.LabApp.app_settings_dir = str(Path(__file__).resolve().parent / "lab" / "settings")
+c.LabApp.app_settings_dir = str(HERE / "lab" / "settings")
 
 # The course is used offline too: the server never fetches the news feed or looks for updates.
 c.LabApp.news_url = None
@@ -30,10 +32,14 @@ c.LabApp.check_for_updates_class = "jupyterlab.NeverCheckForUpdate"
 c.LabApp.extension_manager = "readonly"
 
 # nbgrader's instructor and exchange extensions have nothing to offer a student working from
-# a clone (course list, formgrader, assignment list): only "Validate" stays.
+# a clone (course list, formgrader, assignment list). Its "Validate" button stays, served by
+# course_validate.py beside this file: nbgrader's own handler, which also validates a notebook
+# opened from its paired `.py` (nbgrader's alone fails there).
+sys.path.insert(0, str(HERE))
 c.ServerApp.jpserver_extensions = {
     "nbgrader.server_extensions.formgrader": False,
     "nbgrader.server_extensions.assignment_list": False,
     "nbgrader.server_extensions.course_list": False,
-    "nbgrader.server_extensions.validate_assignment": True,
+    "nbgrader.server_extensions.validate_assignment": False,
+    "course_validate": True,
 }

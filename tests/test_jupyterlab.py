@@ -15,6 +15,7 @@ browser test skips, saying what to install — except under ``CI=true``, where i
 from __future__ import annotations
 
 import importlib.metadata
+import importlib.util
 import json
 import os
 import re
@@ -24,6 +25,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -132,6 +134,37 @@ def test_nbgrader_lab_extension_is_the_installed_nbgrader():
     assert json.loads(package.read_text())["version"] == importlib.metadata.version("nbgrader")
 
 
+def load_course_validate():
+    spec = importlib.util.spec_from_file_location("course_validate", ROOT / ".jupyter" / "course_validate.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_validate_button_validates_the_ipynb_paired_with_a_py(tmp_path):
+    paired_ipynb = load_course_validate().paired_ipynb
+    lesson = tmp_path / "course" / "01-x"
+    lesson.mkdir(parents=True)
+    notebook = jupytext.reads("# %%\nx = 1\n", fmt="py:percent")
+    notebook.metadata["jupytext"] = {"formats": "ipynb,py:percent"}
+    jupytext.write(notebook, lesson / "01-x.ipynb")
+    jupytext.write(notebook, lesson / "01-x.py", fmt="py:percent")
+    notebook.metadata["jupytext"] = {"formats": "md,py:percent"}
+    jupytext.write(notebook, lesson / "other.py", fmt="py:percent")
+    jupytext.write(notebook, lesson / "other.ipynb")
+    jupytext.write(notebook, lesson / "lonely.py", fmt="py:percent")
+    root = tmp_path / "course"
+
+    assert paired_ipynb(root, "01-x/01-x.py") == "01-x/01-x.ipynb"
+    assert paired_ipynb(root, "01-x/01-x.ipynb") == "01-x/01-x.ipynb"
+    assert paired_ipynb(root, "01-x/other.py") == "01-x/other.py"  # not paired with its .ipynb
+    assert paired_ipynb(root, "01-x/lonely.py") == "01-x/lonely.py"  # no .ipynb at all
+    # Outside the served folder nothing is read; nbgrader's handler then refuses the path.
+    other_lesson = root / "02-y"
+    other_lesson.mkdir()
+    assert paired_ipynb(other_lesson, "../01-x/01-x.py") == "../01-x/01-x.py"
+
+
 # --- nbgrader validate from the command line (a real kernel: ~15 s per notebook) -----------------
 
 def completed(notebook_path: Path) -> None:
@@ -148,32 +181,35 @@ def completed(notebook_path: Path) -> None:
     jupytext.write(notebook, notebook_path)
 
 
-def validate(root: Path, notebook: Path) -> subprocess.CompletedProcess:
-    env = {**os.environ, "MPLBACKEND": "Agg"}
-    return subprocess.run([sys.executable, "-m", "nbgrader", "validate", str(notebook.relative_to(root))],
-                          cwd=root, env=env, capture_output=True, text=True, timeout=300)
+def start_validate(root: Path) -> subprocess.Popen:
+    """``nbgrader validate course/LESSON/LESSON.ipynb`` from a clone's root, as a student runs it."""
+    return subprocess.Popen([sys.executable, "-m", "nbgrader", "validate", f"course/{LESSON}/{LESSON}.ipynb"],
+                            cwd=root, env={**os.environ, "MPLBACKEND": "Agg"}, text=True,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
 
 
 @pytest.mark.slow
 def test_nbgrader_validate_on_the_command_line(course_copy, tmp_path):
-    root = tmp_path / "clone"
-    shutil.copytree(course_copy, root)
-    released = root / "course" / LESSON / f"{LESSON}.ipynb"
-    untouched = validate(root, released)
+    untouched_root, completed_root = tmp_path / "untouched", tmp_path / "completed"
+    for root in (untouched_root, completed_root):
+        shutil.copytree(course_copy, root)
+    completed(completed_root / "course" / LESSON / f"{LESSON}.ipynb")
+    runs = {"incomplete": start_validate(untouched_root), "complete": start_validate(completed_root)}
+    out = {}
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    (ARTIFACTS / "validate-incomplete.txt").write_text(untouched.stdout + untouched.stderr)
-    # nbgrader validate exits 0 either way: the verdict is in what it prints.
-    assert untouched.returncode == 0, untouched.stderr
-    assert "VALIDATION FAILED ON" in untouched.stdout
-    assert "is not written yet (it raises NotImplementedError)" in untouched.stdout
-    assert "You did not provide a response." in untouched.stdout
-    assert_no_solutions(untouched.stdout, "the validate output", released.read_text())
+    for name, run in runs.items():
+        stdout, stderr = run.communicate(timeout=300)
+        (ARTIFACTS / f"validate-{name}.txt").write_text(stdout + stderr)
+        # nbgrader validate exits 0 whatever it finds: the verdict is in what it prints.
+        assert run.returncode == 0, stderr
+        out[name] = stdout
 
-    completed(released)
-    done = validate(root, released)
-    (ARTIFACTS / "validate-complete.txt").write_text(done.stdout + done.stderr)
-    assert done.returncode == 0, done.stderr
-    assert "Success! Your notebook passes all the tests." in done.stdout, done.stdout[-3000:]
+    assert "VALIDATION FAILED ON" in out["incomplete"]
+    assert "is not written yet (it raises NotImplementedError)" in out["incomplete"]
+    assert "You did not provide a response." in out["incomplete"]
+    released = (course_copy / "course" / LESSON / f"{LESSON}.ipynb").read_text()
+    assert_no_solutions(out["incomplete"], "the validate output", released)
+    assert "Success! Your notebook passes all the tests." in out["complete"], out["complete"][-3000:]
 
 
 # --- the browser test ------------------------------------------------------------------------------
@@ -196,7 +232,7 @@ def lab(course_copy, tmp_path_factory):
              "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}", "--ServerApp.port_retries=0",
              f"--IdentityProvider.token={token}"],
             cwd=course_copy, env=lab_env(course_copy, home), stdout=log, stderr=subprocess.STDOUT,
-            start_new_session=True)  # its own process group: kernels included, killed together
+            start_new_session=True)  # its own process group, stopped as one
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 90
@@ -219,22 +255,38 @@ def lab(course_copy, tmp_path_factory):
         shutil.copy(log_path, ARTIFACTS / "server.log")
 
 
-def stop(server: subprocess.Popen) -> None:
-    """SIGTERM to the server's process group (it shuts its kernels down), SIGKILL if it lingers."""
-    for sig, grace in ((signal.SIGTERM, 15), (signal.SIGKILL, 5)):
+def children(pid: int) -> list[int]:
+    """Processes whose parent is ``pid`` (Linux /proc): the kernels a Jupyter server started."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
-            os.killpg(server.pid, sig)
-        except ProcessLookupError:
-            return
-        try:
-            server.wait(timeout=grace)
-        except subprocess.TimeoutExpired:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:  # the process ended meanwhile
             continue
-        try:  # the server is gone; make sure nothing it started survives it
-            os.killpg(server.pid, signal.SIGKILL)
+        if int(fields[1]) == pid:
+            found.append(int(stat.parent.name))
+    return found
+
+
+def stop(server: subprocess.Popen) -> None:
+    """SIGTERM to the server (it shuts its kernels down), SIGKILL to whatever of it lingers.
+
+    Kernels run in sessions of their own (jupyter_client starts them so), outside the server's
+    process group: they are found by parent id first and ended by id if still alive."""
+    kernels = children(server.pid)
+    try:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        os.killpg(server.pid, signal.SIGKILL)
+        server.wait()
+    except ProcessLookupError:
+        pass
+    for pid in kernels:
+        try:
+            os.kill(pid, signal.SIGKILL)
         except ProcessLookupError:
             pass
-        return
 
 
 @pytest.fixture(scope="module")
@@ -311,6 +363,12 @@ def test_student_works_through_the_lesson_in_jupyterlab(browser, lab, page):
     order = [c.get("metadata", {}).get("nbgrader", {}).get("grade_id") for c in json.loads(ipynb.read_text())["cells"]]
     answer_index, check_index = order.index("ex-dims"), order.index("ex-dims-check")
 
+    # 0. The server runs without nbgrader's instructor side (formgrader) but with Validate's routes.
+    with pytest.raises(urllib.error.HTTPError, match="404"):
+        urllib.request.urlopen(f"{lab['url']}/formgrader?token={lab['token']}", timeout=10)
+    with urllib.request.urlopen(f"{lab['url']}/nbgrader_version?version=0&token={lab['token']}", timeout=10) as reply:
+        assert json.loads(reply.read())["success"] is False  # the version check answers
+
     # 1. JupyterLab opens on the course, with no pop-up; the lesson is opened from the file browser.
     page.goto(f"{lab['url']}/lab?token={lab['token']}")
     folder = page.locator(".jp-DirListing-item", has_text=LESSON).first
@@ -364,26 +422,31 @@ def test_student_works_through_the_lesson_in_jupyterlab(browser, lab, page):
     assert_no_solutions(ipynb.read_text(), f"the saved {ipynb.name}", released)
     no_pop_ups(page)
 
-    # 6. The toolbar's Validate runs nbgrader validate on the server and reports in a dialog.
-    notebook.locator(".validate-button").click()
-    dialog = page.locator(".jp-Dialog")
-    expect(dialog).to_contain_text("Validation Results", timeout=180_000)
-    expect(dialog).to_contain_text("height is the number of rows, y (axis 1); you gave the width")
-    assert_no_solutions(dialog.inner_text(), "the Validate dialog", released)
-    shot(page, "05-validate-dialog")
-    dialog.locator("button", has_text="Ok").click()
-    expect(dialog).to_have_count(0)
 
-    # 7. The paired .py opens as a notebook (Jupytext), not in the text editor.
+    # 6. The paired .py opens as a notebook (Jupytext), not in the text editor.
     # Close the .ipynb first (one view of the pair at a time), as a student would: its tab's x.
     page.locator(".lm-DockPanel-tabBar .lm-TabBar-tab", has_text=ipynb.name).locator(".lm-TabBar-tabCloseIcon").click()
     expect(page.locator(".jp-NotebookPanel")).to_have_count(0)
-    page.locator(".jp-DirListing-item", has_text=f"{LESSON}.py").dblclick()
-    tab = page.locator(".lm-DockPanel-tabBar .lm-TabBar-tab.lm-mod-current")
-    expect(tab).to_contain_text(f"{LESSON}.py")
+    page.locator(".jp-DirListing-item", has_text=paired.name).dblclick()
+    expect(page.locator(".lm-DockPanel-tabBar .lm-TabBar-tab.lm-mod-current")).to_contain_text(paired.name)
     expect(page.locator(".jp-FileEditor")).to_have_count(0)
     py_notebook = page.locator(".jp-NotebookPanel").first
-    expect(py_notebook.locator(".jp-Notebook .jp-Cell")).to_have_count(len(order))
-    expect(py_notebook).to_contain_text("n_frames, width, height = movie.shape")
-    shot(page, "06-paired-py-as-notebook")
+    py_cells = py_notebook.locator(".jp-Notebook .jp-Cell")
+    expect(py_cells).to_have_count(len(order))
+    expect(py_cells.nth(answer_index)).to_contain_text("n_frames, width, height = movie.shape")
+    shot(page, "05-paired-py-as-notebook")
+
+    # 7. Fixed in the .py view, then the toolbar's Validate: it saves (both files of the pair) and
+    # runs nbgrader validate on the server, which reports the remaining failures in a dialog.
+    type_answer(page, py_cells.nth(answer_index), "n_frames, height, width = movie.shape")
+    py_notebook.locator(".validate-button").click()
+    dialog = page.locator(".jp-Dialog")
+    expect(dialog).to_contain_text("Validation Results", timeout=180_000)
+    expect(dialog).to_contain_text("duration_s")  # the next exercise, not done yet
+    expect(dialog).not_to_contain_text("you gave the width")
+    assert "n_frames, height, width = movie.shape" in ipynb.read_text(), "the .ipynb missed an edit of its .py"
+    assert_no_solutions(dialog.inner_text(), "the Validate dialog", released)
+    shot(page, "06-validate-from-the-py-view")
+    dialog.locator("button", has_text="Ok").click()
+    expect(dialog).to_have_count(0)
     no_pop_ups(page)
