@@ -30,7 +30,6 @@ import argparse
 import copy
 import os
 import re
-import shutil
 import subprocess
 import sys
 import time
@@ -52,6 +51,11 @@ HIDDEN_TEST_MARKERS = ("BEGIN HIDDEN TESTS", "END HIDDEN TESTS")
 # Cell metadata the book reads; everything else (nbgrader, jupytext bookkeeping) is dropped.
 KEPT_CELL_METADATA = ("tags", "mystnb")
 SOLUTION_PROMPTS = {"code_prompt_show": "Show solution", "code_prompt_hide": "Hide solution"}
+READER_NOTE = """:::{{note}}
+This page is the lesson with its solutions, collapsed under **Show solution**. To work the
+exercises with instant feedback, open `course/{lesson}/{lesson}.ipynb` in JupyterLab: there a
+check cell follows each exercise (the checks are not shown here).
+:::"""
 # The lessons' figures are shown by the inline backend; an inherited MPLBACKEND=Agg (tests,
 # the Makefile) would make every figure silently vanish from the book.
 INLINE_BACKEND = "module://matplotlib_inline.backend_inline"
@@ -105,7 +109,7 @@ def _model_answer_dropdown(source: str) -> str:
     else:
         before, answer, after = lines[:begin], lines[begin + 1:end], lines[end + 1:]
     # The fence must be longer than any colon fence inside the answer.
-    longest = max((len(m.group()) for m in re.finditer(r"^:{3,}", "\n".join(answer), re.M)),
+    longest = max((len(m.group()) for m in re.finditer(r"^:{3,}", "\n".join(answer), re.MULTILINE)),
                   default=2)
     fence = ":" * max(3, longest + 1)
     dropdown = [f"{fence}{{dropdown}} Model answer", *answer, fence]
@@ -157,6 +161,10 @@ def derive_notebook(source: Path) -> nbformat.NotebookNode:
             new = nbformat.v4.new_raw_cell(text, metadata=metadata)
         new["id"] = _cell_id(cell, taken)
         cells.append(new)
+        if len(cells) == 1:  # after the lesson's header: how this page differs from the notebook
+            note = nbformat.v4.new_markdown_cell(READER_NOTE.format(lesson=source.stem))
+            note["id"] = _cell_id({"metadata": {"nbgrader": {"grade_id": "book-note"}}}, taken)
+            cells.append(note)
     kernelspec = lesson.metadata.get("kernelspec", {
         "display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"})
     return nbformat.v4.new_notebook(cells=cells, metadata={
@@ -303,12 +311,12 @@ def build(root: Path, *, log=sys.stdout) -> Path:
     started = time.perf_counter()
     if uncached_lessons(root):  # a process of its own: its kernels need env's MPLBACKEND
         subprocess.run([sys.executable, "-m", "helpers.book", "--root", str(root), "--execute-only"],
-                       cwd=root, env=env, capture_output=True, text=True)
+                       cwd=root, env=env, capture_output=True, text=True, check=False)
     executed = time.perf_counter()
     jupyter_book = Path(sys.executable).with_name("jupyter-book")
     command = [str(jupyter_book) if jupyter_book.exists() else "jupyter-book", "build",
                str(source), "--path-output", str(root), "-W", "-n", "--keep-going", "--all"]
-    result = subprocess.run(command, cwd=root, env=env, capture_output=True, text=True)
+    result = subprocess.run(command, cwd=root, env=env, capture_output=True, text=True, check=False)
     finished = time.perf_counter()
     output = ANSI_ESCAPE.sub("", result.stdout + result.stderr)
     warnings = _warnings_with_details(output)

@@ -108,7 +108,8 @@ def test_derived_lesson_drops_checks_and_collapses_solutions(lesson):
     source = jupytext.read(lesson)
     derived = book.derive_notebook(lesson)
     text = nbformat.writes(derived)
-    assert len(derived.cells) == len(source.cells) - len(_check_cells(source))
+    assert len(derived.cells) == len(source.cells) - len(_check_cells(source)) + 1  # the reader's note
+    assert f"course/{lesson.stem}/{lesson.stem}.ipynb" in derived.cells[1].source
     for marker in MARKERS:
         assert marker not in text
     for line in secret_lines(lesson):
@@ -134,14 +135,14 @@ def test_derived_lesson_drops_checks_and_collapses_solutions(lesson):
 def test_fixture_lesson_is_derived_cell_by_cell(tmp_path):
     lesson = _write_fixture_course(tmp_path)
     cells = book.derive_notebook(lesson).cells
-    assert [c.id for c in cells] == ["intro", "setup", "ex", "q", "cell-4"]
-    assert cells[2].source == "def double(x):\n    return 2 * x"
-    assert cells[2].metadata["tags"] == ["hide-input"]
+    assert [c.id for c in cells] == ["intro", "book-note", "setup", "ex", "q", "cell-5"]
+    assert cells[3].source == "def double(x):\n    return 2 * x"
+    assert cells[3].metadata["tags"] == ["hide-input"]
     # the text before the markers stays visible; the fence outlasts the nested ::::
-    assert cells[3].source.splitlines()[0] == "Look at the data first."
-    assert cells[3].source.splitlines()[1] == ":::::{dropdown} Model answer"
-    assert cells[3].source.splitlines()[-1] == ":::::"
-    assert cells[4].metadata == {"mystnb": {"image": {"alt": "a figure"}}}
+    assert cells[4].source.splitlines()[0] == "Look at the data first."
+    assert cells[4].source.splitlines()[1] == ":::::{dropdown} Model answer"
+    assert cells[4].source.splitlines()[-1] == ":::::"
+    assert cells[5].metadata == {"mystnb": {"image": {"alt": "a figure"}}}
 
 
 def test_hidden_tests_outside_a_check_cell_are_refused(tmp_path):
@@ -426,7 +427,7 @@ def _page_title(root: Path, entry: str) -> str:
                          if c.cell_type == "markdown")
     else:
         text = (root / f"{entry}.md").read_text()
-    heading = re.search(r"^# (.+)$", text, re.M).group(1)
+    heading = re.search(r"^# (.+)$", text, re.MULTILINE).group(1)
     return re.sub(r"[`*]", "", heading).strip()
 
 
@@ -482,6 +483,9 @@ def _check_lesson_page(page, root: Path, entry: str, n_images: int) -> None:
     toggles = page.locator("details.hide.above-input")
     assert toggles.count() == sum(c.cell_type == "code" for c in answers) > 0
     assert page.locator("details.hide.above-input[open]").count() == 0, "a solution is shown open"
+    # collapsed code, visible output: the figure an answer draws is shown
+    outputs = page.locator(".tag_hide-input .cell_output")
+    assert all(outputs.nth(i).is_visible() for i in range(outputs.count()))
     first = toggles.first
     code = first.locator(".cell_input")
     assert not code.is_visible()
