@@ -14,6 +14,7 @@ browser test skips, saying what to install — except under ``CI=true``, where i
 """
 from __future__ import annotations
 
+import contextlib
 import importlib.metadata
 import importlib.util
 import json
@@ -107,11 +108,19 @@ def assert_no_solutions(text: str, what: str, released: str) -> None:
 
 # --- configuration (fast) ------------------------------------------------------------------------
 
-def test_course_settings_make_py_files_open_as_notebooks_without_news():
+def test_course_settings_are_valid_for_the_installed_jupyterlab():
+    """Each override names an installed plugin and fits its schema (a wrong plugin id or value
+    type would be ignored by JupyterLab, silently bringing the pop-ups back)."""
+    import jsonschema
+
     overrides = json.loads((ROOT / ".jupyter" / "lab" / "settings" / "overrides.json").read_text())
-    assert overrides["@jupyterlab/docmanager-extension:plugin"]["defaultViewers"]["python"] == "Jupytext Notebook"
-    notifications = overrides["@jupyterlab/apputils-extension:notification"]
-    assert notifications == {"fetchNews": "false", "checkForUpdates": False}
+    schemas = Path(sys.prefix) / "share" / "jupyter" / "lab" / "schemas"
+    for plugin, values in overrides.items():
+        package, name = plugin.split(":")
+        schema = json.loads((schemas / package / f"{name}.json").read_text())
+        jsonschema.validate(values, schema)
+    assert overrides["@jupyterlab/docmanager-extension:plugin"]["defaultViewers"] == {"python": "Jupytext Notebook"}
+    assert overrides["@jupyterlab/apputils-extension:notification"] == {"fetchNews": "false", "checkForUpdates": False}
 
 
 @pytest.mark.slow
@@ -255,16 +264,24 @@ def lab(course_copy, tmp_path_factory):
         shutil.copy(log_path, ARTIFACTS / "server.log")
 
 
-def children(pid: int) -> list[int]:
-    """Processes whose parent is ``pid`` (Linux /proc): the kernels a Jupyter server started."""
-    found = []
+def process_start(pid: int) -> str | None:
+    """A process's start time (Linux /proc), to tell it from a later process given the same id."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[19]
+    except (OSError, IndexError):
+        return None
+
+
+def children(pid: int) -> dict[int, str]:
+    """Processes whose parent is ``pid``, with their start times: the kernels a server started."""
+    found = {}
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
             fields = stat.read_text().rsplit(")", 1)[1].split()
         except OSError:  # the process ended meanwhile
             continue
         if int(fields[1]) == pid:
-            found.append(int(stat.parent.name))
+            found[int(stat.parent.name)] = fields[19]
     return found
 
 
@@ -272,7 +289,7 @@ def stop(server: subprocess.Popen) -> None:
     """SIGTERM to the server (it shuts its kernels down), SIGKILL to whatever of it lingers.
 
     Kernels run in sessions of their own (jupyter_client starts them so), outside the server's
-    process group: they are found by parent id first and ended by id if still alive."""
+    process group: they are found by parent id first and, if still alive, ended by id."""
     kernels = children(server.pid)
     try:
         os.killpg(server.pid, signal.SIGTERM)
@@ -282,11 +299,10 @@ def stop(server: subprocess.Popen) -> None:
         server.wait()
     except ProcessLookupError:
         pass
-    for pid in kernels:
-        try:
-            os.kill(pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
+    for pid, started in kernels.items():
+        if process_start(pid) == started:  # the same process, not a newcomer with its id
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
 
 
 @pytest.fixture(scope="module")
@@ -317,7 +333,8 @@ def page(browser):
         page.on("console", lambda message: console.append(f"{message.type}: {message.text}"))
         yield page
     finally:
-        page.screenshot(path=ARTIFACTS / "last-state.png")  # where the test ended, pass or fail
+        with contextlib.suppress(Exception):  # a crashed page must not hide the test's error
+            page.screenshot(path=ARTIFACTS / "last-state.png")  # where the test ended, pass or fail
         (ARTIFACTS / "browser-console.txt").write_text("\n".join(console))
         context.close()
 
