@@ -14,7 +14,6 @@ ifeq ($(origin CALCIUM_COURSE_DATA), undefined)
     export CALCIUM_COURSE_DATA := $(SHARED_DATA)
   endif
 endif
-export MPLBACKEND := Agg
 # Many small matrix products (registration, fits) run 10-30x slower with OpenBLAS's default
 # threads on a busy 2-core machine; one thread per process is faster here.
 export OPENBLAS_NUM_THREADS ?= 1
@@ -64,8 +63,11 @@ test: setup
 	if [ $$status -eq 5 ]; then echo "pytest collected no tests: the test suite is missing" >&2; exit 1; fi; \
 	exit $$status
 
+# JupyterLab on the student release with the course's settings (.jupyter/). Run from the repo root:
+# the Validate button reads nbgrader_config.py from the working directory. As root (containers)
+# Jupyter needs --allow-root.
 lab: setup
-	$(VENV)/bin/jupyter lab course
+	JUPYTER_CONFIG_PATH="$(CURDIR)/.jupyter" $(VENV)/bin/jupyter lab course $$([ "$$(id -u)" = 0 ] && echo --allow-root)
 
 clean:
 	rm -rf _build .pytest_cache

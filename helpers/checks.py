@@ -36,6 +36,7 @@ class CheckFailed(AssertionError):
 
 def fail(name: str, problem: str, hint: str | None = None):
     """Fail a check with a teaching message: which answer, what is wrong, and a hint."""
+    __tracebackhide__ = True  # IPython shows the student's check line, not these internals
     message = f"`{name}`: {problem}"
     if hint:
         message += f"\nHint: {hint}"
@@ -70,6 +71,7 @@ def is_array(name: str, value, *, shape=None, ndim=None, dtype: str = "float",
     wrong_shapes : dict, optional
         ``{shape: hint}`` for shapes that typical mistakes produce (e.g. the wrong axis).
     """
+    __tracebackhide__ = True  # IPython shows the student's check line, not these internals
     if type(value) is not np.ndarray:
         if isinstance(value, (list, tuple)):
             fail(name, f"is {_kind_of(value)}, not a NumPy array.",
@@ -105,6 +107,7 @@ def is_number(name: str, value, *, integer: bool = False, hint: str | None = Non
     With ``integer=True`` only integers are accepted (a float such as ``3.0`` is rejected: an
     index or a count must be an ``int``).
     """
+    __tracebackhide__ = True  # IPython shows the student's check line, not these internals
     allowed = (int, np.integer) if integer else (int, float, np.integer, np.floating)
     plain = type(value) in (int, float) or type(value).__module__ == "numpy"
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, allowed) or not plain:
@@ -123,6 +126,7 @@ def is_number(name: str, value, *, integer: bool = False, hint: str | None = Non
 
 def is_function(name: str, value, *, n_params: int | None = None) -> types.FunctionType:
     """Check that `value` is a function defined with ``def`` taking `n_params` parameters."""
+    __tracebackhide__ = True  # IPython shows the student's check line, not these internals
     if not isinstance(value, types.FunctionType):
         fail(name, f"is {_kind_of(value)}, not a function.",
              "define it with `def " + name + "(...):` and do not overwrite the name afterwards")
@@ -141,6 +145,7 @@ def call(name: str, function, *args, **kwargs):
     The message shows how the function was called (argument shapes, not values), so the student
     can reproduce it.
     """
+    __tracebackhide__ = True  # IPython shows the student's check line, not these internals
     is_function(name, function)
 
     def show(a):
@@ -180,6 +185,7 @@ def close(name: str, value, expected, *, rtol: float = 1e-4, atol: float = 0.0,
         ``{hint: wrong_answer}``: results that typical mistakes produce. When `value` matches one
         of them (same tolerance), its hint is shown instead of `hint`.
     """
+    __tracebackhide__ = True  # IPython shows the student's check line, not these internals
     expected = np.asarray(expected)
     value = np.asarray(value)
     if value.shape != expected.shape:
@@ -202,6 +208,7 @@ def equal(name: str, value, expected, *, hint: str | None = None, mistakes: dict
     `value` must have the same type family as `expected`: this is checked before comparing, so an
     object that claims to equal everything does not pass.
     """
+    __tracebackhide__ = True  # IPython shows the student's check line, not these internals
     if isinstance(expected, np.ndarray):
         is_array(name, value, shape=expected.shape, dtype="bool" if expected.dtype == bool else "number", hint=hint)
         same = bool(np.array_equal(value, expected))
