@@ -199,21 +199,45 @@ def toc_files(toc_path: Path) -> list[str]:
     return found
 
 
-def _check_toc(root: Path, lessons: list[Path]) -> None:
+def check_toc(root: Path, lessons: list[Path]) -> list[str]:
+    """Check ``_toc.yml`` against the lessons and pages, and return the *planned* lessons.
+
+    Every lesson of ``solutions/`` must be listed as ``lessons/NN-slug`` (with
+    ``only_build_toc_files`` a lesson left out would silently vanish), and every other entry
+    must name an existing page. The toc may list lessons not written yet: those are returned
+    (as toc entries), and the book leaves them out until their source exists.
+
+    Raises
+    ------
+    BookError
+        Naming the lessons missing from the toc, or a toc entry without its page.
+    """
     entries = toc_files(root / "_toc.yml")
     lesson_ids = {path.stem for path in lessons}
-    missing = sorted(lesson_ids - {e.split("/", 1)[1] for e in entries
-                                   if e.startswith(f"{LESSON_FOLDER}/")})
+    listed = {e.split("/", 1)[1] for e in entries if e.startswith(f"{LESSON_FOLDER}/")}
+    missing = sorted(lesson_ids - listed)
     if missing:
         raise BookError("lessons missing from _toc.yml (the book would silently leave them out): "
                         + ", ".join(missing) + f"; add `- file: {LESSON_FOLDER}/<id>` for each")
     for entry in entries:
-        if entry.startswith(f"{LESSON_FOLDER}/"):
-            if entry.split("/", 1)[1] not in lesson_ids:
-                raise BookError(f"_toc.yml lists {entry}, but there is no "
-                                f"solutions/{entry.split('/', 1)[1]}/{entry.split('/', 1)[1]}.py")
-        elif not any((root / entry).with_suffix(suffix).is_file() for suffix in (".md", ".ipynb")):
+        if not entry.startswith(f"{LESSON_FOLDER}/") and not any(
+                (root / entry).with_suffix(suffix).is_file() for suffix in (".md", ".ipynb")):
             raise BookError(f"_toc.yml lists {entry}, but {entry}.md does not exist")
+    return [e for e in entries if e.startswith(f"{LESSON_FOLDER}/") and e.split("/", 1)[1] not in lesson_ids]
+
+
+def _toc_without(node, dropped: set[str]):
+    """A parsed ``_toc.yml`` without the entries whose file is in ``dropped``, and without the
+    parts or chapters that are left with nothing in them."""
+    if isinstance(node, dict):
+        return {key: _toc_without(value, dropped) for key, value in node.items()
+                if not (isinstance(value, list) and not _toc_without(value, dropped))}
+    if isinstance(node, list):
+        kept = [_toc_without(item, dropped) for item in node
+                if not (isinstance(item, dict) and item.get("file") in dropped)]
+        return [item for item in kept if not isinstance(item, dict)
+                or {"file", "glob", "url", "chapters", "sections", "parts"} & item.keys()]
+    return node
 
 
 def derive_book_source(root: Path) -> Path:
@@ -224,6 +248,8 @@ def derive_book_source(root: Path) -> Path:
     earlier runs (a renamed lesson, a deleted page) are removed. Deterministic: the same
     sources give the same bytes.
 
+    Lessons the toc lists but ``solutions/`` does not have yet are left out of the copy's toc.
+
     Raises
     ------
     BookError
@@ -233,8 +259,13 @@ def derive_book_source(root: Path) -> Path:
     root = Path(root).resolve()
     dest = root / BUILD_FOLDER / SOURCE_FOLDER
     lessons = lesson_sources(root)
-    _check_toc(root, lessons)
+    planned = check_toc(root, lessons)
     wanted: dict[Path, bytes] = {dest / name: (root / name).read_bytes() for name in ROOT_FILES}
+    if planned:
+        toc = _toc_without(yaml.safe_load((root / "_toc.yml").read_text(encoding="utf-8")), set(planned))
+        wanted[dest / "_toc.yml"] = ("# Derived from ../../_toc.yml without the lessons not written yet: "
+                                     + ", ".join(planned) + "\n"
+                                     + yaml.safe_dump(toc, sort_keys=False, allow_unicode=True)).encode("utf-8")
     for page in sorted((root / BOOK_PAGES_FOLDER).rglob("*")):
         if page.is_file() and ".ipynb_checkpoints" not in page.parts:
             wanted[dest / page.relative_to(root)] = page.read_bytes()
@@ -307,6 +338,9 @@ def build(root: Path, *, log=sys.stdout) -> Path:
     """
     root = Path(root).resolve()
     source = derive_book_source(root)
+    planned = check_toc(root, lesson_sources(root))
+    if planned:
+        print("book: in _toc.yml but not written yet, left out: " + ", ".join(planned), file=log)
     env = {**os.environ, "MPLBACKEND": INLINE_BACKEND, "PYDEVD_DISABLE_FILE_VALIDATION": "1"}
     started = time.perf_counter()
     if uncached_lessons(root):  # a process of its own: its kernels need env's MPLBACKEND
