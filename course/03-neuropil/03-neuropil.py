@@ -1,0 +1,729 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "6a963141a90ea195f500bdb8d29e3ef6", "grade": false, "grade_id": "header", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# # 03 · Neuropil contamination
+#
+# A cell body is not alone in its pixels. Above and below it, and all around it, lies the
+# **neuropil**: a dense felt of axons and dendrites from many other neurons, also full of calcium
+# indicator. The microscope's focal volume is a few micrometres deep, so the light collected
+# over a soma always includes some glow from this neuropil, whose activity belongs to *other*
+# neurons. This lesson measures that contamination and removes it, and shows where the removal
+# goes wrong.
+#
+# **Learning objectives** — after this lesson you can
+# 1. compute a global background trace (mean, median, minimum of each frame) and say why it is
+#    not the neuropil around a cell;
+# 2. extract a neuropil pixel's trace beside a cell, and see why one pixel is too noisy;
+# 3. build a neuropil **ring** around a cell from two dilations (a gap and a width), excluding
+#    every cell's pixels, and average the movie over it;
+# 4. correct a trace as $F_\mathrm{corr} = F - r\,F_\mathrm{np}$ for r = 0, 0.7 and 1, and
+#    recognise over-subtraction;
+# 5. estimate r from the data, compare it with the true r of a simulation, and explain why such
+#    fits fail (bleaching, noise, active cells);
+# 6. read the published r values of the Allen Institute's pipeline on real traces, and apply
+#    suite2p's fixed $F - 0.7\,F_\mathrm{neu}$.
+#
+# **Time:** about 75 minutes. **Prerequisites:** lesson 01 (movies, projections, pixel traces)
+# and lesson 02 (masks, fancy indexing to pixel traces); NumPy broadcasting.
+#
+# **How the exercises work.** Each exercise asks for a named variable or function. Write your
+# code in the cell below the exercise (replace `raise NotImplementedError()`), run it, then run
+# the check cell after it: silence means the check passed; otherwise it tells you what looks
+# wrong. The checks also run hidden tests when your instructor grades the notebook.
+
+# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "8ca7c18131f53d506938b7c568f95499", "grade": false, "grade_id": "setup", "locked": true, "schema_version": 3, "solution": false, "task": false}
+import matplotlib.pyplot as plt
+import numpy as np
+from scipy import ndimage
+
+from helpers import data, masks as mk, movie as mv, neuropil, plots, simulate
+from helpers.lessons import neuropil as np_lesson
+
+# The demo movie, 5 minutes at 10 Hz. Real neuropil fluctuates by a few per cent of its level
+# (2-4 % frame to frame in the Allen and suite2p traces used below); the simulator's default
+# neuropil is much calmer, so we ask for a livelier one: neuropil_amplitude=0.1.
+rec = simulate.demo_movie(seed=0, n_frames=3000, fs=10.0, neuropil_amplitude=0.1)
+movie = rec.movie                   # float32, (time, y, x)
+fs = rec.fs                         # Hz
+cell_masks = rec.truth.masks        # bool, (n_cells, y, x): the true cell masks
+n_cells, n_frames = len(cell_masks), movie.shape[0]
+time_s = mv.time_axis(n_frames, fs)
+mean_image = mv.projection(movie, "mean")
+print(f"movie {movie.shape} at {fs} Hz ({n_frames / fs:.0f} s), {n_cells} cells")
+
+# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "684a97cc60b642843f14d4222d341f5e", "grade": false, "grade_id": "s1-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# ## 1. Global background: one trace for the whole frame
+#
+# The crudest estimate of "everything that is not my cell" is a statistic of the whole frame,
+# taken frame by frame: its **mean**, **median** or **minimum** over all pixels. Each gives one
+# value per frame, a trace of shape `(time,)`, reducing over the two image axes
+# (`axis=(1, 2)`). The median ignores the few bright cells; the minimum follows the darkest
+# pixel, which is mostly noise. All three share the slow bleaching of the whole field, but none
+# knows what the neuropil does *next to a particular cell*: the neuropil is not uniform.
+#
+# **Exercise 1.1** — Store the mean, the median and the minimum of each frame of `movie` in
+# `bg_mean`, `bg_median` and `bg_min` (float arrays of one value per frame).
+
+# %% deletable=false nbgrader={"cell_type": "code", "checksum": "e45170cd8fce9b6b60d376037cd22e38", "grade": false, "grade_id": "ex-global", "locked": false, "schema_version": 3, "solution": true, "task": false}
+# YOUR CODE HERE
+raise NotImplementedError()
+
+# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "db57b579899154120216289f16629bbc", "grade": true, "grade_id": "ex-global-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+import numpy as np
+from helpers.lessons import neuropil as np_lesson
+from helpers import checks
+m = np_lesson.recording().movie
+T, Y, X = m.shape
+shapes = {(Y, X): "you reduced over time (axis 0): that is a projection image; reduce over the image axes, axis=(1, 2)",
+          (T, X): "you reduced over y only; reduce over both image axes, axis=(1, 2)",
+          (T, Y): "you reduced over x only; reduce over both image axes, axis=(1, 2)",
+          (): "you reduced over every axis at once; keep one value per frame: axis=(1, 2)"}
+for answer_name, answer, stat in [("bg_mean", bg_mean, np.mean), ("bg_median", bg_median, np.median),
+                                  ("bg_min", bg_min, np.min)]:
+    checks.is_array(answer_name, answer, shape=(T,), wrong_shapes=shapes, hint="one value per frame")
+    checks.close(answer_name, answer, stat(m, axis=(1, 2)), mistakes={
+        "that is the mean of each frame; check which statistic this answer asks for": m.mean(axis=(1, 2)),
+        "that is the median of each frame; check which statistic this answer asks for": np.median(m, axis=(1, 2)),
+        "that is the maximum of each frame, not the minimum": m.max(axis=(1, 2)),
+    }, hint=f"take the {stat.__name__.replace('amin', 'min')} over axis=(1, 2) of movie")
+
+# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "d59da18b335faca9ec354af5c1924845", "grade": false, "grade_id": "s1-example-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# **Example** — the three background traces. They differ in level (the mean is pulled up by the
+# cells, the minimum down by noise) and share the slow decay of photobleaching:
+
+# %% mystnb={"image": {"alt": "Three global background traces over 300 seconds: mean, median and minimum of each frame. The mean lies highest, the minimum far lower and noisier; all three decline slowly."}}
+ax = plots.traces(time_s, np.vstack([movie.mean(axis=(1, 2)), np.median(movie, axis=(1, 2)),
+                                     movie.min(axis=(1, 2))]),
+                  labels=["frame mean", "frame median", "frame minimum"], title="global background traces")
+
+# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "7d8467197581a548b0af942a7eaae709", "grade": false, "grade_id": "s2-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# ## 2. A neuropil pixel beside a cell
+#
+# Closer to the truth: look at the neuropil right next to the cell. Here is a pixel at the centre
+# of one cell (the cross) and a pixel a few pixels outside it (the circle), away from every other
+# cell, so it sees neuropil only.
+
+# %% mystnb={"image": {"alt": "Mean image of the simulated movie with a cross at the centre of one cell near the left edge and a circle on a neuropil pixel a few pixels outside it."}}
+cell_yx, npil_yx = np_lesson.pixel_pair()
+print("cell pixel (y, x):", cell_yx, "  neuropil pixel (y, x):", npil_yx)
+ax = plots.image(mean_image, title="a cell pixel (x) and a neuropil pixel (o)")
+plots.points(ax, *cell_yx, label="cell")
+plots.points(ax, *npil_yx, marker="o", color="#E69F00", label="neuropil")
+ax.legend(loc="lower right");
+
+# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "9ee3c561816bbee512b316006681e9e4", "grade": false, "grade_id": "ex-pixel-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# **Exercise 2.1** — Store the traces of the cell pixel `cell_yx` and of the neuropil pixel
+# `npil_yx` in `cell_pixel_trace` and `npil_pixel_trace` (float64 arrays, one value per frame;
+# the pairs are `(y, x)`). Then store in `npil_pixel_corr` the Pearson correlation coefficient
+# between `npil_pixel_trace` and the global mean background `bg_mean` of Exercise 1.1
+# (`np.corrcoef(a, b)[0, 1]`, a float).
+
+# %% deletable=false nbgrader={"cell_type": "code", "checksum": "1d3ce4c7351a86004a67416510795c62", "grade": false, "grade_id": "ex-pixel", "locked": false, "schema_version": 3, "solution": true, "task": false}
+# YOUR CODE HERE
+raise NotImplementedError()
+
+# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "ef299f8febc4bef907eccec34d54835b", "grade": true, "grade_id": "ex-pixel-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+import numpy as np
+from helpers import checks, movie as mv
+from helpers.lessons import neuropil as np_lesson
+m = np_lesson.recording().movie
+(cy, cx), (ny, nx) = np_lesson.pixel_pair()
+for answer_name, answer, (y, x) in [("cell_pixel_trace", cell_pixel_trace, (cy, cx)),
+                                    ("npil_pixel_trace", npil_pixel_trace, (ny, nx))]:
+    checks.is_array(answer_name, answer, shape=(m.shape[0],), hint="one value per frame: movie[:, y, x]")
+    checks.close(answer_name, answer, mv.pixel_trace(m, y, x), rtol=1e-6, mistakes={
+        "rows and columns are swapped: the pairs are (y, x), index movie[:, y, x]":
+            m[:, x, y] if x < m.shape[1] and y < m.shape[2] else None,
+        "that is the other pixel's trace": mv.pixel_trace(m, *((ny, nx) if (y, x) == (cy, cx) else (cy, cx))),
+    })
+ref_np = mv.pixel_trace(m, ny, nx)
+bg = m.mean(axis=(1, 2), dtype=np.float64)
+checks.is_number("npil_pixel_corr", npil_pixel_corr, hint="one number: np.corrcoef(a, b)[0, 1]")
+checks.close("npil_pixel_corr", npil_pixel_corr, np.corrcoef(ref_np, bg)[0, 1], rtol=1e-3, mistakes={
+    "that is the correlation of the cell pixel with the background; use the neuropil pixel":
+        np.corrcoef(mv.pixel_trace(m, cy, cx), bg)[0, 1],
+    "that is the covariance; the correlation coefficient divides it by both standard deviations":
+        np.cov(ref_np, bg)[0, 1],
+    "that is the correlation with the median background; use the mean background bg_mean":
+        np.corrcoef(ref_np, np.median(m, axis=(1, 2)))[0, 1],
+}, hint="np.corrcoef(npil_pixel_trace, bg_mean)[0, 1]")
+
+# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "75827ab183c4df49869f67d18f38f673", "grade": false, "grade_id": "s2b-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# The correlation is weak: one pixel collects few photons, so its **shot noise** is several
+# times larger than the neuropil's fluctuations. To measure the neuropil we must average many
+# pixels — but only pixels *near* the cell, and none belonging to any cell.
+
+# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "1588228784132fa571f74030dfc45129", "grade": false, "grade_id": "s3-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# ## 3. Neuropil rings from two dilations
+#
+# A **dilation** grows a mask: `skimage.morphology.dilation(mask, disk(k))` adds every pixel
+# within `k` pixels of it (`disk(k)` is a disk-shaped neighbourhood of radius `k`). Two dilations
+# make a ring: the pixels within `gap + width` of the cell but not within `gap`,
+#
+# ```python
+# outer = dilation(mask, disk(gap + width))
+# inner = dilation(mask, disk(gap))
+# ring = outer & ~inner
+# ```
+#
+# The **gap** keeps the ring off the cell's blurred edge (where its own light still spills); the
+# **width** sets how many pixels are averaged. A "1-pixel ring 7 pixels away" is `gap=7,
+# width=1`; "3 pixels wide starting 2 pixels away" is `gap=2, width=3`. Finally the ring must
+# exclude the pixels of **every** cell (`& ~cell_masks.any(axis=0)`): a neighbour inside the
+# ring would add its own transients to "the neuropil".
+#
+# **Example** — the rings of all cells with `gap=2, width=3`, from `helpers.masks.neuropil_rings`:
+
+# %% mystnb={"image": {"alt": "Mean image with every cell mask outlined in blue and each cell's neuropil ring, gap 2 and width 3 pixels, outlined in orange; rings avoid all cells."}}
+rings = mk.neuropil_rings(cell_masks, gap_px=2, width_px=3)
+ax = plots.image(mean_image, title="cells (blue) and their neuropil rings (orange)")
+ax.contour(cell_masks.any(axis=0), levels=[0.5], colors="#56B4E9", linewidths=1)
+ax.contour(rings.any(axis=0), levels=[0.5], colors="#E69F00", linewidths=1);
+
+# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "459633d802a462a5c5a2229834f3a199", "grade": false, "grade_id": "ex-ring-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# **Exercise 3.1** — Write a function `ring_mask(masks, i, gap, width)` that returns the neuropil
+# ring of cell `i` of a boolean `(n_cells, y, x)` stack `masks`: the pixels within `gap + width`
+# pixels of cell `i` but not within `gap` pixels of it (two dilations of `masks[i]` with
+# `skimage.morphology.disk` of these radii), and not in **any** cell of `masks`. Return a boolean
+# `(y, x)` array. `gap` may be 0 (the ring then touches the cell); `width` is at least 1.
+
+# %% deletable=false nbgrader={"cell_type": "code", "checksum": "2fbd3ec4c0711bc77c02328e85ae8c30", "grade": false, "grade_id": "ex-ring", "locked": false, "schema_version": 3, "solution": true, "task": false}
+from skimage.morphology import dilation, disk
+
+
+def ring_mask(masks, i, gap, width):
+    # YOUR CODE HERE
+    raise NotImplementedError()
+
+
+# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "c99751b9a4243e77cb611f51236e3dc8", "grade": true, "grade_id": "ex-ring-check", "locked": true, "points": 3, "schema_version": 3, "solution": false, "task": false}
+import numpy as np
+from skimage.morphology import dilation, disk
+from helpers import checks, masks as mk
+from helpers.lessons import neuropil as np_lesson
+cm = np.array(np_lesson.recording().truth.masks)
+checks.is_function("ring_mask", ring_mask, n_params=4)
+k = 3  # a cell with a neighbour within reach of its ring
+got = checks.call("ring_mask", ring_mask, cm.copy(), k, 2, 3)
+checks.is_array("ring_mask(cell_masks, 3, 2, 3)", got, shape=cm.shape[1:], dtype="bool",
+                hint="return one boolean (y, x) mask, the ring of cell i only",
+                wrong_shapes={cm.shape: "return the ring of cell i only, a (y, x) mask"})
+outer, inner = dilation(cm[k], disk(5)), dilation(cm[k], disk(2))
+checks.equal("ring_mask(cell_masks, 3, 2, 3)", got, mk.neuropil_rings(cm, 2, 3)[k], mistakes={
+    "the ring must also exclude the pixels of every other cell: & ~masks.any(axis=0)": outer & ~inner,
+    "the outer dilation has radius gap + width, not width": dilation(cm[k], disk(3)) & ~inner & ~cm.any(axis=0),
+    "gap and width are swapped: the inner dilation has radius gap": outer & ~dilation(cm[k], disk(3)) & ~cm.any(axis=0),
+}, hint="dilate masks[i] with disk(gap + width) and with disk(gap), keep the difference, remove every cell's pixels")
+
+# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "79ded716be0b7c79718608b1d65acf49", "grade": false, "grade_id": "ex-traces-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# **Exercise 3.2** — Turn masks into traces. Store in `F` the mean over each cell's mask
+# (`cell_masks[k]`) of every frame, and in `Fneu` the mean over each cell's ring (`rings[k]`,
+# from the example above), both float64 arrays of shape `(n_cells, n_frames)`. Fancy indexing
+# helps: `movie[:, mask]` is the `(n_frames, n_pixels)` matrix of a mask's pixel traces.
+
+# %% deletable=false nbgrader={"cell_type": "code", "checksum": "70a5bd80638b5ea40924d136d3b29b90", "grade": false, "grade_id": "ex-traces", "locked": false, "schema_version": 3, "solution": true, "task": false}
+# YOUR CODE HERE
+raise NotImplementedError()
+
+# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "312ab08275ae7910f5d17d8009ba5c5b", "grade": true, "grade_id": "ex-traces-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+import numpy as np
+from helpers import checks, masks as mk
+from helpers.lessons import neuropil as np_lesson
+rec3 = np_lesson.recording()
+ref_F, ref_Fneu = np_lesson.traces()
+ring_ref = mk.neuropil_rings(rec3.truth.masks, **np_lesson.RING)
+n, T = ref_F.shape
+shapes = {(T, n): "the array is transposed: one row per cell, one column per frame (n_cells, n_frames)",
+          (n,): "you averaged over time as well; keep one value per frame (mean over the pixels only)"}
+for answer_name, answer, ref, regions in [("F", F, ref_F, rec3.truth.masks), ("Fneu", Fneu, ref_Fneu, ring_ref)]:
+    checks.is_array(answer_name, answer, shape=(n, T), wrong_shapes=shapes, hint="shape (n_cells, n_frames)")
+    checks.close(answer_name, answer, ref, rtol=1e-5, mistakes={
+        "that is the median over the pixels; this exercise asks for the mean": mk.roi_traces(rec3.movie, regions, "median"),
+        "that is the sum over the pixels; take the mean": ref * regions.sum(axis=(1, 2))[:, None],
+        "F and Fneu are swapped: F comes from the cell masks, Fneu from the rings": ref_Fneu if answer_name == "F" else ref_F,
+    }, hint="for each mask: movie[:, mask].mean(axis=1)")
+
+# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "f30c93733bbdc82d37c03ae34bff0c91", "grade": false, "grade_id": "s3-example-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# **Example** — the dim cell of Section 2 and its ring. The ring trace is far smoother than the
+# single neuropil pixel and follows the slow ups and downs that the cell's trace also carries
+# between its own transients:
+
+# %% mystnb={"image": {"alt": "Two traces over 300 seconds: a cell's fluorescence with sharp transients on top of slow fluctuations, and its neuropil ring's fluorescence, which follows the same slow fluctuations at a similar level."}}
+F_ref, Fneu_ref = np_lesson.traces()      # reference traces: later sections start from these
+dim = np_lesson.dim_cell()
+ax = plots.traces(time_s, np.vstack([F_ref[dim], Fneu_ref[dim]]), labels=["cell (F)", "ring (Fneu)"],
+                  title=f"cell {dim} and its neuropil ring")
+
+# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "466cf65222cd303b6fb5e3b1dafb82a3", "grade": false, "grade_id": "s4-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# ## 4. Subtracting the neuropil: $F_\mathrm{corr} = F - r\,F_\mathrm{np}$
+#
+# The standard model says a soma ROI measures its cell plus a fraction r of the neuropil:
+# $F = F_\mathrm{cell} + r\,F_\mathrm{np}$, so $F_\mathrm{corr} = F - r\,F_\mathrm{np}$. Why a
+# fraction and not all of it? The soma displaces the neuropil: within the ROI only the layers
+# above and below the cell body contribute. Typical values are 0.5–0.9; **0.7** is the usual
+# fixed choice (Chen et al. 2013; suite2p's default). r = 0 removes nothing; r = 1 assumes the
+# soma sees the neuropil at full strength, which usually **over-subtracts**: the corrected trace
+# dips whenever the neuropil brightens, and its level can fall below zero — negative
+# fluorescence, which no cell emits.
+#
+# **Exercise 4.1** — Write a function `subtract(F, Fneu, r)` that returns `F - r * Fneu`. `F` and
+# `Fneu` have the same shape: one trace `(n_frames,)` or many `(n_cells, n_frames)`. `r` is
+# either one number, used for every trace, or a 1-D array with **one value per cell** (row).
+# Return a float array of the shape of `F`. (Broadcasting: an `r` of shape `(n_cells,)` must be
+# reshaped to `(n_cells, 1)` to scale rows.)
+
+# %% deletable=false nbgrader={"cell_type": "code", "checksum": "1abc0e7e944bf9f191b824a858ae0f61", "grade": false, "grade_id": "ex-subtract", "locked": false, "schema_version": 3, "solution": true, "task": false}
+def subtract(F, Fneu, r):
+    # YOUR CODE HERE
+    raise NotImplementedError()
+
+
+# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "4e0954e73c708866be0ffec7e7fd0327", "grade": true, "grade_id": "ex-subtract-check", "locked": true, "points": 3, "schema_version": 3, "solution": false, "task": false}
+import numpy as np
+from helpers import checks, neuropil, simulate
+from helpers.lessons import neuropil as np_lesson
+F3, N3 = np_lesson.traces()
+i = np_lesson.dim_cell()
+checks.is_function("subtract", subtract, n_params=3)
+got = checks.call("subtract", subtract, F3[i].copy(), N3[i].copy(), 0.7)
+checks.is_array("subtract(F[k], Fneu[k], 0.7)", got, shape=F3[i].shape, hint="one corrected value per frame")
+checks.close("subtract(F[k], Fneu[k], 0.7)", got, F3[i] - 0.7 * N3[i], rtol=1e-9, mistakes={
+    "F and Fneu are swapped: subtract r times the neuropil from the cell, F - r * Fneu": N3[i] - 0.7 * F3[i],
+    "r scales only the neuropil: F - r * Fneu, not r * (F - Fneu)": 0.7 * (F3[i] - N3[i]),
+    "that subtracts (1 - r) times the neuropil; subtract r * Fneu": F3[i] - 0.3 * N3[i],
+}, hint="F - r * Fneu")
+r_cells = np.linspace(0.4, 0.9, len(F3))
+got = checks.call("subtract", subtract, F3.copy(), N3.copy(), r_cells.copy())
+checks.is_array("subtract(F, Fneu, r_per_cell)", got, shape=F3.shape, hint="return an array of the shape of F")
+checks.close("subtract(F, Fneu, r_per_cell)", got, neuropil.subtract_neuropil(F3, N3, r_cells), rtol=1e-9,
+             hint="with one r per cell, scale each row: r[:, None] * Fneu")
+
+# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "5b1c232b848e50017c7e31edf7e96c12", "grade": false, "grade_id": "ex-sweep-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# **Exercise 4.2** — Over-subtraction. For the dim cell `dim` (defined above), compute its
+# corrected trace from `F_ref[dim]` and `Fneu_ref[dim]` for r = 0, 0.7 and 1 and stack them as the
+# rows of `F_corr_sweep` (shape `(3, n_frames)`, rows in that order of r). Then store, for each of
+# the three rows, the **fraction** of frames (0 to 1, not percent) where the corrected trace is
+# below zero in `negative_fraction` (shape `(3,)`).
+
+# %% deletable=false nbgrader={"cell_type": "code", "checksum": "7a0b17d40b098d4afbca65732f660cc7", "grade": false, "grade_id": "ex-sweep", "locked": false, "schema_version": 3, "solution": true, "task": false}
+# YOUR CODE HERE
+raise NotImplementedError()
+
+# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "e5eaaee2ca8b5b9cf0d1ba284a991ad7", "grade": true, "grade_id": "ex-sweep-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+import numpy as np
+from helpers import checks
+from helpers.lessons import neuropil as np_lesson
+F4, N4 = np_lesson.traces()
+k = np_lesson.dim_cell()
+T = F4.shape[1]
+ref = np.vstack([F4[k] - r * N4[k] for r in (0.0, 0.7, 1.0)])
+checks.is_array("F_corr_sweep", F_corr_sweep, shape=(3, T), hint="three rows (r = 0, 0.7, 1), one column per frame",
+                wrong_shapes={(T, 3): "one row per value of r: stack the traces with np.vstack, not np.column_stack"})
+checks.close("F_corr_sweep", F_corr_sweep, ref, rtol=1e-6, mistakes={
+    "the rows are in the wrong order: r = 0 first, then 0.7, then 1": ref[::-1],
+    "that is another cell's trace: use row dim of F_ref and Fneu_ref": np.vstack([F4[0] - r * N4[0] for r in (0.0, 0.7, 1.0)]),
+}, hint="row j is F_ref[dim] - r_j * Fneu_ref[dim] for r_j in (0, 0.7, 1)")
+frac = (ref < 0).mean(axis=1)
+checks.is_array("negative_fraction", negative_fraction, shape=(3,), hint="one fraction per row of F_corr_sweep",
+                wrong_shapes={(T,): "count over time (axis=1), one fraction per value of r"})
+checks.close("negative_fraction", negative_fraction, frac, atol=1e-9, mistakes={
+    "that is a percentage; give a fraction between 0 and 1": 100 * frac,
+    "that is a count of frames; divide by the number of frames": (ref < 0).sum(axis=1),
+    "that is the fraction of frames at or above zero; count the frames below zero": 1 - frac,
+}, hint="(F_corr_sweep < 0).mean(axis=1)")
+
+# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "573fd64b5999c6ed0e2cd192d2afa7d7", "grade": false, "grade_id": "q-sweep-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# **Task 4.3** (manually graded) — Plot the three rows of `F_corr_sweep` against time (axes
+# labelled with units, one label per r) with a dashed line at zero.
+
+# %% deletable=false mystnb={"image": {"alt": "The dim cell's fluorescence corrected with r equal to 0, 0.7 and 1 over 300 seconds: each larger r lowers the trace; with r equal to 1 most of it lies below the dashed zero line."}} nbgrader={"cell_type": "code", "checksum": "7592a7e032b6f63635d44c512a76a905", "grade": true, "grade_id": "q-sweep-plot", "locked": false, "points": 1, "schema_version": 3, "solution": true, "task": false}
+# YOUR CODE HERE
+raise NotImplementedError()
+
+# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "47c6ff0a2f6e91fa124d612cf62e1ff7", "grade": false, "grade_id": "s5-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# ## 5. Estimating r from the data
+#
+# If $F = F_\mathrm{cell} + r\,F_\mathrm{np}$ and the cell is **quiet** (no transient, so
+# $F_\mathrm{cell}$ is just its resting level), then $F$ is a straight line in $F_\mathrm{np}$
+# with slope r. So: take the quiet frames, regress $F$ on $F_\mathrm{np}$, read off the slope.
+# The simulation tells us which frames are quiet (true calcium below 1 % dF/F₀) and what r is:
+
+# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "53bc0054fa8875387cee9bf9e77d9fbd", "grade": false, "grade_id": "quiet", "locked": true, "schema_version": 3, "solution": false, "task": false}
+quiet = np_lesson.quiet_frames()           # bool (n_cells, n_frames): True where the cell is quiet
+r_true = np.array(rec.truth.r)             # the true contamination ratio of each cell
+print("fraction of quiet frames per cell:", np.round(quiet.mean(axis=1), 2))
+
+# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "0789096d73dd8f9e4867eafebbb635a2", "grade": false, "grade_id": "ex-fit-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# **Exercise 5.1** — Write a function `fit_r_quiet(F, Fneu, quiet)` for one cell: `F`, `Fneu`
+# are 1-D traces and `quiet` a boolean array of the same length. Fit the straight line
+# $F = a + r\,F_\mathrm{neu}$ by ordinary least squares (with an intercept $a$) to the frames
+# where `quiet` is True, and return the slope r as a float. (`np.polyfit(x, y, 1)` returns
+# `[slope, intercept]`; or use slope = covariance(x, y) / variance(x).) Regress F **on** Fneu: F
+# is y, Fneu is x.
+
+# %% deletable=false nbgrader={"cell_type": "code", "checksum": "25483ceba77e0d236a34b3d0b7b36ea0", "grade": false, "grade_id": "ex-fit", "locked": false, "schema_version": 3, "solution": true, "task": false}
+def fit_r_quiet(F, Fneu, quiet):
+    # YOUR CODE HERE
+    raise NotImplementedError()
+
+
+# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "ea997e850580e9954f9c754fd568ea13", "grade": true, "grade_id": "ex-fit-check", "locked": true, "points": 3, "schema_version": 3, "solution": false, "task": false}
+import numpy as np
+from helpers import checks, simulate
+from helpers.lessons import neuropil as np_lesson
+
+
+def ols_slope(x, y):
+    x, y = x - x.mean(), y - y.mean()
+    return (x @ y) / (x @ x)
+
+
+F5, N5 = np_lesson.traces()
+q5 = np_lesson.quiet_frames()
+k = 0
+checks.is_function("fit_r_quiet", fit_r_quiet, n_params=3)
+got = checks.call("fit_r_quiet", fit_r_quiet, F5[k].copy(), N5[k].copy(), q5[k].copy())
+checks.is_number("fit_r_quiet(F[0], Fneu[0], quiet[0])", got, hint="return the slope as one float")
+q = q5[k]
+checks.close("fit_r_quiet(F[0], Fneu[0], quiet[0])", got, ols_slope(N5[k][q], F5[k][q]), rtol=1e-6, mistakes={
+    "you fitted all frames; use only those where quiet is True": ols_slope(N5[k], F5[k]),
+    "you regressed Fneu on F; regress F (y) on Fneu (x)": ols_slope(F5[k][q], N5[k][q]),
+    "the line needs an intercept: F = a + r * Fneu (a fit through the origin gives another slope)":
+        (N5[k][q] @ F5[k][q]) / (N5[k][q] @ N5[k][q]),
+    "that is a ratio of means, not a regression slope": F5[k][q].mean() / N5[k][q].mean(),
+    "that is the intercept; return the slope": F5[k][q].mean() - ols_slope(N5[k][q], F5[k][q]) * N5[k][q].mean(),
+}, hint="slope of the least-squares line of F on Fneu over the quiet frames")
+
+
+# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "770063e02a49e42ccfc8ca953c5b9ecf", "grade": false, "grade_id": "s5b-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# **Example** — the regression on all twelve cells, against the truth. Far too large:
+
+# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "4b15c928567e07be15c1f72132f485e0", "grade": false, "grade_id": "s5b", "locked": true, "schema_version": 3, "solution": false, "task": false}
+def quiet_slopes(F_all, Fneu_all):
+    """The quiet-frame least-squares slope of every cell (the reference version of Exercise 5.1)."""
+    return np.array([np.polyfit(n[q], f[q], 1)[0] for f, n, q in zip(F_all, Fneu_all, quiet)])
+
+
+r_raw = quiet_slopes(F_ref, Fneu_ref)
+print("true r:      ", np.round(r_true, 2))
+print("quiet fit r: ", np.round(r_raw, 2))
+
+# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "5be84343b95dce1cc4935e75d1d21f18", "grade": false, "grade_id": "s5c-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# Why? The whole field **bleaches**: the cell's resting level and the neuropil fade together, so
+# over minutes F and Fneu fall together *whatever r is*, and the slope picks up that shared
+# trend. The scatter, coloured by time, shows it: the cloud slides down a steep diagonal over
+# the recording, while within any short stretch the slope is shallower.
+
+# %% mystnb={"image": {"alt": "Scatter of a cell's fluorescence against its ring's fluorescence on quiet frames, coloured by time with the cividis colormap: early frames at the upper right, late ones at the lower left, along a line steeper than the true slope, which is drawn for comparison."}}
+k = 0
+q = quiet[k]
+fig, ax = plt.subplots(figsize=(5.5, 4), layout="constrained")
+points = ax.scatter(Fneu_ref[k][q], F_ref[k][q], c=time_s[q], cmap="cividis", s=3)
+fig.colorbar(points, ax=ax, label="time (s)")
+xs = np.linspace(Fneu_ref[k][q].min(), Fneu_ref[k][q].max(), 2)
+intercept = np.mean(F_ref[k][q]) - r_true[k] * np.mean(Fneu_ref[k][q])
+ax.plot(xs, intercept + r_true[k] * xs, color="#D55E00", label=f"slope = true r ({r_true[k]:.2f})")
+ax.plot(xs, np.polyval(np.polyfit(Fneu_ref[k][q], F_ref[k][q], 1), xs), color="black", ls="--",
+        label=f"quiet-frame fit ({r_raw[k]:.2f})")
+ax.set_xlabel("ring fluorescence Fneu (a.u.)")
+ax.set_ylabel("cell fluorescence F (a.u.)")
+ax.set_title(f"cell {k}, quiet frames")
+ax.legend(frameon=False);
+
+# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "461be6b8a04b3d5f6fa15bf483a61887", "grade": false, "grade_id": "ex-hp-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# **Exercise 5.2** — Remove the shared slow trend before fitting, then average out the noise.
+#
+# 1. **High-pass**: from each trace of `F_ref` and `Fneu_ref` subtract its centred moving
+#    average over 20 s: `x - ndimage.uniform_filter1d(x, size=w, axis=-1, mode="nearest")` with
+#    `w = round(20 * fs)` frames (the filter works on every row of a 2-D array with `axis=-1`).
+#    Subtracting the same linear filter from both keeps $F = \ldots + r\,F_\mathrm{neu}$ valid.
+# 2. Fit every cell with the quiet-frame regression (your `fit_r_quiet`, or `quiet_slopes`
+#    above) on the high-passed traces: store the twelve slopes in `r_hp` (shape `(n_cells,)`).
+# 3. **Smooth** the *high-passed* traces with a Gaussian of σ = 0.5 s,
+#    `ndimage.gaussian_filter1d(x, sigma=0.5 * fs, axis=-1)` (its default edges), fit again, and
+#    store the slopes in `r_hp_smooth`.
+#
+# The check allows ±0.002 in each r.
+
+# %% deletable=false nbgrader={"cell_type": "code", "checksum": "a9eae9611f1c6eada2cc2c747abda5ea", "grade": false, "grade_id": "ex-hp", "locked": false, "schema_version": 3, "solution": true, "task": false}
+# YOUR CODE HERE
+raise NotImplementedError()
+
+# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "db24eb08be9b02f9b5375de2b9d7e774", "grade": true, "grade_id": "ex-hp-check", "locked": true, "points": 3, "schema_version": 3, "solution": false, "task": false}
+import numpy as np
+from scipy import ndimage
+from helpers import checks
+from helpers.lessons import neuropil as np_lesson
+F6, N6 = np_lesson.traces()
+q6 = np_lesson.quiet_frames()
+fs6 = np_lesson.recording().fs
+
+
+def slopes(Fa, Na):
+    return np.array([np.polyfit(n[q], f[q], 1)[0] for f, n, q in zip(Fa, Na, q6)])
+
+
+def highpass(x, size):
+    return x - ndimage.uniform_filter1d(x, size=size, axis=-1, mode="nearest")
+
+
+def smooth(x, sigma):
+    return ndimage.gaussian_filter1d(x, sigma=sigma, axis=-1)
+
+
+w6 = round(20 * fs6)
+ref_hp = slopes(highpass(F6, w6), highpass(N6, w6))
+ref_sm = slopes(smooth(highpass(F6, w6), 0.5 * fs6), smooth(highpass(N6, w6), 0.5 * fs6))
+for answer_name, answer, ref in [("r_hp", r_hp, ref_hp), ("r_hp_smooth", r_hp_smooth, ref_sm)]:
+    checks.is_array(answer_name, answer, shape=(len(F6),), hint="one r per cell")
+    checks.close(answer_name, answer, ref, atol=2e-3, mistakes={
+        "those are the slopes of the raw traces: high-pass both traces first": slopes(F6, N6),
+        "the window is 20 s = round(20 * fs) frames, not 20 frames": (
+            slopes(highpass(F6, 20), highpass(N6, 20)) if answer_name == "r_hp" else
+            slopes(smooth(highpass(F6, 20), 0.5 * fs6), smooth(highpass(N6, 20), 0.5 * fs6))),
+        "high-pass both traces, F and Fneu, the same way": slopes(highpass(F6, w6), N6),
+        "you smoothed without high-passing first: smooth the high-passed traces": slopes(smooth(F6, 0.5 * fs6), smooth(N6, 0.5 * fs6)),
+        "sigma is 0.5 s = 0.5 * fs frames, not 0.5 frames":
+            slopes(smooth(highpass(F6, w6), 0.5), smooth(highpass(N6, w6), 0.5)),
+        "that is r_hp_smooth (smoothed); r_hp is fitted on the high-passed traces without smoothing":
+            ref_sm if answer_name == "r_hp" else None,
+        "that is r_hp (not smoothed): smooth the high-passed traces before this fit":
+            ref_hp if answer_name == "r_hp_smooth" else None,
+    }, hint="high-pass with the 20 s moving average (mode='nearest'), then fit the quiet frames of each cell")
+
+# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "af3a0070011b47ed8afcb2094cb45b6b", "grade": false, "grade_id": "s5d-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# **Example** — the three estimates and `helpers.neuropil.estimate_r`, which needs no list of
+# quiet frames: it fits the **lower edge** of the F-vs-Fneu cloud (a quantile regression: the
+# cell's transients only add points *above* the line), after the same high-pass and smoothing.
+#
+# - The raw fit is far too high (the shared bleaching).
+# - High-passed but not smoothed, it is too **low**: the ring trace is noisy, and noise in the x
+#   variable flattens every least-squares slope (*regression dilution*).
+# - Smoothing averages most of that noise away, and the estimates land within about ±0.1 of the
+#   truth — a realistic precision on five minutes of data. Some error remains: the ring is not
+#   exactly the neuropil under the soma, the cell's baseline drifts, and a few minutes of a
+#   slowly fluctuating neuropil do not pin down a slope.
+
+# %% mystnb={"image": {"alt": "Estimated against true r for twelve simulated cells, for four methods: raw quiet-frame fits lie far above the diagonal, high-passed fits below it, high-passed and smoothed fits and the lower-envelope estimate close to it."}}
+w = round(20 * fs)
+F_hp_ref = F_ref - ndimage.uniform_filter1d(F_ref, size=w, axis=-1, mode="nearest")
+Fneu_hp_ref = Fneu_ref - ndimage.uniform_filter1d(Fneu_ref, size=w, axis=-1, mode="nearest")
+estimates = {
+    "quiet fit, raw": r_raw,
+    "quiet fit, high-passed": quiet_slopes(F_hp_ref, Fneu_hp_ref),
+    "quiet fit, high-passed + smoothed": quiet_slopes(ndimage.gaussian_filter1d(F_hp_ref, 0.5 * fs, axis=-1),
+                                                       ndimage.gaussian_filter1d(Fneu_hp_ref, 0.5 * fs, axis=-1)),
+    "lower envelope (estimate_r)": neuropil.estimate_r(F_ref, Fneu_ref, fs),
+}
+fig, ax = plt.subplots(figsize=(5.5, 4.5), layout="constrained")
+for (label, r_est), marker in zip(estimates.items(), "osD^"):
+    ax.scatter(r_true, r_est, marker=marker, label=label)
+    print(f"{label:35s} mean |error| = {np.mean(np.abs(r_est - r_true)):.3f}")
+ax.plot([0.4, 1.0], [0.4, 1.0], color="black", lw=1, ls="--", label="estimate = truth")
+ax.set_xlabel("true r")
+ax.set_ylabel("estimated r")
+ax.set_title("estimating r, 12 simulated cells")
+ax.legend(frameon=False, fontsize=8);
+
+# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "8fbb4bc87690ced18450427b6d0d4f6f", "grade": false, "grade_id": "s6-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# ## 6. Real traces: the Allen Institute's pipeline
+#
+# The Allen Brain Observatory's pipeline publishes, for its own test recording, the soma traces
+# of three ROIs, their neuropil traces, and the r it estimated for each: **r = [0.7, 0.078,
+# 0.125]**. The first is not a measurement: the pipeline's fit for ROI 0 gave r > 1, which is
+# physically implausible (the soma cannot see more neuropil than the ring around it), and the
+# pipeline then falls back to a fixed 0.7. Its method chooses r so that the corrected trace is
+# as **smooth** as possible (small second differences, fitted with cross-validation), not by the
+# regression above.
+#
+# The file does not store the frame rate. **We assume 11 Hz** (48 160 frames would be a ~73 min
+# multiplane session at about 11 Hz); nothing in the exercises depends on it except the time
+# axis and the time windows of `estimate_r`.
+
+# %% mystnb={"image": {"alt": "Three pairs of real traces from the Allen Institute test recording over the first 200 seconds, assuming 11 hertz: each ROI's soma fluorescence and its neuropil fluorescence. ROI 0 lies well above its neuropil, ROI 1 below it, ROI 2 above it."}}
+allen_F = data.load_allen_roi_traces().traces        # (3, 48160), a.u.
+allen_Fneu = data.load_allen_neuropil_traces().traces
+allen_fs = 11.0                                      # Hz, ASSUMED (not stored in the file)
+allen_r = np.array([0.7, 0.078, 0.125])              # the pipeline's published r (0.7 = fallback)
+allen_t = mv.time_axis(allen_F.shape[1], allen_fs)
+first = slice(0, round(200 * allen_fs))
+fig, axes = plt.subplots(3, 1, figsize=(8, 6), sharex=True, layout="constrained")
+for roi, ax in enumerate(axes):
+    plots.traces(allen_t[first], np.vstack([allen_F[roi, first], allen_Fneu[roi, first]]), ax=ax,
+                 labels=["soma F", "neuropil Fneu"], title=f"ROI {roi}",
+                 xlabel="time (s, assuming 11 Hz)" if roi == 2 else "")
+print("median F:   ", np.round(np.median(allen_F, axis=1), 1))
+print("median Fneu:", np.round(np.median(allen_Fneu, axis=1), 1))
+
+# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "31d60108f1224237d62f8b24e95f812f", "grade": false, "grade_id": "ex-allen-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# **Exercise 6.1** — Store in `allen_corrected` the Allen traces corrected with the pipeline's
+# published ratios, one r per ROI: row k is `allen_F[k] - allen_r[k] * allen_Fneu[k]` (shape
+# `(3, n_frames)`). Then store in `allen_negative_fraction` the fraction of frames (0 to 1) in
+# which each ROI's trace corrected with the **fixed r = 0.7** (for all three ROIs) is below zero
+# (shape `(3,)`).
+
+# %% deletable=false nbgrader={"cell_type": "code", "checksum": "5b9f8c1073925d452c60fb33db8d1486", "grade": false, "grade_id": "ex-allen", "locked": false, "schema_version": 3, "solution": true, "task": false}
+# YOUR CODE HERE
+raise NotImplementedError()
+
+# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "bc0fcce86a3c14951de885c10bafd83f", "grade": true, "grade_id": "ex-allen-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+import numpy as np
+from helpers import checks, data, neuropil
+aF = data.load_allen_roi_traces().traces
+aN = data.load_allen_neuropil_traces().traces
+ar = np.array([0.7, 0.078, 0.125])
+checks.is_array("allen_corrected", allen_corrected, shape=aF.shape, hint="one corrected trace per ROI, shape (3, n_frames)")
+checks.close("allen_corrected", allen_corrected, neuropil.subtract_neuropil(aF, aN, ar), rtol=1e-9, mistakes={
+    "that uses r = 0.7 for every ROI; use the published r of each ROI (allen_r[k] for row k)": aF - 0.7 * aN,
+    "that subtracts r times F; subtract r times the neuropil, allen_F - r * allen_Fneu": aF - ar[:, None] * aF,
+    "the r values are matched to the wrong ROIs": aF - ar[::-1, None] * aN,
+}, hint="allen_F - allen_r[:, None] * allen_Fneu")
+frac = (aF - 0.7 * aN < 0).mean(axis=1)
+checks.is_array("allen_negative_fraction", allen_negative_fraction, shape=(3,), hint="one fraction per ROI",
+                wrong_shapes={(): "one fraction per ROI: average over time only (axis=1)"})
+checks.close("allen_negative_fraction", allen_negative_fraction, frac, atol=1e-9, mistakes={
+    "that is a percentage; give a fraction between 0 and 1": 100 * frac,
+    "that is a count of frames; divide by the number of frames": (aF - 0.7 * aN < 0).sum(axis=1),
+    "that is the fraction of frames at or above zero": 1 - frac,
+    "use the fixed r = 0.7 here, not the published per-ROI r": (aF - ar[:, None] * aN < 0).mean(axis=1),
+}, hint="(allen_F - 0.7 * allen_Fneu < 0).mean(axis=1)")
+
+# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "3b1c5ef5fb50d2e97e389cd931c72f7f", "grade": false, "grade_id": "s6b-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# **Example** — what the regression-type estimate of Section 5 (`estimate_r`, lower envelope)
+# says about the same traces, at the assumed 11 Hz. For ROI 0 it runs to the upper end of its
+# search range, 2: it fails too. The scatter of F against Fneu shows why: ROI 0 is very active,
+# and its activity rises and falls *with* the neuropil (correlation 0.7), so no line through the
+# quiet frames separates "neuropil" from "the cell". For ROIs 1 and 2 it finds about 0.6 — far
+# from the pipeline's 0.078 and 0.125.
+
+# %% mystnb={"image": {"alt": "Three scatter plots of soma against neuropil fluorescence for the Allen ROIs, every 20th frame, with two lines each: the published r of the Allen pipeline, nearly flat for ROIs 1 and 2, and the lower-envelope estimate, steeper."}}
+allen_est = neuropil.estimate_r(allen_F, allen_Fneu, allen_fs)
+print("published r:           ", allen_r, "(ROI 0: fallback)")
+print("lower-envelope estimate:", np.round(allen_est, 3))
+fig, axes = plt.subplots(1, 3, figsize=(11, 3.5), layout="constrained")
+for roi, ax in enumerate(axes):
+    x, y = allen_Fneu[roi, ::20], allen_F[roi, ::20]
+    ax.scatter(x, y, s=2, color="#999999")
+    xs = np.linspace(x.min(), x.max(), 2)
+    for r, color, label in [(allen_r[roi], "#0072B2", "published"), (allen_est[roi], "#D55E00", "lower envelope")]:
+        ax.plot(xs, np.percentile(y - r * x, 20) + r * xs, color=color, label=f"{label}: r = {r:.2f}")
+    ax.set_xlabel("neuropil Fneu (a.u.)")
+    ax.set_ylabel("soma F (a.u.)")
+    ax.set_title(f"ROI {roi}")
+    ax.legend(frameon=False, fontsize=8)
+
+# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "9d2b35a96239b623c5c9b6f397673463", "grade": false, "grade_id": "q-allen-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# **Question 6.2** (manually graded) — In four to six sentences: (a) Why can a fit of r return a
+# value above 1, and why is such a value rejected? What does the pipeline's fallback to 0.7 for
+# ROI 0 assume? (b) For ROIs 1 and 2 the pipeline's smoothness criterion gives r ≈ 0.1 and the
+# lower-envelope regression about 0.6. Look at `allen_negative_fraction` and the median levels
+# printed above: which would you trust for ROI 1, and why might a criterion that asks for a
+# *smooth* corrected trace pull r towards 0 when the neuropil trace is itself noisy from frame to
+# frame? (c) What would you need to settle the question?
+
+# %% [markdown] deletable=false nbgrader={"cell_type": "markdown", "checksum": "429ac13b00a9c07c0d29fb067076c8ba", "grade": true, "grade_id": "q-allen", "locked": false, "points": 3, "schema_version": 3, "solution": true, "task": false}
+# YOUR ANSWER HERE
+
+# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "9e269343ef8e5f52a37d9be570de599e", "grade": false, "grade_id": "s7-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# ## 7. suite2p: a fixed r = 0.7
+#
+# suite2p does not estimate r: it subtracts `ops["neucoeff"]` = 0.7 times each ROI's neuropil,
+# `F - 0.7 * Fneu`, for every ROI. Its output folder holds `F` and `Fneu` for all ROIs and
+# `iscell`, its classifier's verdict (True for ROIs it considers cells). This folder is a small
+# public example (the FISSA project's suite2p test output); its frame rate is unknown.
+
+# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "072c99f7ec5877ef14028f71cd0241de", "grade": false, "grade_id": "s2p", "locked": true, "schema_version": 3, "solution": false, "task": false}
+s2p = data.load_suite2p()
+print(f"F {s2p.F.shape}, Fneu {s2p.Fneu.shape}, {s2p.iscell.sum()} of {len(s2p.iscell)} ROIs are cells, "
+      f"neucoeff = {s2p.neucoeff}")
+
+# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "05a2d14fe2a9f9f7e1ae13f9154c0f2d", "grade": false, "grade_id": "ex-s2p-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# **Exercise 7.1** — Store in `s2p_corrected` the corrected traces `F - 0.7 * Fneu` of the ROIs
+# that are cells (`s2p.iscell` True), in their original order (shape `(n_cells, n_frames)`).
+# Then store in `s2p_lowest` the index **in the original numbering of all ROIs** (0 to 22) of the
+# cell whose corrected trace has the lowest median — a Python `int`.
+
+# %% deletable=false nbgrader={"cell_type": "code", "checksum": "9da6d40e9e949f8ab53070899dbe3c17", "grade": false, "grade_id": "ex-s2p", "locked": false, "schema_version": 3, "solution": true, "task": false}
+# YOUR CODE HERE
+raise NotImplementedError()
+
+# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "5fa64ea88abf31b6feb41888009c7eb7", "grade": true, "grade_id": "ex-s2p-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+import numpy as np
+from helpers import checks, data
+s = data.load_suite2p()
+ref = s.F[s.iscell] - 0.7 * s.Fneu[s.iscell]
+checks.is_array("s2p_corrected", s2p_corrected, shape=ref.shape,
+                hint="keep only the ROIs with iscell True: F[iscell] - 0.7 * Fneu[iscell]",
+                wrong_shapes={s.F.shape: "keep only the ROIs that are cells: index the rows with s2p.iscell"})
+checks.close("s2p_corrected", s2p_corrected, ref, rtol=1e-9, mistakes={
+    "that is the neuropil times 0.7 minus F; subtract: F - 0.7 * Fneu": 0.7 * s.Fneu[s.iscell] - s.F[s.iscell],
+    "that keeps the ROIs that are NOT cells": s.F[~s.iscell] - 0.7 * s.Fneu[~s.iscell],
+}, hint="s2p.F[s2p.iscell] - 0.7 * s2p.Fneu[s2p.iscell]")
+ids = np.flatnonzero(s.iscell)
+position = int(np.argmin(np.median(ref, axis=1)))
+checks.is_number("s2p_lowest", s2p_lowest, integer=True, hint="an ROI index is a whole number: int(...)")
+checks.equal("s2p_lowest", s2p_lowest, int(ids[position]), mistakes={
+    "that is the position among the cells only; convert it to the original ROI number, e.g. np.flatnonzero(iscell)[position]": position,
+    "that is the cell with the highest median; take the lowest": int(ids[np.argmax(np.median(ref, axis=1))]),
+}, hint="argmin of the median of each corrected trace, then map back to the original numbering")
+
+# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "26e442be798b572b113ebd22bb581182", "grade": false, "grade_id": "s7b-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# **Example** — how much of each cell's raw level a fixed 0.7 removes. Where 0.7·Fneu is most of
+# F, the corrected level is small, and ΔF/F₀ computed from it (lesson 05) is inflated — a reason
+# to check the corrected baseline before dividing by it.
+
+# %% mystnb={"image": {"alt": "Bar chart of the fraction of each suite2p cell's median raw fluorescence removed by subtracting 0.7 times its neuropil; most cells lose between half and three quarters of their level."}}
+removed = 0.7 * np.median(s2p.Fneu[s2p.iscell], axis=1) / np.median(s2p.F[s2p.iscell], axis=1)
+fig, ax = plt.subplots(figsize=(8, 3), layout="constrained")
+ax.bar(np.flatnonzero(s2p.iscell), removed, color="#0072B2")
+ax.set_xlabel("ROI index (cells only)")
+ax.set_ylabel("0.7 Fneu / F (fraction of median)")
+ax.set_title("share of the raw level removed by suite2p's correction");
+
+# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "a57d4b3e551738f2360a3b676c1f037b", "grade": false, "grade_id": "recap", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# ## Recap
+#
+# - Every soma ROI also collects neuropil: $F = F_\mathrm{cell} + r\,F_\mathrm{np}$, typically
+#   r ≈ 0.5–0.9. Correct with $F_\mathrm{corr} = F - r\,F_\mathrm{np}$.
+# - A global background (frame mean, median, minimum) shares bleaching but not the local
+#   neuropil; one neuropil pixel is mostly shot noise. Average a **ring**: two dilations
+#   (`gap`, `gap + width`), minus every cell's pixels.
+# - Too large an r **over-subtracts**: the trace dips when the neuropil brightens and can go
+#   negative; ΔF/F₀ on such a baseline is meaningless.
+# - r can be estimated as the slope of F against Fneu on quiet frames, but only after removing
+#   shared slow trends (bleaching) and averaging out the ring's noise (regression dilution);
+#   expect ±0.1 on minutes of data. Fits fail (r > 1 or at the search limit) for very active
+#   cells whose activity follows the neuropil; pipelines then fall back to a fixed value.
+# - Different criteria give different r on the same real traces (Allen: smoothness ≈ 0.1;
+#   lower envelope ≈ 0.6). suite2p sidesteps the question with a fixed 0.7.
+#
+# *Execution time of this notebook: about 10 s on the course machine (2 cores).*
+#
+# ## References
+#
+# - Chen, T.-W., et al. (2013). Ultrasensitive fluorescent proteins for imaging neuronal activity.
+#   *Nature*, 499, 295–300. (Neuropil subtraction with r = 0.7.)
+# - Kerlin, A. M., Andermann, M. L., Berezovskii, V. K., & Reid, R. C. (2010). Broadly tuned
+#   response properties of diverse inhibitory neuron subtypes in mouse visual cortex. *Neuron*,
+#   67(5), 858–871. (Neuropil rings and contamination.)
+# - Pachitariu, M., et al. (2017). Suite2p: beyond 10,000 neurons with standard two-photon
+#   microscopy. *bioRxiv* 061507. (`neucoeff` = 0.7.)
+# - de Vries, S. E. J., et al. (2020). A large-scale standardized physiological survey reveals
+#   functional organization of the mouse visual cortex. *Nature Neuroscience*, 23, 138–151.
+#   (The Allen Brain Observatory pipeline, including its neuropil correction.)
+# - Keemink, S. W., et al. (2018). FISSA: a neuropil decontamination toolbox for calcium imaging
+#   signals. *Scientific Reports*, 8, 3493. (Why rings and a single r are not enough.)
+# - Koenker, R., & Bassett, G. (1978). Regression quantiles. *Econometrica*, 46(1), 33–50.
