@@ -1,0 +1,849 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "d90e6abbc7feaefa970267ce4f6d09aa", "grade": false, "grade_id": "header", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# # 05 · ΔF/F₀ and denoising
+#
+# A raw fluorescence trace says how bright an ROI was, in arbitrary units that depend on how much
+# indicator the cell expresses, how deep it lies and how hard the laser pushes. To compare
+# neurons, sessions and animals we express activity *relative to the cell's own resting
+# brightness*: ΔF/F₀. Then we estimate how noisy each trace is and remove as much of that noise as
+# we can without flattening the calcium transients — here with wavelet denoising, step by step.
+#
+# **Learning objectives** — after this lesson you can
+# 1. compute ΔF and ΔF/F₀ as a fraction and in percent, and say how the choice of F₀ changes it;
+# 2. recognise an F₀ near zero (after neuropil subtraction) and guard against it;
+# 3. estimate a trace's noise σ by the standard deviation and by the median absolute deviation
+#    (MAD), and explain why they differ on active traces;
+# 4. denoise a trace with PyWavelets: decomposition, noise from the finest level, the universal
+#    threshold, soft thresholding, reconstruction — and choose the wavelet and the level;
+# 5. measure the signal-to-noise ratio (SNR) before and after, and know when it misleads;
+# 6. show a few neurons across the steps raw → normalised → background removed → denoised.
+#
+# **Time:** about 90 minutes. **Prerequisites:** lessons 03 (neuropil correction) and 04
+# (baseline F₀); NumPy reductions along an axis (`axis=1` for one value per neuron).
+#
+# **How the exercises work.** Each exercise asks for a named variable or function. Write your
+# code in the cell below the exercise (replace `raise NotImplementedError()`), run it, then run
+# the check cell after it: silence means the check passed; otherwise it tells you what looks
+# wrong. The checks also run hidden tests when your instructor grades the notebook.
+
+# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "c45fa672869cf8c3748ee34ed5284cad", "grade": false, "grade_id": "setup", "locked": true, "schema_version": 3, "solution": false, "task": false}
+import matplotlib.pyplot as plt
+import numpy as np
+import pywt
+
+from helpers import baseline, data, dff, plots, simulate
+from helpers.lessons import dff_denoising
+
+rec = dff_denoising.recording(seed=0)   # simulate.simulate_traces(n_neurons=20, n_frames=3000, fs=30.0, seed=0)
+truth = rec.truth                       # the simulation's ground truth
+fs = rec.fs                             # 30 frames per second
+F = dff_denoising.soma_traces(seed=0)   # (neurons, time), a.u., neuropil already removed exactly
+time_s = np.arange(F.shape[1]) / fs     # frame i is at i / fs seconds
+k = dff_denoising.active_neuron(seed=0) # the neuron that fires the most
+print(f"F: shape {F.shape} (neurons, frames) at {fs} Hz; the most active neuron is k = {k}")
+
+# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "160013ae6f0995942f55e16c41324f60", "grade": false, "grade_id": "s1-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# ## 1. ΔF and ΔF/F₀
+#
+# The traces `F` are simulated somata whose neuropil has been removed exactly (the ideal outcome of
+# lesson 03), so each is `F0 · (1 + calcium) + noise`: a slowly bleaching and drifting baseline
+# F₀, multiplied up during each calcium transient, plus detector noise.
+#
+# - **ΔF = F − F₀** is the rise above baseline, still in the trace's arbitrary units (a.u.).
+# - **ΔF/F₀ = (F − F₀) / F₀** is that rise *relative* to the baseline: unitless, 0 at rest. A
+#   single action potential raises GCaMP6s fluorescence by about 0.23, i.e. 23 %.
+#
+# This course stores ΔF/F₀ as a **fraction** (0.23); a percentage is 100 times that (23 %), and a
+# name that holds one says so (`_percent`). Mixing them up is the most common ΔF/F₀ bug: a
+# threshold of "2 σ" or an amplitude of "0.5" means something else by a factor of 100.
+#
+# **Example** — neuron `k` and one simple F₀: the median of its whole trace.
+
+# %% mystnb={"image": {"alt": "Fluorescence of the most active simulated neuron over 100 seconds, in arbitrary units, with repeated fast-rising, slowly decaying transients on a flat noisy baseline; a horizontal line marks its median, the constant F0."}}
+ax = plots.traces(time_s, F[k], labels=["F (neuron k)"], title="one neuron and a constant F₀")
+ax.axhline(np.median(F[k]), color="#D55E00", lw=1.5, label="F₀ = median of the trace")
+ax.legend(loc="upper right", frameon=False);
+
+# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "2a67c0de2bf77f4e1646de80d4fb5bbb", "grade": false, "grade_id": "ex-dff-k-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# **Exercise 1.1** — For neuron `k` (the trace `F[k]`), take F₀ = the median of the whole trace
+# (`np.median`, one number). Store ΔF in `delta_f` (a.u., one value per frame), ΔF/F₀ as a
+# fraction in `dff_k` and ΔF/F₀ in percent in `dff_k_percent` (each a float array of shape
+# `(n_frames,)`).
+
+# %% deletable=false nbgrader={"cell_type": "code", "checksum": "c9094e446ec0909fb3d8916522963d94", "grade": false, "grade_id": "ex-dff-k", "locked": false, "schema_version": 3, "solution": true, "task": false}
+# YOUR CODE HERE
+raise NotImplementedError()
+
+# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "d1b49c9854a4ce4819ba571d964010e9", "grade": true, "grade_id": "ex-dff-k-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+import numpy as np
+from helpers import checks
+from helpers.lessons import dff_denoising
+trace = dff_denoising.soma_traces(seed=0)[dff_denoising.active_neuron(seed=0)]
+f0, f0_mean = np.median(trace), trace.mean()
+ref = (trace - f0) / f0
+one_per_frame = "one value per frame of neuron k's trace: F[k] - F0"
+checks.is_array("delta_f", delta_f, shape=trace.shape, hint=one_per_frame)
+checks.close("delta_f", delta_f, trace - f0, mistakes={
+    "ΔF is F - F0, not F0 - F: transients should be positive": f0 - trace,
+    "F0 here is the median of the trace, not its mean": trace - f0_mean,
+    "that is ΔF/F0; ΔF is only the difference F - F0, in a.u.": ref,
+}, hint="ΔF = F[k] - np.median(F[k])")
+checks.is_array("dff_k", dff_k, shape=trace.shape, hint=one_per_frame)
+checks.close("dff_k", dff_k, ref, mistakes={
+    "that is in percent; dff_k should be a fraction (do not multiply by 100)": 100 * ref,
+    "divide ΔF by the baseline F0, not by F itself": (trace - f0) / trace,
+    "ΔF/F0 is (F - F0) / F0; F / F0 is one more than that": trace / f0,
+    "F0 here is the median of the trace, not its mean": (trace - f0_mean) / f0_mean,
+}, hint="ΔF/F0 = (F - F0) / F0 with F0 = np.median(F[k])")
+checks.is_array("dff_k_percent", dff_k_percent, shape=trace.shape, hint=one_per_frame)
+checks.close("dff_k_percent", dff_k_percent, 100 * ref, mistakes={
+    "that is still a fraction: multiply by 100 for percent": ref,
+    "you multiplied by 100 twice": 1e4 * ref,
+}, hint="percent = 100 × fraction")
+
+# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "712658ee13a0478c06839f7404aa700c", "grade": false, "grade_id": "ex-dff-fn-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# **Exercise 1.2** — Write a function `compute_dff(F, F0)` that returns ΔF/F₀ **as a fraction**,
+# `(F - F0) / F0`, as a float array of the shape of `F`. `F` is one trace `(n_frames,)` or many
+# `(n_neurons, n_frames)`; `F0` is a number, or an array that broadcasts against `F` (the same
+# shape — a baseline per frame — or `(n_neurons, 1)`, one value per neuron): NumPy's
+# broadcasting does this for you. A baseline at or below zero makes ΔF/F₀ meaningless (it blows
+# up or flips the sign of every transient), so if **any** value of `F0` is `<= 0`, raise a
+# `ValueError` with a message saying so, instead of returning a result.
+
+# %% deletable=false nbgrader={"cell_type": "code", "checksum": "73c300799c285c193918dc5f1b28e826", "grade": false, "grade_id": "ex-dff-fn", "locked": false, "schema_version": 3, "solution": true, "task": false}
+def compute_dff(F, F0):
+    # YOUR CODE HERE
+    raise NotImplementedError()
+
+
+# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "2c49bc8d8eebe4b921103c61d5ab7cdc", "grade": true, "grade_id": "ex-dff-fn-check", "locked": true, "points": 3, "schema_version": 3, "solution": false, "task": false}
+import numpy as np
+from helpers import checks
+from helpers.lessons import dff_denoising
+Fs = dff_denoising.soma_traces(seed=0)
+f0_true = np.asarray(dff_denoising.recording(seed=0).truth.f0)
+checks.is_function("compute_dff", compute_dff, n_params=2)
+got = checks.call("compute_dff", compute_dff, Fs, f0_true)
+checks.is_array("compute_dff(F, true F0)", got, shape=Fs.shape, hint="return one value per neuron and frame, the shape of F")
+ref = (Fs - f0_true) / f0_true
+checks.close("compute_dff(F, true F0)", got, ref, mistakes={
+    "that is in percent; return a fraction (do not multiply by 100)": 100 * ref,
+    "divide by the baseline F0, not by F": (Fs - f0_true) / Fs,
+    "ΔF/F0 is (F - F0) / F0; F / F0 is one more than that": Fs / f0_true,
+    "the sign is flipped: compute F - F0, not F0 - F": -ref,
+}, hint="(F - F0) / F0, element by element")
+med = np.median(Fs[3])
+got = checks.call("compute_dff", compute_dff, Fs[3], med)
+checks.is_array("compute_dff(F[3], median)", got, shape=Fs[3].shape, hint="a single trace in, a single trace out")
+checks.close("compute_dff(F[3], median)", got, (Fs[3] - med) / med, hint="F0 may be one number: broadcasting handles it")
+try:
+    compute_dff(Fs[3], np.where(np.arange(Fs.shape[1]) == 100, 0.0, med))
+except ValueError:
+    pass
+except Exception as err:  # noqa: BLE001
+    checks.fail("compute_dff", f"raised {type(err).__name__} for a baseline containing 0; a ValueError is asked for.",
+                hint="check F0 before dividing: if np.any(F0 <= 0): raise ValueError(...)")
+else:
+    checks.fail("compute_dff", "returned a result for a baseline containing 0.",
+                hint="check F0 before dividing: if np.any(F0 <= 0): raise ValueError(...)")
+
+# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "f768efd267686aaf1bd1325979056cdc", "grade": false, "grade_id": "s1b-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# ### F₀ decides what ΔF/F₀ says
+#
+# Lesson 04 estimated F₀ in many ways. Each gives a different ΔF/F₀ — and the simulation tells
+# us the right one. `dff_denoising.f0_estimates` returns, for one trace, the true F₀ of the
+# simulation and four estimates: the constant median; centred moving medians of 11 frames
+# (0.37 s) and of 201 frames (6.7 s), both as in the source notebook's exercises; and a rolling
+# 10th percentile over 30 s.
+#
+# **Example** — the five baselines of neuron `k`, over its first 40 seconds:
+
+# %% mystnb={"image": {"alt": "The first 40 seconds of neuron k's fluorescence with five baseline estimates: the true F0, the constant median and the 201-frame moving median lie close together at the quiet level, the 30-second rolling 10th percentile sits a little lower, and the 11-frame moving median follows every transient up."}}
+f0_options = dff_denoising.f0_estimates(F[k], fs, true_f0=truth.f0[k])
+first_40_s = time_s < 40
+ax = plots.traces(time_s[first_40_s], F[k][first_40_s], labels=["F (neuron k)"],
+                  title="five baselines F₀ for the same trace")
+for name, f0_trace in f0_options.items():
+    ax.plot(time_s[first_40_s], f0_trace[first_40_s], lw=1.5, label=name)
+ax.legend(loc="upper right", frameon=False, fontsize=8);
+
+# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "8e580a2d2421f0b340942a6f531c0490", "grade": false, "grade_id": "ex-peaks-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# **Exercise 1.3** — For each baseline in `f0_options` (a dict, in its order), compute neuron
+# `k`'s ΔF/F₀ as a fraction, `(F[k] - f0) / f0` frame by frame, and take its **largest value**
+# over the whole trace. Store the five maxima, in the dict's order, in the float array
+# `peak_dff` of shape `(5,)`.
+
+# %% deletable=false nbgrader={"cell_type": "code", "checksum": "5104277b48adf9e2ce421187d9019ac1", "grade": false, "grade_id": "ex-peaks", "locked": false, "schema_version": 3, "solution": true, "task": false}
+# YOUR CODE HERE
+raise NotImplementedError()
+
+# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "9e35c64d5f6173e066c502c745d5f404", "grade": true, "grade_id": "ex-peaks-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+import numpy as np
+from helpers import checks
+from helpers.lessons import dff_denoising
+rec_ = dff_denoising.recording(seed=0)
+kk = dff_denoising.active_neuron(seed=0)
+trace = dff_denoising.soma_traces(seed=0)[kk]
+options = list(dff_denoising.f0_estimates(trace, rec_.fs, true_f0=rec_.truth.f0[kk]).values())
+ref = np.array([np.max((trace - f0) / f0) for f0 in options])
+checks.is_array("peak_dff", peak_dff, shape=(len(options),),
+                hint="one number per baseline: the maximum over time of that baseline's ΔF/F0")
+checks.close("peak_dff", peak_dff, ref, mistakes={
+    "those are percentages; keep ΔF/F0 as a fraction": 100 * ref,
+    "the order is reversed: keep the order of f0_options": ref[::-1],
+    "those are maxima of ΔF (a.u.): divide by F0": np.array([np.max(trace - f0) for f0 in options]),
+    "those are the smallest values; take the largest (np.max)": np.array([np.min((trace - f0) / f0) for f0 in options]),
+    "divide by F0 frame by frame, not by the mean of F0": np.array([np.max((trace - f0) / f0.mean()) for f0 in options]),
+}, hint="for each f0 in f0_options.values(): np.max((F[k] - f0) / f0)")
+
+# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "64c6a8d9e4bd27f44e46de9af1d6e4fa", "grade": false, "grade_id": "s1c-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# The constant median comes closest to the true peak: neuron `k` is quiet most of the time, so
+# the median of its whole trace lands near its resting level (and its baseline barely drifts in
+# these 100 s). The 30 s rolling 10th percentile sits below the resting level (a low percentile
+# of noisy samples undershoots it by about 1.3 σ) and inflates every ΔF/F₀. The 201-frame
+# (6.7 s) moving median is lifted during bursts of transients, which take up a good part of its
+# window, and shaves the largest peak. The 11-frame moving median is shorter than a GCaMP6s
+# transient: it follows the transients up and cuts most of each peak away. **A baseline window
+# must be much longer than the transients — and bursts — it has to ignore.**
+#
+# ## 2. How noisy is a trace? Standard deviation vs MAD
+#
+# Every later step — denoising thresholds, event detection at "3 σ", SNR — needs the noise σ of a
+# trace. The plain **standard deviation** measures the spread of *all* samples: every transient
+# and every drift inflates it, so on an active neuron it overestimates the noise. The **median
+# absolute deviation** (MAD) looks only at the bulk:
+#
+# $$\hat\sigma_{\text{MAD}} = 1.4826 \cdot \operatorname{median}\bigl(|x - \operatorname{median}(x)|\bigr).$$
+#
+# For Gaussian noise, half of the samples lie within 0.6745 σ of the centre, so the median of
+# |x − median| is 0.6745 σ; the factor 1.4826 = 1 / 0.6745 turns it into σ. As long as the cell
+# is active less than half of the time, the transients barely move it. (A third estimate,
+# `dff.noise_sd(x, "diff_mad")`, takes the MAD of frame-to-frame differences; it ignores slow
+# drift too, and we use it in section 3.)
+
+# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "64a9adb995de69f9fd1f6772c80979af", "grade": false, "grade_id": "ex-mad-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# **Exercise 2.1** — Write a function `mad_sigma(x)` that returns the MAD estimate of the noise
+# σ of a 1-D array `x`, as one float: `1.4826 * median(|x - median(x)|)`. Use the plain median
+# (`np.median`; for an even number of samples it averages the two middle ones).
+
+# %% deletable=false nbgrader={"cell_type": "code", "checksum": "2cc2366b79397ff173c3b6a432aeb4a0", "grade": false, "grade_id": "ex-mad", "locked": false, "schema_version": 3, "solution": true, "task": false}
+def mad_sigma(x):
+    # YOUR CODE HERE
+    raise NotImplementedError()
+
+
+# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "cb09dd20a0ef62795acc98a71d2c2a82", "grade": true, "grade_id": "ex-mad-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+import numpy as np
+from helpers import checks, dff as dffmod
+from helpers.lessons import dff_denoising
+
+
+def mistakes_for(x):
+    return {"multiply the median absolute deviation by 1.4826 to turn it into σ":
+                np.median(np.abs(x - np.median(x))),
+            "subtract the median of x before taking absolute values: median(|x - median(x)|)":
+                1.4826 * np.median(np.abs(x)),
+            "that is the standard deviation; the MAD uses medians": x.std(),
+            "use the median of the absolute deviations, not their mean": 1.4826 * np.mean(np.abs(x - np.median(x)))}
+
+
+checks.is_function("mad_sigma", mad_sigma, n_params=1)
+raw = dff_denoising.soma_traces(seed=0)[dff_denoising.active_neuron(seed=0)]  # in a.u., far from 0
+for label, x in [("mad_sigma(F[k])", raw), ("mad_sigma(dff_k)", (raw - np.median(raw)) / np.median(raw))]:
+    got = checks.call("mad_sigma", mad_sigma, x)
+    checks.is_number(label, got, hint="return one number, e.g. float(...)")
+    checks.close(label, got, dffmod.noise_sd(x, "mad"), mistakes=mistakes_for(x),
+                 hint="1.4826 * np.median(np.abs(x - np.median(x)))")
+
+# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "f5225a9030d5177de1172ad76e80446b", "grade": false, "grade_id": "ex-sigmas-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# **Exercise 2.2** — `dff_true` below is the ΔF/F₀ of every simulated neuron against its *true*
+# baseline, so it is exactly the true calcium signal plus noise. Store the standard deviation of
+# each neuron's trace over time (NumPy's default `ddof=0`) in `sigma_std` and its MAD estimate
+# (the formula of exercise 2.1) in `sigma_mad`, each a float array of shape `(n_neurons,)`.
+# (`dff.noise_sd(traces, "mad")` and `dff.noise_sd(traces, "std")` compute them, row by row, too.)
+
+# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "9e55f4469273b42e99909a6f08d04a6c", "grade": false, "grade_id": "dff-true", "locked": true, "schema_version": 3, "solution": false, "task": false}
+dff_true = dff_denoising.dff_true_f0(seed=0)   # (F - true F0) / true F0, shape (neurons, frames)
+
+# %% deletable=false nbgrader={"cell_type": "code", "checksum": "226a3444bdf515c96dcccc4fa644c27f", "grade": false, "grade_id": "ex-sigmas", "locked": false, "schema_version": 3, "solution": true, "task": false}
+# YOUR CODE HERE
+raise NotImplementedError()
+
+# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "362549ccd9801f5b4efcd56409005331", "grade": true, "grade_id": "ex-sigmas-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+import numpy as np
+from helpers import checks, dff as dffmod
+from helpers.lessons import dff_denoising
+d = dff_denoising.dff_true_f0(seed=0)
+n, T = d.shape
+axis_shapes = {(T,): "you reduced over neurons (axis 0); reduce over time, axis=1, for one value per neuron",
+               (): "you reduced over everything; reduce over time only (axis=1)"}
+checks.is_array("sigma_std", sigma_std, shape=(n,), wrong_shapes=axis_shapes)
+checks.close("sigma_std", sigma_std, d.std(axis=1), mistakes={
+    "use NumPy's default ddof=0": d.std(axis=1, ddof=1),
+    "that is the variance; take its square root": d.var(axis=1),
+    "that is the MAD estimate; sigma_std is the plain standard deviation": dffmod.noise_sd(d, "mad"),
+}, hint="dff_true.std(axis=1)")
+checks.is_array("sigma_mad", sigma_mad, shape=(n,), wrong_shapes=axis_shapes)
+centred = np.abs(d - np.median(d, axis=1, keepdims=True))
+checks.close("sigma_mad", sigma_mad, dffmod.noise_sd(d, "mad"), mistakes={
+    "multiply the median absolute deviation by 1.4826": np.median(centred, axis=1),
+    "subtract each neuron's own median (keepdims=True), not the median of all values":
+        1.4826 * np.median(np.abs(d - np.median(d)), axis=1),
+    "use the median of the absolute deviations, not their mean": 1.4826 * centred.mean(axis=1),
+}, hint="1.4826 * median(|x - median(x)|) for each row, along axis=1")
+
+# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "de5f7194f8e613482f4c5c4e5050f5f8", "grade": false, "grade_id": "s2b-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# **Example** — both estimates against the true noise σ of each neuron's ΔF/F₀ (the simulation's
+# noise s.d. divided by the neuron's mean baseline). Points on the dashed line are exact.
+
+# %% mystnb={"image": {"alt": "Scatter plot of estimated against true noise sigma of 20 simulated neurons: MAD estimates lie on the identity line or just above it, standard deviations lie above it, far above for the most active neurons."}}
+noise_true = truth.noise_sd / truth.f0.mean(axis=1)
+fig, ax = plt.subplots(figsize=(5, 4), layout="constrained")
+ax.scatter(noise_true, dff.noise_sd(dff_true, "std"), label="standard deviation", marker="o")
+ax.scatter(noise_true, dff.noise_sd(dff_true, "mad"), label="MAD × 1.4826", marker="s")
+lims = [0, 1.1 * dff.noise_sd(dff_true, "std").max()]
+ax.plot(lims, lims, "k--", lw=1, label="estimate = truth")
+ax.set(xlabel="true noise σ (ΔF/F₀, fraction)", ylabel="estimated σ (ΔF/F₀, fraction)",
+       title="noise estimates on 20 simulated neurons")
+ax.legend(frameon=False);
+
+# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "ba65dfe3ca93cf77ee35d647146c1808", "grade": false, "grade_id": "s3-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# ## 3. The pitfall: F₀ near zero after neuropil subtraction
+#
+# ΔF/F₀ divides by F₀. After neuropil subtraction, `F − r · Fneu`, a dim soma in bright neuropil
+# can be left with a baseline near zero — or below it when r is too large. Dividing by it turns
+# noise into enormous ΔF/F₀ values, and a negative F₀ flips the sign of every transient. The real
+# Allen Brain Observatory traces show this: three ROIs with their neuropil traces, where the
+# common fixed r = 0.7 leaves ROI 1 with a **negative** baseline (that pipeline's own fit gave
+# r ≈ 0.078 for it; lesson 03). Their frame rate is not recorded in the file, and we need none here.
+#
+# A useful guard: a baseline must be clearly above zero — above the noise σ of the trace. Here
+# we measure that noise with `dff.noise_sd(F, "diff_mad")`, the MAD of frame-to-frame
+# differences divided by √2, which ignores the slow drift of these 48 160-frame raw traces.
+
+# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "9bc3241f3e5fe23fbca961b0546030b8", "grade": false, "grade_id": "allen-setup", "locked": true, "schema_version": 3, "solution": false, "task": false}
+F_allen = dff_denoising.allen_corrected(r=0.7)   # F - 0.7 * Fneu, shape (3, 48160), a.u.
+print("Allen ROI traces after F - 0.7 Fneu:", F_allen.shape)
+
+# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "0530dcd74d08a0f3ca137e6ccdf89f70", "grade": false, "grade_id": "ex-allen-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# **Exercise 3.1** — For each of the three ROIs of `F_allen`, store in `f0_allen` its constant
+# baseline, the **10th percentile** of its trace over time (`np.percentile` with its default
+# linear interpolation; note that NumPy takes percentiles from 0 to 100, so the 10th is `10`),
+# in `noise_allen` its noise σ `dff.noise_sd(F_allen, "diff_mad")`, and in `f0_safe` a boolean
+# array that is True where the baseline is above the noise (`f0_allen > noise_allen`). Each has
+# shape `(3,)`.
+
+# %% deletable=false nbgrader={"cell_type": "code", "checksum": "5b9f8c1073925d452c60fb33db8d1486", "grade": false, "grade_id": "ex-allen", "locked": false, "schema_version": 3, "solution": true, "task": false}
+# YOUR CODE HERE
+raise NotImplementedError()
+
+# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "edc749604b47fa9fc319b252833d69c6", "grade": true, "grade_id": "ex-allen-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+import numpy as np
+from helpers import checks, dff as dffmod
+from helpers.lessons import dff_denoising
+Fa = dff_denoising.allen_corrected(r=0.7)
+n, T = Fa.shape
+per_roi = {(T,): "you reduced over the ROIs (axis 0); reduce over time, axis=1, for one value per ROI"}
+checks.is_array("f0_allen", f0_allen, shape=(n,), wrong_shapes=per_roi)
+f0_ref = np.percentile(Fa, 10, axis=1)
+checks.close("f0_allen", f0_allen, f0_ref, mistakes={
+    "that is the 0.1th percentile: np.percentile takes q from 0 to 100, so the 10th is 10": np.percentile(Fa, 0.1, axis=1),
+    "that is the median; the baseline asked for is the 10th percentile": np.median(Fa, axis=1),
+    "use the neuropil-corrected traces F_allen (F - 0.7 Fneu), not the raw ROI traces":
+        np.percentile(dff_denoising.allen_corrected(r=0.0), 10, axis=1),
+}, hint="np.percentile(F_allen, 10, axis=1)")
+noise_ref = dffmod.noise_sd(Fa, "diff_mad")
+checks.is_array("noise_allen", noise_allen, shape=(n,), wrong_shapes=per_roi)
+checks.close("noise_allen", noise_allen, noise_ref, mistakes={
+    "that is the MAD of the trace itself; use the frame-to-frame version, method 'diff_mad'": dffmod.noise_sd(Fa, "mad"),
+    "that is the standard deviation; use dff.noise_sd(F_allen, 'diff_mad')": Fa.std(axis=1),
+}, hint='dff.noise_sd(F_allen, "diff_mad")')
+checks.equal("f0_safe", f0_safe, f0_ref > noise_ref, mistakes={
+    "the comparison is reversed: True means the baseline is ABOVE the noise": f0_ref <= noise_ref,
+}, hint="a boolean array: f0_allen > noise_allen")
+
+# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "9dc0c509b3f2d6d6c2581d1f9254254b", "grade": false, "grade_id": "s3b-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# **Example** — ROI 1 after subtracting 0.7 · Fneu and after subtracting the pipeline's fitted
+# 0.078 · Fneu, and the ΔF/F₀ of each over 6000 frames, with a local baseline this time (a moving
+# median of 1001 frames, so that the slow drift of this long recording does not matter).
+# `dff.delta_f_over_f` refuses the first: it checks F₀ against the noise like exercise 3.1 and
+# says what to do — so we divide by hand to show the damage. The frame rate is unknown: time is
+# in frames.
+
+# %% mystnb={"image": {"alt": "Three panels for Allen ROI 1. Top: the whole trace after neuropil subtraction; with r equal to 0.078 it stays around 60 to 120 a.u., with r equal to 0.7 it hovers around zero, partly below it. Middle: dF/F0 for r equal to 0.7 over 6000 frames swings between about minus 8 and plus 13, amplified noise. Bottom: dF/F0 for r equal to 0.078 stays within about plus or minus 0.5."}}
+roi1_r07 = F_allen[1]
+roi1_fit = dff_denoising.allen_corrected(r=[0.7, 0.078, 0.125])[1]
+try:
+    dff.delta_f_over_f(roi1_r07, np.percentile(roi1_r07, 10))
+except ValueError as err:
+    print("dff.delta_f_over_f refused:", err)
+frames = np.arange(roi1_r07.size)
+part = slice(20000, 26000)
+fig, axes = plt.subplots(3, 1, figsize=(8, 7.5), layout="constrained")
+plots.traces(frames, np.vstack([roi1_fit, roi1_r07]), labels=["r = 0.078 (fitted)", "r = 0.7"], ax=axes[0],
+             xlabel="frame", ylabel="F − r·Fneu (a.u.)", title="Allen ROI 1 after neuropil subtraction")
+axes[0].axhline(0, color="#000000", lw=0.8)
+for ax, trace, r in [(axes[1], roi1_r07, 0.7), (axes[2], roi1_fit, 0.078)]:
+    f0_local = baseline.moving_median(trace, 1001)
+    plots.traces(frames[part], ((trace - f0_local) / f0_local)[part], ax=ax, xlabel="frame",
+                 ylabel="ΔF/F₀ (fraction)", title=f"ΔF/F₀ with r = {r} (F₀: moving median of 1001 frames)")
+
+# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "6f0eea3167d82bfe4d4d0fe3b84f6ecd", "grade": false, "grade_id": "ex-s2p-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# **Exercise 3.2** — suite2p subtracts `0.7 · Fneu` by default. Its example output has 23 ROIs
+# (`dff_denoising.suite2p_corrected(r)` returns `F - r * Fneu` for all of them). Apply the same
+# guard as in exercise 3.1 (F₀ = 10th percentile over time of the corrected trace, noise =
+# `dff.noise_sd(..., "diff_mad")`, safe if F₀ > noise) to **all 23 ROIs**, cells or not, and
+# store how many are safe with r = 0.7 in `n_safe_r07` and with r = 1.0 in `n_safe_r10` (Python
+# or NumPy integers).
+
+# %% deletable=false nbgrader={"cell_type": "code", "checksum": "9da6d40e9e949f8ab53070899dbe3c17", "grade": false, "grade_id": "ex-s2p", "locked": false, "schema_version": 3, "solution": true, "task": false}
+# YOUR CODE HERE
+raise NotImplementedError()
+
+# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "95c663598c863f22c76b1407aa8252e3", "grade": true, "grade_id": "ex-s2p-check", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
+import numpy as np
+from helpers import checks, data, dff as dffmod
+from helpers.lessons import dff_denoising
+
+
+def safe(corrected):
+    return np.percentile(corrected, 10, axis=1) > dffmod.noise_sd(corrected, "diff_mad")
+
+
+s07, s10 = safe(dff_denoising.suite2p_corrected(0.7)), safe(dff_denoising.suite2p_corrected(1.0))
+iscell = data.load_suite2p().iscell
+count_hint = "count the ROIs whose 10th-percentile F0 exceeds the diff_mad noise: np.sum(f0 > noise)"
+checks.equal("n_safe_r07", n_safe_r07, int(s07.sum()), mistakes={
+    "that counts the unsafe ROIs; count the safe ones": int((~s07).sum()),
+    "count all ROIs, not only those classified as cells": int(s07[iscell].sum()),
+}, hint=count_hint)
+checks.equal("n_safe_r10", n_safe_r10, int(s10.sum()), mistakes={
+    "that counts the unsafe ROIs; count the safe ones": int((~s10).sum()),
+    "count all ROIs, not only those classified as cells": int(s10[iscell].sum()),
+}, hint="subtract 1.0 * Fneu this time: " + count_hint)
+
+# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "5e77e3a595d8a0a101c138b9d6b9e047", "grade": false, "grade_id": "s4-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# With r = 1.0 a third of suite2p's ROIs are left with a baseline inside the noise: their ΔF/F₀
+# would be meaningless. What to do then: use a smaller or fitted r (lesson 03); or add a constant
+# back after subtraction, e.g. `F − r · (Fneu − median(Fneu))`, which removes the neuropil's
+# *fluctuations* but keeps the soma's level; and always look at F₀ before dividing by it.
+#
+# ## 4. Wavelet denoising, step by step
+#
+# Imaging noise is close to *white*: independent from frame to frame, spread evenly over all
+# frequencies. A calcium transient at 30 Hz is smooth over tens of frames. The **discrete wavelet
+# transform** splits a trace into bands by time scale: `pywt.wavedec(x, wavelet, level=L)`
+# returns the list `[cA_L, cD_L, ..., cD_2, cD_1]` — one *approximation* `cA_L` (the slow shape
+# at the coarsest scale) and `L` *detail* bands, from the coarsest `cD_L` to the **finest `cD_1`,
+# which is last**. Band j has about n / 2ʲ coefficients, each describing changes over about 2ʲ
+# frames. A transient lives in a few large coefficients of the coarser bands; white noise spreads
+# evenly as many small coefficients over every band, and the finest band holds almost nothing
+# else. Donoho and Johnstone's recipe (1994):
+#
+# 1. **decompose** the trace;
+# 2. **estimate the noise** from the finest band: σ = median(|cD₁|) / 0.6745 (the MAD of
+#    coefficients whose median is 0 by construction, so it is not subtracted);
+# 3. take the **universal threshold** λ = σ √(2 ln n), n = number of frames of the trace (natural
+#    log): the level that n pure-noise coefficients almost surely stay below;
+# 4. **soft-threshold** every detail coefficient: shrink it towards zero by λ, setting those
+#    smaller than λ to 0 (`pywt.threshold(c, λ, mode="soft")`); leave the approximation alone;
+# 5. **reconstruct** with `pywt.waverec` — which can return one sample more than the trace for an
+#    odd length, so keep the first n.
+#
+# Throughout, the trace's ends are extended by mirroring, `mode="symmetric"` (PyWavelets'
+# default, which we pass explicitly in both `wavedec` and `waverec`).
+#
+# **Example** — the decomposition of neuron `k`'s ΔF/F₀ (against its true F₀) with the `sym4`
+# wavelet and 5 levels:
+
+# %% mystnb={"image": {"alt": "Six stacked panels with the wavelet coefficients of neuron k's dF/F0: the level-5 approximation follows the slow shape of the transients; the coarse detail bands have a few large coefficients at the transients; the finest detail band looks like uniform noise."}}
+x = dff_true[k]
+coeffs = pywt.wavedec(x, "sym4", mode="symmetric", level=5)
+names = ["approximation cA5"] + [f"detail cD{j}" for j in range(5, 0, -1)]
+fig, axes = plt.subplots(len(coeffs), 1, figsize=(8, 8), layout="constrained")
+for ax, band, name in zip(axes, coeffs, names):
+    ax.plot(band, lw=0.8)
+    ax.set_ylabel("coefficient", fontsize=8)
+    ax.set_title(f"{name}: {band.size} coefficients", fontsize=9, loc="left")
+axes[-1].set_xlabel("coefficient index (position along the trace)");
+
+# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "6acb24d7a0bf53089c5028fb0df27939", "grade": false, "grade_id": "ex-threshold-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# **Exercise 4.1** — From `coeffs` above (the `sym4`, 5-level decomposition of `x`, neuron `k`'s
+# ΔF/F₀ with 3000 frames), store the noise estimate of step 2 in `sigma_wav`, σ =
+# `median(|cD1|) / 0.6745` with `cD1 = coeffs[-1]` (no median subtracted), and the universal
+# threshold of step 3 in `threshold_u`, λ = σ √(2 ln n) with n = `len(x)` frames and the natural
+# logarithm (`np.log`). Both are floats.
+
+# %% deletable=false nbgrader={"cell_type": "code", "checksum": "40bdf3598a4df1f586ecb4555b0622aa", "grade": false, "grade_id": "ex-threshold", "locked": false, "schema_version": 3, "solution": true, "task": false}
+# YOUR CODE HERE
+raise NotImplementedError()
+
+# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "860400bab93a7793af206fcfbb4deec6", "grade": true, "grade_id": "ex-threshold-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+import numpy as np
+import pywt
+from helpers import checks
+from helpers.lessons import dff_denoising
+xx = dff_denoising.dff_true_f0(seed=0)[dff_denoising.active_neuron(seed=0)]
+cs = pywt.wavedec(xx, "sym4", mode="symmetric", level=5)
+n = xx.size
+
+
+def sig(band):
+    return np.median(np.abs(band)) / 0.6745
+
+
+sigma_ref = sig(cs[-1])
+checks.is_number("sigma_wav", sigma_wav, hint="one number: np.median(np.abs(coeffs[-1])) / 0.6745")
+checks.close("sigma_wav", sigma_wav, sigma_ref, mistakes={
+    "coeffs[1] is the coarsest detail band; the finest, cD1, is the last one: coeffs[-1]": sig(cs[1]),
+    "coeffs[0] is the approximation; the noise is estimated from the finest detail band, coeffs[-1]": sig(cs[0]),
+    "divide the median of |cD1| by 0.6745 to turn it into σ": np.median(np.abs(cs[-1])),
+    "the convention here is median(|cD1|) / 0.6745, without subtracting the median first":
+        np.median(np.abs(cs[-1] - np.median(cs[-1]))) / 0.6745,
+    "that is the noise of the trace itself; estimate it from the wavelet coefficients cD1": np.median(np.abs(xx - np.median(xx))) / 0.6745,
+}, hint="σ = np.median(np.abs(coeffs[-1])) / 0.6745")
+checks.is_number("threshold_u", threshold_u, hint="one number: sigma_wav * np.sqrt(2 * np.log(len(x)))")
+checks.close("threshold_u", threshold_u, sigma_ref * np.sqrt(2 * np.log(n)), mistakes={
+    "use the natural logarithm np.log, not np.log10": sigma_ref * np.sqrt(2 * np.log10(n)),
+    "use the natural logarithm np.log, not np.log2": sigma_ref * np.sqrt(2 * np.log2(n)),
+    "n is the number of frames of the trace, len(x), not the number of coefficients in cD1":
+        sigma_ref * np.sqrt(2 * np.log(cs[-1].size)),
+    "multiply by σ: λ = σ √(2 ln n)": np.sqrt(2 * np.log(n)),
+    "take the square root of 2 ln n, not 2 ln n itself": sigma_ref * 2 * np.log(n),
+}, hint="λ = sigma_wav * np.sqrt(2 * np.log(len(x)))")
+
+# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "7e6c12029081cd5d0222390c2b8cf1ea", "grade": false, "grade_id": "ex-wavelet-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# **Exercise 4.2** — Put the five steps together: write `wavelet_denoise_trace(x, wavelet, level)`
+# for a 1-D trace `x` of n frames, a wavelet name such as `"sym4"` and a number of levels. Use
+# exactly these conventions: `pywt.wavedec(x, wavelet, mode="symmetric", level=level)`; σ from
+# the finest detail band (`coeffs[-1]`) as in exercise 4.1; λ = σ √(2 ln n) with n = `len(x)`;
+# `pywt.threshold(c, λ, mode="soft")` on **every detail band** (`coeffs[1:]`), the
+# approximation `coeffs[0]` unchanged; `pywt.waverec(coeffs, wavelet, mode="symmetric")`, cut to
+# the first n samples. Return a float array of shape `(n,)`.
+
+# %% deletable=false nbgrader={"cell_type": "code", "checksum": "e9cab555ddb9a09a13f4ca8bc37fd880", "grade": false, "grade_id": "ex-wavelet", "locked": false, "schema_version": 3, "solution": true, "task": false}
+def wavelet_denoise_trace(x, wavelet, level):
+    # YOUR CODE HERE
+    raise NotImplementedError()
+
+
+# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "2e8362bc1b2d0da3794eaec856653ab4", "grade": true, "grade_id": "ex-wavelet-check", "locked": true, "points": 3, "schema_version": 3, "solution": false, "task": false}
+import numpy as np
+import pywt
+from helpers import checks, data, dff as dffmod
+from helpers.lessons import dff_denoising
+
+
+def variants(x, wavelet, level):
+    """Results of typical mistakes: hard thresholding, thresholding the approximation too,
+    n = coefficients of cD1, one σ per band."""
+    cs = pywt.wavedec(x, wavelet, mode="symmetric", level=level)
+    sigma = np.median(np.abs(cs[-1])) / 0.6745
+    lam = sigma * np.sqrt(2 * np.log(x.size))
+
+    def rebuild(bands):
+        return pywt.waverec(bands, wavelet, mode="symmetric")[:x.size]
+
+    return {
+        "use soft thresholding (mode='soft'): shrink every coefficient towards zero by λ, not only zero the small ones":
+            rebuild([cs[0]] + [pywt.threshold(c, lam, mode="hard") for c in cs[1:]]),
+        "leave the approximation coeffs[0] untouched; threshold only the detail bands coeffs[1:]":
+            rebuild([pywt.threshold(c, lam, mode="soft") for c in cs]),
+        "n in the threshold is the number of frames, len(x), not the number of coefficients in cD1":
+            rebuild([cs[0]] + [pywt.threshold(c, sigma * np.sqrt(2 * np.log(cs[-1].size)), mode="soft") for c in cs[1:]]),
+        "estimate σ once, from the finest band coeffs[-1], and use the same λ for every band":
+            rebuild([cs[0]] + [pywt.threshold(c, np.median(np.abs(c)) / 0.6745 * np.sqrt(2 * np.log(x.size)), mode="soft")
+                               for c in cs[1:]]),
+    }
+
+
+checks.is_function("wavelet_denoise_trace", wavelet_denoise_trace, n_params=3)
+xk = dff_denoising.dff_true_f0(seed=0)[dff_denoising.active_neuron(seed=0)]
+for x_, wav, lev in [(xk, "sym4", 5), (xk[:2999], "sym4", 4)]:
+    label = f"wavelet_denoise_trace(<{x_.size} frames>, {wav!r}, {lev})"
+    got = checks.call("wavelet_denoise_trace", wavelet_denoise_trace, x_, wav, lev)
+    checks.is_array(label, got, shape=x_.shape, hint="return one value per frame of x",
+                    wrong_shapes={(x_.size + 1,): "pywt.waverec returns one sample more for an odd length: keep the first len(x)"})
+    checks.close(label, got, dffmod.wavelet_denoise(x_, wav, lev), rtol=1e-6, atol=1e-9,
+                 mistakes=variants(x_, wav, lev) | {"that is the input unchanged: threshold the detail bands": x_},
+                 hint="decompose, σ from coeffs[-1], λ = σ √(2 ln n), soft-threshold coeffs[1:], reconstruct and trim")
+
+# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "a309498ef3fb053c1522c84bc53ebd11", "grade": false, "grade_id": "s4b-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# From now on we use the course's reference, `dff.wavelet_denoise(x, wavelet, level)`, which
+# follows the same recipe (on one trace or many).
+#
+# **Example** — neuron `k` denoised with the smooth `sym4` wavelet and with the `haar` wavelet
+# (a step: it rebuilds the trace from blocks), 4 levels each, over 20 seconds, with the true
+# calcium signal that the simulation knows:
+
+# %% mystnb={"image": {"alt": "Twenty seconds of neuron k's noisy dF/F0 in light grey, the true calcium signal in black, and two denoised versions: the sym4 result follows the smooth rise and decay of each transient, the haar result follows it in blocky steps."}}
+window = (time_s >= 20) & (time_s < 40)
+fig, ax = plt.subplots(figsize=(8, 3.2), layout="constrained")
+ax.plot(time_s[window], x[window], color="#BBBBBB", lw=0.6, label="ΔF/F₀ (noisy)")
+ax.plot(time_s[window], truth.calcium[k][window], color="#000000", lw=1.2, label="true calcium")
+for wav in ["sym4", "haar"]:
+    ax.plot(time_s[window], dff.wavelet_denoise(x, wav, 4)[window], lw=1.2, label=f"denoised, {wav}, 4 levels")
+ax.set(xlabel="time (s)", ylabel="ΔF/F₀ (fraction)", title="the wavelet's shape shows in the result")
+ax.legend(loc="upper right", frameon=False, fontsize=8);
+
+# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "b1d00116575a8653321b839b1c989ae6", "grade": false, "grade_id": "ex-levels-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# **Exercise 4.3** — How many levels? Only a simulation can say for sure. For `x` (neuron `k`'s
+# ΔF/F₀) and the true calcium signal `truth.calcium[k]`, store in `raw_error` the root-mean-square
+# (RMS) error of `x` itself, `sqrt(mean((x - true)²))` over all frames, and in `level_errors` the
+# RMS error of `dff.wavelet_denoise(x, "sym4", level)` for `level` = 1, 2, …, 8 (a float array of
+# shape `(8,)`, level 1 first). Store the level with the smallest error in `best_level` (an
+# integer from 1 to 8 — mind that array positions start at 0).
+
+# %% deletable=false nbgrader={"cell_type": "code", "checksum": "007ef66ea64002902ec72fcec5ed3c75", "grade": false, "grade_id": "ex-levels", "locked": false, "schema_version": 3, "solution": true, "task": false}
+# YOUR CODE HERE
+raise NotImplementedError()
+
+# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "de177fbd35f869045eba4458d4d55516", "grade": true, "grade_id": "ex-levels-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+import numpy as np
+from helpers import checks, dff as dffmod
+from helpers.lessons import dff_denoising
+kk = dff_denoising.active_neuron(seed=0)
+xx = dff_denoising.dff_true_f0(seed=0)[kk]
+true = dff_denoising.recording(seed=0).truth.calcium[kk]
+den = [dffmod.wavelet_denoise(xx, "sym4", level) for level in range(1, 9)]
+errs = np.array([np.sqrt(np.mean((d - true) ** 2)) for d in den])
+checks.is_number("raw_error", raw_error)
+checks.close("raw_error", raw_error, np.sqrt(np.mean((xx - true) ** 2)), mistakes={
+    "that is the mean squared error; take its square root for the RMS": np.mean((xx - true) ** 2),
+    "square the differences before averaging (root of the MEAN of SQUARES)": np.mean(np.abs(xx - true)),
+}, hint="np.sqrt(np.mean((x - truth.calcium[k]) ** 2))")
+checks.is_array("level_errors", level_errors, shape=(8,), hint="one RMS error per level, levels 1 to 8")
+checks.close("level_errors", level_errors, errs, mistakes={
+    "compare with the true calcium signal truth.calcium[k], not with the noisy trace x":
+        np.array([np.sqrt(np.mean((d - xx) ** 2)) for d in den]),
+    "those are mean squared errors; take the square root": errs ** 2,
+    "the order is reversed: level 1 first": errs[::-1],
+}, hint="for level in range(1, 9): RMS of dff.wavelet_denoise(x, 'sym4', level) - truth.calcium[k]")
+checks.is_number("best_level", best_level, integer=True, hint="a level is a whole number")
+checks.equal("best_level", best_level, int(np.argmin(errs)) + 1, mistakes={
+    "that is the position in the array (starting at 0); levels start at 1: add 1": int(np.argmin(errs)),
+    "that is the level with the LARGEST error; use np.argmin": int(np.argmax(errs)) + 1,
+}, hint="np.argmin(level_errors) + 1")
+
+# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "173f5c0d99839187f322a3289fb1d03f", "grade": false, "grade_id": "s5-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# Too few levels leave slow noise in the approximation, which is never thresholded; too many put
+# the transients themselves into coarse bands where the threshold shrinks them. At 30 Hz with
+# GCaMP6s the best is 3 to 4 levels (a transient lasts about a second, 2⁵ frames). At 4.8 Hz a transient is
+# only a few frames long: use 2 or 3 levels there.
+#
+# ## 5. Signal-to-noise ratio, before and after
+#
+# A trace's **SNR** compares the size of its transients with its noise. We use a robust version:
+# how far the trace rises above its typical (median) level — to its 99th percentile, so that one
+# outlier frame does not decide — divided by the MAD noise σ:
+#
+# $$\text{SNR} = \frac{P_{99}(x) - \operatorname{median}(x)}{\hat\sigma_{\text{MAD}}(x)}.$$
+#
+# It is unitless, so a raw trace with a flat baseline and its ΔF/F₀ have the same SNR.
+
+# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "36453c1583151f8513d2fef657ce2feb", "grade": false, "grade_id": "ex-snr-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# **Exercise 5.1** — Write a function `snr(x)` that returns the SNR of a 1-D trace `x` as one
+# float: `(np.percentile(x, 99) - np.median(x)) / σ`, with σ the MAD estimate
+# `1.4826 * median(|x - median(x)|)` (your `mad_sigma` or `dff.noise_sd(x, "mad")`). Use
+# `np.percentile`'s default linear interpolation.
+
+# %% deletable=false nbgrader={"cell_type": "code", "checksum": "21671bdbafa1f8f3b4edbb4059be5ec2", "grade": false, "grade_id": "ex-snr", "locked": false, "schema_version": 3, "solution": true, "task": false}
+def snr(x):
+    # YOUR CODE HERE
+    raise NotImplementedError()
+
+
+# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "d9b33d30a5f08aceff4356bb5c58eda2", "grade": true, "grade_id": "ex-snr-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+import numpy as np
+from helpers import checks, data, dff as dffmod
+from helpers.lessons import dff_denoising
+
+
+def snr_mistakes(x):
+    med, p99, mad = np.median(x), np.percentile(x, 99), dffmod.noise_sd(x, "mad")
+    return {"the noise σ is the MAD estimate, not the standard deviation": (p99 - med) / x.std(),
+            "the noise σ is the MAD of the trace itself, not of its differences ('diff_mad')":
+                (p99 - med) / dffmod.noise_sd(x, "diff_mad"),
+            "the signal is the 99th percentile, not the maximum": (x.max() - med) / mad,
+            "subtract the median from the 99th percentile: the signal is the rise above the typical level": p99 / mad,
+            "multiply the median absolute deviation by 1.4826 to get σ": (p99 - med) / (mad / 1.4826)}
+
+
+checks.is_function("snr", snr, n_params=1)
+xk = dff_denoising.dff_true_f0(seed=0)[dff_denoising.active_neuron(seed=0)]
+got = checks.call("snr", snr, xk)
+checks.is_number("snr(x)", got, hint="return one number")
+checks.close("snr(x)", got, dffmod.snr(xk), mistakes=snr_mistakes(xk),
+             hint="(np.percentile(x, 99) - np.median(x)) / (1.4826 * median(|x - median(x)|))")
+
+# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "e657377cb870c818ac66ef8815fb0368", "grade": false, "grade_id": "s5b-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# ### A real recording: the Allen ΔF/F₀ excerpt
+#
+# 74 neurons imaged at 30 Hz, ΔF/F₀ already computed by the Allen Brain Observatory pipeline (as
+# a fraction). No ground truth here: this is where SNR is what we can measure.
+
+# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "f3722d3cb5c9044b9be3a5cad0129881", "grade": false, "grade_id": "allen-dff-setup", "locked": true, "schema_version": 3, "solution": false, "task": false}
+allen = data.load_allen_dff()
+allen_dff = allen.traces                 # (74, 6001), ΔF/F₀ as a fraction
+allen_time_s = np.arange(allen_dff.shape[1]) / allen.fs
+print(f"Allen ΔF/F₀: {allen_dff.shape} at {allen.fs} Hz ({allen.units})")
+
+# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "5959cc73099c9a181928d6d87a6a3f2e", "grade": false, "grade_id": "ex-allen-snr-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# **Exercise 5.2** — Denoise every Allen trace with `dff.wavelet_denoise(allen_dff, "sym4", 4)`
+# (it works row by row). Store the SNR of each raw trace in `snr_raw` and of each denoised trace
+# in `snr_denoised` (float arrays of shape `(74,)`), with the SNR of exercise 5.1
+# (`dff.snr(traces)` computes it row by row too), and the median over neurons of the ratio
+# `snr_denoised / snr_raw` in `snr_gain` (a float).
+
+# %% deletable=false nbgrader={"cell_type": "code", "checksum": "da5b3f570c1666cfbd3a5317fae7ac4d", "grade": false, "grade_id": "ex-allen-snr", "locked": false, "schema_version": 3, "solution": true, "task": false}
+# YOUR CODE HERE
+raise NotImplementedError()
+
+# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "ec1e027b06aea76f8a9b04687edb795d", "grade": true, "grade_id": "ex-allen-snr-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+import numpy as np
+from helpers import checks, data, dff as dffmod
+a = data.load_allen_dff().traces
+den = dffmod.wavelet_denoise(a, "sym4", 4)
+n, T = a.shape
+raw_ref, den_ref = dffmod.snr(a), dffmod.snr(den)
+shapes = {(T,): "one SNR per neuron: compute along time (axis=1), not across neurons"}
+checks.is_array("snr_raw", snr_raw, shape=(n,), wrong_shapes=shapes)
+checks.close("snr_raw", snr_raw, raw_ref, mistakes={
+    "that is the SNR of the denoised traces; snr_raw is for the traces before denoising": den_ref,
+    "use the MAD noise σ, not the standard deviation": (np.percentile(a, 99, axis=1) - np.median(a, axis=1)) / a.std(axis=1),
+}, hint="dff.snr(allen_dff)")
+checks.is_array("snr_denoised", snr_denoised, shape=(n,), wrong_shapes=shapes)
+checks.close("snr_denoised", snr_denoised, den_ref, mistakes={
+    "that is the SNR before denoising": raw_ref,
+    "'diff_mad' collapses after denoising (neighbouring frames become alike): use the MAD of the trace":
+        dffmod.snr(den, noise="diff_mad"),
+    "denoise with 4 levels of 'sym4', as stated": dffmod.snr(dffmod.wavelet_denoise(a, "sym4")),
+}, hint='dff.snr(dff.wavelet_denoise(allen_dff, "sym4", 4))')
+checks.is_number("snr_gain", snr_gain)
+checks.close("snr_gain", snr_gain, np.median(den_ref / raw_ref), mistakes={
+    "that is raw over denoised; the ratio asked for is snr_denoised / snr_raw": np.median(raw_ref / den_ref),
+    "take the median of the per-neuron ratios, not the mean": np.mean(den_ref / raw_ref),
+    "take the median of the ratios, not the ratio of the medians": np.median(den_ref) / np.median(raw_ref),
+}, hint="np.median(snr_denoised / snr_raw)")
+
+# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "bf31bff15c32a8d4ff76406ccff4f171", "grade": false, "grade_id": "s5c-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# **Example** — SNR is easy to inflate. Below, for 1 to 8 levels: the median SNR of the Allen
+# traces after denoising (real data, no truth) and, on the simulation, the median SNR and the
+# median RMS error against the true calcium. The Allen SNR rises with every level — a smoother
+# baseline has a smaller MAD. In the simulation the SNR peaks at 5 levels, when the error against
+# the truth is already growing, and falls only once the transients themselves are cut down.
+
+# %% mystnb={"image": {"alt": "Two panels against the number of wavelet levels from 1 to 8: left, median SNR after denoising: for the Allen traces it rises with every level, for the simulated traces it rises up to 5 levels and then falls; right, the median RMS error of the simulated denoised traces against the true calcium, lowest at about 4 levels and rising after."}}
+levels = np.arange(1, 9)
+snr_allen = [np.median(dff.snr(dff.wavelet_denoise(allen_dff, "sym4", L))) for L in levels]
+sim_denoised = [dff.wavelet_denoise(dff_true, "sym4", L) for L in levels]
+snr_sim = [np.median(dff.snr(d)) for d in sim_denoised]
+err_sim = [np.median(np.sqrt(np.mean((d - truth.calcium) ** 2, axis=1))) for d in sim_denoised]
+fig, axes = plt.subplots(1, 2, figsize=(9, 3.2), layout="constrained")
+axes[0].plot(levels, snr_allen, "o-", label="Allen (real, 74 neurons)")
+axes[0].plot(levels, snr_sim, "s-", label="simulation (20 neurons)")
+axes[0].set(xlabel="wavelet levels", ylabel="median SNR (unitless)", title="SNR after denoising")
+axes[0].legend(frameon=False)
+axes[1].plot(levels, err_sim, "s-", color="#E69F00")
+axes[1].set(xlabel="wavelet levels", ylabel="median RMS error (ΔF/F₀)", title="error against the truth (simulation)");
+
+# %% [markdown] deletable=false nbgrader={"cell_type": "markdown", "checksum": "80c86d0d0ae0cffd6cdc1d8fc50c060a", "grade": true, "grade_id": "q-levels", "locked": false, "points": 2, "schema_version": 3, "solution": true, "task": false}
+# **Question 5.3** (manually graded) — Why does the SNR still grow with the number of levels
+# where the error against the true signal already grows (beyond 3 or 4 levels)? What does
+# over-denoising do to a transient, and how would you choose the wavelet and the level for a real
+# recording, where there is no ground truth? Answer in three to five sentences.
+#
+# YOUR ANSWER HERE
+
+# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "66771c39f6d5b116c2a71423160c9ef0", "grade": false, "grade_id": "s6-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# ## 6. The whole cleaning chain: raw → normalised → background removed → denoised
+#
+# The source course's task: take raw GCaMP6s traces recorded at **4.8 Hz** (324 neurons ×
+# 15 000 frames), and clean them in three steps — **normalise** to ΔF/F₀ with a low F₀ (its hint:
+# a lower quartile), **remove the background**, fluctuations slower than 20 s from the optics,
+# without removing the transients (lesson 04's lower-envelope `baseline.remove_slow_drift`), and
+# **denoise** (wavelets, with few levels at this low rate) — then plot a couple of neurons across
+# the steps to check that it worked. The simulator's `population_traces` mirrors that dataset;
+# below, 40 of its neurons over 3000 frames (10 minutes).
+
+# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "4e3e70932d8d0c81518720fa44a1a338", "grade": false, "grade_id": "pop-setup", "locked": true, "schema_version": 3, "solution": false, "task": false}
+pop = simulate.population_traces(seed=0, n_neurons=40, n_frames=3000)
+pop_F, pop_fs = pop.traces, pop.fs                    # raw fluorescence (a.u.), 4.8 Hz
+pop_time_s = np.arange(pop_F.shape[1]) / pop_fs
+pop_neurons = np.argsort(pop.truth.spikes.sum(axis=1))[::-1][:3]   # the three most active neurons
+print(f"raw traces {pop_F.shape} at {pop_fs} Hz; neurons to show: {pop_neurons.tolist()}")
+
+# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "79d957fbea39fb107e139c8ae8d9e544", "grade": false, "grade_id": "fig-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# **Deliverable 6.1** (manually graded) — Make the four-step figure for the three neurons
+# `pop_neurons`: one row per neuron, one column per step, against time in seconds, showing the
+# first 120 s (compute every step on the whole 625 s trace, then plot only `pop_time_s < 120`).
+# 1. **raw**: `pop_F` (a.u.);
+# 2. **normalised**: ΔF/F₀ (fraction) with F₀ the 25th percentile of each neuron's raw trace
+#    over time (one value per neuron: `np.percentile(..., 25, axis=1, keepdims=True)`);
+# 3. **background removed**: `baseline.remove_slow_drift(dff_pop, pop_fs, cutoff_s=20.0)`;
+# 4. **denoised**: `dff.wavelet_denoise(..., "sym4", 2)` (2 levels at 4.8 Hz).
+#
+# Label every axis with its units and title each column; in the last column also draw the true
+# calcium signal `pop.truth.calcium` for comparison. (`dff_denoising.plot_steps(time_s, steps,
+# neurons, units=..., truth=..., window_s=(start, stop))` draws such a grid from a dict
+# `{column title: traces}`.)
+# Graded on: the four correct steps, readable axes with units, and the truth overlay.
+
+# %% deletable=false mystnb={"image": {"alt": "A grid of three neurons by four columns: raw fluorescence in arbitrary units with slow drift; normalised dF/F0 with the same drift; background removed, with the drift gone and the transients intact; denoised, a smooth trace that follows the black true calcium signal."}} nbgrader={"cell_type": "code", "checksum": "63f5e2c8934295e1f7568d0c8caf4cb5", "grade": true, "grade_id": "fig-steps", "locked": false, "points": 3, "schema_version": 3, "solution": true, "task": false}
+# YOUR CODE HERE
+raise NotImplementedError()
+
+# %% [markdown] deletable=false nbgrader={"cell_type": "markdown", "checksum": "795938e57546ae66136d64d598fdd860", "grade": true, "grade_id": "q-steps", "locked": false, "points": 2, "schema_version": 3, "solution": true, "task": false}
+# **Question 6.2** (manually graded) — Compare the denoised traces with the true calcium signal.
+# Name two ways in which they still differ, and for each, which step of the chain causes it.
+#
+# YOUR ANSWER HERE
+
+# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "b62c525c5a3de4a150870bddb525cdb0", "grade": false, "grade_id": "recap", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# ## Recap
+#
+# - ΔF = F − F₀ (a.u.); ΔF/F₀ = (F − F₀)/F₀ is a **fraction** (0.23 ≈ one GCaMP6s spike);
+#   percent is ×100 and is named so.
+# - ΔF/F₀ is only as good as F₀: a window much shorter than a transient eats the transient; a low
+#   percentile of noisy data sits a little below the resting level.
+# - Never divide by a baseline near zero: after `F − r·Fneu` check that F₀ is above the noise,
+#   and fix r (or add a constant back) when it is not.
+# - Noise σ: the standard deviation is inflated by transients and drift; 1.4826 × MAD is robust;
+#   the MAD of differences / √2 also ignores drift.
+# - Wavelet denoising: `wavedec` → σ = median(|cD₁|)/0.6745 → λ = σ√(2 ln n) → soft-threshold the
+#   detail bands → `waverec`, trimmed to n. Choose a smooth wavelet and a level matched to the
+#   transient length and frame rate.
+# - SNR rises with every smoothing step; judge denoising against ground truth (simulation) and
+#   by eye, not by SNR alone.
+#
+# ## References
+#
+# - Donoho, D. L., & Johnstone, I. M. (1994). Ideal spatial adaptation by wavelet shrinkage.
+#   *Biometrika*, 81(3), 425–455. (The universal threshold.)
+# - Donoho, D. L. (1995). De-noising by soft-thresholding. *IEEE Transactions on Information
+#   Theory*, 41(3), 613–627.
+# - Lee, G. R., Gommers, R., Waselewski, F., Wohlfahrt, K., & O'Leary, A. (2019). PyWavelets: A
+#   Python package for wavelet analysis. *Journal of Open Source Software*, 4(36), 1237.
+# - Chen, T.-W., et al. (2013). Ultrasensitive fluorescent proteins for imaging neuronal activity.
+#   *Nature*, 499, 295–300.
+# - Pachitariu, M., et al. (2017). Suite2p: beyond 10,000 neurons with standard two-photon
+#   microscopy. *bioRxiv* 061507. (F − 0.7·Fneu.)
+# - de Vries, S. E. J., et al. (2020). A large-scale standardized physiological survey reveals
+#   functional organization of the mouse visual cortex. *Nature Neuroscience*, 23, 138–151.
+#   (The Allen Brain Observatory traces.)
+# - Rousseeuw, P. J., & Croux, C. (1993). Alternatives to the median absolute deviation.
+#   *Journal of the American Statistical Association*, 88(424), 1273–1283.

@@ -1,0 +1,153 @@
+"""Lesson 05: each check recognises typical wrong answers and says which mistake it was,
+without printing the expected values."""
+import lesson_tools as lt
+import numpy as np
+import pytest
+import pywt
+
+from helpers.checks import CheckFailed
+
+LESSON = "05-dff-denoising"
+
+
+@pytest.fixture(scope="module")
+def lesson():
+    notebook = lt.load(LESSON)
+    return lt.check_cells(notebook), lt.run_solutions(notebook)
+
+
+def _mad(x, axis=None, keepdims=False):
+    return np.median(np.abs(x - np.median(x, axis=axis, keepdims=True)), axis=axis, keepdims=keepdims)
+
+
+def _raise(error):
+    raise error
+
+
+def _denoise(x, wavelet, level, *, mode="soft", approx=False, trim=True):
+    """The exercise's recipe with one convention switchable, as a student might get it wrong."""
+    x = np.asarray(x, dtype=float)
+    cs = pywt.wavedec(x, wavelet, mode="symmetric", level=level)
+    lam = np.median(np.abs(cs[-1])) / 0.6745 * np.sqrt(2 * np.log(x.size))
+    start = 0 if approx else 1
+    cs[start:] = [pywt.threshold(c, lam, mode=mode) for c in cs[start:]]
+    out = pywt.waverec(cs, wavelet, mode="symmetric")
+    return out[:x.size] if trim else out
+
+
+def _snr(x, signal=lambda x: np.percentile(x, 99), sigma=lambda x: 1.4826 * _mad(x), centre=True):
+    return float((signal(x) - (np.median(x) if centre else 0.0)) / sigma(x))
+
+
+def _safe_count(ns, r, *, cells_only=False, unsafe=False):
+    corrected = ns["dff_denoising"].suite2p_corrected(r)
+    safe = np.percentile(corrected, 10, axis=1) > ns["dff"].noise_sd(corrected, "diff_mad")
+    if cells_only:
+        safe = safe[ns["data"].load_suite2p().iscell]
+    return int((~safe).sum() if unsafe else safe.sum())
+
+
+def _rms_levels(ns, against):
+    return np.array([np.sqrt(np.mean((ns["dff"].wavelet_denoise(ns["x"], "sym4", L) - against) ** 2))
+                     for L in range(1, 9)])
+
+
+# (check cell, answers to replace: {name: function of the solution namespace}, hint expected)
+WRONG = [
+    ("ex-dff-k-check", {"dff_k": lambda ns: ns["dff_k_percent"]}, "that is in percent"),
+    ("ex-dff-k-check", {"dff_k": lambda ns: ns["delta_f"] / ns["F"][ns["k"]]}, "not by F itself"),
+    ("ex-dff-k-check", {"delta_f": lambda ns: -ns["delta_f"]}, "not F0 - F"),
+    ("ex-dff-k-check", {"dff_k_percent": lambda ns: ns["dff_k"]}, "still a fraction"),
+    ("ex-dff-k-check", {"delta_f": lambda ns: ns["F"][ns["k"]] - ns["F"][ns["k"]].mean()}, "not its mean"),
+    ("ex-dff-fn-check", {"compute_dff": lambda ns: lambda F, F0: 100 * (np.asarray(F) - F0) / F0}, "in percent"),
+    ("ex-dff-fn-check", {"compute_dff": lambda ns: lambda F, F0: (np.asarray(F) - F0) / np.asarray(F)}, "not by F"),
+    ("ex-dff-fn-check", {"compute_dff": lambda ns: lambda F, F0: np.asarray(F) / F0}, "one more than that"),
+    ("ex-dff-fn-check", {"compute_dff": lambda ns: lambda F, F0: (np.asarray(F) - F0) / np.where(np.asarray(F0) == 0, 1.0, F0)},
+     "returned a result for a baseline containing 0"),
+    ("ex-dff-fn-check", {"compute_dff": lambda ns: lambda F, F0: _raise(TypeError("bad F0")) if np.any(np.asarray(F0) <= 0)
+                         else (np.asarray(F) - F0) / F0}, "a ValueError is asked for"),
+    ("ex-dff-fn-check", {"compute_dff": lambda ns: lambda F, F0: _raise(NotImplementedError())}, "not written yet"),
+    ("ex-peaks-check", {"peak_dff": lambda ns: 100 * ns["peak_dff"]}, "percentages"),
+    ("ex-peaks-check", {"peak_dff": lambda ns: ns["peak_dff"][::-1].copy()}, "order is reversed"),
+    ("ex-peaks-check", {"peak_dff": lambda ns: np.array([np.max(ns["F"][ns["k"]] - f0) for f0 in ns["f0_options"].values()])},
+     "maxima of ΔF"),
+    ("ex-mad-check", {"mad_sigma": lambda ns: lambda x: float(_mad(x))}, "by 1.4826"),
+    ("ex-mad-check", {"mad_sigma": lambda ns: lambda x: float(1.4826 * np.median(np.abs(x)))}, "subtract the median of x"),
+    ("ex-mad-check", {"mad_sigma": lambda ns: lambda x: float(np.std(x))}, "standard deviation"),
+    ("ex-mad-check", {"mad_sigma": lambda ns: lambda x: float(1.4826 * np.mean(np.abs(x - np.median(x))))}, "not their mean"),
+    ("ex-sigmas-check", {"sigma_std": lambda ns: ns["dff_true"].std(axis=0)}, "reduced over neurons"),
+    ("ex-sigmas-check", {"sigma_std": lambda ns: ns["dff_true"].std(axis=1, ddof=1)}, "ddof=0"),
+    ("ex-sigmas-check", {"sigma_mad": lambda ns: _mad(ns["dff_true"], axis=1)}, "by 1.4826"),
+    ("ex-sigmas-check", {"sigma_mad": lambda ns: 1.4826 * np.median(np.abs(ns["dff_true"] - np.median(ns["dff_true"])), axis=1)},
+     "each neuron's own median"),
+    ("ex-allen-check", {"f0_allen": lambda ns: np.percentile(ns["F_allen"], 0.1, axis=1)}, "0.1th percentile"),
+    ("ex-allen-check", {"f0_allen": lambda ns: np.percentile(ns["F_allen"], 10, axis=0)}, "reduced over the ROIs"),
+    ("ex-allen-check", {"noise_allen": lambda ns: ns["dff"].noise_sd(ns["F_allen"], "mad")}, "'diff_mad'"),
+    ("ex-allen-check", {"f0_safe": lambda ns: ~ns["f0_safe"]}, "comparison is reversed"),
+    ("ex-allen-check", {"f0_safe": lambda ns: ns["f0_safe"].astype(int)}, "boolean"),
+    ("ex-s2p-check", {"n_safe_r07": lambda ns: _safe_count(ns, 0.7, unsafe=True)}, "counts the unsafe"),
+    ("ex-s2p-check", {"n_safe_r07": lambda ns: _safe_count(ns, 0.7, cells_only=True)}, "not only those classified as cells"),
+    ("ex-s2p-check", {"n_safe_r10": lambda ns: _safe_count(ns, 1.0, unsafe=True)}, "counts the unsafe"),
+    ("ex-s2p-check", {"n_safe_r10": lambda ns: ns["n_safe_r07"]}, "subtract 1.0 * Fneu"),
+    ("ex-threshold-check", {"sigma_wav": lambda ns: float(np.median(np.abs(ns["coeffs"][1])) / 0.6745)}, "coarsest detail band"),
+    ("ex-threshold-check", {"sigma_wav": lambda ns: float(np.median(np.abs(ns["coeffs"][-1])))}, "divide the median of |cD1| by 0.6745"),
+    ("ex-threshold-check", {"threshold_u": lambda ns: float(ns["sigma_wav"] * np.sqrt(2 * np.log10(len(ns["x"]))))}, "np.log10"),
+    ("ex-threshold-check", {"threshold_u": lambda ns: float(ns["sigma_wav"] * np.sqrt(2 * np.log(ns["coeffs"][-1].size)))},
+     "not the number of coefficients"),
+    ("ex-wavelet-check", {"wavelet_denoise_trace": lambda ns: lambda x, w, L: _denoise(x, w, L, mode="hard")}, "use soft thresholding"),
+    ("ex-wavelet-check", {"wavelet_denoise_trace": lambda ns: lambda x, w, L: _denoise(x, w, L, approx=True)}, "leave the approximation"),
+    ("ex-wavelet-check", {"wavelet_denoise_trace": lambda ns: lambda x, w, L: _denoise(x, w, L, trim=False)}, "one sample more"),
+    ("ex-wavelet-check", {"wavelet_denoise_trace": lambda ns: lambda x, w, L: _denoise(ns["dff_true"][ns["k"]], w, L)[:len(x)]},
+     "values differ"),
+    ("ex-wavelet-check", {"wavelet_denoise_trace": lambda ns: lambda x, w, L: np.asarray(x, dtype=float)}, "input unchanged"),
+    ("ex-levels-check", {"raw_error": lambda ns: ns["raw_error"] ** 2}, "mean squared error"),
+    ("ex-levels-check", {"level_errors": lambda ns: _rms_levels(ns, ns["x"])}, "not with the noisy trace"),
+    ("ex-levels-check", {"level_errors": lambda ns: ns["level_errors"] ** 2}, "take the square root"),
+    ("ex-levels-check", {"best_level": lambda ns: ns["best_level"] - 1}, "add 1"),
+    ("ex-levels-check", {"best_level": lambda ns: float(ns["best_level"])}, "whole number"),
+    ("ex-snr-check", {"snr": lambda ns: lambda x: _snr(x, sigma=np.std)}, "not the standard deviation"),
+    ("ex-snr-check", {"snr": lambda ns: lambda x: _snr(x, signal=np.max)}, "not the maximum"),
+    ("ex-snr-check", {"snr": lambda ns: lambda x: _snr(x, centre=False)}, "subtract the median"),
+    ("ex-snr-check", {"snr": lambda ns: lambda x: _snr(x, sigma=lambda v: 1.4826 * _mad(np.diff(v)) / np.sqrt(2))},
+     "not of its differences"),
+    ("ex-allen-snr-check", {"snr_raw": lambda ns: ns["snr_denoised"]}, "SNR of the denoised traces"),
+    ("ex-allen-snr-check", {"snr_raw": lambda ns: ns["dff"].snr(ns["allen_dff"].T)}, "axis=1"),
+    ("ex-allen-snr-check", {"snr_denoised": lambda ns: ns["dff"].snr(ns["allen_denoised"], noise="diff_mad")}, "'diff_mad' collapses"),
+    ("ex-allen-snr-check", {"snr_gain": lambda ns: float(np.median(ns["snr_raw"] / ns["snr_denoised"]))}, "raw over denoised"),
+    ("ex-allen-snr-check", {"snr_gain": lambda ns: float(np.median(ns["snr_denoised"]) / np.median(ns["snr_raw"]))},
+     "not the ratio of the medians"),
+]
+
+
+def _expected_scalars(namespace, names):
+    return [namespace[n] for n in names if isinstance(namespace[n], (int, float, np.number)) and not isinstance(namespace[n], bool)]
+
+
+@pytest.mark.parametrize("grade_id, wrong, hint", WRONG, ids=[f"{w[0]}:{'+'.join(w[1])}:{w[2][:20]}" for w in WRONG])
+def test_wrong_answer_fails_with_its_hint(lesson, grade_id, wrong, hint):
+    checks, namespace = lesson
+    source = checks[grade_id]
+    names = lt.free_names(source)
+    answers = {name: namespace[name] for name in names}
+    answers.update({name: make(namespace) for name, make in wrong.items()})
+    with pytest.raises(CheckFailed) as failure:
+        lt.run_check(source, answers)
+    message = str(failure.value)
+    assert hint in message, f"expected the hint {hint!r}, got:\n{message}"
+    for value in _expected_scalars(namespace, names):  # never reveal the right answer
+        shown = {f"{value:.4g}", f"{value:.2f}"} | ({str(value)} if isinstance(value, float) else set())
+        for text in shown:
+            assert text not in message, f"the message reveals the expected value {text}: {message}"
+    assert "array(" not in message and "[[" not in message
+
+
+def test_every_check_has_at_least_two_wrong_answers_tested(lesson):
+    checks, _ = lesson
+    counts = {grade_id: sum(w[0] == grade_id for w in WRONG) for grade_id in checks}
+    assert min(counts.values()) >= 2, counts
+
+
+def test_zero_baseline_is_refused_by_the_reference_solution(lesson):
+    _, namespace = lesson
+    with pytest.raises(ValueError):
+        namespace["compute_dff"](np.ones(5), np.array([1.0, 1.0, 0.0, 1.0, 1.0]))
