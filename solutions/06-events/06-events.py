@@ -1,0 +1,1098 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown] nbgrader={"grade": false, "grade_id": "header", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# # 06 · Detecting calcium events
+#
+# A ΔF/F₀ trace goes up when a neuron fires and slowly comes back down. Most questions asked of a
+# recording — how active is this neuron, which neurons fire together (lesson 07) — start by
+# turning each trace into a list of **events**: when did the trace rise clearly above its noise,
+# how high, for how long. This lesson builds that detector step by step, measures its events, and
+# scores it against the ground truth of a simulation before running it on a real recording.
+#
+# **Learning objectives** — after this lesson you can
+# 1. explain why a calcium event is not a spike, and count both in a simulated recording;
+# 2. measure a trace's noise robustly (1.4826 × MAD) and express the trace as robust z-scores;
+# 3. find threshold crossings and event onsets, and explain what a lower level (hysteresis), a
+#    minimum duration and a minimum separation add;
+# 4. add a second, absolute threshold that protects barely active neurons from false events;
+# 5. find peaks with `scipy.signal.find_peaks` and measure each event's full width at half maximum;
+# 6. draw traces with their events and a raster, and compute event features — rates, amplitudes,
+#    inter-event intervals, the fraction of active neurons — and a metric of your own;
+# 7. score detections against ground truth with precision, recall and F1, and choose a threshold;
+# 8. run the whole detection on a real population recording.
+#
+# **Time:** about 90 minutes. **Prerequisites:** lesson 05 (ΔF/F₀ and noise σ), NumPy boolean
+# masks, `np.diff`, `np.flatnonzero`; matplotlib's `plot` and `scatter`.
+#
+# **How the exercises work.** Each exercise asks for a named variable or function. Write your
+# code in the cell below the exercise (replace `raise NotImplementedError()`), run it, then run
+# the check cell after it: silence means the check passed; otherwise it tells you what looks
+# wrong. The checks also run hidden tests when your instructor grades the notebook.
+
+# %% nbgrader={"grade": false, "grade_id": "setup", "locked": true, "schema_version": 3, "solution": false, "task": false}
+import math
+
+import matplotlib.pyplot as plt
+import numpy as np
+from scipy.signal import find_peaks
+
+from helpers import data, events as ev, plots
+from helpers.lessons import events as lesson06
+
+# Simulated GCaMP6s recording with known spikes: 40 neurons, 5 minutes at 10 Hz.
+# dff is ΔF/F₀ as a fraction, made with the TRUE neuropil ratio and baseline, so it is the
+# true calcium signal plus noise: here we study event detection alone.
+dff, fs, truth = lesson06.simulated_dff()
+n_neurons, n_frames = dff.shape
+time_s = np.arange(n_frames) / fs
+print(f"dff: {n_neurons} neurons x {n_frames} frames at {fs} Hz ({n_frames / fs:.0f} s)")
+
+# %% [markdown] nbgrader={"grade": false, "grade_id": "s1-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# ## 1. A calcium event is not a spike
+#
+# A spike lets calcium into the cell body; the indicator (GCaMP6s here) binds it and glows for
+# about a second: ΔF/F₀ jumps within ~0.2 s and decays with a time constant of ~0.7 s. A
+# **calcium event** is what we can see of that in a noisy trace — a stretch that rises clearly
+# above the noise. The two are related but not the same:
+#
+# - spikes closer together than about one decay time **add up into one event** (a burst);
+# - a **lone spike** gives a small transient that noise can hide — no event at all;
+# - noise alone can, rarely, look like an event.
+#
+# So an event detector counts *bursts of activity*, not spikes. To score it fairly, we group the
+# simulation's true spikes into **bursts** too: spikes are taken in time order and a spike less
+# than `merge_s` seconds after the previous one joins its burst (`ev.spike_bursts`, with
+# `merge_s` = the indicator's decay time constant, `truth.indicator["decay_s"]`).
+#
+# **Example** — neuron 4 over one minute: its true spikes (ticks), the noiseless calcium signal
+# and what we measure (ΔF/F₀ with noise).
+
+# %% mystnb={"image": {"alt": "One simulated neuron over 60 seconds: black ticks mark true spikes, a smooth line the noiseless calcium signal and a noisy line the measured dF/F0; close spikes merge into one larger transient."}}
+window = time_s < 60
+fig, ax = plt.subplots(figsize=(9, 3), layout="constrained")
+ax.plot(time_s[window], dff[4, window], lw=0.7, label="measured ΔF/F₀")
+ax.plot(time_s[window], truth.calcium[4, window], lw=1.5, label="true calcium signal")
+spikes_s = truth.spike_times_s[4][truth.spike_times_s[4] < 60]
+ax.vlines(spikes_s, -0.35, -0.2, color="#000000", lw=1, label="true spikes")
+ax.set(xlabel="time (s)", ylabel="ΔF/F₀ (fraction)", title="neuron 4: spikes, calcium, measurement")
+ax.legend(loc="upper right", frameon=False, fontsize="small");
+
+# %% [markdown] nbgrader={"grade": false, "grade_id": "ex-bursts-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# **Exercise 1.1** — For neuron 4, store the number of true spikes in `n_spikes_4` and the number
+# of true bursts in `n_bursts_4` (Python or NumPy integers). `truth.spike_frames[4]` holds the
+# frame of each of its spikes (one entry per spike); group them with
+# `ev.spike_bursts(frames, fs, merge_s=truth.indicator["decay_s"])`, which returns one onset frame
+# per burst. Note that `merge_s` is in **seconds**.
+
+# %% nbgrader={"grade": false, "grade_id": "ex-bursts", "locked": false, "schema_version": 3, "solution": true, "task": false}
+### BEGIN SOLUTION
+n_spikes_4 = len(truth.spike_frames[4])
+n_bursts_4 = len(ev.spike_bursts(truth.spike_frames[4], fs, merge_s=truth.indicator["decay_s"]))
+### END SOLUTION
+
+# %% nbgrader={"grade": true, "grade_id": "ex-bursts-check", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
+from helpers import checks, events as ev
+from helpers.lessons import events as lesson06
+_, fs, truth = lesson06.simulated_dff()
+frames = truth.spike_frames[4]
+decay_s = truth.indicator["decay_s"]
+checks.equal("n_spikes_4", n_spikes_4, int(frames.size), mistakes={
+    "that is the number of neurons: take the spikes of neuron 4, truth.spike_frames[4]": len(truth.spike_frames),
+    "that is the number of bursts; the spikes are the entries of truth.spike_frames[4]":
+        int(ev.spike_bursts(frames, fs, decay_s).size),
+}, hint="count the entries of truth.spike_frames[4]")
+checks.equal("n_bursts_4", n_bursts_4, int(ev.spike_bursts(frames, fs, decay_s).size), mistakes={
+    "that is the number of spikes: group them into bursts with ev.spike_bursts": int(frames.size),
+    "merge_s is in seconds: pass truth.indicator['decay_s'] as it is, not multiplied by fs":
+        int(ev.spike_bursts(frames, fs, decay_s * fs).size),
+}, hint="ev.spike_bursts(truth.spike_frames[4], fs, merge_s=truth.indicator['decay_s']) returns one frame per burst")
+
+# %% [markdown] nbgrader={"grade": false, "grade_id": "s2-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# ## 2. Each neuron in units of its own noise: robust z-scores
+#
+# "Clearly above the noise" needs each neuron's noise level σ. Its standard deviation is a poor
+# estimate: events are large, positive and skewed, so an active neuron's standard deviation is
+# inflated by its own events — and a threshold built on it would hide them. The **median absolute
+# deviation** (MAD) ignores the rare large values:
+#
+# $$\mathrm{MAD}(x) = \operatorname{median}_t\,\bigl|x_t - \operatorname{median}(x)\bigr|,
+# \qquad \sigma = 1.4826 \times \mathrm{MAD}(x).$$
+#
+# The factor 1.4826 makes σ equal the standard deviation for Gaussian noise. (Medians are NumPy's
+# `np.median`: for an even number of frames, the mean of the two middle values.) The **robust
+# z-score** expresses a trace in units of its own noise:
+#
+# $$z_t = \frac{x_t - \operatorname{median}(x)}{1.4826\,\mathrm{MAD}(x)}.$$
+#
+# Then one threshold, say z > 3, means the same for a quiet and for a noisy neuron.
+#
+# **Exercise 2.1** — For every simulated neuron (each row of `dff`), compute the robust noise
+# level σ = 1.4826 × MAD and store the values in `noise_sigma`, and the plain standard deviation
+# (`np.std`, ddof = 0) in `noise_std` — both float arrays with one value per neuron.
+
+# %% nbgrader={"grade": false, "grade_id": "ex-sigma", "locked": false, "schema_version": 3, "solution": true, "task": false}
+### BEGIN SOLUTION
+centre = np.median(dff, axis=1, keepdims=True)
+noise_sigma = 1.4826 * np.median(np.abs(dff - centre), axis=1)
+noise_std = dff.std(axis=1)
+### END SOLUTION
+
+# %% nbgrader={"grade": true, "grade_id": "ex-sigma-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+import numpy as np
+from helpers import checks
+from helpers.lessons import events as lesson06
+x, _, _ = lesson06.simulated_dff()
+n, T = x.shape
+centre = np.median(x, axis=1, keepdims=True)
+mad = np.median(np.abs(x - centre), axis=1)
+shapes = {(T,): "you reduced over axis 0 (neurons); one value per neuron means reducing over time, axis=1",
+          (): "you reduced over the whole array; compute one value per neuron (axis=1)",
+          (n, 1): "drop the kept axis: one value per neuron, shape (n_neurons,)"}
+checks.is_array("noise_sigma", noise_sigma, shape=(n,), wrong_shapes=shapes)
+checks.close("noise_sigma", noise_sigma, 1.4826 * mad, mistakes={
+    "that is the MAD itself: multiply it by 1.4826 to get σ": mad,
+    "that is the standard deviation; σ here is 1.4826 × the median absolute deviation": x.std(axis=1),
+    "deviations are taken from the median, not the mean":
+        1.4826 * np.median(np.abs(x - x.mean(axis=1, keepdims=True)), axis=1),
+    "that is the mean absolute deviation; take the median of the absolute deviations":
+        1.4826 * np.mean(np.abs(x - centre), axis=1),
+}, hint="σ = 1.4826 × median(|x − median(x)|), per row")
+checks.is_array("noise_std", noise_std, shape=(n,), wrong_shapes=shapes)
+checks.close("noise_std", noise_std, x.std(axis=1), mistakes={
+    "use the population standard deviation (ddof=0, NumPy's default)": x.std(axis=1, ddof=1),
+    "that is the variance; take its square root": x.var(axis=1),
+}, hint="np.std(dff, axis=1)")
+
+# %% [markdown] nbgrader={"grade": false, "grade_id": "sigma-example-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# **Example** — the simulation knows each neuron's true noise (in ΔF/F₀ units: the noise σ of the
+# raw trace over the mean baseline). The standard deviation overestimates it, the more so the
+# more active the neuron; the MAD estimate stays much closer (slightly high for the most active
+# neurons, whose events fill a sizeable share of the frames).
+
+# %% mystnb={"image": {"alt": "Scatter of estimated against true noise level per neuron: the MAD-based estimates lie close to the identity line, the standard deviations well above it for the more active neurons."}}
+sigma_ref = 1.4826 * np.median(np.abs(dff - np.median(dff, axis=1, keepdims=True)), axis=1)
+true_sigma = truth.noise_sd / truth.f0.mean(axis=1)
+fig, ax = plt.subplots(figsize=(5, 4), layout="constrained")
+ax.scatter(true_sigma, dff.std(axis=1), s=15, label="standard deviation")
+ax.scatter(true_sigma, sigma_ref, s=15, marker="s", label="1.4826 × MAD")
+lims = [0, 1.1 * dff.std(axis=1).max()]
+ax.plot(lims, lims, color="#000000", lw=0.8, label="identity")
+ax.set(xlabel="true noise σ (ΔF/F₀)", ylabel="estimated σ (ΔF/F₀)", title="noise estimates per neuron")
+ax.legend(frameon=False);
+
+# %% [markdown] nbgrader={"grade": false, "grade_id": "ex-robustz-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# **Exercise 2.2** — Write a function `robust_z(x)` that takes **one** trace (a 1-D float array)
+# and returns its robust z-score, a float array of the same shape:
+# `(x − median(x)) / (1.4826 × median(|x − median(x)|))`. You may assume the MAD is not zero.
+
+# %% nbgrader={"grade": false, "grade_id": "ex-robustz", "locked": false, "schema_version": 3, "solution": true, "task": false}
+def robust_z(x):
+    ### BEGIN SOLUTION
+    centre = np.median(x)
+    return (x - centre) / (1.4826 * np.median(np.abs(x - centre)))
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "ex-robustz-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+import numpy as np
+from helpers import checks, data, events as ev
+from helpers.lessons import events as lesson06
+x = np.array(lesson06.simulated_dff()[0][4])
+checks.is_function("robust_z", robust_z, n_params=1)
+got = checks.call("robust_z", robust_z, x.copy())
+checks.is_array("robust_z(trace)", got, shape=x.shape, hint="return one z value per frame")
+med, mad = np.median(x), np.median(np.abs(x - np.median(x)))
+checks.close("robust_z(trace)", got, ev.robust_zscore(x), rtol=1e-6, atol=1e-9, mistakes={
+    "that is the ordinary z-score (mean and standard deviation); use the median and 1.4826 × MAD":
+        (x - x.mean()) / x.std(),
+    "divide by 1.4826 × MAD, not by the MAD alone": (x - med) / mad,
+    "subtract the median, not the mean": (x - x.mean()) / (1.4826 * mad),
+    "the noise is 1.4826 × MAD, not the standard deviation": (x - med) / x.std(),
+}, hint="z = (x − median(x)) / (1.4826 × median(|x − median(x)|))")
+### BEGIN HIDDEN TESTS
+allen = np.array(data.load_allen_dff().traces[[3, 40]])
+other = np.array(lesson06.simulated_dff(seed=11, fs=30.0, n_neurons=3, duration_s=60.0)[0])
+for label, trace in [("Allen neuron 3", allen[0]), ("Allen neuron 40", allen[1]),
+                     ("another simulation (odd length)", other[0][:-1]), ("another simulation", other[2])]:
+    got = checks.call("robust_z", robust_z, trace.copy())
+    checks.is_array(f"robust_z({label})", got, shape=trace.shape,
+                    hint="return one value per frame of the trace passed in")
+    checks.close(f"robust_z({label})", got, ev.robust_zscore(trace), rtol=1e-6, atol=1e-9,
+                 hint="use np.median (it averages the two middle values of an even-length trace) and the trace passed in")
+### END HIDDEN TESTS
+
+# %% [markdown] nbgrader={"grade": false, "grade_id": "s3-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# ## 3. Threshold crossings, onsets and what makes an event
+#
+# The simplest detector marks the frames where the z-score **crosses a threshold k upwards**: frame
+# t is a crossing when `z[t] > k` and the frame before was not above it, `z[t−1] ≤ k`. The first
+# frame of the trace counts as a crossing when it is already above k (the trace "starts in" an
+# event). Each crossing is the **onset** of a run of frames above k.
+#
+# A bare crossing is a fragile event definition: noise makes the trace flicker around k — several
+# crossings on one transient's rise and decay — and a single noisy frame above k becomes an
+# "event". `ev.detect_events` adds three rules, all with durations in seconds (a stretch of m
+# frames lasts m / fs s; "at least d seconds" means at least `ceil(d · fs)` frames):
+#
+# 1. **hysteresis** — an event must reach the upper level `median + k·σ` (k = 3), but it lasts as
+#    long as the trace stays above a lower level `median + k_low·σ` (k_low = 1.5): its onset is
+#    where the trace rises out of the noise, its offset where it falls back (`k_low = k` gives a
+#    single threshold);
+# 2. **separation** — two stretches with a gap shorter than `min_separation_s` (0.3 s) are merged:
+#    a dip under the level on a noisy decay does not split a transient;
+# 3. **duration** — events shorter than `min_duration_s` (0.2 s) are dropped: noise lasts a frame,
+#    a calcium transient much longer.
+#
+# Events come back as an `ev.Events` table of flat arrays, one entry per event, sorted by neuron
+# then onset: `neuron`, `onset` (first frame above the lower level), `peak` (frame of the
+# maximum), `offset` (first frame after the event: the event covers `onset <= t < offset`),
+# `amplitude` (peak value minus the neuron's median, in ΔF/F₀) and `fwhm_s` (section 6).
+#
+# **Example** — neuron 4's z-score with k = 3: its upward crossings, and the events of
+# `ev.detect_events` shaded.
+
+# %% mystnb={"image": {"alt": "Robust z-score of neuron 4 over 60 seconds with a dashed line at z = 3; orange crosses mark upward crossings of that line and shaded bands the events found by detect_events."}}
+z_all = ev.robust_zscore(dff)
+above = z_all[4] > 3
+crossings = np.flatnonzero(above & ~np.r_[False, above[:-1]])
+sim_events = ev.detect_events(dff, fs)   # the reference events of the simulated recording
+fig, ax = plt.subplots(figsize=(9, 3), layout="constrained")
+lesson06.plot_events(time_s, z_all, sim_events, [4], ax=ax, ylabel="robust z-score")
+ax.axhline(3, color="#000000", ls="--", lw=0.8)
+ax.plot(time_s[crossings], z_all[4, crossings], "x", color="#D55E00", label="upward crossing of k = 3")
+ax.set_xlim(0, 60)
+ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False, fontsize="small")
+print(f"{len(sim_events)} events in {n_neurons} neurons; neuron 4: {np.sum(sim_events.neuron == 4)} events, "
+      f"{crossings.size} crossings of z = 3")
+
+# %% [markdown] nbgrader={"grade": false, "grade_id": "ex-onsets-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# **Exercise 3.1** — Write a function `threshold_onsets(z, k)` that returns, as an **integer** NumPy
+# array in increasing order, every frame t of the 1-D array `z` where z crosses `k` upwards:
+# `z[t] > k` (strictly) and either `t == 0` or `z[t − 1] <= k`. With no crossing it returns an
+# empty integer array. (Hint: a boolean mask, the same mask shifted by one frame, `np.flatnonzero`.)
+
+# %% nbgrader={"grade": false, "grade_id": "ex-onsets", "locked": false, "schema_version": 3, "solution": true, "task": false}
+def threshold_onsets(z, k):
+    ### BEGIN SOLUTION
+    above = np.asarray(z) > k
+    was_above = np.r_[False, above[:-1]]
+    return np.flatnonzero(above & ~was_above)
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "ex-onsets-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+import numpy as np
+from helpers import checks, data, events as ev
+from helpers.lessons import events as lesson06
+
+
+def crossings_ref(z, k):
+    return np.array([t for t in range(len(z)) if z[t] > k and (t == 0 or z[t - 1] <= k)], dtype=int)
+
+
+z = ev.robust_zscore(lesson06.simulated_dff()[0][4])
+checks.is_function("threshold_onsets", threshold_onsets, n_params=2)
+got = checks.call("threshold_onsets", threshold_onsets, z.copy(), 3.0)
+checks.is_array("threshold_onsets(z, 3)", got, ndim=1, dtype="int",
+                hint="return frame indices (np.flatnonzero gives them), not a boolean mask")
+want = crossings_ref(z, 3.0)
+lesson06.equal_frames("threshold_onsets(z, 3)", got, want, mistakes={
+    "these are all frames above k; keep only the first frame of each run above k": np.flatnonzero(z > 3.0),
+    "these are the frames just BEFORE each crossing: add 1 (the onset is the first frame above k)": want - 1,
+    "these are the frames where z falls back below k (downward crossings); the onset is where it rises":
+        np.flatnonzero((z[:-1] > 3.0) & (z[1:] <= 3.0)) + 1,
+}, hint="onset t: z[t] > k and (t == 0 or z[t-1] <= k)")
+### BEGIN HIDDEN TESTS
+cases = [("a trace starting above k", np.array([5.0, 4.0, 1.0, 0.0, 4.0, 4.0, 2.0]), 3.0, [0, 4]),
+         ("values exactly at k", np.array([0.0, 3.0, 3.0, 3.5, 3.0, 3.2, 0.0]), 3.0, [3, 5]),
+         ("no crossing", np.zeros(20), 1.0, []),
+         ("a single frame", np.array([2.0]), 1.0, [0])]
+for label, zz, kk, expected in cases:
+    got = checks.call("threshold_onsets", threshold_onsets, zz.copy(), kk)
+    checks.is_array(f"threshold_onsets({label})", got, ndim=1, dtype="int",
+                    hint="return an integer array, even when it is empty (np.flatnonzero does)")
+    lesson06.equal_frames(f"threshold_onsets({label})", got, np.array(expected, dtype=int),
+                 hint="frame 0 counts when z[0] > k; a value equal to k is not above k")
+allen_z = ev.robust_zscore(np.array(data.load_allen_dff().traces[7]))
+for kk in (2.0, 4.5):
+    got = checks.call("threshold_onsets", threshold_onsets, allen_z.copy(), kk)
+    checks.is_array(f"threshold_onsets(Allen trace, {kk})", got, ndim=1, dtype="int")
+    lesson06.equal_frames(f"threshold_onsets(Allen trace, {kk})", got, crossings_ref(allen_z, kk),
+                 hint="use the k passed as an argument")
+### END HIDDEN TESTS
+
+# %% [markdown] nbgrader={"grade": false, "grade_id": "s4-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# ## 4. A second, absolute threshold for quiet neurons
+#
+# The z threshold is relative: `k·σ` is as small as the neuron's noise. For a bright, low-noise
+# neuron that barely fires, σ is set by nothing but that small noise, so `k·σ` can be a ΔF/F₀
+# change of 1–2 %, and any small, slow fluctuation that is not a spike — a slightly mis-subtracted
+# neuropil, a small movement out of the focal plane — passes it. (In the example below, we added
+# four such bumps of 3–6 % ΔF/F₀ to a simulated neuron.) A second,
+# **absolute** threshold on the amplitude — at least, say, 0.15 ΔF/F₀ (15 %; a single GCaMP6s
+# spike gives about 0.2) — removes those without touching the events of active neurons.
+# `ev.detect_events(..., min_amplitude=0.15)` applies it: an event is kept only if its amplitude
+# (peak minus the neuron's median, in ΔF/F₀ **as a fraction**) is at least `min_amplitude`.
+#
+# **Example** — a bright, barely active neuron: 4 true spikes in 5 minutes, and four slow bumps.
+
+# %% mystnb={"image": {"alt": "Trace of a barely active simulated neuron over 300 seconds with its events shaded: four tall transients at the true spikes, and several small slow bumps that the k-sigma threshold alone also calls events."}}
+quiet, quiet_fs, quiet_spikes = lesson06.quiet_trace()
+quiet_time = np.arange(quiet.size) / quiet_fs
+fig, ax = plt.subplots(figsize=(9, 3), layout="constrained")
+lesson06.plot_events(quiet_time, quiet[None], ev.detect_events(quiet, quiet_fs), [0], ax=ax)
+ax.vlines(quiet_spikes / quiet_fs, -0.08, -0.04, color="#000000", lw=1.5, label="true spikes")
+ax.set_title("a quiet neuron: events with the k·σ threshold only")
+ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False, fontsize="small");
+
+# %% [markdown] nbgrader={"grade": false, "grade_id": "ex-quiet-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# **Exercise 4.1** — Detect events in `quiet` (frame rate `quiet_fs`) with `ev.detect_events` and
+# its default parameters, and store their number in `n_quiet_k_only`. Then detect again with the
+# added absolute threshold `min_amplitude=0.15` (15 % ΔF/F₀ — the trace is a fraction) and store
+# the number of events in `n_quiet_both`. (`len(events)` is the number of events.)
+
+# %% nbgrader={"grade": false, "grade_id": "ex-quiet", "locked": false, "schema_version": 3, "solution": true, "task": false}
+### BEGIN SOLUTION
+n_quiet_k_only = len(ev.detect_events(quiet, quiet_fs))
+n_quiet_both = len(ev.detect_events(quiet, quiet_fs, min_amplitude=0.15))
+### END SOLUTION
+
+# %% nbgrader={"grade": true, "grade_id": "ex-quiet-check", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
+from helpers import checks, events as ev
+from helpers.lessons import events as lesson06
+q, qfs, _ = lesson06.quiet_trace()
+k_only = len(ev.detect_events(q, qfs))
+both = len(ev.detect_events(q, qfs, min_amplitude=0.15))
+checks.equal("n_quiet_k_only", n_quiet_k_only, k_only, hint="ev.detect_events(quiet, quiet_fs) with its defaults, then len(...)")
+checks.equal("n_quiet_both", n_quiet_both, both, mistakes={
+    "min_amplitude is in the trace's units, a fraction: 15 % is 0.15, not 15": len(ev.detect_events(q, qfs, min_amplitude=15)),
+    "that is the count without the absolute threshold: pass min_amplitude=0.15": k_only,
+}, hint="ev.detect_events(quiet, quiet_fs, min_amplitude=0.15)")
+
+# %% [markdown] nbgrader={"grade": false, "grade_id": "s5-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# ## 5. Peaks with `scipy.signal.find_peaks`
+#
+# Another view of detection looks for **local maxima** instead of runs above a level.
+# `scipy.signal.find_peaks(x, height=h, distance=d)` returns the frames of the samples larger than
+# both neighbours, keeping those with `x ≥ h` and, of peaks closer than `d` frames (an integer, at
+# least 1), only the tallest. On a noisy trace every wiggle is a local maximum, so `height` does
+# the work of the threshold and `distance` stops one transient's noisy top from giving several
+# peaks. Peaks are good at *when is the maximum*; runs above a level (section 3) at *when did it
+# start and end* — `ev.detect_events` gives both.
+#
+# **Exercise 5.1** — Find the peaks of neuron 4's ΔF/F₀ trace `dff[4]` with `find_peaks`, using
+# `height = median + 3σ` (the trace's median and σ = 1.4826 × MAD, in ΔF/F₀ — not in z units) and
+# `distance = ceil(1.0 · fs)` frames (peaks at least one second apart). Store the frames (the first
+# value `find_peaks` returns) in `peak_frames`.
+
+# %% nbgrader={"grade": false, "grade_id": "ex-peaks", "locked": false, "schema_version": 3, "solution": true, "task": false}
+### BEGIN SOLUTION
+trace4 = dff[4]
+level = np.median(trace4) + 3 * 1.4826 * np.median(np.abs(trace4 - np.median(trace4)))
+peak_frames, _ = find_peaks(trace4, height=level, distance=math.ceil(1.0 * fs))
+### END SOLUTION
+
+# %% nbgrader={"grade": true, "grade_id": "ex-peaks-check", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
+import math
+import numpy as np
+from scipy.signal import find_peaks
+from helpers import checks
+from helpers.lessons import events as lesson06
+x_all, fs, _ = lesson06.simulated_dff()
+x = x_all[4]
+med = np.median(x)
+sigma = 1.4826 * np.median(np.abs(x - med))
+d = math.ceil(1.0 * fs)
+checks.is_array("peak_frames", peak_frames, ndim=1, dtype="int",
+                hint="find_peaks returns (frames, properties): keep the first element")
+lesson06.equal_frames("peak_frames", peak_frames, find_peaks(x, height=med + 3 * sigma, distance=d)[0], mistakes={
+    "the height must be in ΔF/F₀ (median + 3σ), not in z units: the trace is not z-scored":
+        find_peaks(x, height=3.0, distance=d)[0],
+    "σ is 1.4826 × MAD here, not the standard deviation": find_peaks(x, height=med + 3 * x.std(), distance=d)[0],
+    "distance is in frames: one second is ceil(1.0 * fs) frames": find_peaks(x, height=med + 3 * sigma, distance=1)[0],
+    "you left out distance: peaks must be at least ceil(1.0 * fs) frames apart": find_peaks(x, height=med + 3 * sigma)[0],
+}, hint="find_peaks(dff[4], height=median + 3σ, distance=ceil(fs))[0]")
+
+# %% [markdown] nbgrader={"grade": false, "grade_id": "s6-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# ## 6. How long is an event? Full width at half maximum
+#
+# The **full width at half maximum** (FWHM) of an event is the time the trace spends above half
+# its amplitude: with `baseline` the neuron's median and `peak` the frame of the maximum, the
+# *half level* is `baseline + (trace[peak] − baseline) / 2`. From the peak, walk left frame by
+# frame to the first sample **at or below** the half level; the crossing lies between that sample
+# and the next one towards the peak, found by **linear interpolation** (if sample i is at or below
+# the level h and sample i + 1 above it, the crossing is at i + (h − x[i]) / (x[i+1] − x[i])).
+# Walk right the same way. If the trace stays above the level up to the edge of the recording,
+# the crossing is taken **at the edge frame** (0 or n − 1), and the width is then a lower bound.
+# FWHM = (right crossing − left crossing) / fs seconds.
+#
+# A single GCaMP6s transient has a FWHM under ~1 s (rise ~0.2 s, half-decay ~0.55 s); bursts
+# stack transients and last longer, but a width over ~5 s means something else — a slow drift, a
+# baseline error, an artefact.
+#
+# **Example** — one event of neuron 4 with its half level and crossings:
+
+# %% mystnb={"image": {"alt": "Close-up of one event of neuron 4 in dF/F0 against time: a dotted line marks the baseline, a dashed line the half-maximum level, and two markers the interpolated crossings whose distance is the FWHM."}}
+mine = np.flatnonzero(sim_events.neuron == 4)
+i = mine[np.argmax(sim_events.amplitude[mine])]
+peak, base = sim_events.peak[i], sim_events.baseline[4]
+half = base + sim_events.amplitude[i] / 2
+near = slice(peak - 20, peak + 40)
+fig, ax = plt.subplots(figsize=(7, 3), layout="constrained")
+ax.plot(time_s[near], dff[4, near], "o-", ms=3, lw=0.8, label="ΔF/F₀ (neuron 4)")
+ax.axhline(base, color="#000000", ls=":", lw=0.8, label="baseline (median)")
+ax.axhline(half, color="#D55E00", ls="--", lw=0.8, label="half maximum")
+left, right = lesson06.half_max_crossings(dff[4], peak, base)
+ax.plot(np.array([left, right]) / fs, [half, half], "D", color="#D55E00", ms=6, label="crossings (interpolated)")
+ax.set(xlabel="time (s)", ylabel="ΔF/F₀ (fraction)", title=f"FWHM = {sim_events.fwhm_s[i]:.2f} s")
+ax.legend(loc="upper right", frameon=False, fontsize="small");
+
+# %% [markdown] nbgrader={"grade": false, "grade_id": "ex-fwhm-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# **Exercise 6.1** — Write a function `fwhm_s(trace, peak_index, baseline, fs)` that returns the
+# FWHM in **seconds** (a float) of the event peaking at frame `peak_index` of the 1-D array
+# `trace`, with the conventions above: half level `baseline + (trace[peak_index] − baseline) / 2`,
+# the first sample at or below it on each side, linear interpolation towards the peak, the edge
+# frame if the trace never falls to the level on that side.
+
+# %% nbgrader={"grade": false, "grade_id": "ex-fwhm", "locked": false, "schema_version": 3, "solution": true, "task": false}
+def fwhm_s(trace, peak_index, baseline, fs):
+    ### BEGIN SOLUTION
+    x = np.asarray(trace, dtype=float)
+    half = baseline + (x[peak_index] - baseline) / 2
+
+    def crossing(step):
+        i = peak_index
+        edge = 0 if step < 0 else x.size - 1
+        while i != edge and x[i] > half:
+            i += step
+        if x[i] >= half:  # at the edge, still above the level (or exactly on it)
+            return float(i)
+        return i - step * (half - x[i]) / (x[i - step] - x[i])
+
+    return (crossing(+1) - crossing(-1)) / fs
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "ex-fwhm-check", "locked": true, "points": 3, "schema_version": 3, "solution": false, "task": false}
+import numpy as np
+from helpers import checks, data, events as ev
+from helpers.lessons import events as lesson06
+x_all, fs, _ = lesson06.simulated_dff()
+e = ev.detect_events(x_all, fs)
+checks.is_function("fwhm_s", fwhm_s, n_params=4)
+# A triangle: rises over 10 frames, falls over 20, on a baseline of 0.
+tri = np.zeros(100)
+tri[40:51] = np.linspace(0, 1, 11)
+tri[50:71] = np.linspace(1, 0, 21)
+got = checks.call("fwhm_s", fwhm_s, tri.copy(), 50, 0.0, 10.0)
+checks.is_number("fwhm_s(triangle, 50, 0.0, 10.0)", got)
+checks.close("fwhm_s(triangle, 50, 0.0, 10.0)", got, 1.5, rtol=1e-6, mistakes={
+    "that is a width in frames: divide by fs to get seconds": 15.0,
+    "that is the width on one side of the peak only; the full width spans both crossings": 0.5,
+    "that is the width on one side of the peak only (peak to right crossing); the full width spans both crossings": 1.0,
+}, hint="the triangle is above half maximum from frame 45 to frame 60")
+for j in (0, 5, 17):
+    n, p = int(e.neuron[j]), int(e.peak[j])
+    trace = np.array(x_all[n])
+    got = checks.call("fwhm_s", fwhm_s, trace.copy(), p, float(e.baseline[n]), fs)
+    label = f"fwhm_s(dff[{n}], {p}, baseline, fs)"
+    checks.is_number(label, got)
+    checks.close(label, got, lesson06.fwhm_reference(trace, p, e.baseline[n], fs), rtol=1e-6, mistakes={
+        "the half level is relative to the baseline: baseline + (peak − baseline) / 2, not peak / 2":
+            lesson06.fwhm_reference(trace, p, 0.0, fs),
+        "that is a width in frames: divide by fs to get seconds": fs * lesson06.fwhm_reference(trace, p, e.baseline[n], fs),
+        "interpolate the crossings linearly between samples; you used whole frames":
+            lesson06.fwhm_reference(trace, p, e.baseline[n], fs, interpolate=False),
+    }, hint="walk out from the peak to the first sample at or below the half level, then interpolate linearly "
+            "between that sample and its neighbour towards the peak")
+### BEGIN HIDDEN TESTS
+rng = np.random.default_rng(3)
+edge = np.array([1.0, 0.9, 0.8, 0.7, 0.6, 0.4, 0.3, 0.2] + [0.0] * 20)
+got = checks.call("fwhm_s", fwhm_s, edge.copy(), 0, 0.0, 10.0)
+checks.is_number("fwhm_s(an event at the start of the recording)", got)
+checks.close("fwhm_s(an event at the start of the recording)", got, 0.45, rtol=1e-6,
+             hint="when the trace is above the half level up to the edge, the crossing is the edge frame")
+tail = edge[::-1].copy()
+got = checks.call("fwhm_s", fwhm_s, tail, tail.size - 1, 0.0, 10.0)
+checks.close("fwhm_s(an event at the end of the recording)", got, 0.45, rtol=1e-6,
+             hint="when the trace is above the half level up to the edge, the crossing is the edge frame")
+on_level = np.array([0.0, 0.5, 1.0, 0.75, 0.5, 0.25, 0.0])
+got = checks.call("fwhm_s", fwhm_s, on_level.copy(), 2, 0.0, 2.0)
+checks.close("fwhm_s(samples exactly at the half level)", got, 1.5, rtol=1e-6,
+             hint="a sample exactly at the half level is the crossing")
+allen = data.load_allen_dff()
+ae = ev.detect_events(allen.traces, allen.fs)
+for j in rng.choice(len(ae), 5, replace=False):
+    n, p = int(ae.neuron[j]), int(ae.peak[j])
+    trace = np.array(allen.traces[n])
+    got = checks.call("fwhm_s", fwhm_s, trace.copy(), p, float(ae.baseline[n]), allen.fs)
+    checks.is_number(f"fwhm_s(Allen neuron {n}, {p}, baseline, 30.0)", got)
+    checks.close(f"fwhm_s(Allen neuron {n}, {p}, baseline, 30.0)", got,
+                 lesson06.fwhm_reference(trace, p, ae.baseline[n], allen.fs), rtol=1e-6,
+                 hint="use the trace, baseline and frame rate passed as arguments")
+### END HIDDEN TESTS
+
+# %% [markdown] nbgrader={"grade": false, "grade_id": "fwhm-example-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# **Example** — the FWHM of every simulated event (`sim_events.fwhm_s`, measured the same way):
+
+# %% mystnb={"image": {"alt": "Histogram of the full width at half maximum of all simulated GCaMP6s events, in seconds: most lie between 0.3 and 1 second, all far below the 5-second line."}}
+fig, ax = plt.subplots(figsize=(6, 3), layout="constrained")
+ax.hist(sim_events.fwhm_s, bins=30)
+ax.axvline(5, color="#D55E00", ls="--", label="5 s")
+ax.set(xlabel="FWHM (s)", ylabel="number of events", title="event widths, simulated GCaMP6s")
+ax.legend(frameon=False)
+print(f"median FWHM {np.median(sim_events.fwhm_s):.2f} s; fraction under 5 s: {np.mean(sim_events.fwhm_s < 5):.3f}")
+
+# %% [markdown] nbgrader={"grade": false, "grade_id": "s7-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# ## 7. Seeing the events: highlighted traces and a raster
+#
+# Always look at what a detector found: shade each event on its trace, and draw a **raster** —
+# one mark per event, time on the x-axis and neuron id on the y-axis. As an array, a raster is a
+# boolean matrix `(n_neurons, n_frames)` with True at each event's **onset** frame (the onset is
+# when the neuron became active; lesson 07 bins these to find neurons that fire together).
+#
+# **Example** — the raster of the simulated recording as a scatter plot:
+
+# %% mystnb={"image": {"alt": "Raster of the simulated recording: event onsets as short vertical marks, time in seconds on the x-axis and neuron id 0 to 39 on the y-axis; some neurons have many events, others few."}}
+fig, ax = plt.subplots(figsize=(9, 4), layout="constrained")
+lesson06.plot_raster(sim_events, ax=ax, title="event onsets, simulated recording");
+
+# %% [markdown] nbgrader={"grade": false, "grade_id": "ex-raster-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# **Exercise 7.1** — From the reference events `sim_events` (computed above with
+# `ev.detect_events(dff, fs)`), build the onset raster `onset_raster`: a boolean array of shape
+# `(n_neurons, n_frames)`, True at `[sim_events.neuron[i], sim_events.onset[i]]` for every event i
+# and False elsewhere. Build it with NumPy (zeros and fancy indexing); `ev.event_raster` does the
+# same, if you want to compare.
+
+# %% nbgrader={"grade": false, "grade_id": "ex-raster", "locked": false, "schema_version": 3, "solution": true, "task": false}
+### BEGIN SOLUTION
+onset_raster = np.zeros((n_neurons, n_frames), dtype=bool)
+onset_raster[sim_events.neuron, sim_events.onset] = True
+### END SOLUTION
+
+# %% nbgrader={"grade": true, "grade_id": "ex-raster-check", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
+import numpy as np
+from helpers import checks, events as ev
+from helpers.lessons import events as lesson06
+x, fs, _ = lesson06.simulated_dff()
+e = ev.detect_events(x, fs)
+checks.is_array("onset_raster", onset_raster, shape=x.shape, dtype="bool", wrong_shapes={
+    x.shape[::-1]: "the raster is (n_neurons, n_frames): neurons on rows, frames on columns"})
+
+
+def marks(frames):
+    wrong = np.zeros(x.shape, dtype=bool)
+    wrong[e.neuron, np.minimum(frames, x.shape[1] - 1)] = True
+    return wrong
+
+
+checks.equal("onset_raster", onset_raster, ev.event_raster(e), mistakes={
+    "you marked the peaks; the raster marks each event's onset": marks(e.peak),
+    "you marked the offsets; the raster marks each event's onset": marks(e.offset),
+}, hint="raster[sim_events.neuron, sim_events.onset] = True on an all-False array")
+
+# %% [markdown] nbgrader={"grade": false, "grade_id": "fig-events-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# **Task 7.2** (manually graded: a deliverable figure) — Plot the ΔF/F₀ traces of neurons 4, 19
+# and 30 over the first 120 s, stacked, with every event of `sim_events` highlighted (shaded from
+# onset to offset, or its onset and peak marked) and the true spikes of each neuron as ticks. Label
+# the axes with units, add a legend, and make the figure readable in grey scale and for
+# colour-blind readers. (`lesson06.plot_events` can do the shading; you may also write your own.)
+
+# %% nbgrader={"grade": true, "grade_id": "fig-events", "locked": false, "points": 2, "schema_version": 3, "solution": true, "task": false} mystnb={"image": {"alt": "Three simulated neurons' dF/F0 traces over 120 seconds, stacked, with each detected event shaded in the trace's colour, event peaks marked with triangles and true spikes as black ticks below each trace."}}
+### BEGIN SOLUTION
+first = time_s < 120
+shown_events = ev.detect_events(dff[:, first], fs)
+fig, ax = plt.subplots(figsize=(10, 5), layout="constrained")
+lesson06.plot_events(time_s[first], dff[:, first], shown_events, [4, 19, 30], ax=ax, offset=1.0)
+for row, n in enumerate([4, 19, 30]):
+    spikes = truth.spike_times_s[n][truth.spike_times_s[n] < 120]
+    ax.vlines(spikes, row - 0.25, row - 0.12, color="#000000", lw=1, label="true spikes" if row == 0 else None)
+ax.set_title("events of neurons 4, 19 and 30 (stacked by 1 ΔF/F₀)")
+ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False, fontsize="small");
+### END SOLUTION
+
+# %% [markdown] nbgrader={"grade": false, "grade_id": "s8-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# ## 8. Event features — and a metric of our own
+#
+# Once events are a table, features are one line each:
+#
+# - **event rate** of a neuron: its number of events over the duration of the recording,
+#   `n_frames / fs` seconds, in events per second (Hz); the **mean rate across neurons** averages
+#   these rates over *all* neurons, silent ones included;
+# - **amplitudes**: `events.amplitude`, in ΔF/F₀;
+# - **inter-event intervals** (IEI): the time from each event's onset to the next onset *of the same
+#   neuron*, in seconds; a neuron with m events gives m − 1 intervals;
+# - **fraction of active neurons**: neurons with at least one event over all neurons, a fraction
+#   (0.9, not 90).
+#
+# `ev.event_features(events)` computes these; here you compute them yourself.
+#
+# **Exercise 8.1** — From `sim_events`, compute
+# - `rates_hz`: the event rate of each neuron (float array, one value per neuron, 0 for a silent one);
+# - `mean_rate_hz`: the mean of `rates_hz` over all neurons (a float);
+# - `iei_s`: all inter-event intervals in seconds as one flat float array, neuron 0's intervals
+#   first (in time order), then neuron 1's, and so on — the order of the events in `sim_events`;
+# - `fraction_active`: the fraction of neurons with at least one event (a float).
+#
+# (Hints: `np.bincount(..., minlength=n_neurons)`; `np.diff` of the onsets, keeping only the
+# differences between two events of the same neuron.)
+
+# %% nbgrader={"grade": false, "grade_id": "ex-features", "locked": false, "schema_version": 3, "solution": true, "task": false}
+### BEGIN SOLUTION
+counts = np.bincount(sim_events.neuron, minlength=n_neurons)
+rates_hz = counts / (n_frames / fs)
+mean_rate_hz = float(rates_hz.mean())
+same_neuron = sim_events.neuron[1:] == sim_events.neuron[:-1]
+iei_s = np.diff(sim_events.onset)[same_neuron] / fs
+fraction_active = float(np.mean(counts > 0))
+### END SOLUTION
+
+# %% nbgrader={"grade": true, "grade_id": "ex-features-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+import numpy as np
+from helpers import checks, events as ev
+from helpers.lessons import events as lesson06
+x, fs, _ = lesson06.simulated_dff()
+n, T = x.shape
+e = ev.detect_events(x, fs)
+f = ev.event_features(e)
+counts = np.bincount(e.neuron, minlength=n)
+checks.is_array("rates_hz", rates_hz, shape=(n,), hint="one rate per neuron: np.bincount(neuron, minlength=n_neurons)",
+                wrong_shapes={(int(e.neuron.max()) + 1,): "silent neurons at the end are missing: use minlength=n_neurons"})
+checks.close("rates_hz", rates_hz, f.rate_hz, mistakes={
+    "these are counts; divide by the duration n_frames / fs to get events per second": counts,
+    "that is events per frame; divide by the duration in seconds (n_frames / fs)": counts / T,
+    "that is events per minute; the rate is asked in events per second (Hz)": counts / (T / fs) * 60,
+}, hint="rate = number of events / (n_frames / fs)")
+checks.is_number("mean_rate_hz", mean_rate_hz)
+checks.close("mean_rate_hz", mean_rate_hz, f.rate_hz.mean(), mistakes={
+    "you averaged over active neurons only; the mean is over all neurons, silent ones included":
+        f.rate_hz[counts > 0].mean(),
+    "that is events per minute; the rate is asked in events per second (Hz)": 60 * f.rate_hz.mean(),
+    "that is the total rate of the population; average over neurons": f.rate_hz.sum(),
+}, hint="the mean of rates_hz over all neurons")
+checks.is_array("iei_s", iei_s, ndim=1, hint="one flat array of intervals")
+all_diffs = np.diff(e.onset) / fs
+checks.is_array("iei_s", iei_s, shape=f.iei_s.shape, wrong_shapes={
+    all_diffs.shape: "some intervals run from one neuron's last event to the next neuron's first: "
+                     "keep only differences between events of the same neuron"},
+    hint="a neuron with m events gives m - 1 intervals")
+checks.close("iei_s", iei_s, f.iei_s, mistakes={
+    "these are intervals in frames; divide by fs to get seconds": f.iei_s * fs,
+    "these are intervals from offset to next onset; the IEI runs onset to onset":
+        (e.onset[1:] - e.offset[:-1])[e.neuron[1:] == e.neuron[:-1]] / fs,
+}, hint="np.diff of the onsets of each neuron, divided by fs, neuron 0 first")
+checks.is_number("fraction_active", fraction_active)
+checks.close("fraction_active", fraction_active, f.fraction_active, mistakes={
+    "give a fraction (between 0 and 1), not a percentage": 100 * f.fraction_active,
+    "that is the number of active neurons; divide by the number of neurons": float((counts > 0).sum()),
+}, hint="the fraction of neurons with at least one event")
+
+# %% [markdown] nbgrader={"grade": false, "grade_id": "s8b-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# ### An original metric: the compound-event fraction
+#
+# Rates count events, but an event is not a spike (section 1): some events hold a burst of
+# several spikes. Can we tell how often a neuron fires in bursts without deconvolving its trace?
+# GCaMP transients add (nearly) linearly, so an event of two spikes fired within a decay time is
+# about twice as tall as a single-spike event of the same neuron. If most of a neuron's events are
+# single spikes — true for sparsely firing cortical neurons — its **median event amplitude** is
+# its single-spike amplitude, and an event well above it probably holds more than one spike. We
+# define, for each neuron with at least 3 events, its **compound-event fraction**:
+#
+# $$C = \frac{\#\{\text{events with amplitude} > 1.5 \times \text{median event amplitude}\}}
+#            {\#\{\text{events}\}}.$$
+#
+# It is dimensionless and per neuron, so it does not depend on the indicator's brightness, on the
+# neuron's expression level or on ΔF/F₀ scaling errors — only on the *shape* of its amplitude
+# distribution. 1.5 sits halfway between one spike (1×) and two (2×). It needs a few events to
+# have a meaningful median, hence the minimum of 3. It is blind to bursts faster than the
+# indicator's rise (it sees their sum, not their number) and fooled by a neuron whose typical
+# event is itself a burst.
+#
+# **Exercise 8.2** — Compute the compound-event fraction of every neuron with at least 3 events
+# in `sim_events`, and store the values in `compound_fraction`: a float array with one value per
+# such neuron, in increasing neuron order (neurons with fewer than 3 events are left out). Use
+# `np.median` and a strict `>`. (`sim_events.per_neuron("amplitude")` gives one array of
+# amplitudes per neuron.)
+
+# %% nbgrader={"grade": false, "grade_id": "ex-metric", "locked": false, "schema_version": 3, "solution": true, "task": false}
+### BEGIN SOLUTION
+compound_fraction = np.array([np.mean(a > 1.5 * np.median(a))
+                              for a in sim_events.per_neuron("amplitude") if a.size >= 3])
+### END SOLUTION
+
+# %% nbgrader={"grade": true, "grade_id": "ex-metric-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+import numpy as np
+from helpers import checks, events as ev
+from helpers.lessons import events as lesson06
+x, fs, _ = lesson06.simulated_dff()
+e = ev.detect_events(x, fs)
+amplitudes = e.per_neuron("amplitude")
+eligible = [a for a in amplitudes if a.size >= 3]
+checks.is_array("compound_fraction", compound_fraction, ndim=1, hint="one value per neuron with at least 3 events")
+checks.is_array("compound_fraction", compound_fraction, shape=(len(eligible),), wrong_shapes={
+    (sum(a.size >= 1 for a in amplitudes),): "keep only neurons with at least 3 events (you kept every active neuron)",
+    (x.shape[0],): "leave out the neurons with fewer than 3 events",
+}, hint="one value per neuron with at least 3 events")
+checks.close("compound_fraction", compound_fraction, lesson06.compound_fraction(e), mistakes={
+    "that is a count of large events; divide by the neuron's number of events":
+        [np.sum(a > 1.5 * np.median(a)) for a in eligible],
+    "compare with 1.5 × the median amplitude, not the mean": [np.mean(a > 1.5 * np.mean(a)) for a in eligible],
+    "that is the fraction of small events; count the events ABOVE 1.5 × the median": [np.mean(a <= 1.5 * np.median(a)) for a in eligible],
+}, hint="for each neuron with >= 3 events: np.mean(amplitudes > 1.5 * np.median(amplitudes))")
+
+# %% [markdown] nbgrader={"grade": false, "grade_id": "metric-example-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# **Example** — does the metric measure what it claims? The simulation knows which true bursts
+# hold two or more spikes. Each point is a neuron:
+
+# %% mystnb={"image": {"alt": "Scatter of the compound-event fraction of each neuron against the true fraction of its spike bursts holding two or more spikes; the points rise together, mostly a little below the identity line, with the correlation printed in the title."}}
+cf_ref = lesson06.compound_fraction(sim_events)
+eligible_neurons = np.flatnonzero(np.bincount(sim_events.neuron, minlength=n_neurons) >= 3)
+true_multi = lesson06.true_multi_spike_fraction(truth, fs, eligible_neurons)
+r = np.corrcoef(cf_ref, true_multi)[0, 1]
+fig, ax = plt.subplots(figsize=(5, 4), layout="constrained")
+ax.scatter(true_multi, cf_ref, s=18)
+ax.plot([0, 0.35], [0, 0.35], color="#000000", lw=0.8, label="identity")
+ax.set(xlabel="true fraction of bursts with ≥ 2 spikes", ylabel="compound-event fraction C",
+       title=f"metric vs ground truth (r = {r:.2f})")
+ax.legend(frameon=False);
+
+# %% [markdown] nbgrader={"grade": false, "grade_id": "q-metric-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# The metric tracks the truth (r ≈ 0.9) but reads low: two spikes up to a decay time apart add less
+# than twice the amplitude, so some two-spike events stay under 1.5× the median.
+#
+# **Question 8.3** (manually graded) — The compound-event fraction tracks the truth here. Name
+# two situations in a **real** recording where it would mislead, and say for each whether it would
+# read too high or too low. Then propose one change to the metric (or a check to run beside it)
+# that guards against one of them.
+
+# %% [markdown] nbgrader={"grade": true, "grade_id": "q-metric", "locked": false, "points": 2, "schema_version": 3, "solution": true, "task": false}
+# ### BEGIN SOLUTION
+# *Model answer.* (1) A neuron that mostly fires in bursts: its median event is itself a burst,
+# so single spikes sit *below* the median and only very large bursts pass 1.5× — C reads too low.
+# (2) Indicator saturation or nonlinearity (GCaMP's Hill-type response; high calcium): two spikes
+# give less than twice the amplitude, so C reads too low; the opposite nonlinearity at low calcium
+# (supralinear GCaMP6 response) makes it read too high. (3) Noise: a neuron with low SNR has
+# amplitudes widely spread by noise alone, and the largest noise-inflated single-spike events
+# pass 1.5× — too high; so does slow drift or an unremoved baseline shift that lifts some events.
+# (4) Events merged by the minimum separation (two bursts seconds apart) inflate amplitudes only
+# little but lengthen events. Guards: require a minimum SNR (median amplitude / σ above, say, 5)
+# before reporting C; use a low quantile (e.g. the 25th percentile) of amplitudes as the single-
+# spike reference instead of the median; or combine amplitude with width (compound events are
+# also longer, FWHM > 1.5× the median FWHM). Any two valid situations with the direction of the
+# error and one sensible guard earn full marks.
+# ### END SOLUTION
+
+# %% [markdown] nbgrader={"grade": false, "grade_id": "s9-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# ## 9. How good is the detector? Precision, recall and F1
+#
+# On simulated data we know the true bursts, so we can score detections. A detected onset
+# **matches** a true burst onset of the same neuron when they are at most a tolerance apart,
+# before or after (`|detected − true| <= tolerance`), and each event matches **at most one**
+# partner (one-to-one). Then
+#
+# - **precision** = matched / detected — how many detections are real;
+# - **recall** = matched / true — how many real bursts were found;
+# - **F1** = 2 · precision · recall / (precision + recall), their harmonic mean.
+#
+# By convention precision is 1 when nothing was detected (no false alarm), recall is 1 when there
+# was nothing to find, and F1 is 0 when precision and recall are both 0.
+#
+# **Exercise 9.1** — Write a function `precision_recall_f1(detected, true, tolerance_frames)` for
+# one neuron: `detected` and `true` are 1-D integer arrays of frames in increasing order (either
+# may be empty), `tolerance_frames` a number of frames. Match them one-to-one **greedily**: take
+# the true events in increasing order, and match each to the **earliest** detected event not yet
+# matched with `|detected − true| <= tolerance_frames` (if there is one). Return the tuple
+# `(precision, recall, f1)` of three floats, with the conventions above. (For windows of equal
+# width this greedy rule finds the largest possible number of matches.)
+
+# %% nbgrader={"grade": false, "grade_id": "ex-prf", "locked": false, "schema_version": 3, "solution": true, "task": false}
+def precision_recall_f1(detected, true, tolerance_frames):
+    ### BEGIN SOLUTION
+    used = np.zeros(len(detected), dtype=bool)
+    matched = 0
+    for t in true:
+        candidates = np.flatnonzero(~used & (np.abs(np.asarray(detected) - t) <= tolerance_frames))
+        if candidates.size:
+            used[candidates[0]] = True
+            matched += 1
+    precision = matched / len(detected) if len(detected) else 1.0
+    recall = matched / len(true) if len(true) else 1.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return float(precision), float(recall), float(f1)
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "ex-prf-check", "locked": true, "points": 3, "schema_version": 3, "solution": false, "task": false}
+import numpy as np
+from helpers import checks, events as ev
+from helpers.lessons import events as lesson06
+
+
+def check_prf(label, detected, true, tol, hint, mistakes=None):
+    got = checks.call("precision_recall_f1", precision_recall_f1, detected.copy(), true.copy(), tol)
+    if not isinstance(got, tuple) or len(got) != 3:
+        checks.fail(f"precision_recall_f1({label})", "should return a tuple of three numbers.",
+                    "return precision, recall, f1")
+    for name, value in zip(("precision", "recall", "f1"), got):
+        checks.is_number(f"the {name} returned for {label}", value)
+    s = ev.match_events(detected, true, 1.0, tol)
+    checks.close(f"precision_recall_f1({label})", list(got), [s.precision, s.recall, s.f1], rtol=1e-9,
+                 mistakes=mistakes, hint=hint)
+
+
+checks.is_function("precision_recall_f1", precision_recall_f1, n_params=3)
+# A small case: detections at 10 and 12 both lie near the true event at 11; 52 near 50 (2 frames) only.
+d, t = np.array([10, 12, 30, 52, 80]), np.array([11, 50, 55, 95])
+check_prf("[10, 12, 30, 52, 80], [11, 50, 55, 95], 2", d, t, 2, mistakes={
+    "a detection counted for every true event near it (and vice versa): the matching must be one-to-one, "
+    "each event used at most once": [0.6, 0.5, 2 * 0.6 * 0.5 / 1.1],
+    "precision and recall are swapped: precision = matched / detected, recall = matched / true": [0.5, 0.4, 4 / 9],
+    "the tolerance is inclusive: |detected - true| <= tolerance_frames": [0.2, 0.25, 2 * 0.2 * 0.25 / 0.45],
+}, hint="each true event, in order, takes the earliest unused detection within the tolerance")
+x, fs, truth = lesson06.simulated_dff()
+e = ev.detect_events(x, fs)
+bursts = lesson06.true_bursts(truth, fs)
+for n in (4, 19):
+    check_prf(f"onsets of neuron {n}, its bursts, 5", e.onset[e.neuron == n], bursts[n], 5,
+              hint="each true event, in order, takes the earliest unused detection within the tolerance")
+### BEGIN HIDDEN TESTS
+empty = np.array([], dtype=int)
+check_prf("nothing detected", empty, np.array([3, 9]), 2, hint="with nothing detected, precision is 1 and recall 0")
+check_prf("nothing to find", np.array([3, 9]), empty, 2, hint="with nothing true, recall is 1 and precision 0")
+check_prf("both empty", empty, empty, 2, hint="with nothing detected and nothing to find, precision and recall are 1")
+check_prf("no match at all", np.array([100]), np.array([1]), 3, hint="F1 is 0 when precision and recall are both 0")
+rng = np.random.default_rng(12)
+for trial in range(15):
+    true_f = np.sort(rng.choice(3000, rng.integers(1, 40), replace=False))
+    found = true_f[rng.random(true_f.size) < 0.8]
+    det_f = np.unique(np.r_[found + rng.integers(-12, 13, found.size), rng.integers(0, 3000, rng.integers(0, 10))])
+    tol = int(rng.integers(1, 10))
+    check_prf(f"random case {trial}", det_f, true_f, tol,
+              hint="each true event, in order, takes the earliest unused detection within the tolerance")
+other_x, other_fs, other_truth = lesson06.simulated_dff(seed=21, fs=30.0, n_neurons=4, duration_s=120.0)
+oe = ev.detect_events(other_x, other_fs)
+ob = lesson06.true_bursts(other_truth, other_fs)
+for n in range(4):
+    check_prf(f"another recording at 30 Hz, neuron {n}", oe.onset[oe.neuron == n], ob[n], 15,
+              hint="use the tolerance passed as an argument")
+### END HIDDEN TESTS
+
+# %% [markdown] nbgrader={"grade": false, "grade_id": "s9b-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# For the whole recording, `ev.match_events(detected, true, fs, tolerance_s)` does the same for all
+# neurons at once (lists of per-neuron arrays, tolerance in seconds) and returns a `MatchScore`
+# with `.precision`, `.recall` and `.f1`.
+#
+# **Exercise 9.2** — How does the threshold k trade precision for recall? For each k in
+# `lesson06.K_SWEEP` (2, 2.5, 3, 4, 5, 6, 8), in that order, detect events in `dff` with
+# `ev.detect_events(dff, fs, k=k)` (the other parameters at their defaults: lower level 1.5σ,
+# 0.2 s, 0.3 s), and score their onsets (`events.per_neuron("onset")`) against the true bursts
+# `bursts = lesson06.true_bursts(truth, fs)` with `ev.match_events(..., fs, tolerance_s=0.5)`.
+# Store the results in the float arrays `precision_by_k`, `recall_by_k` and `f1_by_k` (one value
+# per k), and the k with the highest F1 in `best_k` (a float).
+
+# %% nbgrader={"grade": false, "grade_id": "ex-sweep", "locked": false, "schema_version": 3, "solution": true, "task": false}
+### BEGIN SOLUTION
+bursts = lesson06.true_bursts(truth, fs)
+scores = [ev.match_events(ev.detect_events(dff, fs, k=k).per_neuron("onset"), bursts, fs, tolerance_s=0.5)
+          for k in lesson06.K_SWEEP]
+precision_by_k = np.array([s.precision for s in scores])
+recall_by_k = np.array([s.recall for s in scores])
+f1_by_k = np.array([s.f1 for s in scores])
+best_k = float(lesson06.K_SWEEP[np.argmax(f1_by_k)])
+### END SOLUTION
+
+# %% nbgrader={"grade": true, "grade_id": "ex-sweep-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+import numpy as np
+from helpers import checks, events as ev
+from helpers.lessons import events as lesson06
+x, fs, truth = lesson06.simulated_dff()
+bursts = lesson06.true_bursts(truth, fs)
+ks = lesson06.K_SWEEP
+precision, recall, f1 = lesson06.k_sweep(x, fs, bursts)
+per_spike = [np.asarray(s) for s in truth.spike_frames]
+spike_scores = [ev.match_events(ev.detect_events(x, fs, k=k).per_neuron("onset"), per_spike, fs, 0.5) for k in ks]
+peak_scores = [ev.match_events(ev.detect_events(x, fs, k=k).per_neuron("peak"), bursts, fs, 0.5) for k in ks]
+for name, value, ref, field in [("precision_by_k", precision_by_k, precision, "precision"),
+                                ("recall_by_k", recall_by_k, recall, "recall"), ("f1_by_k", f1_by_k, f1, "f1")]:
+    checks.is_array(name, value, shape=(len(ks),), hint="one value per k of lesson06.K_SWEEP")
+    checks.close(name, value, ref, rtol=1e-6, mistakes={
+        "you scored against single spikes; score against the true bursts, lesson06.true_bursts(truth, fs)":
+            [getattr(s, field) for s in spike_scores],
+        "you scored the peaks; score each event's onset, events.per_neuron('onset')":
+            [getattr(s, field) for s in peak_scores],
+        "the values are in reverse order: follow the order of lesson06.K_SWEEP": ref[::-1],
+    }, hint="for each k: ev.match_events(ev.detect_events(dff, fs, k=k).per_neuron('onset'), bursts, fs, tolerance_s=0.5)")
+checks.is_number("best_k", best_k)
+checks.close("best_k", best_k, ks[int(np.argmax(f1))], rtol=1e-9, mistakes={
+    "that is the index of the best k in the list; give the value of k": float(np.argmax(f1)),
+}, hint="the k of K_SWEEP whose F1 is highest")
+
+# %% [markdown] nbgrader={"grade": false, "grade_id": "sweep-example-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# **Example** — the trade-off as a figure:
+
+# %% mystnb={"image": {"alt": "Precision, recall and F1 of the event detector against the threshold k from 2 to 8 noise standard deviations: precision rises towards 1, recall falls steeply above k = 4, and F1 peaks around k = 3."}}
+p_ref, r_ref, f_ref = lesson06.k_sweep(dff, fs, lesson06.true_bursts(truth, fs))
+fig, ax = plt.subplots(figsize=(6, 3.5), layout="constrained")
+for values, label, marker in [(p_ref, "precision", "o"), (r_ref, "recall", "s"), (f_ref, "F1", "^")]:
+    ax.plot(lesson06.K_SWEEP, values, marker=marker, label=label)
+ax.set(xlabel="threshold k (noise σ above the median)", ylabel="score (fraction)", ylim=(0, 1.05),
+       title="detections vs true spike bursts (±0.5 s)")
+ax.legend(frameon=False);
+
+# %% [markdown] nbgrader={"grade": false, "grade_id": "q-k-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# **Question 9.3** (manually graded) — Explain in three to five sentences why precision rises and
+# recall falls as k increases, what kind of true bursts are lost first, and which k you would use
+# (a) to count how many neurons are active at all and (b) to find ensembles in lesson 07 where a
+# false event can create a spurious coincidence. Why is F1 not the whole story?
+
+# %% [markdown] nbgrader={"grade": true, "grade_id": "q-k", "locked": false, "points": 2, "schema_version": 3, "solution": true, "task": false}
+# ### BEGIN SOLUTION
+# *Model answer.* A higher k demands a larger excursion above the noise: noise alone rarely reaches
+# it, so false detections vanish and precision approaches 1; but small true transients no longer
+# reach it either, so recall falls. Lone single spikes go first (about one spike's amplitude, a
+# few σ at this SNR, less in neurons with a small spike amplitude or larger noise), then two-spike
+# bursts; large bursts survive even at k = 8. (a) To count active neurons, missing a neuron's only
+# small events matters more than one false event, and one event suffices: a lower k (2.5–3) with
+# an absolute amplitude threshold; (b) for ensembles, false events create chance coincidences
+# while missing some true ones only weakens the signal, so prefer precision: k ≈ 4 (precision
+# ≈ 1, recall still ~0.7). F1 weighs false alarms and misses equally, but their costs depend on the
+# question; it also depends on the matching tolerance and on how true events are defined (bursts
+# vs spikes), and a simulation's SNR may not match the real recording's.
+# ### END SOLUTION
+
+# %% [markdown] nbgrader={"grade": false, "grade_id": "s10-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# ## 10. The whole detection on a real recording
+#
+# The Allen Brain Observatory excerpt: ΔF/F₀ (a fraction) of 74 neurons of mouse visual cortex,
+# 6001 frames at 30 Hz (about 200 s). The Allen Visual Coding mice express GCaMP6f, faster than
+# GCaMP6s: its transients are a few hundred milliseconds wide. There is no ground truth here, so
+# we look: the detector's defaults are stated in seconds, so they mean the same at 30 Hz as at 10.
+#
+# **Example** — the raster and three traces with their events:
+
+# %% mystnb={"image": {"alt": "Top: raster of the Allen recording, event onsets of 74 neurons over 200 seconds. Bottom: three real dF/F0 traces over the first 60 seconds, stacked, with their detected events shaded and peaks marked."}}
+allen = data.load_allen_dff()
+allen_events = ev.detect_events(allen.traces, allen.fs)
+allen_time = np.arange(allen.traces.shape[1]) / allen.fs
+busiest = np.argsort(np.bincount(allen_events.neuron, minlength=allen.traces.shape[0]))[::-1][:3]
+fig, axes = plt.subplots(2, 1, figsize=(10, 7), layout="constrained", height_ratios=[1, 1.2])
+lesson06.plot_raster(allen_events, ax=axes[0], title="Allen Brain Observatory excerpt: event onsets")
+lesson06.plot_events(allen_time, allen.traces, allen_events, list(busiest), ax=axes[1], offset=1.5)
+axes[1].set_xlim(0, 60)
+axes[1].set_title("the three neurons with the most events, first 60 s");
+
+# %% [markdown] nbgrader={"grade": false, "grade_id": "ex-allen-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# **Exercise 10.1** — Detect events in `allen.traces` at `allen.fs` with `ev.detect_events` and its
+# defaults, and store: `allen_mean_rate_hz`, the mean event rate across all 74 neurons in events
+# per second (duration = n_frames / fs); `allen_fraction_active`, the fraction of neurons with at
+# least one event; and `allen_median_fwhm_s`, the median FWHM of all events in seconds. All three
+# are floats. (`ev.event_features` may help.)
+
+# %% nbgrader={"grade": false, "grade_id": "ex-allen", "locked": false, "schema_version": 3, "solution": true, "task": false}
+### BEGIN SOLUTION
+allen_features = ev.event_features(ev.detect_events(allen.traces, allen.fs))
+allen_mean_rate_hz = float(allen_features.rate_hz.mean())
+allen_fraction_active = float(allen_features.fraction_active)
+allen_median_fwhm_s = float(np.median(ev.detect_events(allen.traces, allen.fs).fwhm_s))
+### END SOLUTION
+
+# %% nbgrader={"grade": true, "grade_id": "ex-allen-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+import numpy as np
+from helpers import checks, data, events as ev
+a = data.load_allen_dff()
+e = ev.detect_events(a.traces, a.fs)
+f = ev.event_features(e)
+checks.is_number("allen_mean_rate_hz", allen_mean_rate_hz)
+checks.close("allen_mean_rate_hz", allen_mean_rate_hz, f.rate_hz.mean(), mistakes={
+    "that is events per minute; give events per second (Hz)": 60 * f.rate_hz.mean(),
+    "that is events per frame; divide the counts by the duration in seconds": f.rate_hz.mean() / a.fs,
+    "you averaged over active neurons only; average over all neurons": f.rate_hz[f.rate_hz > 0].mean(),
+}, hint="the mean over neurons of (events / (n_frames / fs))")
+checks.is_number("allen_fraction_active", allen_fraction_active)
+checks.close("allen_fraction_active", allen_fraction_active, f.fraction_active, mistakes={
+    "give a fraction (between 0 and 1), not a percentage": 100 * f.fraction_active,
+}, hint="the fraction of neurons with at least one event")
+checks.is_number("allen_median_fwhm_s", allen_median_fwhm_s)
+checks.close("allen_median_fwhm_s", allen_median_fwhm_s, np.median(e.fwhm_s), mistakes={
+    "that is in frames; FWHM in seconds is frames / fs": np.median(e.fwhm_s) * a.fs,
+    "that is the mean; the exercise asks for the median": e.fwhm_s.mean(),
+}, hint="np.median(events.fwhm_s)")
+
+# %% [markdown] nbgrader={"grade": false, "grade_id": "s10b-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# A caution about those widths: at 30 Hz the noise is large relative to each frame's signal, the
+# maximum of noisy samples overshoots and the first noisy sample below half maximum comes early, so
+# raw FWHMs are biased short. Measured on wavelet-denoised traces (lesson 05) they are about twice
+# as long — still far under 5 s:
+
+# %% nbgrader={"grade": false, "grade_id": "allen-denoised", "locked": true, "schema_version": 3, "solution": false, "task": false}
+from helpers import dff as dff_tools
+denoised_events = ev.detect_events(dff_tools.wavelet_denoise(allen.traces), allen.fs)
+print(f"median FWHM: raw {np.median(allen_events.fwhm_s):.2f} s, denoised {np.median(denoised_events.fwhm_s):.2f} s; "
+      f"events: raw {len(allen_events)}, denoised {len(denoised_events)}")
+
+# %% [markdown] nbgrader={"grade": false, "grade_id": "challenge-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# ## 11. Optional challenge (not graded): AR(1) deconvolution
+#
+# A GCaMP transient decays roughly exponentially, `c[t] = g · c[t−1] + s[t]`, with
+# `g = exp(−1 / (fs · τ))` and τ the decay time constant (`truth.indicator["decay_s"]`, about
+# 0.69 s for GCaMP6s). Undo the decay: the residual `s[t] = x[t] − g · x[t−1]` is large where
+# calcium *enters* — at spikes — and near zero on the decays, so close spikes that merge into one
+# event separate again. Try it on `dff`: compute `s` per neuron, threshold its robust z-score,
+# take upward crossings (your `threshold_onsets`) as detected spikes, and score them with
+# `ev.match_events` against the single spikes `truth.spike_frames` (not bursts) with a 0.3 s
+# tolerance. Does recall of single spikes beat the event detector's? What happens to precision,
+# and why does differencing amplify noise? (Lesson 09 does this properly, with OASIS.) Another
+# route: **template matching** — correlate each trace with the expected single-spike transient
+# shape and threshold the correlation.
+
+# %%
+# Your code for the optional challenge (not graded).
+
+# %% [markdown] nbgrader={"grade": false, "grade_id": "recap", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# ## Recap
+#
+# - A calcium event is a burst of activity seen through a slow indicator, not a spike: close
+#   spikes merge, lone spikes can vanish in the noise. Score detectors against spike *bursts*.
+# - Noise σ = 1.4826 × MAD is robust to a neuron's own events; robust z-scores put every neuron in
+#   units of its noise, so one threshold fits all.
+# - An onset is an upward crossing (`z[t] > k ≥ z[t−1]`); hysteresis (an upper level to reach, a
+#   lower level to bound the event), a minimum separation and a minimum duration, all in seconds,
+#   turn crossings into events. A second, absolute amplitude threshold protects quiet neurons.
+# - `find_peaks(x, height=..., distance=...)` finds maxima; FWHM measures widths with linear
+#   interpolation at the half level (GCaMP6s: well under 5 s; raw traces at high rates bias it short).
+# - Look at events: highlighted traces and a raster. Features are one line each on the event
+#   table: rates (over all neurons), amplitudes, inter-event intervals within neurons, the fraction
+#   of active neurons — and metrics you design and then validate against ground truth.
+# - Precision, recall and F1 with one-to-one matching and a stated tolerance; k trades precision
+#   for recall, and the right k depends on the question.
+#
+# Next: lesson 07 bins these onsets to find neurons that fire together — ensembles.
+#
+# *Execution time of this notebook: about 8 s on the course machine (2 cores).*
+#
+# ## References
+#
+# - Chen, T.-W., et al. (2013). Ultrasensitive fluorescent proteins for imaging neuronal activity.
+#   *Nature*, 499, 295–300. (GCaMP6s and GCaMP6f kinetics.)
+# - Grienberger, C., & Konnerth, A. (2012). Imaging calcium in neurons. *Neuron*, 73(5), 862–885.
+# - Leys, C., et al. (2013). Detecting outliers: Do not use standard deviation around the mean,
+#   use absolute deviation around the median. *J. Exp. Soc. Psychol.*, 49(4), 764–766.
+# - Theis, L., et al. (2016). Benchmarking spike rate inference in population calcium imaging.
+#   *Neuron*, 90(3), 471–482.
+# - de Vries, S. E. J., et al. (2020). A large-scale standardized physiological survey reveals
+#   functional organization of the mouse visual cortex. *Nat. Neurosci.*, 23, 138–151. (The Allen
+#   Brain Observatory data.)
+# - Friedrich, J., Zhou, P., & Paninski, L. (2017). Fast online deconvolution of calcium imaging
+#   data. *PLoS Comput. Biol.*, 13(3), e1005423. (AR models and OASIS.)
+# - Virtanen, P., et al. (2020). SciPy 1.0. *Nature Methods*, 17, 261–272. (`find_peaks`, `peak_widths`.)
