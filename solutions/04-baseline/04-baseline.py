@@ -1,0 +1,893 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown] nbgrader={"grade": false, "grade_id": "header", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# # 04 · Baseline fluorescence F₀
+#
+# A neuron that is not firing still glows: its indicator fluoresces at a resting level, the
+# **baseline F₀**. Activity is measured *relative* to it — ΔF/F₀ = (F − F₀)/F₀ in the next
+# lesson — so every error in F₀ becomes an error in every transient: an F₀ 10 % too high shrinks
+# every ΔF/F₀ and hides small events under zero; an F₀ that does not follow bleaching makes the
+# same spike look twice as large at the end of a session as at its start. This lesson compares
+# the usual ways of estimating F₀ on a simulated recording whose true F₀ we know, then on real
+# traces.
+#
+# **Learning objectives** — after this lesson you can
+# 1. explain why the mean of a trace overestimates F₀, and when the median or a low percentile
+#    does better;
+# 2. measure a baseline's error against a known true F₀;
+# 3. choose the window of a moving median (in frames) and of a rolling percentile (in seconds),
+#    and say what too short and too long windows do to transients and drift;
+# 4. write a causal exponential moving average and weigh its responsiveness against its
+#    stability;
+# 5. compute suite2p's "maximin" baseline and remove slow (> 20 s) drift without removing the
+#    transients;
+# 6. say what a rolling filter does at the ends of a trace, and pick an edge mode.
+#
+# **Time:** about 75 minutes. **Prerequisites:** lessons 01 and 03 (traces, neuropil
+# correction); NumPy reductions along an axis; `scipy.ndimage` filters are introduced here.
+#
+# **How the exercises work.** Each exercise asks for a named variable or function. Write your
+# code in the cell below the exercise (replace `raise NotImplementedError()`), run it, then run
+# the check cell after it: silence means the check passed; otherwise it tells you what looks
+# wrong. The checks also run hidden tests when your instructor grades the notebook.
+
+# %% nbgrader={"grade": false, "grade_id": "setup", "locked": true, "schema_version": 3, "solution": false, "task": false}
+import matplotlib.pyplot as plt
+import numpy as np
+from scipy import ndimage
+
+from helpers import baseline, data, plots
+from helpers.lessons import baseline as lesson04
+
+rec = lesson04.recording()   # simulated: 30 GCaMP6s neurons, 6000 frames at 4.8 Hz, bleaching and drift
+fs = rec.fs                  # frame rate, Hz
+F = lesson04.corrected(rec)  # neuropil removed with the true r (lesson 03): F = F0_true * (1 + calcium) + noise
+F0_true = rec.truth.f0       # the true baseline of every neuron at every frame, same shape as F
+cell = lesson04.most_active(rec)
+trace = F[cell]              # the most active neuron: the hardest case for a baseline
+t = np.arange(F.shape[1]) / fs
+print(f"F: {F.shape[0]} neurons x {F.shape[1]} frames at {fs} Hz ({F.shape[1] / fs / 60:.1f} min); "
+      f"the example neuron is {cell}")
+
+# %% [markdown] nbgrader={"grade": false, "grade_id": "s1-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# ## 1. One number per neuron — and why the mean is biased
+#
+# The simplest F₀ is one number per neuron, a statistic of its whole trace. The **mean** counts
+# every transient: a neuron that is active 20 % of the time has a mean well above its resting
+# level, and the more a neuron fires the more its F₀ is overestimated (and its ΔF/F₀
+# underestimated) — exactly the neurons we care about most. The **median** ignores the
+# transients as long as the cell is quiet more than half of the time. A **low percentile** (the
+# 10th, say) sits under the transients — but also under the noise: with noise of standard
+# deviation σ it lies about 1.28 σ below the resting level.
+#
+# And no single number can follow **photobleaching** (the indicator fades, here to about half
+# over 21 minutes) or the slow **drift** of the microscope. The rest of the lesson is about
+# baselines that change with time.
+#
+# **Example** — the example neuron with its true F₀ and three constant baselines:
+
+# %% mystnb={"image": {"alt": "Fluorescence of the most active simulated neuron over 21 minutes: frequent transients on a baseline that decays to about half; the true F0 follows the decay while the constant mean, median and 10th percentile are flat lines, the mean highest."}}
+ax = plots.traces(t, trace, labels=["trace (neuropil-corrected)"], title=f"neuron {cell}")
+ax.plot(t, F0_true[cell], color="k", lw=1.5, label="true F0")
+for value, label, colour in [(trace.mean(), "mean", plots.OKABE_ITO[1]),
+                             (np.median(trace), "median", plots.OKABE_ITO[2]),
+                             (np.percentile(trace, 10), "10th percentile", plots.OKABE_ITO[3])]:
+    ax.axhline(value, color=colour, lw=1.5, ls="--", label=label)
+ax.legend(loc="upper right", frameon=False, ncol=3);
+
+# %% [markdown] nbgrader={"grade": false, "grade_id": "ex-const-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# **Exercise 1.1** — Compute three constant baselines of `trace` (the example neuron), each one
+# Python or NumPy float: its mean `f0_mean`, its median `f0_median` and its 10th percentile
+# `f0_p10`. For the percentile use `np.percentile` with its default (linear interpolation between
+# the two nearest ranked samples); note that `np.percentile` takes `q` in **percent** (0–100).
+
+# %% nbgrader={"grade": false, "grade_id": "ex-const", "locked": false, "schema_version": 3, "solution": true, "task": false}
+### BEGIN SOLUTION
+f0_mean = trace.mean()
+f0_median = np.median(trace)
+f0_p10 = np.percentile(trace, 10)
+### END SOLUTION
+
+# %% nbgrader={"grade": true, "grade_id": "ex-const-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+import numpy as np
+from helpers import checks
+from helpers.lessons import baseline as lesson04
+rec = lesson04.recording()
+F = lesson04.corrected(rec)
+tr = F[lesson04.most_active(rec)]
+one = "one number for the whole trace of the example neuron"
+checks.is_number("f0_mean", f0_mean, hint=one)
+checks.close("f0_mean", f0_mean, tr.mean(), rtol=1e-6, mistakes={
+    "that is the mean over every neuron; take the mean of `trace` only": F.mean(),
+    "that is the median; the exercise asks for the mean here": np.median(tr),
+}, hint="the mean of `trace`")
+checks.is_number("f0_median", f0_median, hint=one)
+checks.close("f0_median", f0_median, np.median(tr), rtol=1e-6, mistakes={
+    "that is the median over every neuron; take the median of `trace` only": np.median(F),
+    "that is the mean; the exercise asks for the median here": tr.mean(),
+}, hint="np.median(trace)")
+checks.is_number("f0_p10", f0_p10, hint=one)
+checks.close("f0_p10", f0_p10, np.percentile(tr, 10), rtol=1e-6, mistakes={
+    "np.percentile takes q in percent: 10, not 0.1": np.percentile(tr, 0.1),
+    "that is the 90th percentile; a baseline needs a low one, the 10th": np.percentile(tr, 90),
+    "that is the 10th percentile over every neuron; use `trace` only": np.percentile(F, 10),
+    "use np.percentile's default interpolation, not the ranked sample without interpolation":
+        np.sort(tr)[int(tr.size * 10 / 100)],
+}, hint="np.percentile(trace, 10)")
+
+# %% [markdown] nbgrader={"grade": false, "grade_id": "s1b-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# ### How wrong is a baseline?
+#
+# With a simulation we can measure it. The **baseline error** used in this lesson is the mean,
+# over frames, of the absolute difference from the true F₀ relative to the true F₀:
+#
+# $$\text{error} = \frac{1}{T}\sum_{t=0}^{T-1} \frac{\lvert \hat F_0[t] - F_0[t]\rvert}{F_0[t]}$$
+#
+# a fraction (0.05 means "5 % off on average"). Absolute values, so that a baseline too high in
+# one half of the recording and too low in the other does not score zero.
+#
+# **Exercise 1.2** — Write a function `baseline_error(F0_est, F0_true)` computing this error
+# along the **last axis** (time). For one trace (1-D arrays) it returns one number; for arrays of
+# shape (n_neurons, n_frames) it returns a 1-D array of one error per neuron. Return a fraction,
+# not percent.
+
+# %% nbgrader={"grade": false, "grade_id": "ex-error", "locked": false, "schema_version": 3, "solution": true, "task": false}
+def baseline_error(F0_est, F0_true):
+    ### BEGIN SOLUTION
+    return np.mean(np.abs(F0_est - F0_true) / F0_true, axis=-1)
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "ex-error-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+import numpy as np
+from helpers import baseline, checks
+from helpers.lessons import baseline as lesson04
+rec = lesson04.recording()
+F, f0 = lesson04.corrected(rec), rec.truth.f0
+cell = lesson04.most_active(rec)
+checks.is_function("baseline_error", baseline_error, n_params=2)
+est, true = baseline.constant_baseline(F[cell], "median"), f0[cell]
+name = "baseline_error(F0_est, F0_true) for one trace"
+got = checks.call("baseline_error", baseline_error, est, true)
+checks.is_number(name, got, hint="for one trace return one number: the mean over frames")
+checks.close(name, got, lesson04.baseline_error(est, true), mistakes={
+    "that is in percent; return a fraction (do not multiply by 100)": 100 * lesson04.baseline_error(est, true),
+    "take the absolute difference before averaging, so that errors above and below the true F0 do not cancel":
+        lesson04.signed_bias(est, true),
+    "divide by the true baseline F0_true, not by the estimate": np.mean(np.abs(est - true) / est),
+    "average the absolute relative errors; this is the root mean square": np.sqrt(np.mean(((est - true) / true) ** 2)),
+}, hint="mean over frames of |F0_est - F0_true| / F0_true")
+est = baseline.moving_median(F, 101)
+name = "baseline_error(F0_est, F0_true) for (n_neurons, n_frames)"
+got = checks.call("baseline_error", baseline_error, est, f0)
+checks.is_array(name, got, shape=(F.shape[0],), hint="average over frames only (axis=-1): one error per neuron",
+                wrong_shapes={(F.shape[1],): "you averaged over neurons (axis 0); average over frames, the last axis"})
+checks.close(name, got, lesson04.baseline_error(est, f0), hint="mean over frames of |F0_est - F0_true| / F0_true")
+### BEGIN HIDDEN TESTS
+other = lesson04.other_recording()
+oF, of0 = lesson04.corrected(other), other.truth.f0
+for est in [baseline.rolling_percentile(oF, 20, 10.0, other.fs), baseline.ema_baseline(oF, 5.0, other.fs)]:
+    got = checks.call("baseline_error", baseline_error, est, of0)
+    checks.is_array("baseline_error on another recording", got, shape=(oF.shape[0],))
+    checks.close("baseline_error on another recording", got, lesson04.baseline_error(est, of0))
+    got = checks.call("baseline_error", baseline_error, est[2], of0[2])
+    checks.is_number("baseline_error on another trace", got)
+    checks.close("baseline_error on another trace", got, lesson04.baseline_error(est[2], of0[2]))
+### END HIDDEN TESTS
+
+# %% [markdown] nbgrader={"grade": false, "grade_id": "s1c-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# **Example** — to see what activity alone does, take the same 30 neurons (same spikes, same
+# noise) **without** bleaching and drift, where the true F₀ of each neuron is one constant. For
+# each neuron, the signed bias of each constant baseline (its mean relative difference from the
+# true F₀, positive when too high), against how often the neuron fires. The mean's bias grows
+# with the firing rate; the median's grows more slowly; the 10th percentile sits *below* the true
+# F₀ (by about 1.28 noise s.d.) and rises only with the most active neurons.
+
+# %% mystnb={"image": {"alt": "Scatter plot of the bias of three constant baselines, in percent of the true F0, against each simulated neuron's firing rate, for a recording without bleaching or drift: the mean's bias rises steeply with the firing rate, the median's less, the 10th percentile's is negative and rises slowly."}}
+ax = lesson04.bias_figure(lesson04.steady_recording())
+
+# %% [markdown] nbgrader={"grade": false, "grade_id": "ex-consterr-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# **Exercise 1.3** — Measure the error of the three constant baselines for **every** neuron of
+# `F`. Store in `constant_errors` an array of shape (3, n_neurons): row 0 the error of each
+# neuron's mean, row 1 of its median, row 2 of its 10th percentile (`np.percentile`, default
+# interpolation), each value repeated over all frames and compared with `F0_true`. Each neuron
+# gets its own constant, computed from its own trace. Use `lesson04.baseline_error` (the course's
+# version of your function) so that this exercise does not depend on the previous one.
+
+# %% nbgrader={"grade": false, "grade_id": "ex-consterr", "locked": false, "schema_version": 3, "solution": true, "task": false}
+### BEGIN SOLUTION
+levels = [F.mean(axis=1), np.median(F, axis=1), np.percentile(F, 10, axis=1)]
+constant_errors = np.vstack([lesson04.baseline_error(np.repeat(level[:, None], F.shape[1], axis=1), F0_true)
+                             for level in levels])
+### END SOLUTION
+
+# %% nbgrader={"grade": true, "grade_id": "ex-consterr-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+import numpy as np
+from helpers import baseline, checks
+from helpers.lessons import baseline as lesson04
+rec = lesson04.recording()
+F, f0 = lesson04.corrected(rec), rec.truth.f0
+ref = np.vstack([lesson04.baseline_error(baseline.constant_baseline(F, stat, q=10), f0)
+                 for stat in ("mean", "median", "percentile")])
+checks.is_array("constant_errors", constant_errors, shape=ref.shape,
+                hint="one row per method (mean, median, 10th percentile), one column per neuron",
+                wrong_shapes={ref.T.shape: "one row per method and one column per neuron: transpose your array",
+                              (3,): "keep one error per neuron: do not average over the neurons"})
+pooled = np.vstack([lesson04.baseline_error(np.full(F.shape, value), f0)
+                    for value in (F.mean(), np.median(F), np.percentile(F, 10))])
+checks.close("constant_errors", constant_errors, ref, mistakes={
+    "each neuron needs its own constant: reduce each row of F (axis=1), not the whole array": pooled,
+    "the rows are in the wrong order: mean, then median, then 10th percentile": ref[::-1],
+    "errors are fractions; do not multiply by 100": 100 * ref,
+}, hint="for each neuron, its constant repeated over all frames, then lesson04.baseline_error against F0_true")
+
+# %% [markdown] nbgrader={"grade": false, "grade_id": "s2-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# ## 2. A moving median: windows from 11 to 1001 frames
+#
+# A baseline that follows bleaching and drift is computed in a **window** sliding along the trace:
+# for each frame, a statistic of the frames around it. The **moving median** of window $w$ frames
+# is robust to a transient as long as the transient covers less than half of the window. The
+# window is a compromise:
+#
+# - **too short** (11 frames = 2.3 s here), and a burst of transients fills half of it: the
+#   "baseline" climbs into the transients and ΔF/F₀ loses them;
+# - **too long** (1001 frames = 3.5 min), and it cannot follow drift or fast bleaching.
+#
+# `scipy.ndimage.median_filter(trace, size=w, mode="nearest")` computes it. The window is
+# centred: frame `t` sees frames `t - w//2` to `t + (w-1)//2`. Near the ends the window runs past
+# the data; `mode="nearest"` repeats the first and last frame there (section 7 compares the
+# options).
+#
+# **Example** — windows of 11, 101 and 1001 frames on a 5-minute stretch of the example neuron:
+
+# %% mystnb={"image": {"alt": "Five minutes of the example neuron with three moving-median baselines: the 11-frame window rises into every burst of transients, the 101-frame window is smoother, the 1001-frame window smoothest; all three sit above the true F0 of this very active neuron."}}
+stretch = slice(round(600 * fs), round(900 * fs))
+ax = plots.traces(t[stretch], trace[stretch], labels=["trace"], title="moving median, three windows")
+ax.plot(t[stretch], F0_true[cell, stretch], color="k", lw=1.5, label="true F0")
+for w, colour in zip([11, 101, 1001], plots.OKABE_ITO[1:]):
+    ax.plot(t[stretch], ndimage.median_filter(trace, size=w, mode="nearest")[stretch], color=colour,
+            lw=1.5, label=f"{w} frames ({w / fs:.0f} s)")
+ax.legend(loc="upper right", frameon=False, ncol=3);
+
+# %% [markdown] nbgrader={"grade": false, "grade_id": "ex-movmed-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# For this neuron every window sits above the true F₀: it is active so much of the time that
+# even the median of a long window is lifted by its transients. Section 3 lowers the percentile.
+#
+# **Exercise 2.1** — Store in `median_101` the moving median of `trace` over a window of **101
+# frames**, computed with `scipy.ndimage.median_filter` (imported as `ndimage`) with
+# `mode="nearest"` (one value per frame).
+
+# %% nbgrader={"grade": false, "grade_id": "ex-movmed", "locked": false, "schema_version": 3, "solution": true, "task": false}
+### BEGIN SOLUTION
+median_101 = ndimage.median_filter(trace, size=101, mode="nearest")
+### END SOLUTION
+
+# %% nbgrader={"grade": true, "grade_id": "ex-movmed-check", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
+from scipy import ndimage
+from helpers import baseline, checks
+from helpers.lessons import baseline as lesson04
+rec = lesson04.recording()
+tr = lesson04.corrected(rec)[lesson04.most_active(rec)]
+checks.is_array("median_101", median_101, shape=tr.shape, hint="one baseline value per frame of `trace`")
+checks.close("median_101", median_101, baseline.moving_median(tr, 101), mistakes={
+    "only the ends are wrong: pass mode='nearest' (the default, 'reflect', mirrors the trace)":
+        ndimage.median_filter(tr, size=101),
+    "that is a moving mean; the exercise asks for the median (median_filter)":
+        ndimage.uniform_filter1d(tr, 101, mode="nearest"),
+    "that window is 11 frames; use 101": baseline.moving_median(tr, 11),
+    "that window is 1001 frames; use 101": baseline.moving_median(tr, 1001),
+}, hint="ndimage.median_filter(trace, size=101, mode='nearest')")
+
+# %% [markdown] nbgrader={"grade": false, "grade_id": "ex-windows-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# **Exercise 2.2** — Which window is best for this recording? For each window in
+# `lesson04.WINDOWS` (11, 31, 101, 301 and 1001 frames), compute the moving-median baseline of
+# every neuron of `F` (`baseline.moving_median(F, w)` does it row by row, with `mode="nearest"`;
+# or call `median_filter` on each row), its error against `F0_true` with
+# `lesson04.baseline_error`, and the **mean over the neurons**. Store the five mean errors, in the
+# order of `lesson04.WINDOWS`, in the array `window_errors`, and the window (in frames, a Python
+# `int`) with the smallest one in `best_window`.
+
+# %% nbgrader={"grade": false, "grade_id": "ex-windows", "locked": false, "schema_version": 3, "solution": true, "task": false}
+### BEGIN SOLUTION
+window_errors = np.array([lesson04.baseline_error(baseline.moving_median(F, size), F0_true).mean()
+                          for size in lesson04.WINDOWS])
+best_window = int(lesson04.WINDOWS[np.argmin(window_errors)])
+### END SOLUTION
+
+# %% nbgrader={"grade": true, "grade_id": "ex-windows-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+import numpy as np
+from helpers import baseline, checks
+from helpers.lessons import baseline as lesson04
+rec = lesson04.recording()
+F, f0 = lesson04.corrected(rec), rec.truth.f0
+cell = lesson04.most_active(rec)
+per_neuron = np.array([lesson04.baseline_error(baseline.moving_median(F, w), f0) for w in lesson04.WINDOWS])
+ref = per_neuron.mean(axis=1)
+checks.is_array("window_errors", window_errors, shape=ref.shape, hint="one mean error per window, in the order of lesson04.WINDOWS",
+                wrong_shapes={per_neuron.shape: "average over the neurons: one number per window"})
+checks.close("window_errors", window_errors, ref, mistakes={
+    "take the mean over the neurons, not the median": np.median(per_neuron, axis=1),
+    "that is the example neuron only; average over every neuron of F":
+        [lesson04.baseline_error(baseline.moving_median(F[cell], w), f0[cell]) for w in lesson04.WINDOWS],
+    "errors are fractions; do not multiply by 100": 100 * ref,
+}, hint="for each window: lesson04.baseline_error(baseline.moving_median(F, w), F0_true).mean()")
+checks.is_number("best_window", best_window, integer=True, hint="a window length in frames is a whole number")
+checks.equal("best_window", best_window, int(lesson04.WINDOWS[np.argmin(ref)]), mistakes={
+    "that window has the largest error; pick the smallest": int(lesson04.WINDOWS[np.argmax(ref)]),
+    "that is the position of the best window in the list; store the window itself, in frames": int(np.argmin(ref)),
+}, hint="the window of lesson04.WINDOWS whose mean error is the smallest")
+
+# %% [markdown] nbgrader={"grade": false, "grade_id": "s2b-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# **Example** — the error against the window, for each neuron (thin lines) and on average:
+
+# %% mystnb={"image": {"alt": "Baseline error of the moving median against window length on a logarithmic axis from 11 to 1001 frames, one thin line per neuron and a thick mean line: the error falls from the shortest window to a minimum at a few hundred frames and rises again for the longest."}}
+errors = np.array([lesson04.baseline_error(baseline.moving_median(F, w), F0_true) for w in lesson04.WINDOWS])
+fig, ax = plt.subplots(figsize=(6, 4), layout="constrained")
+ax.plot(lesson04.WINDOWS, 100 * errors, color="0.7", lw=0.6)
+ax.plot(lesson04.WINDOWS, 100 * errors.mean(axis=1), "o-", color=plots.OKABE_ITO[0], lw=2, label="mean over neurons")
+ax.set_xscale("log")
+ax.set_xlabel("moving-median window (frames)")
+ax.set_ylabel("baseline error (% of true F0)")
+ax.legend(frameon=False);
+
+# %% [markdown] nbgrader={"grade": false, "grade_id": "s3-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# ## 3. A rolling percentile, with the window in seconds
+#
+# The median is the 50th percentile. A lower percentile sits under the transients even when a
+# neuron is active more than half of the window — but, as we saw, also under the noise. The
+# **rolling percentile** is the workhorse baseline of many pipelines (e.g. the 8th–10th
+# percentile over 30–60 s).
+#
+# Windows are best given **in seconds**, so that the same analysis means the same thing at 4.8 Hz
+# and at 30 Hz. Convert to frames with `w = round(window_s * fs)` (60 s at 4.8 Hz is 288
+# frames; 31 s is 148.8, which rounds to 149).
+#
+# **Which percentile of a window?** `scipy.ndimage.percentile_filter(trace, q, size=w,
+# mode="nearest")` takes, for every frame, the window's sample of rank `int(w * q / 100)` after
+# sorting (counting from 0) — an actual sample, without interpolation. `np.percentile`
+# interpolates between ranked samples, so it gives slightly different numbers; in this lesson a
+# *rolling* percentile always means SciPy's.
+#
+# **Exercise 3.1** — Write a function `rolling_percentile_baseline(trace, q, window_s, fs)` that
+# returns the rolling `q`-th percentile (`q` in percent, 0–100) of a 1-D `trace` over a centred
+# window of `window_s` seconds at frame rate `fs` Hz: `scipy.ndimage.percentile_filter` with
+# `size=round(window_s * fs)` and `mode="nearest"`. Return a float array with one value per frame.
+
+# %% nbgrader={"grade": false, "grade_id": "ex-rollpct", "locked": false, "schema_version": 3, "solution": true, "task": false}
+def rolling_percentile_baseline(trace, q, window_s, fs):
+    ### BEGIN SOLUTION
+    w = round(window_s * fs)
+    return ndimage.percentile_filter(np.asarray(trace, dtype=float), q, size=w, mode="nearest")
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "ex-rollpct-check", "locked": true, "points": 3, "schema_version": 3, "solution": false, "task": false}
+import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
+from scipy import ndimage
+from helpers import baseline, checks
+from helpers.lessons import baseline as lesson04
+rec = lesson04.recording()
+tr = lesson04.corrected(rec)[lesson04.most_active(rec)]
+checks.is_function("rolling_percentile_baseline", rolling_percentile_baseline, n_params=4)
+
+
+def interpolated(x, q, w):  # np.percentile over the same centred windows, edges repeated
+    padded = np.pad(x, (w // 2, (w - 1) // 2), mode="edge")
+    return np.percentile(sliding_window_view(padded, w), q, axis=-1)
+
+
+for q, window_s in [(10, 60.0), (20, 31.0)]:
+    name = f"rolling_percentile_baseline(trace, {q}, {window_s}, fs)"
+    got = checks.call("rolling_percentile_baseline", rolling_percentile_baseline, tr, q, window_s, rec.fs)
+    checks.is_array(name, got, shape=tr.shape, hint="one baseline value per frame")
+    w = round(window_s * rec.fs)
+    checks.close(name, got, baseline.rolling_percentile(tr, q, window_s, rec.fs), mistakes={
+        "window_s is in seconds: convert it to frames with round(window_s * fs)":
+            ndimage.percentile_filter(tr, q, size=int(window_s), mode="nearest"),
+        "int(window_s * fs) truncates; round(window_s * fs) is asked for":
+            ndimage.percentile_filter(tr, q, size=int(window_s * rec.fs), mode="nearest") if int(window_s * rec.fs) != w else None,
+        "q is in percent (0-100), not a fraction": ndimage.percentile_filter(tr, q / 100, size=w, mode="nearest"),
+        "only the ends are wrong: pass mode='nearest'": ndimage.percentile_filter(tr, q, size=w),
+        "a rolling percentile here is SciPy's ranked sample (percentile_filter), not np.percentile's interpolation":
+            interpolated(tr, q, w),
+    }, hint="ndimage.percentile_filter(trace, q, size=round(window_s * fs), mode='nearest')")
+### BEGIN HIDDEN TESTS
+other = lesson04.other_recording()
+oF = lesson04.corrected(other)
+for row, q, window_s in [(0, 20, 12.39), (2, 8, 5.0), (3, 50, 1.0)]:
+    got = checks.call("rolling_percentile_baseline", rolling_percentile_baseline, oF[row], q, window_s, other.fs)
+    name = f"rolling_percentile_baseline on another recording at {other.fs} Hz"
+    checks.is_array(name, got, shape=oF[row].shape)
+    checks.close(name, got, baseline.rolling_percentile(oF[row], q, window_s, other.fs),
+                 hint="use the trace, q, window and frame rate passed as arguments, not the lesson's variables")
+### END HIDDEN TESTS
+
+# %% [markdown] nbgrader={"grade": false, "grade_id": "ex-qerr-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# **Exercise 3.2** — Which percentile? For each `q` in `lesson04.PERCENTILES` (5, 10, 20, 30 and
+# 50), compute the rolling `q`-th percentile of every neuron of `F` over a **60 s** window
+# (`baseline.rolling_percentile(F, q, 60.0, fs)` applies the filter of exercise 3.1 to each row),
+# its error with `lesson04.baseline_error` and the mean over the neurons. Store the five mean
+# errors (in the order of `lesson04.PERCENTILES`) in the array `q_errors`, and the `q` with the
+# smallest one in `best_q` (a Python `int`).
+
+# %% nbgrader={"grade": false, "grade_id": "ex-qerr", "locked": false, "schema_version": 3, "solution": true, "task": false}
+### BEGIN SOLUTION
+q_errors = np.array([lesson04.baseline_error(baseline.rolling_percentile(F, q_value, 60.0, fs), F0_true).mean()
+                     for q_value in lesson04.PERCENTILES])
+best_q = int(lesson04.PERCENTILES[np.argmin(q_errors)])
+### END SOLUTION
+
+# %% nbgrader={"grade": true, "grade_id": "ex-qerr-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+import numpy as np
+from helpers import baseline, checks
+from helpers.lessons import baseline as lesson04
+rec = lesson04.recording()
+F, f0 = lesson04.corrected(rec), rec.truth.f0
+per_neuron = np.array([lesson04.baseline_error(baseline.rolling_percentile(F, q, 60.0, rec.fs), f0)
+                       for q in lesson04.PERCENTILES])
+ref = per_neuron.mean(axis=1)
+checks.is_array("q_errors", q_errors, shape=ref.shape, hint="one mean error per percentile, in the order of lesson04.PERCENTILES",
+                wrong_shapes={per_neuron.shape: "average over the neurons: one number per percentile"})
+checks.close("q_errors", q_errors, ref, mistakes={
+    "the window is in seconds (60 s is round(60 * fs) frames), not 60 frames":
+        [lesson04.baseline_error(baseline.rolling_percentile(F, q, 60 / rec.fs, rec.fs), f0).mean()
+         for q in lesson04.PERCENTILES],
+    "take the mean over the neurons, not the median": np.median(per_neuron, axis=1),
+    "errors are fractions; do not multiply by 100": 100 * ref,
+}, hint="for each q: lesson04.baseline_error(baseline.rolling_percentile(F, q, 60.0, fs), F0_true).mean()")
+checks.is_number("best_q", best_q, integer=True, hint="store the percentile itself, a whole number from lesson04.PERCENTILES")
+checks.equal("best_q", best_q, int(lesson04.PERCENTILES[np.argmin(ref)]), mistakes={
+    "that percentile has the largest error; pick the smallest": int(lesson04.PERCENTILES[np.argmax(ref)]),
+    "that is the position of the best percentile in the list; store the percentile itself": int(np.argmin(ref)),
+}, hint="the q of lesson04.PERCENTILES whose mean error is the smallest")
+
+# %% [markdown] nbgrader={"grade": false, "grade_id": "s4-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# ## 4. A causal exponential moving average
+#
+# Every filter so far is **centred**: the baseline at time *t* uses frames from the future. An
+# online analysis (closed-loop experiments, real-time displays) cannot wait for them. The
+# **exponential moving average** (EMA) uses only the present and the past:
+#
+# $$F_0[0] = F[0], \qquad F_0[t] = F_0[t-1] + a\,\bigl(F[t] - F_0[t-1]\bigr), \qquad
+# a = 1 - e^{-1/(\tau f_s)}$$
+#
+# with time constant τ in seconds (so τ·f_s is in frames). Each new frame pulls the estimate a
+# fraction *a* of the way towards itself; after τ seconds a step in F is followed to 63 %. This
+# value of *a* is the exact sampled version of a first-order low-pass filter; `1/(τ f_s)` is only
+# its approximation for long τ. Starting at `F[0]` rather than at 0 avoids a slow climb from zero
+# at the beginning.
+#
+# The trade-off: a **short** τ follows bleaching and drift closely but also climbs into every
+# transient (an EMA is an *average*, not a lower envelope); a **long** τ ignores transients but
+# lags behind bleaching.
+#
+# **Exercise 4.1** — Write a function `ema_baseline(trace, tau_s, fs)` computing this causal EMA
+# of a 1-D `trace` (time constant `tau_s` seconds, frame rate `fs` Hz), with the initial state
+# `F0[0] = trace[0]` and `a = 1 - np.exp(-1 / (tau_s * fs))`. Return a float array with one value
+# per frame. (A loop over frames is fine; `scipy.signal.lfilter` is faster.)
+
+# %% nbgrader={"grade": false, "grade_id": "ex-ema", "locked": false, "schema_version": 3, "solution": true, "task": false}
+def ema_baseline(trace, tau_s, fs):
+    ### BEGIN SOLUTION
+    trace = np.asarray(trace, dtype=float)
+    smoothing = 1 - np.exp(-1 / (tau_s * fs))
+    f0 = np.empty_like(trace)
+    f0[0] = trace[0]
+    for i in range(1, trace.size):
+        f0[i] = f0[i - 1] + smoothing * (trace[i] - f0[i - 1])
+    return f0
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "ex-ema-check", "locked": true, "points": 3, "schema_version": 3, "solution": false, "task": false}
+import numpy as np
+from scipy import signal
+from helpers import baseline, checks
+from helpers.lessons import baseline as lesson04
+rec = lesson04.recording()
+tr = lesson04.corrected(rec)[lesson04.most_active(rec)]
+checks.is_function("ema_baseline", ema_baseline, n_params=3)
+
+
+def ema_with(x, a, start):  # the EMA recursion with a given smoothing factor and F0[-1] = start
+    out, _ = signal.lfilter([a], [1, -(1 - a)], x, zi=[(1 - a) * start])
+    return out
+
+
+name = "ema_baseline(trace, 30.0, fs)"
+got = checks.call("ema_baseline", ema_baseline, tr, 30.0, rec.fs)
+checks.is_array(name, got, shape=tr.shape, hint="one baseline value per frame")
+a = 1 - np.exp(-1 / (30.0 * rec.fs))
+checks.close(name, got, baseline.ema_baseline(tr, 30.0, rec.fs), mistakes={
+    "start the average at the first frame, F0[0] = trace[0], not at 0": ema_with(tr, a, 0.0),
+    "start the average at the first frame: F0[0] = trace[0], not 0": np.r_[0.0, ema_with(tr[1:], a, 0.0)],
+    "use a = 1 - exp(-1 / (tau_s * fs)), not its approximation 1 / (tau_s * fs)": ema_with(tr, 1 / (30.0 * rec.fs), tr[0]),
+    "tau_s is in seconds: the exponent is -1 / (tau_s * fs)": ema_with(tr, 1 - np.exp(-1 / 30.0), tr[0]),
+    "the EMA must be causal (past and present frames only): no filtfilt, no centred window":
+        signal.filtfilt([a], [1, -(1 - a)], tr),
+}, hint="F0[0] = trace[0]; F0[t] = F0[t-1] + a * (trace[t] - F0[t-1]) with a = 1 - exp(-1 / (tau_s * fs))")
+### BEGIN HIDDEN TESTS
+step = np.r_[np.full(50, 1.0), np.full(100, 2.0)]
+got = checks.call("ema_baseline", ema_baseline, step, 1.0, 10.0)
+checks.is_array("ema_baseline on a step", got, shape=step.shape)
+checks.close("ema_baseline on a step", got, baseline.ema_baseline(step, 1.0, 10.0),
+             hint="start at F0[0] = trace[0], follow the recursion, and use the tau_s and fs passed as arguments")
+other = lesson04.other_recording()
+oF = lesson04.corrected(other)
+for row, tau_s in [(1, 2.0), (3, 20.0)]:
+    got = checks.call("ema_baseline", ema_baseline, oF[row], tau_s, other.fs)
+    name = f"ema_baseline on another recording at {other.fs} Hz"
+    checks.is_array(name, got, shape=oF[row].shape)
+    checks.close(name, got, baseline.ema_baseline(oF[row], tau_s, other.fs),
+                 hint="use the trace, tau_s and frame rate passed as arguments, not the lesson's variables")
+### END HIDDEN TESTS
+
+# %% [markdown] nbgrader={"grade": false, "grade_id": "s4b-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# **Example** — the EMA with τ = 5, 30 and 120 s, on the whole recording, and each one's error:
+
+# %% mystnb={"image": {"alt": "The example neuron over 21 minutes with causal exponential moving averages of time constant 5, 30 and 120 seconds and the true F0: the 5-second average jumps with every burst, the 120-second one is smooth but stays above the decaying true F0 and lags behind it."}}
+ax = plots.traces(t, trace, labels=["trace"], title="causal exponential moving average")
+ax.plot(t, F0_true[cell], color="k", lw=1.5, label="true F0")
+for tau_s, colour in zip([5.0, 30.0, 120.0], plots.OKABE_ITO[1:]):
+    ema = baseline.ema_baseline(trace, tau_s, fs)
+    ax.plot(t, ema, color=colour, lw=1.2,
+            label=f"tau {tau_s:.0f} s (error {100 * lesson04.baseline_error(ema, F0_true[cell]):.0f} %)")
+ax.legend(loc="upper right", frameon=False, ncol=2);
+
+# %% [markdown] nbgrader={"grade": false, "grade_id": "q-ema-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# **Question 4.2** (manually graded) — In two to four sentences: what does a short τ get right and
+# wrong, and a long τ? Why is every EMA above the true F₀ for this neuron, whatever τ? What would
+# you change to use an EMA as a baseline in an online experiment?
+
+# %% [markdown] nbgrader={"grade": true, "grade_id": "q-ema", "locked": false, "points": 2, "schema_version": 3, "solution": true, "task": false}
+# ### BEGIN SOLUTION
+# *Model answer.* A short τ responds fast: it follows bleaching and drift with little lag, but it
+# also climbs into every transient and burst, so it is noisy and biased upwards during activity.
+# A long τ is stable — a single transient barely moves it — but it lags behind the decaying
+# baseline by about τ, so during bleaching it stays too high. Every EMA is an *average* of F,
+# transients included, so like the constant mean it overestimates F₀ for an active neuron. Online
+# one would average only frames judged quiet (e.g. skip frames more than a few noise s.d. above
+# the current estimate, or track a running low quantile instead of the mean), with τ chosen
+# longer than a transient but shorter than the drift.
+# ### END SOLUTION
+
+# %% [markdown] nbgrader={"grade": false, "grade_id": "s5-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# ## 5. suite2p's "maximin" baseline
+#
+# suite2p (Pachitariu et al. 2017) offers three baselines; its default, **maximin**, has three
+# steps: (1) smooth the trace with a Gaussian, which removes most of the noise (so the next step
+# does not pick out noise troughs); (2) a rolling **minimum** over a long window, which finds the
+# quiet level under the transients; (3) a rolling **maximum** over the same window, which lifts
+# the estimate back where the minimum undershoots (a sloping baseline, a dip). Together, steps 2
+# and 3 are a morphological *opening* of the smoothed trace.
+#
+# suite2p's defaults are `sig_baseline = 10` — a Gaussian standard deviation **in frames** — and
+# `win_baseline = 60` **seconds**. (suite2p converts the window with `int(60 * fs)` and uses
+# SciPy's default edge mode; here we round and use `mode="nearest"`.)
+#
+# **Exercise 5.1** — Compute the maximin baseline of `trace` in three steps with
+# `scipy.ndimage`, all with `mode="nearest"`: `gaussian_filter1d` with `sigma=10` (frames), then
+# `minimum_filter1d` with `size=round(60 * fs)`, then `maximum_filter1d` with the same size.
+# Store it in `f0_maximin`.
+
+# %% nbgrader={"grade": false, "grade_id": "ex-maximin", "locked": false, "schema_version": 3, "solution": true, "task": false}
+### BEGIN SOLUTION
+w = round(60 * fs)
+smooth = ndimage.gaussian_filter1d(trace, sigma=10, mode="nearest")
+f0_maximin = ndimage.maximum_filter1d(ndimage.minimum_filter1d(smooth, w, mode="nearest"), w, mode="nearest")
+### END SOLUTION
+
+# %% nbgrader={"grade": true, "grade_id": "ex-maximin-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+from scipy import ndimage
+from helpers import baseline, checks
+from helpers.lessons import baseline as lesson04
+rec = lesson04.recording()
+tr = lesson04.corrected(rec)[lesson04.most_active(rec)]
+w = round(60 * rec.fs)
+smooth = ndimage.gaussian_filter1d(tr, 10, mode="nearest")
+checks.is_array("f0_maximin", f0_maximin, shape=tr.shape, hint="one baseline value per frame of `trace`")
+checks.close("f0_maximin", f0_maximin, baseline.maximin(tr, rec.fs, sigma_frames=10, window_s=60.0), mistakes={
+    "the rolling maximum (step 3) is missing: apply maximum_filter1d to the rolling minimum":
+        ndimage.minimum_filter1d(smooth, w, mode="nearest"),
+    "sigma is 10 frames, not 10 seconds (do not multiply it by fs)":
+        baseline.maximin(tr, rec.fs, sigma_frames=10 * rec.fs, window_s=60.0),
+    "the window is 60 seconds, round(60 * fs) frames, not 60 frames":
+        baseline.maximin(tr, rec.fs, sigma_frames=10, window_s=60 / rec.fs),
+    "only the ends are wrong: pass mode='nearest' to all three filters":
+        baseline.maximin(tr, rec.fs, sigma_frames=10, window_s=60.0, mode="reflect"),
+    "the order is Gaussian, then minimum, then maximum (you took the maximum first)":
+        ndimage.minimum_filter1d(ndimage.maximum_filter1d(smooth, w, mode="nearest"), w, mode="nearest"),
+}, hint="gaussian_filter1d(sigma=10) -> minimum_filter1d(size=round(60 * fs)) -> maximum_filter1d(same size)")
+
+# %% [markdown] nbgrader={"grade": false, "grade_id": "s6-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# ## 6. Removing slow drift without removing the transients
+#
+# "Slow (> 20 s) fluctuations in intensity can happen due to the optical instrumentation; remove
+# them, but not the short transients" — a classic preprocessing task. Two ways to estimate the
+# slow part:
+#
+# - **filtering**: a low-pass (e.g. a 20 s moving average) keeps everything slower than 20 s —
+#   but a burst of transients is *averaged into it*: subtracting it cuts area off the transients
+#   and pushes the quiet stretches around a burst below baseline;
+# - a **lower envelope**: a rolling low percentile over 20 s follows only the quiet level; the
+#   transients lie above it and pass through.
+#
+# Either way we subtract the slow part *around its own median*, `trace - (slow - median(slow))`,
+# so that the trace keeps its level and units (it can still be divided by a baseline later).
+#
+# **Example** — both on the two minutes around the example neuron's busiest 20 s:
+
+# %% mystnb={"image": {"alt": "Two panels over the same two minutes of the example neuron. Top: the raw trace with its 20-second moving average, which rises into a burst of transients, and its 20-second lower envelope, which stays at the quiet level. Bottom: the trace after subtracting each; around the burst the filtered version is pulled down, cutting the transients, while the envelope version keeps them."}}
+w20 = round(20 * fs)
+lowpass = ndimage.uniform_filter1d(trace, w20, mode="nearest")
+envelope = ndimage.percentile_filter(trace, 10, size=w20, mode="nearest")
+busiest = int(np.argmax(ndimage.uniform_filter1d(rec.truth.calcium[cell], w20)))  # the busiest 20 s
+stretch = slice(max(busiest - round(60 * fs), 0), busiest + round(60 * fs))
+fig, axes = plt.subplots(2, 1, figsize=(8, 5.5), layout="constrained", sharex=True)
+plots.traces(t[stretch], np.vstack([trace, lowpass, envelope])[:, stretch], ax=axes[0],
+             labels=["raw", "20 s moving average (filtering)", "20 s lower envelope (10th pct)"],
+             title="the slow part, estimated two ways")
+plots.traces(t[stretch], np.vstack([trace - (lowpass - np.median(lowpass)),
+                                    trace - (envelope - np.median(envelope))])[:, stretch], ax=axes[1],
+             labels=["minus the moving average", "minus the lower envelope"], title="after subtracting it");
+
+# %% [markdown] nbgrader={"grade": false, "grade_id": "ex-drift-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# **Exercise 6.1** — Remove the slow drift of `trace` with a lower envelope: compute
+# `drift = ndimage.percentile_filter(trace, 10, size=round(20 * fs), mode="nearest")` (the rolling
+# 10th percentile over 20 s) and store `trace - (drift - np.median(drift))` in `drift_free`.
+
+# %% nbgrader={"grade": false, "grade_id": "ex-drift", "locked": false, "schema_version": 3, "solution": true, "task": false}
+### BEGIN SOLUTION
+lower_envelope = ndimage.percentile_filter(trace, 10, size=round(20 * fs), mode="nearest")
+drift_free = trace - (lower_envelope - np.median(lower_envelope))
+### END SOLUTION
+
+# %% nbgrader={"grade": true, "grade_id": "ex-drift-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+import numpy as np
+from scipy import ndimage
+from helpers import baseline, checks
+from helpers.lessons import baseline as lesson04
+rec = lesson04.recording()
+tr = lesson04.corrected(rec)[lesson04.most_active(rec)]
+drift = baseline.rolling_percentile(tr, 10, 20.0, rec.fs)
+checks.is_array("drift_free", drift_free, shape=tr.shape, hint="one value per frame of `trace`")
+checks.close("drift_free", drift_free, baseline.remove_slow_drift(tr, rec.fs, cutoff_s=20.0, q=10), mistakes={
+    "subtract the drift around its median, trace - (drift - median(drift)), so the trace keeps its level":
+        tr - drift,
+    "that is the drift itself; subtract it from the trace": drift,
+    "the window is 20 seconds, round(20 * fs) frames, not 20 frames":
+        baseline.remove_slow_drift(tr, rec.fs, cutoff_s=20 / rec.fs, q=10),
+    "that subtracts a moving average (filtering); the exercise asks for the lower envelope, a rolling 10th percentile":
+        tr - (ndimage.uniform_filter1d(tr, round(20 * rec.fs), mode="nearest")
+              - np.median(ndimage.uniform_filter1d(tr, round(20 * rec.fs), mode="nearest"))),
+}, hint="drift = percentile_filter(trace, 10, size=round(20 * fs), mode='nearest'); trace - (drift - np.median(drift))")
+
+# %% [markdown] nbgrader={"grade": false, "grade_id": "q-drift-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# **Question 6.2** (manually graded) — Look at the example figure. In two or three sentences: why
+# does subtracting a 20 s moving average shrink the transients and create dips after bursts, while
+# the lower envelope does not? What limits the lower envelope (think of a burst lasting longer
+# than the window, and of the noise)?
+
+# %% [markdown] nbgrader={"grade": true, "grade_id": "q-drift", "locked": false, "points": 2, "schema_version": 3, "solution": true, "task": false}
+# ### BEGIN SOLUTION
+# *Model answer.* A moving average includes the transients: during and around a burst it rises,
+# so subtracting it removes part of each transient's area and, where the average is still high
+# after the burst, pushes the quiet trace below its baseline. The rolling 10th percentile follows
+# the quiet frames only, so transients that occupy less than about 90 % of the 20 s window stay
+# above it and pass through unchanged. Its limits: activity lasting most of the window lifts the
+# envelope (it is then removed as "drift"), and a low percentile of a noisy trace sits about
+# 1.28 σ below the true level, which only shifts the level (the median is added back) but makes the
+# envelope itself noisy for short windows.
+# ### END SOLUTION
+
+# %% [markdown] nbgrader={"grade": false, "grade_id": "s7-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# ## 7. Edge handling
+#
+# At frame 0 a centred window of 1001 frames holds 500 frames that do not exist. `scipy.ndimage`
+# fills them according to `mode`, e.g. for a trace `a b c d`:
+#
+# | mode | padding | good for |
+# |---|---|---|
+# | `"nearest"` | `a a a \| a b c d \| d d d` | a level that continues past the end |
+# | `"reflect"` (SciPy's default) | `c b a \| a b c d \| d c b` | a level that is locally flat |
+# | `"mirror"` | `d c b \| a b c d \| c b a` | the same, without repeating the edge frame |
+# | `"wrap"` | `b c d \| a b c d \| a b c` | periodic signals only |
+#
+# A bleaching recording is not periodic: with `"wrap"` the start of the trace borrows the dim end
+# of the session. The first and last `w // 2` frames always have a less reliable baseline.
+#
+# **Exercise 7.1** — For each of the four modes, compute the moving median of every neuron of `F`
+# over **1001 frames** (`baseline.moving_median(F, 1001, mode=mode)`), then its error against
+# `F0_true` **over the first 500 and the last 500 frames only** (1000 frames per neuron:
+# `lesson04.baseline_error` on the columns `np.r_[0:500, n_frames - 500:n_frames]`), and the mean
+# over neurons. Store the four values in a dict `edge_errors` with the mode names as keys
+# (`"nearest"`, `"reflect"`, `"mirror"`, `"wrap"`) and Python or NumPy floats as values.
+
+# %% nbgrader={"grade": false, "grade_id": "ex-edges", "locked": false, "schema_version": 3, "solution": true, "task": false}
+### BEGIN SOLUTION
+n_frames = F.shape[1]
+end_columns = np.r_[0:500, n_frames - 500:n_frames]
+edge_errors = {mode: lesson04.baseline_error(baseline.moving_median(F, 1001, mode=mode)[:, end_columns],
+                                             F0_true[:, end_columns]).mean()
+               for mode in ("nearest", "reflect", "mirror", "wrap")}
+### END SOLUTION
+
+# %% nbgrader={"grade": true, "grade_id": "ex-edges-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+import numpy as np
+from helpers import baseline, checks
+from helpers.lessons import baseline as lesson04
+rec = lesson04.recording()
+F, f0 = lesson04.corrected(rec), rec.truth.f0
+modes = ("nearest", "reflect", "mirror", "wrap")
+if type(edge_errors) is not dict:
+    checks.fail("edge_errors", "is not a dict.", 'make a dict {"nearest": ..., "reflect": ..., "mirror": ..., "wrap": ...}')
+if set(edge_errors) != set(modes):
+    checks.fail("edge_errors", "does not have exactly the four mode names as keys.",
+                'the keys are the strings "nearest", "reflect", "mirror" and "wrap"')
+ends = np.r_[0:500, F.shape[1] - 500:F.shape[1]]
+for mode in modes:
+    est = baseline.moving_median(F, 1001, mode=mode)
+    name = f'edge_errors["{mode}"]'
+    checks.is_number(name, edge_errors[mode], hint="one number per mode: the mean over neurons")
+    ref = lesson04.baseline_error(est[:, ends], f0[:, ends]).mean()
+    checks.close(name, edge_errors[mode], ref, mistakes={
+        "that is the error over the whole trace; use only the first 500 and the last 500 frames":
+            lesson04.baseline_error(est, f0).mean(),
+        "that is the first 500 frames only; add the last 500": lesson04.baseline_error(est[:, :500], f0[:, :500]).mean(),
+        "errors are fractions; do not multiply by 100": 100 * ref,
+    }, hint=f"lesson04.baseline_error of baseline.moving_median(F, 1001, mode='{mode}') on the end columns, then the mean")
+
+# %% [markdown] nbgrader={"grade": false, "grade_id": "s8-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# ## 8. All methods side by side, and on real recordings
+#
+# **Example** — the error of every method of this lesson on the 30 simulated neurons, each with
+# the settings used above:
+
+# %% mystnb={"image": {"alt": "Horizontal bar chart of the mean baseline error over the 30 simulated neurons for each method: constant mean, median and 10th percentile are worst (around 20 %), the EMA and moving median intermediate, the rolling percentile and maximin best."}}
+methods = {
+    "constant mean": baseline.constant_baseline(F, "mean"),
+    "constant median": baseline.constant_baseline(F, "median"),
+    "constant 10th percentile": baseline.constant_baseline(F, "percentile", q=10),
+    "EMA, tau 30 s": baseline.ema_baseline(F, 30.0, fs),
+    "moving median, 301 frames": baseline.moving_median(F, 301),
+    "rolling 10th percentile, 60 s": baseline.rolling_percentile(F, 10, 60.0, fs),
+    "rolling 20th percentile, 60 s": baseline.rolling_percentile(F, 20, 60.0, fs),
+    "maximin (suite2p defaults)": baseline.maximin(F, fs),
+}
+method_errors = {name: 100 * lesson04.baseline_error(est, F0_true).mean() for name, est in methods.items()}
+fig, ax = plt.subplots(figsize=(7, 3.5), layout="constrained")
+ax.barh(list(method_errors), list(method_errors.values()), color=plots.OKABE_ITO[0])
+ax.invert_yaxis()
+ax.set_xlabel("mean baseline error over neurons (% of true F0)");
+
+# %% [markdown] nbgrader={"grade": false, "grade_id": "s8b-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# On a real recording there is no true F₀: we can only look. Two recordings:
+#
+# - three raw somatic traces from the **Allen Brain Observatory** pipeline's test data (48 160
+#   frames, not neuropil-corrected). **The file does not record the frame rate.** We *assume*
+#   `lesson04.ALLEN_FS_ASSUMED` = 11 Hz (the data loader's unverified estimate) — every window in
+#   seconds below depends on that assumption;
+# - **suite2p**'s output for FISSA's example recording: `F` and `Fneu` of 23 ROIs over 864 frames,
+#   three trials of 288 frames put end to end (so there are two jumps inside the trace). Its
+#   `ops["fs"]` of 1 is a placeholder; we assume 10 Hz here, again only as an assumption.
+#
+# **Example** — suite2p's ROI 0, neuropil-corrected as suite2p does (F − 0.7·Fneu), with a rolling
+# 10th percentile and maximin; the dotted lines mark the trial boundaries:
+
+# %% mystnb={"image": {"alt": "A real suite2p trace of 864 frames from three concatenated trials, with a rolling 10th-percentile baseline and a maximin baseline following its slow changes; dotted vertical lines mark the two trial boundaries."}}
+s2p = data.load_suite2p()
+s2p_fs = 10.0  # assumed: the recording's frame rate is not known
+s2p_trace = s2p.F[0] - s2p.neucoeff * s2p.Fneu[0]
+s2p_t = np.arange(s2p_trace.size) / s2p_fs
+ax = plots.traces(s2p_t, s2p_trace, labels=["F - 0.7 Fneu, ROI 0"], title="suite2p output (frame rate assumed 10 Hz)")
+ax.plot(s2p_t, baseline.rolling_percentile(s2p_trace, 10, 20.0, s2p_fs), lw=1.5, label="rolling 10th pct, 20 s")
+ax.plot(s2p_t, baseline.maximin(s2p_trace, s2p_fs, window_s=20.0), lw=1.5, label="maximin, 20 s")
+for boundary in (288, 576):
+    ax.axvline(boundary / s2p_fs, color="0.4", ls=":", lw=1)
+ax.legend(loc="upper right", frameon=False);
+
+# %% [markdown] nbgrader={"grade": false, "grade_id": "ex-allen-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# **Exercise 8.1** — Load the Allen ROI traces (`data.load_allen_roi_traces().traces`, shape
+# (3, 48160)) and store in `allen_f0` the rolling **10th** percentile of **each** trace over a
+# **60 s** window at the assumed frame rate `lesson04.ALLEN_FS_ASSUMED`, with the conventions of
+# exercise 3.1 (`ndimage.percentile_filter`, `size=round(60 * fs)`, `mode="nearest"`, filtering
+# each trace along time only). Shape (3, 48160).
+
+# %% nbgrader={"grade": false, "grade_id": "ex-allen", "locked": false, "schema_version": 3, "solution": true, "task": false}
+### BEGIN SOLUTION
+allen = data.load_allen_roi_traces()
+allen_fs = lesson04.ALLEN_FS_ASSUMED
+allen_f0 = np.vstack([ndimage.percentile_filter(row, 10, size=round(60 * allen_fs), mode="nearest")
+                      for row in allen.traces])
+### END SOLUTION
+
+# %% nbgrader={"grade": true, "grade_id": "ex-allen-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+from helpers import baseline, checks, data
+from helpers.lessons import baseline as lesson04
+traces = data.load_allen_roi_traces().traces
+fs_assumed = lesson04.ALLEN_FS_ASSUMED
+checks.is_array("allen_f0", allen_f0, shape=traces.shape, hint="one baseline value per frame of each of the 3 traces",
+                wrong_shapes={traces.shape[::-1]: "keep the layout (neurons, frames) of the traces"})
+checks.close("allen_f0", allen_f0, baseline.rolling_percentile(traces, 10, 60.0, fs_assumed), mistakes={
+    "use the assumed frame rate lesson04.ALLEN_FS_ASSUMED, not 30 Hz": baseline.rolling_percentile(traces, 10, 60.0, 30.0),
+    "the window is 60 seconds, round(60 * fs) frames, not 60 frames": baseline.rolling_percentile(traces, 10, 60.0 / fs_assumed, fs_assumed),
+    "that is the median (50th percentile); use the 10th": baseline.rolling_percentile(traces, 50, 60.0, fs_assumed),
+}, hint="for each row: ndimage.percentile_filter(row, 10, size=round(60 * fs), mode='nearest')")
+
+# %% [markdown] nbgrader={"grade": false, "grade_id": "fig-real-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# **Task 8.2** (manually graded, deliverable figure) — Overlay on **5 minutes** of Allen ROI 0 (any
+# stretch you choose, time in seconds at the assumed rate) at least four baselines: a constant
+# median, a moving median, a rolling low percentile (the 10th over 60 s, from `allen_f0` or
+# `baseline.rolling_percentile`), a causal EMA and suite2p's maximin. Label the axes with units,
+# add a legend, and in the title say which frame rate you assumed. Then, in a comment in the
+# cell, say in one sentence which baseline you would trust on this neuron and why.
+
+# %% nbgrader={"grade": true, "grade_id": "fig-real", "locked": false, "points": 2, "schema_version": 3, "solution": true, "task": false} mystnb={"image": {"alt": "Five minutes of a real Allen somatic trace with large transients, overlaid with a constant median, a moving median, a rolling 10th percentile, a causal EMA and a maximin baseline; the rolling percentile and maximin follow the quiet level, the EMA and moving median rise into the transients."}}
+### BEGIN SOLUTION
+allen_trace = data.load_allen_roi_traces().traces[0]
+fs_a = lesson04.ALLEN_FS_ASSUMED
+t_a = np.arange(allen_trace.size) / fs_a
+window = slice(round(1200 * fs_a), round(1500 * fs_a))
+ax = plots.traces(t_a[window], allen_trace[window], labels=["Allen ROI 0 (raw)"],
+                  title=f"baselines on a real trace (frame rate assumed {fs_a:g} Hz)")
+for label, est in [("constant median", baseline.constant_baseline(allen_trace, "median")),
+                   ("moving median, 301 frames", baseline.moving_median(allen_trace, 301)),
+                   ("rolling 10th pct, 60 s", baseline.rolling_percentile(allen_trace, 10, 60.0, fs_a)),
+                   ("EMA, tau 30 s", baseline.ema_baseline(allen_trace, 30.0, fs_a)),
+                   ("maximin", baseline.maximin(allen_trace, fs_a))]:
+    ax.plot(t_a[window], est[window], lw=1.5, label=label)
+ax.set_ylim(top=3 * np.median(allen_trace))  # the largest peaks are cut off, to show the baselines
+ax.legend(loc="upper left", frameon=False, ncol=2, fontsize="small")
+# The rolling 10th percentile (or maximin) follows the quiet level between this neuron's frequent,
+# large transients; the constant median and the EMA are lifted by them.
+### END SOLUTION
+
+# %% [markdown] nbgrader={"grade": false, "grade_id": "recap", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# ## Recap
+#
+# - F₀ is the resting fluorescence; an F₀ too high shrinks every ΔF/F₀, one that ignores bleaching
+#   changes a transient's apparent size over the session.
+# - The mean of a trace counts the transients: it overestimates F₀, the more the more a neuron
+#   fires. The median is robust while the cell is quiet most of the time; a low percentile also
+#   sits below the noise (about 1.28 σ for the 10th).
+# - Rolling baselines follow bleaching and drift. Too short a window climbs into bursts, too long
+#   a window misses drift. Give windows in seconds and convert with `round(window_s * fs)`.
+# - Rolling percentiles here are exact ranked samples (`scipy.ndimage.percentile_filter`), not
+#   `np.percentile`'s interpolation.
+# - A causal EMA can run online but is an average: it lags drift (long τ) or follows the
+#   transients (short τ).
+# - suite2p's maximin: Gaussian (σ in frames) → rolling minimum → rolling maximum (window in s).
+# - Remove slow drift with a lower envelope, not a low-pass filter, to keep the transients.
+# - The first and last half-window have the least reliable baseline; choose the edge mode
+#   knowingly (`"wrap"` is for periodic signals only).
+# - A frame rate the data do not record is an assumption: say so wherever seconds are used.
+#
+# ## References
+#
+# - Pachitariu, M., et al. (2017). Suite2p: beyond 10,000 neurons with standard two-photon
+#   microscopy. *bioRxiv* 061507. (The maximin baseline, `sig_baseline`, `win_baseline`.)
+# - Jia, H., Rochefort, N. L., Chen, X., & Konnerth, A. (2011). In vivo two-photon imaging of
+#   sensory-evoked dendritic calcium signals in cortical neurons. *Nature Protocols*, 6, 28–35.
+#   (Baseline as a running minimum of a smoothed trace; exponentially weighted averaging.)
+# - Giovannucci, A., et al. (2019). CaImAn, an open source tool for scalable calcium imaging data
+#   analysis. *eLife*, 8, e38173. (Running-percentile baselines for ΔF/F.)
+# - de Vries, S. E. J., et al. (2020). A large-scale standardized physiological survey reveals
+#   functional organization of the mouse visual cortex. *Nature Neuroscience*, 23, 138–151.
+#   (The Allen Brain Observatory pipeline.)
+# - Virtanen, P., et al. (2020). SciPy 1.0. *Nature Methods*, 17, 261–272. (`scipy.ndimage`
+#   rank filters and their edge modes.)
+#
+# *Execution time of this lesson on the course machine (2 cores): about 9 s of CPU time; the
+# simulated recordings are generated once and cached.*

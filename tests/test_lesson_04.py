@@ -1,0 +1,145 @@
+"""Lesson 04: each check recognises typical wrong answers and says which mistake it was,
+without printing the expected values."""
+import lesson_tools as lt
+import numpy as np
+import pytest
+from scipy import ndimage, signal
+
+from helpers.checks import CheckFailed
+
+LESSON = "04-baseline"
+
+
+@pytest.fixture(scope="module")
+def lesson():
+    notebook = lt.load(LESSON)
+    return lt.check_cells(notebook), lt.run_solutions(notebook)
+
+
+def _rows(function, F, *args, **kwargs):
+    return np.vstack([function(row, *args, **kwargs) for row in F])
+
+
+def _ema(trace, a, start):
+    out = np.empty_like(trace)
+    previous = start
+    for i, value in enumerate(trace):
+        previous = previous + a * (value - previous)
+        out[i] = previous
+    return out
+
+
+def _edge_errors(ns, columns):
+    F, f0 = ns["F"], ns["F0_true"]
+    return {mode: ns["lesson04"].baseline_error(ns["baseline"].moving_median(F, 1001, mode=mode)[:, columns],
+                                                f0[:, columns]).mean()
+            for mode in ("nearest", "reflect", "mirror", "wrap")}
+
+
+# (check cell, answers to replace: {name: function of the solution namespace}, hint expected)
+WRONG = [
+    ("ex-const-check", {"f0_mean": lambda ns: ns["F"].mean()}, "mean over every neuron"),
+    ("ex-const-check", {"f0_median": lambda ns: ns["trace"].mean()}, "that is the mean"),
+    ("ex-const-check", {"f0_p10": lambda ns: np.percentile(ns["trace"], 0.1)}, "not 0.1"),
+    ("ex-const-check", {"f0_p10": lambda ns: np.percentile(ns["trace"], 90)}, "90th percentile"),
+    ("ex-const-check", {"f0_mean": lambda ns: np.array([ns["trace"].mean()])}, "not a single number"),
+    ("ex-error-check", {"baseline_error": lambda ns: lambda e, t: 100 * np.mean(np.abs(e - t) / t, axis=-1)}, "percent"),
+    ("ex-error-check", {"baseline_error": lambda ns: lambda e, t: np.mean((e - t) / t, axis=-1)}, "absolute difference"),
+    ("ex-error-check", {"baseline_error": lambda ns: lambda e, t: np.mean(np.abs(e - t) / e, axis=-1)}, "not by the estimate"),
+    ("ex-error-check", {"baseline_error": lambda ns: lambda e, t: np.mean(np.abs(e - t) / t, axis=0)}, "averaged over neurons"),
+    ("ex-error-check", {"baseline_error": lambda ns: lambda e, t: np.mean(np.abs(e - t) / t)}, "one error per neuron"),
+    ("ex-consterr-check", {"constant_errors": lambda ns: ns["constant_errors"].T.copy()}, "transpose"),
+    ("ex-consterr-check", {"constant_errors": lambda ns: ns["constant_errors"][::-1].copy()}, "wrong order"),
+    ("ex-consterr-check", {"constant_errors": lambda ns: np.vstack([
+        ns["lesson04"].baseline_error(np.full(ns["F"].shape, v), ns["F0_true"])
+        for v in (ns["F"].mean(), np.median(ns["F"]), np.percentile(ns["F"], 10))])}, "its own constant"),
+    ("ex-consterr-check", {"constant_errors": lambda ns: ns["constant_errors"].mean(axis=1)}, "do not average over the neurons"),
+    ("ex-movmed-check", {"median_101": lambda ns: ndimage.median_filter(ns["trace"], size=101)}, "mode='nearest'"),
+    ("ex-movmed-check", {"median_101": lambda ns: ndimage.uniform_filter1d(ns["trace"], 101, mode="nearest")}, "moving mean"),
+    ("ex-movmed-check", {"median_101": lambda ns: ndimage.median_filter(ns["trace"], size=11, mode="nearest")}, "11 frames"),
+    ("ex-windows-check", {"window_errors": lambda ns: np.array([
+        np.median(ns["lesson04"].baseline_error(ns["baseline"].moving_median(ns["F"], w), ns["F0_true"]))
+        for w in ns["lesson04"].WINDOWS])}, "not the median"),
+    ("ex-windows-check", {"window_errors": lambda ns: np.array([
+        ns["lesson04"].baseline_error(ns["baseline"].moving_median(ns["trace"], w), ns["F0_true"][ns["cell"]])
+        for w in ns["lesson04"].WINDOWS])}, "example neuron only"),
+    ("ex-windows-check", {"best_window": lambda ns: int(np.argmin(ns["window_errors"]))}, "position of the best window"),
+    ("ex-windows-check", {"best_window": lambda ns: int(ns["lesson04"].WINDOWS[np.argmax(ns["window_errors"])])}, "largest error"),
+    ("ex-windows-check", {"best_window": lambda ns: float(ns["best_window"])}, "whole number"),
+    ("ex-rollpct-check", {"rolling_percentile_baseline": lambda ns: lambda tr, q, w, fs:
+        ndimage.percentile_filter(tr, q, size=int(w), mode="nearest")}, "window_s is in seconds"),
+    ("ex-rollpct-check", {"rolling_percentile_baseline": lambda ns: lambda tr, q, w, fs:
+        ndimage.percentile_filter(tr, q, size=int(w * fs), mode="nearest")}, "truncates"),
+    ("ex-rollpct-check", {"rolling_percentile_baseline": lambda ns: lambda tr, q, w, fs:
+        ndimage.percentile_filter(tr, q / 100, size=round(w * fs), mode="nearest")}, "not a fraction"),
+    ("ex-rollpct-check", {"rolling_percentile_baseline": lambda ns: lambda tr, q, w, fs:
+        ndimage.percentile_filter(tr, q, size=round(w * fs))}, "mode='nearest'"),
+    ("ex-rollpct-check", {"rolling_percentile_baseline": lambda ns: lambda tr, q, w, fs: np.percentile(
+        np.lib.stride_tricks.sliding_window_view(np.pad(tr, (round(w * fs) // 2, (round(w * fs) - 1) // 2), mode="edge"),
+                                                 round(w * fs)), q, axis=-1)}, "interpolation"),
+    ("ex-rollpct-check", {"rolling_percentile_baseline": lambda ns: lambda tr, q, w, fs:
+        ndimage.percentile_filter(tr, q, size=round(w * 4.8), mode="nearest") if fs != 4.8 else
+        ndimage.percentile_filter(tr, q, size=round(w * fs), mode="nearest")}, "passed as arguments"),
+    ("ex-qerr-check", {"q_errors": lambda ns: np.array([
+        ns["lesson04"].baseline_error(ns["baseline"].rolling_percentile(ns["F"], q, 60 / ns["fs"], ns["fs"]), ns["F0_true"]).mean()
+        for q in ns["lesson04"].PERCENTILES])}, "not 60 frames"),
+    ("ex-qerr-check", {"q_errors": lambda ns: 100 * ns["q_errors"]}, "do not multiply by 100"),
+    ("ex-qerr-check", {"best_q": lambda ns: int(np.argmin(ns["q_errors"]))}, "position of the best percentile"),
+    ("ex-qerr-check", {"best_q": lambda ns: int(ns["lesson04"].PERCENTILES[np.argmax(ns["q_errors"])])}, "largest error"),
+    ("ex-ema-check", {"ema_baseline": lambda ns: lambda tr, tau, fs: _ema(tr, 1 - np.exp(-1 / (tau * fs)), 0.0)}, "not at 0"),
+    ("ex-ema-check", {"ema_baseline": lambda ns: lambda tr, tau, fs: _ema(tr, 1 / (tau * fs), tr[0])}, "approximation"),
+    ("ex-ema-check", {"ema_baseline": lambda ns: lambda tr, tau, fs: _ema(tr, 1 - np.exp(-1 / tau), tr[0])}, "in seconds"),
+    ("ex-ema-check", {"ema_baseline": lambda ns: lambda tr, tau, fs: signal.filtfilt(
+        [1 - np.exp(-1 / (tau * fs))], [1, -np.exp(-1 / (tau * fs))], tr)}, "causal"),
+    ("ex-ema-check", {"ema_baseline": lambda ns: lambda tr, tau, fs: _ema(tr, 1 - np.exp(-1 / (tau * 4.8)), tr[0])},
+     "passed as arguments"),
+    ("ex-maximin-check", {"f0_maximin": lambda ns: ndimage.minimum_filter1d(
+        ndimage.gaussian_filter1d(ns["trace"], 10, mode="nearest"), round(60 * ns["fs"]), mode="nearest")}, "rolling maximum"),
+    ("ex-maximin-check", {"f0_maximin": lambda ns: ns["baseline"].maximin(ns["trace"], ns["fs"], sigma_frames=10 * ns["fs"])},
+     "not 10 seconds"),
+    ("ex-maximin-check", {"f0_maximin": lambda ns: ns["baseline"].maximin(ns["trace"], ns["fs"], mode="reflect")}, "all three filters"),
+    ("ex-maximin-check", {"f0_maximin": lambda ns: ns["baseline"].maximin(ns["trace"], ns["fs"], window_s=60 / ns["fs"])},
+     "not 60 frames"),
+    ("ex-drift-check", {"drift_free": lambda ns: ns["trace"] - ns["lower_envelope"]}, "keeps its level"),
+    ("ex-drift-check", {"drift_free": lambda ns: ns["lower_envelope"].copy()}, "drift itself"),
+    ("ex-drift-check", {"drift_free": lambda ns: ns["trace"] - (ns["lowpass"] - np.median(ns["lowpass"]))}, "lower envelope"),
+    ("ex-edges-check", {"edge_errors": lambda ns: _edge_errors(ns, slice(None))}, "whole trace"),
+    ("ex-edges-check", {"edge_errors": lambda ns: _edge_errors(ns, slice(0, 500))}, "add the last 500"),
+    ("ex-edges-check", {"edge_errors": lambda ns: list(ns["edge_errors"].values())}, "not a dict"),
+    ("ex-edges-check", {"edge_errors": lambda ns: {k.upper(): v for k, v in ns["edge_errors"].items()}}, "mode names as keys"),
+    ("ex-allen-check", {"allen_f0": lambda ns: _rows(ndimage.percentile_filter, ns["allen"].traces, 10, size=round(60 * 30.0),
+                                                     mode="nearest")}, "not 30 Hz"),
+    ("ex-allen-check", {"allen_f0": lambda ns: _rows(ndimage.percentile_filter, ns["allen"].traces, 10, size=60,
+                                                     mode="nearest")}, "not 60 frames"),
+    ("ex-allen-check", {"allen_f0": lambda ns: ns["allen_f0"].T.copy()}, "layout (neurons, frames)"),
+]
+
+
+def _expected_scalars(namespace, names):
+    return [namespace[n] for n in names if isinstance(namespace[n], (int, float, np.number)) and not isinstance(namespace[n], bool)]
+
+
+@pytest.mark.parametrize("grade_id, wrong, hint", WRONG, ids=[f"{w[0]}:{'+'.join(w[1])}:{w[2][:20]}" for w in WRONG])
+def test_wrong_answer_fails_with_its_hint(lesson, grade_id, wrong, hint):
+    checks, namespace = lesson
+    source = checks[grade_id]
+    names = lt.free_names(source)
+    answers = {name: namespace[name] for name in names}
+    answers.update({name: make(namespace) for name, make in wrong.items()})
+    with pytest.raises(CheckFailed) as failure:
+        lt.run_check(source, answers)
+    message = str(failure.value)
+    assert hint in message, f"expected the hint {hint!r}, got:\n{message}"
+    values = _expected_scalars(namespace, names)
+    if grade_id == "ex-edges-check":
+        values += list(namespace["edge_errors"].values())
+    for value in values:  # never reveal the right answer
+        for shown in {str(value), f"{value:.4g}", f"{value:.2f}"}:
+            assert shown not in message, f"the message reveals the expected value {shown}: {message}"
+    assert "array(" not in message and "[[" not in message
+
+
+def test_every_check_has_at_least_two_wrong_answers_tested(lesson):
+    checks, _ = lesson
+    counts = {grade_id: sum(w[0] == grade_id for w in WRONG) for grade_id in checks}
+    assert min(counts.values()) >= 2, counts
