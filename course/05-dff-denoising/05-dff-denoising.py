@@ -210,7 +210,7 @@ checks.close("peak_dff", peak_dff, ref, mistakes={
     "divide by F0 frame by frame, not by the mean of F0": np.array([np.max((trace - f0) / f0.mean()) for f0 in options]),
 }, hint="for each f0 in f0_options.values(): np.max((F[k] - f0) / f0)")
 
-# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "64c6a8d9e4bd27f44e46de9af1d6e4fa", "grade": false, "grade_id": "s1c-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "7a4446b175684b9ee1a697a535ec7c53", "grade": false, "grade_id": "s1c-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
 # The constant median comes closest to the true peak: neuron `k` is quiet most of the time, so
 # the median of its whole trace lands near its resting level (and its baseline barely drifts in
 # these 100 s). The 30 s rolling 10th percentile sits below the resting level (a low percentile
@@ -231,9 +231,9 @@ checks.close("peak_dff", peak_dff, ref, mistakes={
 #
 # For Gaussian noise, half of the samples lie within 0.6745 σ of the centre, so the median of
 # |x − median| is 0.6745 σ; the factor 1.4826 = 1 / 0.6745 turns it into σ. As long as the cell
-# is active less than half of the time, the transients barely move it. (A third estimate,
-# `dff.noise_sd(x, "diff_mad")`, takes the MAD of frame-to-frame differences; it ignores slow
-# drift too, and we use it in section 3.)
+# is active less than half of the time, its transients move the MAD much less than the standard
+# deviation. (A third estimate, `dff.noise_sd(x, "diff_mad")`, takes the MAD of frame-to-frame
+# differences divided by √2; it ignores slow drift too, and we use it in section 3.)
 
 # %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "64a9adb995de69f9fd1f6772c80979af", "grade": false, "grade_id": "ex-mad-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
 # **Exercise 2.1** — Write a function `mad_sigma(x)` that returns the MAD estimate of the noise
@@ -310,7 +310,7 @@ checks.close("sigma_mad", sigma_mad, dffmod.noise_sd(d, "mad"), mistakes={
 # **Example** — both estimates against the true noise σ of each neuron's ΔF/F₀ (the simulation's
 # noise s.d. divided by the neuron's mean baseline). Points on the dashed line are exact.
 
-# %% mystnb={"image": {"alt": "Scatter plot of estimated against true noise sigma of 20 simulated neurons: MAD estimates lie on the identity line or just above it, standard deviations lie above it, far above for the most active neurons."}}
+# %% mystnb={"image": {"alt": "Scatter plot of estimated against true noise sigma of 20 simulated neurons: MAD estimates lie close above the identity line, standard deviations further above it, far above for the most active neurons."}}
 noise_true = truth.noise_sd / truth.f0.mean(axis=1)
 fig, ax = plt.subplots(figsize=(5, 4), layout="constrained")
 ax.scatter(noise_true, dff.noise_sd(dff_true, "std"), label="standard deviation", marker="o")
@@ -803,7 +803,7 @@ print(f"raw traces {pop_F.shape} at {pop_fs} Hz; neurons to show: {pop_neurons.t
 # `{column title: traces}`.)
 # Graded on: the four correct steps, readable axes with units, and the truth overlay.
 
-# %% deletable=false mystnb={"image": {"alt": "A grid of three neurons by four columns: raw fluorescence in arbitrary units with slow drift; normalised dF/F0 with the same drift; background removed, with the drift gone and the transients intact; denoised, a smooth trace that follows the black true calcium signal."}} nbgrader={"cell_type": "code", "checksum": "63f5e2c8934295e1f7568d0c8caf4cb5", "grade": true, "grade_id": "fig-steps", "locked": false, "points": 3, "schema_version": 3, "solution": true, "task": false}
+# %% deletable=false mystnb={"image": {"alt": "The first 120 seconds of three simulated neurons, one per row, in four columns: raw fluorescence in arbitrary units; normalised dF/F0; background removed, slow changes gone and transients intact; denoised, smoother, with the timing of the black true calcium signal but lower peaks."}} nbgrader={"cell_type": "code", "checksum": "63f5e2c8934295e1f7568d0c8caf4cb5", "grade": true, "grade_id": "fig-steps", "locked": false, "points": 3, "schema_version": 3, "solution": true, "task": false}
 # YOUR CODE HERE
 raise NotImplementedError()
 
