@@ -23,7 +23,7 @@ import types
 
 import numpy as np
 
-__all__ = ["CheckFailed", "call", "close", "equal", "fail", "is_array", "is_function", "is_number"]
+__all__ = ["CheckFailed", "call", "close", "equal", "fail", "is_array", "is_dict", "is_function", "is_number"]
 
 #: Numeric dtype kinds by the word used in checks ("float" accepts integers too: a mean of
 #: integers is still a valid float answer once converted by NumPy).
@@ -121,6 +121,24 @@ def is_number(name: str, value, *, integer: bool = False, hint: str | None = Non
         fail(name, f"is {_kind_of(value)}, but {what} is expected.", hint)
     if not np.isfinite(value):
         fail(name, f"is {value}, not a finite number.", hint)
+    return value
+
+
+def is_dict(name: str, value, *, keys, hint: str | None = None) -> dict:
+    """Check that `value` is a plain ``dict`` with exactly the given keys; return it.
+
+    The values are not checked here: check each with :func:`is_number`, :func:`is_array`, ...
+    """
+    __tracebackhide__ = True  # IPython shows the student's check line, not these internals
+    if type(value) is not dict:
+        fail(name, f"is {_kind_of(value)}, not a dict.", hint or "build it with {key: value, ...}")
+    missing = [k for k in keys if k not in value]
+    extra = [k for k in value if k not in keys]
+    if missing or extra:
+        problem = "has " + "; ".join(part for part in (
+            f"missing keys {', '.join(map(repr, missing))}" if missing else "",
+            f"unexpected keys {', '.join(map(repr, extra))}" if extra else "") if part) + "."
+        fail(name, problem, hint or f"the keys must be exactly {', '.join(map(repr, keys))}")
     return value
 
 

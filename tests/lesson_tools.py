@@ -12,6 +12,7 @@ import pathlib
 
 import jupytext
 import matplotlib
+import numpy as np
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
@@ -80,3 +81,43 @@ def run_solutions(notebook) -> dict:
 def run_check(source: str, answers: dict) -> None:
     """Run one check cell's source with only the given answers bound (as the grader does)."""
     exec(compile(source, "<check cell>", "exec"), dict(answers))  # noqa: S102
+
+
+def _shown_forms(value) -> set[str]:
+    """How a number could appear in a message."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.number)):
+        return set()
+    return {str(value), f"{value:.4g}", f"{value:.2f}"}
+
+
+def assert_fails_with_hint(source: str, namespace: dict, wrong: dict, hint: str) -> str:
+    """Run a check cell with the solution's answers, some replaced by wrong ones, and assert that
+    it fails with `hint` in its message and without showing any expected value.
+
+    `wrong` maps answer names to functions of the solution namespace that build the wrong answer.
+    Returns the message.
+    """
+    from helpers.checks import CheckFailed
+
+    names = free_names(source)
+    answers = {name: namespace[name] for name in names}
+    answers.update({name: make(namespace) for name, make in wrong.items()})
+    try:
+        run_check(source, answers)
+    except CheckFailed as failure:
+        message = str(failure)
+    else:
+        raise AssertionError(f"the check accepted the wrong answer meant to trigger {hint!r}")
+    assert hint in message, f"expected the hint {hint!r}, got:\n{message}"
+    expected = [namespace[n] for n in names]
+    expected += [v for value in expected if isinstance(value, dict) for v in value.values()]
+    for value in expected:  # never reveal the right answer
+        for shown in _shown_forms(value):
+            assert shown not in message, f"the message reveals the expected value {shown}: {message}"
+    assert "array(" not in message and "[[" not in message, f"the message prints an array: {message}"
+    return message
+
+
+def wrong_answer_ids(table) -> list[str]:
+    """Readable test ids for a table of (check id, {name: builder}, hint)."""
+    return [f"{grade_id}:{'+'.join(wrong)}:{hint[:24]}" for grade_id, wrong, hint in table]
