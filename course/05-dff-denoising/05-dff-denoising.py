@@ -321,15 +321,16 @@ ax.set(xlabel="true noise σ (ΔF/F₀, fraction)", ylabel="estimated σ (ΔF/F�
        title="noise estimates on 20 simulated neurons")
 ax.legend(frameon=False);
 
-# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "ba65dfe3ca93cf77ee35d647146c1808", "grade": false, "grade_id": "s3-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "2d5c8585661f5aa5d6e5a7648183ec75", "grade": false, "grade_id": "s3-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
 # ## 3. The pitfall: F₀ near zero after neuropil subtraction
 #
 # ΔF/F₀ divides by F₀. After neuropil subtraction, `F − r · Fneu`, a dim soma in bright neuropil
 # can be left with a baseline near zero — or below it when r is too large. Dividing by it turns
 # noise into enormous ΔF/F₀ values, and a negative F₀ flips the sign of every transient. The real
 # Allen Brain Observatory traces show this: three ROIs with their neuropil traces, where the
-# common fixed r = 0.7 leaves ROI 1 with a **negative** baseline (that pipeline's own fit gave
-# r ≈ 0.078 for it; lesson 03). Their frame rate is not recorded in the file, and we need none here.
+# common fixed r = 0.7 leaves ROI 1 with a baseline around zero — its quiet level (a low
+# percentile) is **negative** (that pipeline's own fit gave r ≈ 0.078 for it; lesson 03). Their
+# frame rate is not recorded in the file, and we need none here.
 #
 # A useful guard: a baseline must be clearly above zero — above the noise σ of the trace. Here
 # we measure that noise with `dff.noise_sd(F, "diff_mad")`, the MAD of frame-to-frame
@@ -436,8 +437,8 @@ checks.equal("n_safe_r10", n_safe_r10, int(s10.sum()), mistakes={
     "count all ROIs, not only those classified as cells": int(s10[iscell].sum()),
 }, hint="subtract 1.0 * Fneu this time: " + count_hint)
 
-# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "5e77e3a595d8a0a101c138b9d6b9e047", "grade": false, "grade_id": "s4-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
-# With r = 1.0 a third of suite2p's ROIs are left with a baseline inside the noise: their ΔF/F₀
+# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "1371d7acf946489bcc64d7286d5d3be7", "grade": false, "grade_id": "s4-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# With r = 1.0 several of suite2p's ROIs are left with a baseline inside the noise: their ΔF/F₀
 # would be meaningless. What to do then: use a smaller or fitted r (lesson 03); or add a constant
 # back after subtraction, e.g. `F − r · (Fneu − median(Fneu))`, which removes the neuropil's
 # *fluctuations* but keeps the soma's level; and always look at F₀ before dividing by it.

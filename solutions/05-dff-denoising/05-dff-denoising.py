@@ -371,8 +371,9 @@ ax.legend(frameon=False);
 # can be left with a baseline near zero — or below it when r is too large. Dividing by it turns
 # noise into enormous ΔF/F₀ values, and a negative F₀ flips the sign of every transient. The real
 # Allen Brain Observatory traces show this: three ROIs with their neuropil traces, where the
-# common fixed r = 0.7 leaves ROI 1 with a **negative** baseline (that pipeline's own fit gave
-# r ≈ 0.078 for it; lesson 03). Their frame rate is not recorded in the file, and we need none here.
+# common fixed r = 0.7 leaves ROI 1 with a baseline around zero — its quiet level (a low
+# percentile) is **negative** (that pipeline's own fit gave r ≈ 0.078 for it; lesson 03). Their
+# frame rate is not recorded in the file, and we need none here.
 #
 # A useful guard: a baseline must be clearly above zero — above the noise σ of the trace. Here
 # we measure that noise with `dff.noise_sd(F, "diff_mad")`, the MAD of frame-to-frame
@@ -489,7 +490,7 @@ checks.equal("n_safe_r10", n_safe_r10, int(s10.sum()), mistakes={
 }, hint="subtract 1.0 * Fneu this time: " + count_hint)
 
 # %% [markdown] nbgrader={"grade": false, "grade_id": "s4-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
-# With r = 1.0 a third of suite2p's ROIs are left with a baseline inside the noise: their ΔF/F₀
+# With r = 1.0 several of suite2p's ROIs are left with a baseline inside the noise: their ΔF/F₀
 # would be meaningless. What to do then: use a smaller or fitted r (lesson 03); or add a constant
 # back after subtraction, e.g. `F − r · (Fneu − median(Fneu))`, which removes the neuropil's
 # *fluctuations* but keeps the soma's level; and always look at F₀ before dividing by it.
