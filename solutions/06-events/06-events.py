@@ -213,7 +213,7 @@ checks.is_function("robust_z", robust_z, n_params=1)
 got = checks.call("robust_z", robust_z, x.copy())
 checks.is_array("robust_z(trace)", got, shape=x.shape, hint="return one z value per frame")
 med, mad = np.median(x), np.median(np.abs(x - np.median(x)))
-checks.close("robust_z(trace)", got, ev.robust_zscore(x), rtol=1e-6, atol=1e-9, mistakes={
+checks.close("robust_z(trace)", got, ev.robust_zscore(x), rtol=1e-5, atol=1e-9, mistakes={
     "that is the ordinary z-score (mean and standard deviation); use the median and 1.4826 × MAD":
         (x - x.mean()) / x.std(),
     "divide by 1.4826 × MAD, not by the MAD alone": (x - med) / mad,
@@ -228,7 +228,7 @@ for label, trace in [("Allen neuron 3", allen[0]), ("Allen neuron 40", allen[1])
     got = checks.call("robust_z", robust_z, trace.copy())
     checks.is_array(f"robust_z({label})", got, shape=trace.shape,
                     hint="return one value per frame of the trace passed in")
-    checks.close(f"robust_z({label})", got, ev.robust_zscore(trace), rtol=1e-6, atol=1e-9,
+    checks.close(f"robust_z({label})", got, ev.robust_zscore(trace), rtol=1e-5, atol=1e-9,
                  hint="use np.median (it averages the two middle values of an even-length trace) and the trace passed in")
 ### END HIDDEN TESTS
 
@@ -331,6 +331,25 @@ for kk in (2.0, 4.5):
     lesson06.equal_frames(f"threshold_onsets(Allen trace, {kk})", got, crossings_ref(allen_z, kk),
                  hint="use the k passed as an argument")
 ### END HIDDEN TESTS
+
+# %% [markdown] nbgrader={"grade": false, "grade_id": "rules-example-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# **Example** — what each rule adds. The rules are switched on one at a time (a "minimum
+# duration" of 0.01 s keeps every stretch of at least one frame), and the events are scored against
+# the true bursts. Section 9 defines the scores; for now, *precision* is the share of detected
+# events that are real and *recall* the share of true bursts that were found.
+
+# %% nbgrader={"grade": false, "grade_id": "rules-example", "locked": true, "schema_version": 3, "solution": false, "task": false}
+rule_sets = {"crossings of 3σ only": dict(k_low=3.0, min_duration_s=0.01, min_separation_s=0),
+             "+ lower level 1.5σ": dict(min_duration_s=0.01, min_separation_s=0),
+             "+ separation 0.3 s": dict(min_duration_s=0.01),
+             "+ duration 0.2 s (the defaults)": dict()}
+bursts_ref = lesson06.true_bursts(truth, fs)
+print(f"{'rules':34s}{'events':>7s}{'precision':>11s}{'recall':>8s}")
+for label, options in rule_sets.items():
+    found = ev.detect_events(dff, fs, **options)
+    score = ev.match_events(found.per_neuron("onset"), bursts_ref, fs, tolerance_s=0.5)
+    print(f"{label:34s}{len(found):7d}{score.precision:11.2f}{score.recall:8.2f}")
+print(f"{'true bursts':34s}{sum(b.size for b in bursts_ref):7d}")
 
 # %% [markdown] nbgrader={"grade": false, "grade_id": "s4-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
 # ## 4. A second, absolute threshold for quiet neurons
@@ -1079,7 +1098,10 @@ print(f"median FWHM: raw {np.median(allen_events.fwhm_s):.2f} s, denoised {np.me
 #
 # Next: lesson 07 bins these onsets to find neurons that fire together — ensembles.
 #
-# *Execution time of this notebook: about 8 s on the course machine (2 cores).*
+# *Execution time of this notebook, top to bottom with `jupyter nbconvert --execute` on the course
+# machine (2 cores): 7–9 s of CPU, of which under 2 s is the lesson's own computation (the rest is
+# the kernel's start and drawing the figures); 20–25 s of wall time while the machine was shared
+# (load average 6–8).*
 #
 # ## References
 #
