@@ -1,0 +1,938 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown] nbgrader={"grade": false, "grade_id": "header", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# # 07 · Neuronal ensembles
+#
+# Neurons in cortex do not only fire on their own: groups of them fire together, again and again.
+# Such a group is an **ensemble**, and each moment it fires is an **ensemble event**. In a
+# recording we do not know the ensembles beforehand, so we work backwards: first find the moments
+# when more neurons are active together than chance would give, then ask which of those moments
+# recruit the same neurons. This lesson builds that chain on a simulation with five planted
+# ensembles — so we can check what we find — and then runs it on a real population recording.
+#
+# **Learning objectives** — after this lesson you can
+# 1. bin event onsets into 500 ms windows with a stated rule, also when a bin is not a whole
+#    number of frames, and compute the coactivity (active neurons per bin);
+# 2. build a null distribution of coactivity with circular shuffles of each neuron's event train,
+#    and explain what it keeps and what it destroys;
+# 3. set a 99th-percentile threshold, find the ensemble events and their contributing neurons,
+#    and say how many chance bins to expect above it;
+# 4. compare ensemble events with the Jaccard similarity, cluster them hierarchically and justify
+#    where the tree is cut (mean silhouette width);
+# 5. present each ensemble — its member neurons and when it was active — and measure how well the
+#    planted ensembles were recovered;
+# 6. run the analysis on a real recording and judge what it shows.
+#
+# **Time:** about 2 hours. **Prerequisites:** lesson 06 (events and the event raster), NumPy
+# boolean arrays, `np.floor`, `np.percentile`, `np.flatnonzero`; matplotlib's `plot` and `imshow`.
+#
+# **How the exercises work.** Each exercise asks for a named variable or function. Write your
+# code in the cell below the exercise (replace `raise NotImplementedError()`), run it, then run
+# the check cell after it: silence means the check passed; otherwise it tells you what looks
+# wrong. The checks also run hidden tests when your instructor grades the notebook.
+
+# %% nbgrader={"grade": false, "grade_id": "setup", "locked": true, "schema_version": 3, "solution": false, "task": false}
+import matplotlib.pyplot as plt
+import numpy as np
+
+from helpers import ensembles as en, plots
+from helpers.lessons import ensembles as lesson07
+
+# Simulated population like the course's 324 x 15 000 table: GCaMP6s at 4.8 Hz (52 minutes),
+# sparse background firing and five planted ensembles of 10-14 neurons (truth.ensembles).
+# raster: True at the onset frame of every calcium event that ev.detect_events (lesson 06) found.
+raster, fs, truth = lesson07.population(seed=0)
+n_neurons, n_frames = raster.shape
+bin_s = 0.5                      # bin width, seconds
+print(f"raster: {n_neurons} neurons x {n_frames} frames at {fs} Hz ({n_frames / fs / 60:.0f} min), "
+      f"{raster.sum()} events")
+
+# %% [markdown] nbgrader={"grade": false, "grade_id": "s1-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# ## 1. Ensembles, ensemble events and the event raster
+#
+# We start from an **event raster**: a boolean array `(neurons, frames)` that is True at the
+# **onset** frame of each calcium event (lesson 06). Onsets, because an onset is when a neuron
+# started to be active; the slow decay of GCaMP6s (about a second) would smear peaks and whole
+# events over many frames.
+#
+# - An **ensemble** is a set of neurons that fire together repeatedly.
+# - An **ensemble event** is one moment (here: one time bin) in which significantly many neurons
+#   are active together; the neurons active then are its **contributing neurons**.
+#
+# The simulation planted five ensembles: at each of an ensemble's events, each member fires (with
+# probability 0.8) two spikes within one frame. Everything else is background firing, independent
+# between neurons.
+#
+# **Example** — two minutes of the raster. On the left the neurons in their original order; on
+# the right the same events with the members of the planted ensembles moved to the top: their
+# vertical stripes are the ensemble events we want to find without knowing the ensembles.
+
+# %% mystnb={"image": {"alt": "Two rasters of event onsets over 120 seconds, 324 neurons: on the left in the original neuron order, scattered dots; on the right the planted ensembles' members on top, where their simultaneous onsets form short vertical stripes."}}
+window = slice(0, round(120 * fs))
+planted = np.concatenate(truth.ensembles)
+order = np.r_[planted, np.setdiff1d(np.arange(n_neurons), planted)]
+fig, axes = plt.subplots(1, 2, figsize=(11, 4), layout="constrained", sharey=True)
+for ax, rows, title in [(axes[0], np.arange(n_neurons), "original order"),
+                        (axes[1], order, "planted ensembles' members first")]:
+    neuron, frame = np.nonzero(raster[rows, window])
+    ax.scatter(frame / fs, neuron, s=4, marker="|", color="#0072B2")
+    ax.set(xlabel="time (s)", title=title, xlim=(0, 120))
+axes[0].set_ylabel("neuron (row of the plot)")
+axes[0].invert_yaxis();
+
+# %% [markdown] nbgrader={"grade": false, "grade_id": "ex-bins-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# ## 2. Binning events: 500 ms windows
+#
+# Neurons of one ensemble event do not start at exactly the same frame, so we count them in
+# short windows — **bins** of `bin_s` = 0.5 s. At 4.8 Hz a bin holds `fs * bin_s` = 2.4 frames,
+# not a whole number, so we need a rule. Ours works with start times:
+#
+# - frame `t` starts at `t / fs` seconds and goes to the bin that contains that time,
+#   **bin `floor(t / (fs * bin_s))`** — bin `b` covers `[b * bin_s, (b + 1) * bin_s)` seconds;
+# - only **whole** bins are kept: there are `n_bins = floor(n_frames / (fs * bin_s))` of them,
+#   and frames in a last, partial bin are dropped (a shorter bin would hold fewer events just
+#   because it is shorter);
+# - a neuron is **active in a bin** (True) if at least one of its events starts there; it counts
+#   once, however many events it had in the bin.
+#
+# At 4.8 Hz, frames 0, 1, 2 go to bin 0, frames 3, 4 to bin 1, frames 5, 6, 7 to bin 2, …: bins
+# hold 3, 2, 3, 2, 2 frames, and the pattern repeats every 12 frames (2.5 s).
+#
+# **Exercise 2.1** — Store the number of frames per bin, `fs * bin_s`, in `frames_per_bin` (a
+# float, not rounded) and the number of whole bins of the recording in `n_bins` (a Python or
+# NumPy integer).
+
+# %% nbgrader={"grade": false, "grade_id": "ex-bins", "locked": false, "schema_version": 3, "solution": true, "task": false}
+### BEGIN SOLUTION
+frames_per_bin = fs * bin_s
+n_bins = int(np.floor(n_frames / frames_per_bin))
+### END SOLUTION
+
+# %% nbgrader={"grade": true, "grade_id": "ex-bins-check", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
+import math
+from helpers import checks
+from helpers.lessons import ensembles as lesson07
+r, f, _ = lesson07.population(seed=0)
+T = r.shape[1]
+checks.is_number("frames_per_bin", frames_per_bin)
+checks.close("frames_per_bin", frames_per_bin, f * 0.5, rtol=1e-9, mistakes={
+    "that is fs / bin_s; a bin of bin_s seconds holds fs * bin_s frames": f / 0.5,
+    "that is bin_s / fs; a bin of bin_s seconds holds fs * bin_s frames": 0.5 / f,
+    "do not round: a bin need not hold a whole number of frames, and the binning rule handles the fraction":
+        round(f * 0.5),
+}, hint="frames per bin = frame rate (frames/s) x bin width (s)")
+checks.is_number("n_bins", n_bins, integer=True, hint="a number of bins is a whole number: use math.floor or int(...)")
+checks.equal("n_bins", n_bins, math.floor(T / (f * 0.5)), mistakes={
+    "you rounded the bin to 2 frames: n_bins = floor(n_frames / frames_per_bin), with the unrounded frames_per_bin": T // 2,
+    "you rounded the bin to 3 frames: n_bins = floor(n_frames / frames_per_bin), with the unrounded frames_per_bin": T // 3,
+    "that is the duration in seconds; divide it by the bin width too": math.floor(T / f),
+}, hint="n_bins = floor(n_frames / (fs * bin_s))")
+
+# %% [markdown] nbgrader={"grade": false, "grade_id": "ex-binfn-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# **Exercise 2.2** — Write a function `bin_raster(raster, fs, bin_s)` that bins a boolean event
+# raster `(n_neurons, n_frames)` with the rule above and returns a **boolean** array
+# `(n_neurons, n_bins)`, True where the neuron had at least one event starting in the bin. Frames
+# of a last, partial bin are dropped. (The hidden tests use other rasters and frame rates — 30 Hz,
+# 7.5 Hz, 10 Hz with 0.25 s bins, … — chosen so that no frame falls within rounding error of a bin
+# edge: computing `np.floor(t / (fs * bin_s))` directly is fine.)
+#
+# Hint: compute the bin of every frame, keep the frames with `bin < n_bins`, and for each bin
+# take `np.any` over its frames — or use `np.nonzero(raster)` and set the (neuron, bin) pairs.
+
+# %% nbgrader={"grade": false, "grade_id": "ex-binfn", "locked": false, "schema_version": 3, "solution": true, "task": false}
+def bin_raster(raster, fs, bin_s):
+    ### BEGIN SOLUTION
+    raster = np.asarray(raster, dtype=bool)
+    width = fs * bin_s
+    n_bins = int(np.floor(raster.shape[1] / width))
+    frame_bin = np.floor(np.arange(raster.shape[1]) / width).astype(int)
+    binned = np.zeros((raster.shape[0], n_bins), dtype=bool)
+    neuron, frame = np.nonzero(raster[:, frame_bin < n_bins])
+    binned[neuron, frame_bin[frame]] = True
+    return binned
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "ex-binfn-check", "locked": true, "points": 3, "schema_version": 3, "solution": false, "task": false}
+import math
+import numpy as np
+from helpers import checks, ensembles as en
+from helpers.lessons import ensembles as lesson07
+
+
+def check_bin_raster(label, r, f, b):
+    got = checks.call("bin_raster", bin_raster, r.copy(), f, b)
+    want = en.bin_events(r, f, b)
+    (N, T), B = r.shape, want.shape[1]
+    name = f"bin_raster({label}, {f}, {b})"
+    if isinstance(got, np.ndarray) and got.dtype.kind in "iu" and got.shape == want.shape:
+        checks.fail(name, "holds counts.", "a neuron is active in a bin or not: return booleans (e.g. count > 0)")
+    whole = "bins of {} whole frames drift away from the time grid: frame t goes to bin floor(t / (fs * bin_s))"
+    shapes = {(N, math.ceil(T / (f * b))): "drop the last, partial bin: keep floor(n_frames / (fs * bin_s)) bins",
+              (B, N): "keep neurons on axis 0 and bins on axis 1"}
+    mistakes = {}
+    for n in {math.floor(f * b), math.ceil(f * b)} - {0}:
+        shapes.setdefault((N, T // n), whole.format(n))
+        frame_bin = np.arange(T) // n
+        by_whole_frames = np.zeros_like(want)
+        neuron, frame = np.nonzero(r[:, frame_bin < B])
+        by_whole_frames[neuron, frame_bin[frame]] = True
+        mistakes[whole.format(n)] = by_whole_frames
+    checks.is_array(name, got, shape=want.shape, dtype="bool", wrong_shapes=shapes,
+                    hint="one column per whole bin: n_bins = floor(n_frames / (fs * bin_s))")
+    checks.equal(name, got, want, mistakes=mistakes,
+                 hint="frame t goes to bin floor(t / (fs * bin_s)); True where the neuron had any event in the bin")
+
+
+r, f, _ = lesson07.population(seed=0)
+checks.is_function("bin_raster", bin_raster, n_params=3)
+check_bin_raster("raster", r, f, 0.5)
+small = np.zeros((2, 13), dtype=bool)
+small[0, [0, 2, 3, 12]] = True
+small[1, [5, 7, 11]] = True
+check_bin_raster("a 2 x 13 raster", small, 4.8, 0.5)
+### BEGIN HIDDEN TESTS
+other, other_fs, _ = lesson07.population(seed=1, n_neurons=30, n_frames=2000)
+check_bin_raster("another raster", other, other_fs, 0.5)
+for k, (f, b, T) in enumerate([(30.0, 0.5, 6001), (7.5, 0.5, 250), (10.0, 0.25, 1001), (4.8, 1.0, 3000), (12.5, 0.5, 999)]):
+    check_bin_raster(f"a random raster {k}", lesson07.random_raster(7, T, 0.08, seed=k), f, b)
+### END HIDDEN TESTS
+
+# %% [markdown] nbgrader={"grade": false, "grade_id": "s3-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# ## 3. Coactivity: how many neurons are active in each bin
+#
+# The **coactivity** of a bin is the number of neurons active in it — a count of neurons (divide
+# by `n_neurons` for a fraction). Its time course shows the moments of high network activity.
+#
+# **Example** — from here on we use the reference binning `en.bin_events(raster, fs, bin_s)`,
+# which follows the rule above. Coactivity over the whole recording and over its first two
+# minutes:
+
+# %% mystnb={"image": {"alt": "Coactivity, the number of active neurons per 0.5 second bin, over 52 minutes (top) and the first 120 seconds (bottom): mostly between 2 and 12 neurons, with brief peaks up to about 30."}}
+binned = en.bin_events(raster, fs, bin_s)
+bin_start_s = np.arange(binned.shape[1]) * bin_s
+fig, axes = plt.subplots(2, 1, figsize=(10, 5), layout="constrained")
+for ax, stop_s in [(axes[0], bin_start_s[-1] + bin_s), (axes[1], 120)]:
+    ax.plot(bin_start_s, binned.sum(axis=0), lw=0.6)
+    ax.set(xlabel="time (s, start of the 0.5 s bin)", ylabel="active neurons", xlim=(0, stop_s))
+axes[0].set_title("coactivity");
+
+# %% [markdown] nbgrader={"grade": false, "grade_id": "ex-coact-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# **Exercise 3.1** — From `binned`, store the coactivity of every bin in `coactivity_counts`
+# (an integer array, one count of active neurons per bin) and the **start time in seconds** of
+# the bin with the highest coactivity in `peak_time_s` (a float; bin `b` starts at `b * bin_s`;
+# if several bins share the maximum, take the first, as `np.argmax` does).
+
+# %% nbgrader={"grade": false, "grade_id": "ex-coact", "locked": false, "schema_version": 3, "solution": true, "task": false}
+### BEGIN SOLUTION
+coactivity_counts = binned.sum(axis=0)
+peak_time_s = float(np.argmax(coactivity_counts) * bin_s)
+### END SOLUTION
+
+# %% nbgrader={"grade": true, "grade_id": "ex-coact-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+import numpy as np
+from helpers import checks
+from helpers.lessons import ensembles as lesson07
+ref = lesson07.analysis(seed=0)
+b = ref.binned
+n, B = b.shape
+checks.is_array("coactivity_counts", coactivity_counts, shape=(B,), dtype="number", wrong_shapes={
+    (n,): "you summed over bins (axis 1): that is each neuron's number of active bins; sum over neurons, axis 0"})
+checks.close("coactivity_counts", coactivity_counts, ref.coactivity, rtol=0, atol=1e-9, mistakes={
+    "that is the fraction of neurons; the exercise asks for the number of active neurons": ref.coactivity / n,
+    "that is the percentage of neurons; the exercise asks for the number of active neurons": 100 * ref.coactivity / n,
+}, hint="count the True values of each column of binned: binned.sum(axis=0)")
+checks.is_number("peak_time_s", peak_time_s)
+peak = int(np.argmax(ref.coactivity))
+checks.close("peak_time_s", peak_time_s, peak * 0.5, rtol=1e-9, mistakes={
+    "that is the bin index; multiply it by bin_s to get its start time in seconds": peak,
+    "that is a time in frames (bin x 2.4); the start time in seconds is bin x bin_s": peak * 2.4,
+    "that is the middle of the bin; the exercise asks for its start, b * bin_s": (peak + 0.5) * 0.5,
+    "that is the largest coactivity itself, not when it happened": ref.coactivity.max(),
+}, hint="np.argmax(coactivity) gives the bin b; it starts at b * bin_s seconds")
+
+# %% [markdown] nbgrader={"grade": false, "grade_id": "s4-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# ## 4. What does chance give? Circular shuffles
+#
+# Some coactivity happens by chance: with 324 neurons each firing now and then, a few of them
+# will share a bin. To call a bin *significant* we need the distribution of coactivity that
+# chance alone gives **for these neurons** — with their rates, their bursts, their refractory
+# gaps — but with no coordination between them.
+#
+# A **circular shuffle** does exactly that. Each neuron's event train is rotated in time by its
+# own random offset: an event at frame `t` moves to `(t + offset) % n_frames` — the end of the
+# recording wraps round to its start, as `np.roll(train, offset)` does. Each neuron keeps its
+# number of events and every interval between them (up to the one wrap point), but its timing
+# relative to the other neurons is gone. Conventions here:
+#
+# - offsets are whole numbers of frames in `[0, n_frames)`, one per neuron and shuffle;
+# - shuffling happens at **frame** resolution, **before** binning; the shuffled raster is then
+#   binned and counted exactly like the real one.
+#
+# **Exercise 4.1** — Write a function `shuffle_train(frames, n_frames, offset)` that takes the
+# event frames of one neuron (a 1-D integer array, increasing), the number of frames of the
+# recording and an offset (a whole number of frames, `0 <= offset < n_frames`), and returns the
+# shifted event frames, `(frame + offset) % n_frames`, **sorted in increasing order** as an
+# integer array — the events of `np.roll(train, offset)`. An empty train stays empty.
+
+# %% nbgrader={"grade": false, "grade_id": "ex-shufflefn", "locked": false, "schema_version": 3, "solution": true, "task": false}
+def shuffle_train(frames, n_frames, offset):
+    ### BEGIN SOLUTION
+    return np.sort((np.asarray(frames, dtype=int) + offset) % n_frames)
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "ex-shufflefn-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+import numpy as np
+from helpers import checks
+from helpers.lessons import ensembles as lesson07
+
+
+def check_shuffle(label, frames, T, offset):
+    got = checks.call("shuffle_train", shuffle_train, frames.copy(), T, offset)
+    train = np.zeros(T, dtype=bool)
+    train[frames] = True
+    want = np.flatnonzero(np.roll(train, offset))
+    lesson07.equal_indices(f"shuffle_train({label}, {T}, {offset})", got, want, mistakes={
+        "some frames are past the end of the recording: wrap them round with % n_frames":
+            frames + offset,
+        "the frames are not in increasing order: sort them after wrapping (np.sort)":
+            (frames + offset) % T,
+        "the events moved earlier in time: add the offset (t + offset), as np.roll(train, offset) does":
+            np.sort((frames - offset) % T),
+        "that is the frames unchanged: add the offset": frames,
+    }, hint="return np.sort((frames + offset) % n_frames) as integers")
+
+
+r, _, _ = lesson07.population(seed=0)
+checks.is_function("shuffle_train", shuffle_train, n_params=3)
+frames_9 = np.flatnonzero(r[9])
+check_shuffle("events of neuron 9", frames_9, r.shape[1], 12000)
+check_shuffle("[1, 4, 8]", np.array([1, 4, 8]), 10, 3)
+### BEGIN HIDDEN TESTS
+check_shuffle("events of neuron 9", frames_9, r.shape[1], 0)
+check_shuffle("events of neuron 9", frames_9, r.shape[1], r.shape[1] - 1)
+check_shuffle("events of neuron 200", np.flatnonzero(r[200]), r.shape[1], 777)
+check_shuffle("[0, 5, 99]", np.array([0, 5, 99]), 100, 1)
+check_shuffle("[]", np.array([], dtype=int), 50, 20)
+check_shuffle("[3]", np.array([3]), 4, 1)
+### END HIDDEN TESTS
+
+# %% [markdown] nbgrader={"grade": false, "grade_id": "ex-oneshuffle-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# **Exercise 4.2** — One shuffle by hand. `offsets_one` (below) holds one random offset per
+# neuron, in frames. Rotate each neuron's row of `raster` by its own offset (`np.roll(raster[i],
+# offsets_one[i])`, or your `shuffle_train`), bin the shuffled raster with
+# `en.bin_events(shuffled, fs, bin_s)` and store its coactivity (active neurons per bin, an
+# integer array) in `one_shuffle_coactivity`. Shuffle first, then bin.
+
+# %% nbgrader={"grade": false, "grade_id": "oneshuffle-setup", "locked": true, "schema_version": 3, "solution": false, "task": false}
+offsets_one = en.shuffle_offsets(1, n_neurons, n_frames, seed=7)[0]   # one offset per neuron, frames
+print("offsets of the first five neurons (frames):", offsets_one[:5])
+
+# %% nbgrader={"grade": false, "grade_id": "ex-oneshuffle", "locked": false, "schema_version": 3, "solution": true, "task": false}
+### BEGIN SOLUTION
+shuffled = np.array([np.roll(train, offset) for train, offset in zip(raster, offsets_one)])
+one_shuffle_coactivity = en.bin_events(shuffled, fs, bin_s).sum(axis=0)
+### END SOLUTION
+
+# %% nbgrader={"grade": true, "grade_id": "ex-oneshuffle-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+import numpy as np
+from helpers import checks, ensembles as en
+from helpers.lessons import ensembles as lesson07
+r, f, _ = lesson07.population(seed=0)
+n, T = r.shape
+off = en.shuffle_offsets(1, n, T, seed=7)
+ref = lesson07.analysis(seed=0)
+checks.is_array("one_shuffle_coactivity", one_shuffle_coactivity, shape=ref.coactivity.shape, dtype="number",
+                wrong_shapes={(n,): "sum over neurons (axis 0) to get one count per bin"},
+                hint="one count per bin of the shuffled raster")
+checks.close("one_shuffle_coactivity", one_shuffle_coactivity,
+             en.circular_shuffle_null(r, f, 0.5, offsets=off)[0], rtol=0, atol=1e-9, mistakes={
+    "that is the real coactivity: rotate each neuron's row by its offset before binning": ref.coactivity,
+    "you rotated all neurons by the same offset: that only moves the whole recording in time and "
+    "keeps the coactivity; give each neuron its own offset": en.coactivity(en.bin_events(np.roll(r, off[0, 0], axis=1), f, 0.5)),
+    "you shuffled after binning, by offsets counted in bins: the offsets are in frames — rotate the "
+    "frame raster first, then bin": np.array([np.roll(row, k) for row, k in zip(ref.binned, off[0])]).sum(axis=0),
+    "the events moved earlier: np.roll(raster[i], offsets_one[i]) moves them later (t + offset)":
+        en.circular_shuffle_null(r, f, 0.5, offsets=-off)[0],
+}, hint="shuffled[i] = np.roll(raster[i], offsets_one[i]); then en.bin_events(shuffled, fs, bin_s).sum(axis=0)")
+
+# %% [markdown] nbgrader={"grade": false, "grade_id": "null-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# **Example** — 1000 shuffles with `en.circular_shuffle_null`, which does the same as your
+# exercise 1000 times, but shifts only the event frames instead of rolling the whole raster (a
+# few hundred times faster). The result is a `(1000, n_bins)` array: the coactivity of every bin
+# in every shuffle. The mean coactivity is the same as in the real data — every neuron keeps its
+# events — but the spread is not: real coactivity has more bins with very few and with very many
+# active neurons.
+
+# %% mystnb={"image": {"alt": "Histograms of coactivity per bin, real data and 1000 circular shuffles, on a logarithmic count axis: both peak near 7 active neurons, but the real data have a much heavier tail: bins with 20 to 32 active neurons are far more frequent than in the shuffles."}}
+null = en.circular_shuffle_null(raster, fs, bin_s, n_shuffles=1000, seed=0)
+real = binned.sum(axis=0)
+print(f"null: shape {null.shape}; mean coactivity real {real.mean():.3f}, shuffled {null.mean():.3f}; "
+      f"standard deviation real {real.std():.2f}, shuffled {null.std():.2f}")
+edges = np.arange(0, max(real.max(), null.max()) + 2) - 0.5
+fig, ax = plt.subplots(figsize=(7, 3.5), layout="constrained")
+ax.hist(null.ravel(), bins=edges, density=True, histtype="step", lw=1.5, label="1000 circular shuffles")
+ax.hist(real, bins=edges, density=True, histtype="step", lw=1.5, label="real data")
+ax.set(yscale="log", xlabel="active neurons per 0.5 s bin", ylabel="fraction of bins")
+ax.legend(frameon=False);
+
+# %% [markdown] nbgrader={"grade": false, "grade_id": "q-shuffle-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# **Question 4.3** (manually graded) — Explain in three to five sentences why a circular shuffle
+# keeps each neuron's event rate and autocorrelation (its bursts, the gaps between its events) but
+# destroys the coactivity between neurons. What would go wrong with (a) rotating all neurons by
+# the **same** offset, and (b) placing each neuron's events at random frames instead?
+
+# %% [markdown] nbgrader={"grade": true, "grade_id": "q-shuffle", "locked": false, "points": 2, "schema_version": 3, "solution": true, "task": false}
+# ### BEGIN SOLUTION
+# *Model answer.* A rotation moves all of one neuron's events by the same amount, so it keeps
+# their number (the rate) and every interval between them (hence the autocorrelation: bursts stay
+# bursts, refractory gaps stay gaps) — only the one interval across the wrap point changes.
+# Because every neuron gets its own independent offset, the events of different neurons end up
+# at unrelated times: any coordination between neurons is destroyed, and what coactivity remains
+# is what neurons with these rates and temporal structure give by chance. The mean coactivity is
+# unchanged (same events), only its spread shrinks. (a) One offset for all neurons moves the whole
+# recording in time: coactivity is kept, bin for bin (just rotated), so the "null" would contain
+# the ensembles and nothing would be significant. (b) Random frames keep the rate but destroy
+# each neuron's autocorrelation: a bursty neuron's events would be spread out, changing how often
+# several of its events share a bin and how clustered chance coactivity is — a null that does not
+# describe these neurons, typically too narrow, so too many bins would look significant.
+# ### END SOLUTION
+
+# %% [markdown] nbgrader={"grade": false, "grade_id": "s5-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# ## 5. The threshold and the ensemble events
+#
+# We call a bin an **ensemble event** when its coactivity is **strictly above** the 99th
+# percentile of the null. The percentile is taken over the **pooled** null — all shuffles and all
+# bins together, 1000 × `n_bins` values — with `np.percentile(null, 99)` (NumPy's default linear
+# interpolation; the percentile is given in percent, 99, not 0.99).
+#
+# This is a per-bin criterion: chance alone exceeds it in about 1 % of bins, so over thousands of
+# bins we *expect* some chance ensemble events. Because coactivity is a whole number, the share of
+# null bins strictly above the threshold is usually a little under 1 %; to know how many chance
+# bins to expect, count it: (fraction of null values above the threshold) × `n_bins`.
+#
+# **Exercise 5.1** — Store the 99th percentile of `null` (pooled) in `threshold_99` (a float), and
+# the number of bins expected above it by chance in `expected_chance_bins` (a float: the fraction
+# of all null values strictly above `threshold_99`, times the number of bins of the recording).
+
+# %% nbgrader={"grade": false, "grade_id": "ex-threshold", "locked": false, "schema_version": 3, "solution": true, "task": false}
+### BEGIN SOLUTION
+threshold_99 = float(np.percentile(null, 99))
+expected_chance_bins = float(np.mean(null > threshold_99) * null.shape[1])
+### END SOLUTION
+
+# %% nbgrader={"grade": true, "grade_id": "ex-threshold-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+import numpy as np
+from helpers import checks
+from helpers.lessons import ensembles as lesson07
+nl = lesson07.null(seed=0)
+ref = lesson07.analysis(seed=0)
+B = nl.shape[1]
+checks.is_number("threshold_99", threshold_99)
+checks.close("threshold_99", threshold_99, np.percentile(nl, 99), rtol=1e-9, mistakes={
+    "np.percentile takes the percentile in percent: 99, not 0.99": np.percentile(nl, 0.99),
+    "that is the 99th percentile of each shuffle's maximum (a stricter, family-wise threshold); "
+    "the exercise asks for the percentile of all null values pooled": np.percentile(nl.max(axis=1), 99),
+    "that is the 99th percentile of the real coactivity; the threshold comes from the null": np.percentile(ref.coactivity, 99),
+    "that is the mean of the per-shuffle percentiles; pool all shuffles and bins into one percentile":
+        np.percentile(nl, 99, axis=1).mean(),
+    "that is the 95th percentile; the exercise asks for the 99th": np.percentile(nl, 95),
+}, hint="np.percentile(null, 99) over the whole array")
+t = float(np.percentile(nl, 99))
+checks.is_number("expected_chance_bins", expected_chance_bins)
+checks.close("expected_chance_bins", expected_chance_bins, np.mean(nl > t) * B, rtol=1e-6, mistakes={
+    "that counts null values equal to the threshold too; ensemble events are strictly above it": np.mean(nl >= t) * B,
+    "that is a fraction; multiply by the number of bins to get a number of bins": np.mean(nl > t),
+    "that assumes exactly 1 % of bins; with whole-number coactivity the share strictly above is "
+    "smaller — count it in the null": 0.01 * B,
+    "that is the number of null values above the threshold in all 1000 shuffles; divide by the "
+    "number of shuffles (or use the mean)": np.sum(nl > t),
+}, hint="np.mean(null > threshold_99) * n_bins")
+
+# %% [markdown] nbgrader={"grade": false, "grade_id": "ex-coactivefn-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# **Exercise 5.2** — Write a function `coactive_bins(coactivity, threshold)` that returns the
+# indices of the bins whose coactivity is **strictly above** `threshold`, in increasing order, as
+# a NumPy integer array (`np.flatnonzero` returns one — also when it is empty).
+
+# %% nbgrader={"grade": false, "grade_id": "ex-coactivefn", "locked": false, "schema_version": 3, "solution": true, "task": false}
+def coactive_bins(coactivity, threshold):
+    ### BEGIN SOLUTION
+    return np.flatnonzero(np.asarray(coactivity) > threshold)
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "ex-coactivefn-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+import numpy as np
+from helpers import checks, ensembles as en
+from helpers.lessons import ensembles as lesson07
+
+
+def check_coactive(label, co, thr):
+    got = checks.call("coactive_bins", coactive_bins, co.copy(), thr)
+    name = f"coactive_bins({label}, {thr})"
+    if isinstance(got, np.ndarray) and got.dtype == bool:
+        checks.fail(name, "is a boolean mask.", "return the indices of the bins: np.flatnonzero(mask)")
+    lesson07.equal_indices(name, got, np.flatnonzero(co > thr), mistakes={
+        "that includes bins equal to the threshold; keep only bins strictly above it (>)": np.flatnonzero(co >= thr),
+        "these are the coactivity values of the bins, not their indices": co[co > thr],
+        "these are the bins at or below the threshold; keep those above it": np.flatnonzero(co <= thr),
+    }, hint="np.flatnonzero(coactivity > threshold)")
+
+
+ref = lesson07.analysis(seed=0)
+checks.is_function("coactive_bins", coactive_bins, n_params=2)
+check_coactive("coactivity", ref.coactivity, ref.threshold)
+check_coactive("[3, 5, 5, 9, 4]", np.array([3, 5, 5, 9, 4]), 5.0)
+### BEGIN HIDDEN TESTS
+zf = lesson07.zebrafish_analysis()
+check_coactive("zebrafish coactivity", zf.coactivity, zf.threshold)
+check_coactive("coactivity", ref.coactivity, 14.5)
+check_coactive("coactivity", ref.coactivity, 1000.0)
+check_coactive("a fraction of neurons", ref.coactivity / 324, 0.05)
+other = en.coactivity(en.bin_events(lesson07.random_raster(40, 3001, 0.05, seed=3), 30.0, 0.5))
+check_coactive("another coactivity", other, 20.0)
+### END HIDDEN TESTS
+
+# %% [markdown] nbgrader={"grade": false, "grade_id": "ex-members-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# **Exercise 5.3** — The ensemble events of the simulation, with the reference threshold
+# `threshold_ref` (below). Store the indices of the bins strictly above it in `event_bins`
+# (integers, increasing), their start times in seconds in `event_times_s` (bin `b` starts at
+# `b * bin_s`), and the contributing neurons of each ensemble event in `event_members`: a
+# boolean array `(n_events, n_neurons)`, one **row per ensemble event**, True for the neurons
+# active in that bin (a column of `binned`).
+
+# %% nbgrader={"grade": false, "grade_id": "members-setup", "locked": true, "schema_version": 3, "solution": false, "task": false}
+threshold_ref = en.significance_threshold(null, 99)
+print(f"threshold: more than {threshold_ref:g} active neurons in a bin")
+
+# %% nbgrader={"grade": false, "grade_id": "ex-members", "locked": false, "schema_version": 3, "solution": true, "task": false}
+### BEGIN SOLUTION
+event_bins = np.flatnonzero(binned.sum(axis=0) > threshold_ref)
+event_times_s = event_bins * bin_s
+event_members = binned[:, event_bins].T
+### END SOLUTION
+
+# %% nbgrader={"grade": true, "grade_id": "ex-members-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+import numpy as np
+from helpers import checks
+from helpers.lessons import ensembles as lesson07
+ref = lesson07.analysis(seed=0)
+co, thr = ref.coactivity, ref.threshold
+lesson07.equal_indices("event_bins", event_bins, ref.bins, mistakes={
+    "that includes bins equal to the threshold; ensemble events are strictly above it": np.flatnonzero(co >= thr),
+}, hint="np.flatnonzero(coactivity > threshold_ref)")
+checks.is_array("event_times_s", event_times_s, shape=ref.bins.shape, hint="one start time per ensemble event")
+checks.close("event_times_s", event_times_s, ref.bins * 0.5, rtol=1e-9, mistakes={
+    "these are bin indices; multiply by bin_s for seconds": ref.bins,
+    "these are frames (bin x 2.4); the start time in seconds is bin x bin_s": ref.bins * 2.4,
+}, hint="bin b starts at b * bin_s seconds")
+n_events, n = ref.members.shape
+checks.is_array("event_members", event_members, shape=(n_events, n), dtype="bool",
+                wrong_shapes={(n, n_events): "one row per ensemble event: transpose (binned[:, event_bins].T)"},
+                hint="binned[:, event_bins] has the right content with neurons on rows; transpose it")
+checks.equal("event_members", event_members, ref.members,
+             hint="row k is column event_bins[k] of binned: the neurons active in that bin")
+
+# %% [markdown] nbgrader={"grade": false, "grade_id": "events-example-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# **Example** — coactivity with the threshold and the ensemble events over ten minutes:
+
+# %% mystnb={"image": {"alt": "Coactivity per 0.5 second bin over the first 600 seconds with a dashed threshold line at 15 neurons; the bins above it, the ensemble events, are marked with orange dots."}}
+fig, ax = plt.subplots(figsize=(10, 3.5), layout="constrained")
+lesson07.plot_coactivity(binned.sum(axis=0), threshold_ref, ax=ax)
+ax.set_xlim(0, 600)
+print(f"{event_bins.size} ensemble events above the threshold")
+
+# %% [markdown] nbgrader={"grade": false, "grade_id": "s6-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# ## 6. Which ensemble events recruit the same neurons? Jaccard similarity
+#
+# Not every ensemble event belongs to a different ensemble: an ensemble fires repeatedly, and not
+# always with all its members. To group events we compare their sets of contributing neurons with
+# the **Jaccard similarity**: for two sets A and B of neurons,
+#
+# $$J(A, B) = \frac{|A \cap B|}{|A \cup B|},$$
+#
+# the number of neurons in both over the number in either — 1 for identical sets, 0 for disjoint
+# ones. Two **empty** sets are defined to be identical: J = 1 (0/0 would be undefined).
+#
+# **Exercise 6.1** — Write a function `jaccard(a, b)` for two boolean vectors of the same length
+# (True for a neuron in the set) that returns their Jaccard similarity as a float, and 1.0 when
+# both are empty.
+
+# %% nbgrader={"grade": false, "grade_id": "ex-jaccardfn", "locked": false, "schema_version": 3, "solution": true, "task": false}
+def jaccard(a, b):
+    ### BEGIN SOLUTION
+    a, b = np.asarray(a, dtype=bool), np.asarray(b, dtype=bool)
+    union = np.sum(a | b)
+    return 1.0 if union == 0 else float(np.sum(a & b) / union)
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "ex-jaccardfn-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+import numpy as np
+from helpers import checks, ensembles as en
+from helpers.lessons import ensembles as lesson07
+
+
+def check_jaccard(label, a, b):
+    name = f"jaccard({label})"
+    got = checks.call("jaccard", jaccard, a.copy(), b.copy())
+    both, either = np.sum(a & b), np.sum(a | b)
+    if isinstance(got, (float, np.floating)) and np.isnan(got):
+        checks.fail(name, "is NaN.", "two empty sets have union 0: return 1.0 for them, as stated")
+    checks.is_number(name, got)
+    checks.close(name, got, en.jaccard_similarity(np.array([a, b]))[0, 1], rtol=1e-9, mistakes={
+        "that is the number of shared neurons; divide it by the size of the union": both if either else None,
+        "that divides by the number of neurons; divide by the size of the union (neurons in either set)":
+            both / a.size if either else None,
+        "that divides by the smaller set; Jaccard divides by the union": both / max(min(a.sum(), b.sum()), 1) if either else None,
+        "two empty sets are defined to be identical: return 1.0": 0.0 if not either else None,
+    }, hint="|A and B| / |A or B|: np.sum(a & b) / np.sum(a | b), and 1.0 when both are empty")
+
+
+members = lesson07.analysis(seed=0).members
+checks.is_function("jaccard", jaccard, n_params=2)
+check_jaccard("event 0, event 1", members[0], members[1])
+check_jaccard("[1,1,0,0], [1,0,1,0]", np.array([1, 1, 0, 0], bool), np.array([1, 0, 1, 0], bool))
+### BEGIN HIDDEN TESTS
+rng = np.random.default_rng(5)
+check_jaccard("two empty sets", np.zeros(6, bool), np.zeros(6, bool))
+check_jaccard("one empty set", np.zeros(6, bool), np.array([0, 1, 0, 0, 1, 0], bool))
+check_jaccard("identical sets", members[3], members[3])
+check_jaccard("disjoint sets", np.array([1, 1, 0, 0], bool), np.array([0, 0, 1, 1], bool))
+for k in range(3):
+    a, b = rng.random((2, 50)) < 0.3
+    check_jaccard(f"random sets {k}", a, b)
+check_jaccard("event 2, event 40", members[2], members[40])
+### END HIDDEN TESTS
+
+# %% [markdown] nbgrader={"grade": false, "grade_id": "jaccard-example-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# **Example** — `en.jaccard_similarity(members)` computes J for every pair of ensemble events at
+# once (`members` is `(n_events, n_neurons)`, as in exercise 5.3). In time order the matrix looks
+# like scattered dots: similar events are spread through the recording. The clustering below
+# will bring them together.
+
+# %% mystnb={"image": {"alt": "Jaccard similarity matrix of the ensemble events in time order, as a cividis heatmap: mostly dark (low similarity) with many scattered bright entries."}}
+event_members_ref = en.ensemble_events(binned, threshold_ref)[1]
+similarity = en.jaccard_similarity(event_members_ref)
+fig, ax = plt.subplots(figsize=(5.5, 4.5), layout="constrained")
+lesson07.plot_jaccard(similarity, ax=ax, title="Jaccard similarity of ensemble events");
+
+# %% [markdown] nbgrader={"grade": false, "grade_id": "s7-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# ## 7. Clustering ensemble events — and where to cut the tree
+#
+# **Hierarchical clustering** joins the two most similar groups of events again and again until
+# one group is left; the result is a tree (a *dendrogram*). We use the distance `1 − J` and
+# **average linkage**: the distance between two groups is the mean distance between their events.
+# Cutting the tree at some height gives clusters; where to cut decides how many ensembles we
+# report, so it needs a rule, not an impression.
+#
+# Our rule: the **mean silhouette width**. For each event, with `a` its mean distance to the
+# other events of its cluster and `b` its mean distance to the events of the nearest other
+# cluster, the silhouette is `(b − a) / max(a, b)` — near 1 when the event sits well inside its
+# cluster, near 0 or negative when it could as well be elsewhere (an event alone in its cluster
+# scores 0). We cut the tree into k = 2, 3, …, 30 clusters, average the silhouette over all events
+# for each k, and **keep the k with the largest mean silhouette** (the smallest such k on a tie).
+# This is what `en.cluster_ensembles(members)` does. (The source material suggests another rule:
+# the number of principal components that explain most of the variance of the member vectors.
+# Both look for the number of groups the data support.)
+#
+# **Example** — the mean silhouette for each k:
+
+# %% mystnb={"image": {"alt": "Mean silhouette width against the number of clusters k from 2 to 30: it rises steeply up to about 10 clusters, peaks, then slowly declines."}}
+ks = np.arange(2, 31)
+silhouette = lesson07.silhouette_by_k(event_members_ref, ks)
+fig, ax = plt.subplots(figsize=(6, 3), layout="constrained")
+ax.plot(ks, silhouette, "o-", ms=3)
+ax.set(xlabel="number of clusters k", ylabel="mean silhouette width", title="choosing the cut");
+
+# %% [markdown] nbgrader={"grade": false, "grade_id": "ex-cut-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# **Exercise 7.1** — `silhouette[i]` is the mean silhouette of the cut into `ks[i]` clusters.
+# Store the number of clusters chosen by our rule in `best_k` (an integer).
+
+# %% nbgrader={"grade": false, "grade_id": "ex-cut", "locked": false, "schema_version": 3, "solution": true, "task": false}
+### BEGIN SOLUTION
+best_k = int(ks[np.argmax(silhouette)])
+### END SOLUTION
+
+# %% nbgrader={"grade": true, "grade_id": "ex-cut-check", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
+import numpy as np
+from helpers import checks
+from helpers.lessons import ensembles as lesson07
+scores = lesson07.silhouette_by_k(lesson07.analysis(seed=0).members, range(2, 31))
+checks.is_number("best_k", best_k, integer=True, hint="a number of clusters is a whole number")
+checks.equal("best_k", best_k, int(np.argmax(scores)) + 2, mistakes={
+    "that is the position of the maximum in the array; the k it stands for is ks[position] (k starts at 2)":
+        int(np.argmax(scores)),
+    "that is the k with the smallest mean silhouette; keep the largest": int(np.argmin(scores)) + 2,
+    "that is the largest k tried; keep the k whose mean silhouette is largest": 30,
+}, hint="ks[np.argmax(silhouette)]")
+
+# %% [markdown] nbgrader={"grade": false, "grade_id": "tree-example-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# **Example** — the tree with its cut, and the similarity matrix with the events sorted by
+# cluster (`en.cluster_ensembles` numbers clusters by their first event in time). Sorted, the
+# matrix shows bright blocks: groups of events that recruit the same neurons.
+
+# %% mystnb={"image": {"alt": "Left: dendrogram of the ensemble events with a dashed horizontal line where it is cut into clusters; five large coloured branches and several small ones. Right: the Jaccard matrix sorted by cluster, with five bright square blocks on the diagonal."}}
+labels = en.cluster_ensembles(event_members_ref)
+fig, axes = plt.subplots(1, 2, figsize=(12, 4.5), layout="constrained")
+lesson07.plot_dendrogram(event_members_ref, labels.max() + 1, ax=axes[0])
+lesson07.plot_jaccard(similarity, ax=axes[1], order=np.argsort(labels, kind="stable"),
+                      title="sorted by cluster")
+print(f"{labels.max() + 1} clusters; events per cluster: {np.bincount(labels)}")
+
+# %% [markdown] nbgrader={"grade": false, "grade_id": "s8-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# ## 8. The ensembles: who, and when
+#
+# Each cluster of ensemble events is an ensemble. Its **members** are the neurons that contribute
+# to at least half of its events — recurring members, not neurons that joined once by chance —
+# and its **activation times** are the start times of its events. A cluster of a single event is
+# not reported: an ensemble is a pattern that recurs. `en.summarise_ensembles` returns them,
+# largest (most events) first.
+
+# %% nbgrader={"grade": false, "grade_id": "found-setup", "locked": true, "schema_version": 3, "solution": false, "task": false}
+event_bins_ref = en.ensemble_events(binned, threshold_ref)[0]
+found = en.summarise_ensembles(event_members_ref, labels, event_bins_ref, bin_s)
+for k, ensemble in enumerate(found):
+    print(f"ensemble {k}: {ensemble.event_index.size:2d} events, members {ensemble.members.tolist()}")
+
+# %% [markdown] nbgrader={"grade": false, "grade_id": "fig-ensembles-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# **Task 8.1** (manually graded) — Present the ensembles in one figure with two panels: (left)
+# which neurons belong to each ensemble of `found` — ensemble number on one axis, neuron id on the
+# other; (right) when each ensemble was active — its activation times in seconds. Label the axes
+# with units and use one colour per ensemble from a colour-blind-safe palette (matplotlib's
+# default colours are set to the Okabe–Ito palette in this course).
+
+# %% nbgrader={"grade": true, "grade_id": "fig-ensembles", "locked": false, "points": 2, "schema_version": 3, "solution": true, "task": false} mystnb={"image": {"alt": "Left: for each recovered ensemble, dots at the ids of its member neurons. Right: for each ensemble, tick marks at its activation times over the 52-minute recording; the five largest ensembles are active throughout, the small extra ones only a few times."}}
+### BEGIN SOLUTION
+fig, axes = plt.subplots(1, 2, figsize=(12, 4), layout="constrained", width_ratios=[1, 2])
+for k, ensemble in enumerate(found):
+    colour = plots.OKABE_ITO[k % len(plots.OKABE_ITO)]
+    axes[0].plot(np.full(ensemble.members.size, k), ensemble.members, "o", ms=4, color=colour)
+    axes[1].plot(ensemble.activation_times_s, np.full(ensemble.activation_times_s.size, k), "|",
+                 ms=10, color=colour)
+axes[0].set(xlabel="ensemble", ylabel="neuron id", title="members")
+axes[1].set(xlabel="time (s)", ylabel="ensemble", title="activation times (start of the bin)")
+axes[1].invert_yaxis()
+### END SOLUTION
+
+# %% [markdown] nbgrader={"grade": false, "grade_id": "ex-recovery-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# **Exercise 8.2** — How well were the planted ensembles recovered? `truth.ensembles[i]` holds the
+# neuron ids of planted ensemble i and `found[j].members` those of recovered ensemble j. Store in
+# `recovery` the Jaccard similarity of their member sets, a float array of shape
+# `(n_planted, n_found)` (rows: planted, columns: found, in the order of `found`), and in
+# `n_extra` the number of recovered ensembles that match **no** planted ensemble — whose largest
+# Jaccard with any planted ensemble is below 0.5 (an integer).
+
+# %% nbgrader={"grade": false, "grade_id": "ex-recovery", "locked": false, "schema_version": 3, "solution": true, "task": false}
+### BEGIN SOLUTION
+recovery = np.array([[len(set(p) & set(f.members)) / len(set(p) | set(f.members)) for f in found]
+                     for p in truth.ensembles])
+n_extra = int(np.sum(recovery.max(axis=0) < 0.5))
+### END SOLUTION
+
+# %% nbgrader={"grade": true, "grade_id": "ex-recovery-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+import numpy as np
+from helpers import checks
+from helpers.lessons import ensembles as lesson07
+_, _, tr = lesson07.population(seed=0)
+fnd = lesson07.analysis(seed=0).ensembles
+n_neurons = tr.spikes.shape[0]
+as_rows = lambda sets: np.array([np.isin(np.arange(n_neurons), s) for s in sets])
+planted, recovered = as_rows(tr.ensembles), as_rows([f.members for f in fnd])
+inter = planted.astype(int) @ recovered.T.astype(int)
+union = planted.sum(axis=1)[:, None] + recovered.sum(axis=1)[None, :] - inter
+want = inter / union
+checks.is_array("recovery", recovery, shape=want.shape,
+                wrong_shapes={want.T.shape: "rows are planted ensembles, columns recovered ones: transpose"},
+                hint="one row per planted ensemble, one column per recovered ensemble")
+checks.close("recovery", recovery, want, rtol=1e-9, atol=1e-12, mistakes={
+    "these are numbers of shared neurons; divide by the size of the union": inter,
+    "that divides by the planted ensemble's size; Jaccard divides by the union": inter / planted.sum(axis=1)[:, None],
+}, hint="recovery[i, j] = |planted_i ∩ found_j| / |planted_i ∪ found_j|")
+checks.is_number("n_extra", n_extra, integer=True, hint="a count of ensembles is a whole number")
+checks.equal("n_extra", n_extra, int(np.sum(want.max(axis=0) < 0.5)), mistakes={
+    "that counts planted ensembles without a match (max over axis 1); count recovered ensembles "
+    "(columns) whose best match is below 0.5": int(np.sum(want.max(axis=1) < 0.5)),
+    "that counts the recovered ensembles that DO match a planted one": int(np.sum(want.max(axis=0) >= 0.5)),
+}, hint="for each column, the largest Jaccard over the planted ensembles; count those below 0.5")
+
+# %% [markdown] nbgrader={"grade": false, "grade_id": "recovery-example-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# **Example** — the recovery matrix, and how many of each planted ensemble's events were found
+# (an event counts as found when its bin, or the next one — member spikes come up to one frame
+# late — is an ensemble event):
+
+# %% mystnb={"image": {"alt": "Heatmap of the Jaccard similarity between the five planted ensembles (rows) and the recovered ensembles (columns): one bright cell per row in the first five columns, the remaining columns dark."}}
+recovery_ref = np.array([[np.intersect1d(p, f.members).size / np.union1d(p, f.members).size for f in found]
+                         for p in truth.ensembles])
+fig, ax = plt.subplots(figsize=(7, 3), layout="constrained")
+shown = ax.imshow(recovery_ref, cmap="cividis", vmin=0, vmax=1)
+ax.set(xlabel="recovered ensemble (largest first)", ylabel="planted ensemble")
+fig.colorbar(shown, ax=ax, label="Jaccard similarity of members")
+for i, frames in enumerate(truth.ensemble_event_frames):
+    planted_bins = np.floor(frames / (fs * bin_s)).astype(int)
+    hit = np.isin(planted_bins, event_bins_ref) | np.isin(planted_bins + 1, event_bins_ref)
+    print(f"planted ensemble {i}: {len(truth.ensembles[i])} members, {frames.size} events, "
+          f"{hit.mean():.0%} of them found")
+
+# %% [markdown] nbgrader={"grade": false, "grade_id": "q-recovery-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# **Question 8.3** (manually graded) — Describe how well the planted ensembles were recovered:
+# their members, and their events. Where do the extra, smaller ensembles come from? (Use the
+# numbers above: the expected number of chance bins from exercise 5.1, the events per cluster,
+# the fraction of planted events found.) Why can all five ensembles be recovered exactly although
+# only about half of their events passed the threshold?
+
+# %% [markdown] nbgrader={"grade": true, "grade_id": "q-recovery", "locked": false, "points": 3, "schema_version": 3, "solution": true, "task": false}
+# ### BEGIN SOLUTION
+# *Model answer.* The five largest recovered ensembles (20–59 events each) are exactly the five
+# planted ones: each matches one planted ensemble with Jaccard 1 — same members, no extra, none
+# missing. The remaining six are small clusters of 3–5 events whose members overlap no planted
+# ensemble (Jaccard ≤ 0.11). They come from chance: the threshold is a per-bin 99th percentile, and
+# the null predicts about 60 of the 6250 bins above it by chance alone. Most chance bins resemble
+# nothing and stay alone (not reported), but among ~60 a few happen to share neurons — typically the
+# most active ones, which join many bins — and form small clusters. The planted events are found
+# only 33–54 % of the time: each member joins an event with probability 0.8, so an ensemble of
+# 10–14 neurons brings about 8–11 active neurons, plus ~7 background ones, close to the threshold
+# of 15; weaker events are missed. Recovery of the *members* does not need every event: each
+# ensemble is still seen 20–60 times, the members are the neurons in at least half of them, and
+# background neurons almost never reach that. A stricter (family-wise) threshold or a minimum
+# number of events per ensemble would remove most chance ensembles, at the cost of missing more
+# true events.
+# ### END SOLUTION
+
+# %% [markdown] nbgrader={"grade": false, "grade_id": "s9-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# ## 9. A real population: the zebrafish olfactory cortex
+#
+# The same analysis on a real recording: ΔF/F₀ of 1003 neurons of the adult zebrafish
+# telencephalon (area pDp, the homologue of olfactory cortex), imaged with the dye OGB-1 at
+# 7.5 Hz for about 35 s (Rupprecht & Friedrich; shared with CASCADE). We detect events with the
+# defaults of lesson 06 after dropping the first 10 frames, which hold a start artefact (many
+# neurons "start" at once as the recording begins). At 7.5 Hz a 0.5 s bin holds 3.75 frames.
+
+# %% nbgrader={"grade": false, "grade_id": "zf-setup", "locked": true, "schema_version": 3, "solution": false, "task": false}
+zf_raster, zf_fs, _ = lesson07.zebrafish()
+print(f"zebrafish raster: {zf_raster.shape[0]} neurons x {zf_raster.shape[1]} frames at {zf_fs} Hz, "
+      f"{zf_raster.sum()} events")
+
+# %% [markdown] nbgrader={"grade": false, "grade_id": "ex-zf-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# **Exercise 9.1** — With the helpers (`en.bin_events`, `en.circular_shuffle_null` with
+# `n_shuffles=1000, seed=0`, `np.percentile`), compute for `zf_raster` at `zf_fs` with 0.5 s bins:
+# the number of whole bins `zf_n_bins` (integer), the pooled 99th-percentile threshold
+# `zf_threshold` (float) and the ensemble-event bins `zf_event_bins` (integer indices of the bins
+# strictly above the threshold).
+
+# %% nbgrader={"grade": false, "grade_id": "ex-zf", "locked": false, "schema_version": 3, "solution": true, "task": false}
+### BEGIN SOLUTION
+zf_binned = en.bin_events(zf_raster, zf_fs, bin_s)
+zf_n_bins = zf_binned.shape[1]
+zf_null = en.circular_shuffle_null(zf_raster, zf_fs, bin_s, n_shuffles=1000, seed=0)
+zf_threshold = float(np.percentile(zf_null, 99))
+zf_event_bins = np.flatnonzero(zf_binned.sum(axis=0) > zf_threshold)
+### END SOLUTION
+
+# %% nbgrader={"grade": true, "grade_id": "ex-zf-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+import math
+import numpy as np
+from helpers import checks
+from helpers.lessons import ensembles as lesson07
+r, f, nl = lesson07.zebrafish()
+ref = lesson07.zebrafish_analysis()
+T = r.shape[1]
+checks.is_number("zf_n_bins", zf_n_bins, integer=True, hint="a number of bins is a whole number")
+checks.equal("zf_n_bins", zf_n_bins, ref.coactivity.size, mistakes={
+    "that counts the last, partial bin too: keep floor(n_frames / (fs * bin_s)) whole bins": math.ceil(T / (f * 0.5)),
+    "that is for bins of 3 whole frames; a bin holds 3.75 frames at 7.5 Hz": T // 3,
+    "that is for bins of 4 whole frames; a bin holds 3.75 frames at 7.5 Hz": T // 4,
+}, hint="floor(n_frames / (fs * bin_s))")
+checks.is_number("zf_threshold", zf_threshold)
+checks.close("zf_threshold", zf_threshold, ref.threshold, rtol=1e-9, mistakes={
+    "np.percentile takes percent: 99, not 0.99": np.percentile(nl, 0.99),
+    "that is the percentile of each shuffle's maximum; pool all null values": np.percentile(nl.max(axis=1), 99),
+    "that is the 99th percentile of the real coactivity; the threshold comes from the null": np.percentile(ref.coactivity, 99),
+}, hint="the null of en.circular_shuffle_null(zf_raster, zf_fs, 0.5, n_shuffles=1000, seed=0), then np.percentile(null, 99)")
+lesson07.equal_indices("zf_event_bins", zf_event_bins, ref.bins, mistakes={
+    "that includes bins equal to the threshold; keep those strictly above": np.flatnonzero(ref.coactivity >= ref.threshold),
+}, hint="np.flatnonzero(coactivity > zf_threshold)")
+
+# %% [markdown] nbgrader={"grade": false, "grade_id": "zf-example-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# **Example** — the zebrafish coactivity with its threshold, and the Jaccard similarity of its
+# ensemble events:
+
+# %% mystnb={"image": {"alt": "Left: coactivity of the zebrafish recording over 33 seconds, mostly below 15 neurons, with a burst between 14 and 17 seconds reaching 57 neurons, above the dashed threshold. Right: Jaccard matrix of its seven ensemble events, dark everywhere off the diagonal."}}
+zf = lesson07.zebrafish_analysis()
+fig, axes = plt.subplots(1, 2, figsize=(12, 3.8), layout="constrained", width_ratios=[2, 1])
+lesson07.plot_coactivity(zf.coactivity, zf.threshold, ax=axes[0])
+lesson07.plot_jaccard(en.jaccard_similarity(zf.members), ax=axes[1], title="zebrafish ensemble events")
+expected = np.mean(lesson07.zebrafish()[2] > zf.threshold) * zf.coactivity.size
+print(f"{zf.bins.size} ensemble events (start times {zf.bins * bin_s} s); "
+      f"{expected:.2f} expected by chance; events per cluster: {np.bincount(zf.labels)}; "
+      f"members of the largest cluster: {zf.ensembles[0].members.size}")
+
+# %% [markdown] nbgrader={"grade": false, "grade_id": "q-zf-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# **Question 9.2** (manually graded) — Is there significant coactivity in the zebrafish recording?
+# Do its ensemble events form ensembles in the sense of this lesson? Look at the event times and
+# the Jaccard matrix, and explain why consecutive bins of one burst share almost no neurons (think
+# about what the raster holds). What would you need to find ensembles here?
+
+# %% [markdown] nbgrader={"grade": true, "grade_id": "q-zf", "locked": false, "points": 2, "schema_version": 3, "solution": true, "task": false}
+# ### BEGIN SOLUTION
+# *Model answer.* Yes: 7 bins pass the threshold where chance predicts fewer than one, and four of
+# them are consecutive (14.5–16.5 s) with 29–57 active neurons — a population burst, probably a
+# response to a stimulus (an odour). But they do not form an ensemble: their Jaccard similarities
+# are near 0, so the clustering merges dissimilar events and no neuron takes part in half of a
+# cluster's events (no members). Consecutive bins share no neurons because the raster holds only
+# event **onsets**: each neuron starts its response once, in one bin, so a burst that recruits
+# neurons over 2 s spreads them over four bins with different neurons. One 35 s recording holds at
+# most one or two such bursts, and an ensemble must *recur*. To find ensembles one would need
+# longer recordings with repeated stimuli (or spontaneous recurrences), and to treat a multi-bin
+# burst as one event (wider bins, merging consecutive significant bins, or "active" meaning
+# "within an event" rather than "an onset").
+# ### END SOLUTION
+
+# %% [markdown] nbgrader={"grade": false, "grade_id": "recap", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# ## Recap
+#
+# - Events are binned by start time: frame `t` goes to bin `floor(t / (fs · bin_s))`, bins need not
+#   hold whole frames (2.4 at 4.8 Hz), and a last partial bin is dropped. A neuron counts once
+#   per bin; **coactivity** is the number of active neurons per bin.
+# - **Circular shuffles** rotate each neuron's event train by its own offset, at frame resolution
+#   and before binning: rates and autocorrelation are kept, coordination between neurons is
+#   destroyed. 1000 of them give the null distribution of coactivity.
+# - A bin is an **ensemble event** when its coactivity is strictly above the pooled 99th
+#   percentile of the null. This per-bin threshold lets about 1 % of chance bins through: count
+#   how many to expect.
+# - Ensemble events are compared by the **Jaccard similarity** of their neuron sets, clustered
+#   by average linkage on 1 − J, and the tree is cut where the mean silhouette is largest.
+# - An ensemble's **members** join at least half of its events; its **activation times** are its
+#   events' times. On the simulation the five planted ensembles were recovered exactly, with a
+#   few small chance ensembles besides — a reminder to report how many are expected by chance.
+# - On real data, significant coactivity is not yet an ensemble: an ensemble must recur.
+#
+# ## References
+#
+# - Yuste, R. (2015). From the neuron doctrine to neural networks. *Nature Reviews Neuroscience*,
+#   16, 487–497.
+# - Wenzel, M., & Hamm, J. P. (2021). Identification and quantification of neuronal ensembles in
+#   optical imaging experiments. *Journal of Neuroscience Methods*, 351, 109046.
+# - Miller, J. K., Ayzenshtat, I., Carrillo-Reid, L., & Yuste, R. (2014). Visual stimuli recruit
+#   intrinsically generated cortical ensembles. *PNAS*, 111(38), E4053–E4061.
+# - Rousseeuw, P. J. (1987). Silhouettes: a graphical aid to the interpretation and validation of
+#   cluster analysis. *Journal of Computational and Applied Mathematics*, 20, 53–65.
+# - Jaccard, P. (1912). The distribution of the flora in the alpine zone. *New Phytologist*, 11(2),
+#   37–50.
+# - Rupprecht, P., & Friedrich, R. W. (2018). Precise synaptic balance in the zebrafish homolog of
+#   olfactory cortex. *Neuron*, 100(3), 669–683. (The zebrafish pDp recording.)
+# - Rupprecht, P., et al. (2021). A database and deep learning toolbox for noise-optimized,
+#   generalized spike inference from calcium imaging. *Nature Neuroscience*, 24, 1324–1337.
+#   (CASCADE, which distributes the zebrafish recording.)

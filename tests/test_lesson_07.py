@@ -1,0 +1,144 @@
+"""Lesson 07: each check recognises typical wrong answers and says which mistake it was,
+without printing the expected values."""
+import math
+
+import lesson_tools as lt
+import numpy as np
+import pytest
+
+from helpers import ensembles as en
+from helpers.checks import CheckFailed
+
+LESSON = "07-ensembles"
+
+
+@pytest.fixture(scope="module")
+def lesson():
+    notebook = lt.load(LESSON)
+    return lt.check_cells(notebook), lt.run_solutions(notebook)
+
+
+def _counts(raster, fs, bin_s):
+    """Events per (neuron, bin) instead of active or not."""
+    raster = np.asarray(raster)
+    n_bins = math.floor(raster.shape[1] / (fs * bin_s))
+    frame_bin = np.floor(np.arange(raster.shape[1]) / (fs * bin_s)).astype(int)
+    counts = np.zeros((raster.shape[0], n_bins), dtype=int)
+    neuron, frame = np.nonzero(raster[:, frame_bin < n_bins])
+    np.add.at(counts, (neuron, frame_bin[frame]), 1)
+    return counts
+
+
+def _whole_frame_bins(raster, fs, bin_s):
+    """Bins of round(fs * bin_s) whole frames (np.reshape), the last partial one dropped."""
+    n = round(fs * bin_s)
+    raster = np.asarray(raster)
+    usable = raster.shape[1] // n * n
+    return raster[:, :usable].reshape(raster.shape[0], -1, n).any(axis=2)
+
+
+def _with_partial_bin(raster, fs, bin_s):
+    raster = np.asarray(raster)
+    n_bins = math.ceil(raster.shape[1] / (fs * bin_s))
+    frame_bin = np.floor(np.arange(raster.shape[1]) / (fs * bin_s)).astype(int)
+    out = np.zeros((raster.shape[0], n_bins), dtype=bool)
+    neuron, frame = np.nonzero(raster)
+    out[neuron, frame_bin[frame]] = True
+    return out
+
+
+def _roll_all(ns):
+    shuffled = np.array([np.roll(row, k) for row, k in zip(ns["raster"], ns["offsets_one"])])
+    return shuffled
+
+
+# (check cell, answers to replace: {name: function of the solution namespace}, hint expected)
+WRONG = [
+    ("ex-bins-check", {"frames_per_bin": lambda ns: ns["fs"] / ns["bin_s"]}, "that is fs / bin_s"),
+    ("ex-bins-check", {"n_bins": lambda ns: ns["n_frames"] // 2}, "rounded the bin to 2 frames"),
+    ("ex-bins-check", {"n_bins": lambda ns: float(ns["n_bins"])}, "whole number"),
+    ("ex-bins-check", {"frames_per_bin": lambda ns: 2.0}, "do not round"),
+    ("ex-binfn-check", {"bin_raster": lambda ns: _counts}, "return booleans"),
+    ("ex-binfn-check", {"bin_raster": lambda ns: _whole_frame_bins}, "whole frames"),
+    ("ex-binfn-check", {"bin_raster": lambda ns: _with_partial_bin}, "partial bin"),
+    ("ex-binfn-check", {"bin_raster": lambda ns: lambda r, f, b: ns["bin_raster"](r, f, b).T}, "neurons on axis 0"),
+    ("ex-coact-check", {"coactivity_counts": lambda ns: ns["binned"].sum(axis=1)}, "summed over bins"),
+    ("ex-coact-check", {"coactivity_counts": lambda ns: ns["binned"].mean(axis=0)}, "fraction of neurons"),
+    ("ex-coact-check", {"peak_time_s": lambda ns: int(np.argmax(ns["coactivity_counts"]))}, "bin index"),
+    ("ex-coact-check", {"peak_time_s": lambda ns: float(np.argmax(ns["coactivity_counts"]) * 2.4)}, "time in frames"),
+    ("ex-shufflefn-check", {"shuffle_train": lambda ns: lambda fr, n, o: np.asarray(fr) + o}, "wrap them round"),
+    ("ex-shufflefn-check", {"shuffle_train": lambda ns: lambda fr, n, o: (np.asarray(fr) + o) % n}, "increasing order"),
+    ("ex-shufflefn-check", {"shuffle_train": lambda ns: lambda fr, n, o: np.sort((np.asarray(fr) - o) % n)}, "moved earlier"),
+    ("ex-shufflefn-check", {"shuffle_train": lambda ns: lambda fr, n, o: np.sort((np.asarray(fr) + o) % n).astype(float)},
+     "integer"),
+    ("ex-oneshuffle-check", {"one_shuffle_coactivity": lambda ns: en.bin_events(
+        np.roll(ns["raster"], ns["offsets_one"][0], axis=1), ns["fs"], 0.5).sum(axis=0)}, "same offset"),
+    ("ex-oneshuffle-check", {"one_shuffle_coactivity": lambda ns: np.array(
+        [np.roll(row, k) for row, k in zip(ns["binned"], ns["offsets_one"])]).sum(axis=0)}, "shuffled after binning"),
+    ("ex-oneshuffle-check", {"one_shuffle_coactivity": lambda ns: ns["binned"].sum(axis=0)}, "real coactivity"),
+    ("ex-oneshuffle-check", {"one_shuffle_coactivity": lambda ns: en.bin_events(_roll_all(ns), ns["fs"], 0.5).sum(axis=1)},
+     "sum over neurons"),
+    ("ex-threshold-check", {"threshold_99": lambda ns: float(np.percentile(ns["null"], 0.99))}, "99, not 0.99"),
+    ("ex-threshold-check", {"threshold_99": lambda ns: float(np.percentile(ns["null"].max(axis=1), 99))}, "each shuffle's maximum"),
+    ("ex-threshold-check", {"threshold_99": lambda ns: float(np.percentile(ns["binned"].sum(axis=0), 99))}, "real coactivity"),
+    ("ex-threshold-check", {"expected_chance_bins": lambda ns: float(np.mean(ns["null"] >= ns["threshold_99"]) * 6250)},
+     "strictly above"),
+    ("ex-threshold-check", {"expected_chance_bins": lambda ns: 62.5}, "exactly 1 %"),
+    ("ex-threshold-check", {"expected_chance_bins": lambda ns: float(np.mean(ns["null"] > ns["threshold_99"]))}, "that is a fraction"),
+    ("ex-coactivefn-check", {"coactive_bins": lambda ns: lambda c, t: np.flatnonzero(np.asarray(c) >= t)}, "strictly above"),
+    ("ex-coactivefn-check", {"coactive_bins": lambda ns: lambda c, t: np.asarray(c) > t}, "boolean mask"),
+    ("ex-coactivefn-check", {"coactive_bins": lambda ns: lambda c, t: np.asarray(c)[np.asarray(c) > t]}, "coactivity values"),
+    ("ex-coactivefn-check", {"coactive_bins": lambda ns: lambda c, t: np.array([i for i, v in enumerate(c) if v > t])},
+     "integer array"),
+    ("ex-members-check", {"event_bins": lambda ns: np.flatnonzero(ns["binned"].sum(axis=0) >= ns["threshold_ref"])},
+     "strictly above"),
+    ("ex-members-check", {"event_members": lambda ns: ns["event_members"].T.copy()}, "one row per ensemble event"),
+    ("ex-members-check", {"event_times_s": lambda ns: ns["event_bins"] * 2.4}, "these are frames"),
+    ("ex-members-check", {"event_times_s": lambda ns: ns["event_bins"].copy()}, "bin indices"),
+    ("ex-jaccardfn-check", {"jaccard": lambda ns: lambda a, b: int(np.sum(a & b))}, "number of shared neurons"),
+    ("ex-jaccardfn-check", {"jaccard": lambda ns: lambda a, b: float(np.sum(a & b) / a.size)}, "number of neurons"),
+    ("ex-jaccardfn-check", {"jaccard": lambda ns: lambda a, b: float(np.sum(a & b) / np.sum(a | b))
+                            if np.any(a | b) else float("nan")}, "return 1.0"),
+    ("ex-jaccardfn-check", {"jaccard": lambda ns: lambda a, b: float(np.sum(a & b) / np.sum(a | b))
+                            if np.any(a | b) else 0.0}, "defined to be identical"),
+    ("ex-cut-check", {"best_k": lambda ns: int(np.argmax(ns["silhouette"]))}, "position of the maximum"),
+    ("ex-cut-check", {"best_k": lambda ns: int(ns["ks"][np.argmin(ns["silhouette"])])}, "smallest mean silhouette"),
+    ("ex-cut-check", {"best_k": lambda ns: float(ns["best_k"])}, "whole number"),
+    ("ex-recovery-check", {"recovery": lambda ns: ns["recovery"].T.copy()}, "transpose"),
+    ("ex-recovery-check", {"recovery": lambda ns: np.array([[float(len(set(p) & set(f.members))) for f in ns["found"]]
+                                                            for p in ns["truth"].ensembles])}, "numbers of shared neurons"),
+    ("ex-recovery-check", {"n_extra": lambda ns: int(np.sum(ns["recovery"].max(axis=1) < 0.5))}, "counts planted ensembles"),
+    ("ex-recovery-check", {"n_extra": lambda ns: int(np.sum(ns["recovery"].max(axis=0) >= 0.5))}, "DO match"),
+    ("ex-zf-check", {"zf_n_bins": lambda ns: math.ceil(ns["zf_raster"].shape[1] / 3.75)}, "partial bin"),
+    ("ex-zf-check", {"zf_threshold": lambda ns: float(np.percentile(ns["zf_null"], 0.99))}, "99, not 0.99"),
+    ("ex-zf-check", {"zf_event_bins": lambda ns: np.flatnonzero(ns["zf_binned"].sum(axis=0) >= ns["zf_threshold"])},
+     "strictly above"),
+    ("ex-zf-check", {"zf_threshold": lambda ns: float(np.percentile(ns["zf_binned"].sum(axis=0), 99))}, "real coactivity"),
+]
+
+
+def _expected_scalars(namespace, names):
+    return [namespace[n] for n in names if isinstance(namespace[n], (int, float, np.number)) and not isinstance(namespace[n], bool)]
+
+
+@pytest.mark.parametrize("grade_id, wrong, hint", WRONG, ids=[f"{w[0]}:{'+'.join(w[1])}:{w[2][:20]}" for w in WRONG])
+def test_wrong_answer_fails_with_its_hint(lesson, grade_id, wrong, hint):
+    checks, namespace = lesson
+    source = checks[grade_id]
+    names = lt.free_names(source)
+    answers = {name: namespace[name] for name in names}
+    answers.update({name: make(namespace) for name, make in wrong.items()})
+    with pytest.raises(CheckFailed) as failure:
+        lt.run_check(source, answers)
+    message = str(failure.value)
+    assert hint in message, f"expected the hint {hint!r}, got:\n{message}"
+    for value in _expected_scalars(namespace, names):  # never reveal the right answer
+        for shown in {str(value), f"{value:.4g}", f"{value:.2f}"}:
+            assert shown not in message, f"the message reveals the expected value {shown}: {message}"
+    assert "array(" not in message and "[[" not in message
+
+
+def test_every_check_has_at_least_two_wrong_answers_tested(lesson):
+    checks, _ = lesson
+    counts = {grade_id: sum(w[0] == grade_id for w in WRONG) for grade_id in checks}
+    assert min(counts.values()) >= 2, counts
