@@ -206,13 +206,14 @@ def close(name: str, value, expected, *, rtol: float = 1e-4, atol: float = 0.0,
     __tracebackhide__ = True  # IPython shows the student's check line, not these internals
     expected = np.asarray(expected)
     value = np.asarray(value)
-    if value.shape != expected.shape:
-        fail(name, f"has shape {value.shape}, which is not the shape asked for.", hint)
-    if np.allclose(value, expected, rtol=rtol, atol=atol):
+    if value.shape == expected.shape and np.allclose(value, expected, rtol=rtol, atol=atol):
         return
+    # A recognised mistake is named even when it also changes the shape (e.g. one value too many).
     for wrong_hint, wrong in (mistakes or {}).items():
         if _same(value, wrong, rtol, atol):
             fail(name, "is not right.", wrong_hint)
+    if value.shape != expected.shape:
+        fail(name, f"has shape {value.shape}, which is not the shape asked for.", hint)
     if value.size > 1:
         off = ~np.isclose(value, expected, rtol=rtol, atol=atol)
         fail(name, f"{int(off.sum())} of {value.size} values differ from the expected result "
@@ -228,8 +229,8 @@ def equal(name: str, value, expected, *, hint: str | None = None, mistakes: dict
     """
     __tracebackhide__ = True  # IPython shows the student's check line, not these internals
     if isinstance(expected, np.ndarray):
-        is_array(name, value, shape=expected.shape, dtype="bool" if expected.dtype == bool else "number", hint=hint)
-        same = bool(np.array_equal(value, expected))
+        is_array(name, value, dtype="bool" if expected.dtype == bool else "number", hint=hint)
+        same = value.shape == expected.shape and bool(np.array_equal(value, expected))
     elif isinstance(expected, str):
         if type(value) is not str:
             fail(name, f"is {_kind_of(value)}, but a string is expected.", hint)
@@ -244,6 +245,8 @@ def equal(name: str, value, expected, *, hint: str | None = None, mistakes: dict
     if same:
         return
     for wrong_hint, wrong in (mistakes or {}).items():
-        if (np.array_equal(value, wrong) if isinstance(wrong, np.ndarray) else value == wrong):
+        if wrong is not None and (np.array_equal(value, wrong) if isinstance(wrong, np.ndarray) else value == wrong):
             fail(name, "is not right.", wrong_hint)
+    if isinstance(expected, np.ndarray) and value.shape != expected.shape:
+        fail(name, f"has shape {value.shape}, which is not the shape asked for.", hint)
     fail(name, "is not the expected result.", hint)

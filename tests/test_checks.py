@@ -105,3 +105,12 @@ def test_is_dict():
     assert checks.is_dict("d", {"a": 1}, keys=["a"]) == {"a": 1}
     assert "missing keys 'b'" in fails(checks.is_dict, "d", {"a": 1}, keys=["a", "b"])
     assert "not a dict" in fails(checks.is_dict, "d", [("a", 1)], keys=["a"])
+
+
+def test_a_recognised_mistake_is_named_even_when_it_changes_the_shape():
+    expected = np.arange(5)
+    one_too_many = np.arange(6)
+    assert "one too many" in fails(checks.equal, "x", one_too_many, expected, mistakes={"one too many": one_too_many})
+    assert "one too many" in fails(checks.close, "x", one_too_many * 1.0, expected * 1.0,
+                                   mistakes={"one too many": one_too_many})
+    assert "shape" in fails(checks.equal, "x", np.arange(7), expected, mistakes={"one too many": one_too_many})
