@@ -1,0 +1,571 @@
+"""Spike inference: from spikes to calcium (kernels, autoregressive models) and back (OASIS).
+
+A calcium trace is, to a first approximation, the neuron's spike train **convolved** with the
+indicator's response to one spike, plus noise. This module builds those responses (kernels), the
+equivalent autoregressive (AR) models, infers spikes back with OASIS (Friedrich et al. 2017,
+package ``oasis-deconv``), turns its continuous output into spike times, and scores the result
+against known spikes.
+
+Conventions used throughout:
+
+* a kernel is sampled at the frame times ``t = k / fs`` for ``k = 0, 1, ...``: ``kernel[0]`` is
+  the response in the spike's own frame, ``kernel[k]`` the response ``k`` frames later; a kernel
+  of ``duration_s`` seconds has ``round(duration_s * fs)`` samples (at least 1);
+* kernels are normalised to **sum 1** by default (``normalise="sum"``: convolution then keeps the
+  number of spikes as the area), or to **peak 1** (``"peak"``: one spike's response peaks at 1,
+  as an amplitude in ΔF/F₀ per spike would be stated), or not at all (``None``);
+* convolution is **causal** and trimmed to the input: ``out[t] = sum_k kernel[k] * spikes[t - k]``
+  for ``t < n_frames`` — the first ``n_frames`` samples of ``np.convolve(spikes, kernel, "full")``;
+* the AR(p) model of calcium is ``c[t] = g1 c[t-1] + ... + gp c[t-p] + s[t]``; for one decay time
+  constant τ at frame rate fs, ``g = exp(-1 / (τ fs))``; for a rise and a decay,
+  ``(g1, g2) = (d + r, -d r)`` with ``d = exp(-1 / (τ_decay fs))`` and ``r = exp(-1 / (τ_rise fs))``;
+* traces are one trace ``(n_frames,)`` or many ``(n_neurons, n_frames)``, time on the last axis.
+"""
+from __future__ import annotations
+
+import math
+import numbers
+from dataclasses import dataclass
+
+import numpy as np
+import oasis
+import oasis.functions
+from scipy.signal import find_peaks, lfilter
+from scipy.signal.windows import triang
+
+from helpers.events import MatchScore, match_events
+from helpers.validate import as_array, as_traces, in_range, positive, window_frames
+
+__all__ = ["boxcar_kernel", "triangle_kernel", "exponential_kernel", "double_exponential_kernel",
+           "normalise_kernel", "convolve_spikes", "ar_coefficients", "ar_time_constants",
+           "ar_impulse_response", "Deconvolution", "deconvolve", "spike_threshold", "spike_frames",
+           "spike_times_s", "binned_rate_correlation", "InferenceScore", "score_inference"]
+
+
+# --------------------------------------------------------------------------- kernels
+
+def _n_samples(duration_s, fs, name: str) -> int:
+    duration_s = positive(duration_s, name, unit="seconds")
+    fs = positive(fs, "fs", unit="Hz")
+    return max(1, round(duration_s * fs))
+
+
+def normalise_kernel(kernel, how: str | None = "sum") -> np.ndarray:
+    """A kernel scaled to sum 1 (``"sum"``), to peak 1 (``"peak"``) or unchanged (``None``).
+
+    Raises
+    ------
+    ValueError
+        For an unknown `how`, or a kernel whose sum (or peak) is zero.
+    """
+    kernel = as_array(kernel, "kernel", ndim=1)
+    if how is None:
+        return kernel.copy()
+    if how not in ("sum", "peak"):
+        raise ValueError(f"normalise must be 'sum', 'peak' or None, got {how!r}")
+    scale = kernel.sum() if how == "sum" else np.abs(kernel).max()
+    if scale == 0:
+        raise ValueError(f"the kernel's {how} is 0 and cannot be normalised: is it all zeros "
+                         "(e.g. a double exponential with equal rise and decay, unnormalised)?")
+    return kernel / scale
+
+
+def boxcar_kernel(width_s, fs, *, normalise: str | None = "sum") -> np.ndarray:
+    """A flat window of ``round(width_s * fs)`` frames (at least 1): a running sum or mean.
+
+    Parameters
+    ----------
+    width_s : float
+        Width of the window, seconds.
+    fs : float
+        Frame rate, Hz.
+    normalise : {"sum", "peak", None}
+        ``"sum"`` (default): every sample is ``1 / n``; ``"peak"`` or None: every sample is 1.
+    """
+    return normalise_kernel(np.ones(_n_samples(width_s, fs, "width_s")), normalise)
+
+
+def triangle_kernel(width_s, fs, *, normalise: str | None = "sum") -> np.ndarray:
+    """A symmetric triangle of ``n = round(width_s * fs)`` frames (at least 1), peak in the middle.
+
+    Sample ``k`` is ``1 - |k - (n - 1) / 2| / ((n + 1) / 2)`` before normalisation
+    (``scipy.signal.windows.triang``): the end samples are small but not zero.
+    """
+    return normalise_kernel(triang(_n_samples(width_s, fs, "width_s")), normalise)
+
+
+def exponential_kernel(tau_s, fs, duration_s, *, normalise: str | None = "sum") -> np.ndarray:
+    """A single exponential decay ``exp(-t / tau_s)`` at ``t = k / fs``, ``k = 0 ... n - 1``.
+
+    An instantaneous rise and a decay with time constant `tau_s`: the response of an AR(1)
+    model. Its first sample is the largest (1 before normalisation). `duration_s` should be a few
+    `tau_s` long, or the truncated tail makes the sum-normalised kernel too high.
+
+    Parameters
+    ----------
+    tau_s : float
+        Decay time constant, seconds.
+    fs : float
+        Frame rate, Hz.
+    duration_s : float
+        Length of the kernel, seconds (``round(duration_s * fs)`` samples).
+    normalise : {"sum", "peak", None}
+        Sum 1 (default), peak 1 (the same as None here) or unnormalised.
+    """
+    tau_s = positive(tau_s, "tau_s", unit="seconds")
+    t = np.arange(_n_samples(duration_s, fs, "duration_s")) / fs
+    return normalise_kernel(np.exp(-t / tau_s), normalise)
+
+
+def double_exponential_kernel(rise_s, decay_s, fs, duration_s, *,
+                              normalise: str | None = "sum") -> np.ndarray:
+    """A rise-then-decay response ``exp(-t / decay_s) - exp(-t / rise_s)`` at ``t = k / fs``.
+
+    It starts at 0, peaks at ``t_peak = ln(decay_s / rise_s) · rise_s · decay_s / (decay_s -
+    rise_s)`` and then decays with `decay_s`. As the rise approaches the decay, the difference
+    of the two exponentials shrinks towards 0 everywhere (unnormalised it vanishes), while its
+    *shape* tends to the alpha function ``(t / τ) exp(-t / τ)``; for ``rise_s == decay_s``
+    that limit is returned (before normalisation, scaled to peak 1). Normalised kernels are
+    therefore continuous in `rise_s`.
+
+    Parameters
+    ----------
+    rise_s, decay_s : float
+        Rise and decay time constants, seconds, with ``rise_s <= decay_s``.
+    fs : float
+        Frame rate, Hz.
+    duration_s : float
+        Length of the kernel, seconds.
+    normalise : {"sum", "peak", None}
+        Sum 1 (default), peak 1, or unnormalised.
+
+    Raises
+    ------
+    ValueError
+        If ``rise_s > decay_s`` (swap them: the shape is the same with the roles named right).
+    """
+    rise_s = positive(rise_s, "rise_s", unit="seconds")
+    decay_s = positive(decay_s, "decay_s", unit="seconds")
+    if rise_s > decay_s:
+        raise ValueError(f"rise_s ({rise_s} s) must not exceed decay_s ({decay_s} s): the rise is "
+                         "the faster time constant; swap them")
+    t = np.arange(_n_samples(duration_s, fs, "duration_s")) / fs
+    if rise_s == decay_s:
+        kernel = (t / decay_s) * np.exp(1 - t / decay_s)
+    else:
+        kernel = np.exp(-t / decay_s) - np.exp(-t / rise_s)
+    return normalise_kernel(kernel, normalise)
+
+
+def convolve_spikes(spikes, kernel) -> np.ndarray:
+    """Calcium from spikes: the causal convolution of each trace with `kernel`, trimmed.
+
+    ``out[..., t] = sum_k kernel[k] * spikes[..., t - k]`` over ``0 <= k <= t``: the first
+    ``n_frames`` samples of NumPy's ``"full"`` convolution, so the output has the input's shape
+    and the response to a spike near the end is cut off at the end of the recording (not
+    wrapped around, not centred). ``"same"`` would shift every response half a kernel earlier.
+
+    Parameters
+    ----------
+    spikes : array, (n_frames,) or (n_neurons, n_frames)
+        Spike counts (or any signal) per frame.
+    kernel : 1-D array
+        Response to one spike, sample 0 in the spike's frame.
+
+    Returns
+    -------
+    float64 array of the shape of `spikes`.
+    """
+    spikes, was_1d = as_traces(spikes, "spikes")
+    kernel = as_array(kernel, "kernel", ndim=1)
+    out = lfilter(kernel, [1.0], spikes, axis=-1)
+    return out[0] if was_1d else out
+
+
+# --------------------------------------------------------------------------- AR models
+
+def ar_coefficients(decay_s, fs, rise_s=0.0) -> tuple[float, ...]:
+    """AR coefficients of an indicator: ``(g,)`` for a decay only, ``(g1, g2)`` with a rise.
+
+    ``g = exp(-1 / (decay_s · fs))`` is the fraction of calcium left one frame later. With a rise
+    time constant, the AR(2) model's impulse response is proportional to ``d^k - r^k``, the
+    double exponential sampled at the frames: ``(g1, g2) = (d + r, -d · r)``.
+    (Same as ``oasis.tau_to_ar1`` / ``tau_to_ar2``.)
+
+    Parameters
+    ----------
+    decay_s : float
+        Decay time constant, seconds.
+    fs : float
+        Frame rate, Hz.
+    rise_s : float
+        Rise time constant, seconds; 0 (default) for an AR(1) model (instantaneous rise).
+        Must be smaller than `decay_s`.
+    """
+    decay_s = positive(decay_s, "decay_s", unit="seconds")
+    fs = positive(fs, "fs", unit="Hz")
+    d = math.exp(-1.0 / (decay_s * fs))
+    if rise_s == 0:
+        return (d,)
+    rise_s = positive(rise_s, "rise_s", unit="seconds")
+    if rise_s >= decay_s:
+        raise ValueError(f"rise_s ({rise_s} s) must be smaller than decay_s ({decay_s} s)")
+    r = math.exp(-1.0 / (rise_s * fs))
+    return (d + r, -d * r)
+
+
+def _check_g(g) -> tuple[float, ...]:
+    if isinstance(g, numbers.Real) and not isinstance(g, bool):
+        g = (g,)
+    try:
+        g = tuple(float(x) for x in g)
+    except (TypeError, ValueError):
+        raise TypeError(f"g must be a number (AR(1)) or a pair (g1, g2) (AR(2)), got {g!r}") from None
+    if len(g) not in (1, 2) or not all(math.isfinite(x) for x in g):
+        raise ValueError(f"g must hold 1 (AR(1)) or 2 (AR(2)) finite coefficients, got {g!r}")
+    if len(g) == 1 and not 0 < g[0] < 1:
+        raise ValueError(f"an AR(1) coefficient g must be in (0, 1) (a decay), got {g[0]}")
+    if len(g) == 2:
+        g1, g2 = g
+        disc = g1 ** 2 + 4 * g2
+        roots = (g1 / 2 + math.sqrt(disc) / 2, g1 / 2 - math.sqrt(disc) / 2) if disc >= 0 else ()
+        if not roots or not all(0 < root < 1 for root in roots):
+            raise ValueError(f"AR(2) coefficients {g} are not a rise and a decay: the roots of "
+                             "z^2 - g1 z - g2 must be real and in (0, 1) (build them with ar_coefficients)")
+    return g
+
+
+def ar_time_constants(g, fs) -> tuple[float, float]:
+    """``(decay_s, rise_s)`` of AR coefficients: the inverse of :func:`ar_coefficients`.
+
+    AR(1): ``decay_s = -1 / (fs · ln g)`` and ``rise_s = 0``. AR(2): the two roots ``d > r`` of
+    ``z² - g1 z - g2`` give ``decay_s = -1 / (fs ln d)`` and ``rise_s = -1 / (fs ln r)``.
+
+    Raises
+    ------
+    ValueError
+        For g outside (0, 1), or AR(2) coefficients without two real roots in (0, 1)
+        (an oscillating response is not a calcium transient).
+    """
+    g = _check_g(g)
+    fs = positive(fs, "fs", unit="Hz")
+    if len(g) == 1:
+        return -1.0 / (fs * math.log(g[0])), 0.0
+    g1, g2 = g
+    half_root = math.sqrt(g1 ** 2 + 4 * g2) / 2
+    d, r = g1 / 2 + half_root, g1 / 2 - half_root
+    return -1.0 / (fs * math.log(d)), -1.0 / (fs * math.log(r))
+
+
+def ar_impulse_response(g, n_frames: int) -> np.ndarray:
+    """The calcium an AR model makes from one spike in frame 0: ``c[t] = sum_i g_i c[t-i] + s[t]``.
+
+    For AR(1) this is ``g^t`` (the exponential kernel with peak 1); for AR(2) built by
+    :func:`ar_coefficients` it is ``(d^(t+1) - r^(t+1)) / (d - r)``, a double exponential shifted
+    by one frame (its first sample is 1, not 0). Returns float64 of shape ``(n_frames,)``.
+    """
+    g = _check_g(g)
+    if isinstance(n_frames, bool) or not isinstance(n_frames, numbers.Integral) or n_frames < 1:
+        raise ValueError(f"n_frames must be a positive integer, got {n_frames!r}")
+    impulse = np.zeros(int(n_frames))
+    impulse[0] = 1.0
+    return lfilter([1.0], np.r_[1.0, -np.asarray(g)], impulse)
+
+
+# --------------------------------------------------------------------------- deconvolution
+
+@dataclass(frozen=True)
+class Deconvolution:
+    """OASIS's result for one trace (floats) or many (arrays with one row per neuron).
+
+    Attributes
+    ----------
+    calcium : array, shape of the input
+        Denoised calcium ``c`` in the trace's units, **without** the baseline (``trace ≈ calcium
+        + baseline + noise``).
+    spikes : array, shape of the input
+        Inferred activity ``s = c[t] - g1 c[t-1] (- g2 c[t-2])`` ≥ 0, in the trace's units per
+        frame: not a count of spikes but proportional to it (one spike of amplitude A gives about
+        A, spread over a frame or two).
+    baseline : float or (n_neurons,) array
+        Fluorescence baseline ``b`` (estimated unless given).
+    g : (p,) or (n_neurons, p) array
+        The AR coefficients used (given, from the time constants, or estimated).
+    lam : float or (n_neurons,) array
+        The sparsity penalty λ that met the noise constraint.
+    noise_sd : float or (n_neurons,) array
+        The noise standard deviation used for the constraint.
+    """
+
+    calcium: np.ndarray
+    spikes: np.ndarray
+    baseline: float | np.ndarray
+    g: np.ndarray
+    lam: float | np.ndarray
+    noise_sd: float | np.ndarray
+
+
+def _estimate_g(y: np.ndarray, order: int) -> tuple[float, ...]:
+    # OASIS's estimator draws from NumPy's global generator when a root falls outside (0, 1):
+    # seed it for reproducible results and give the caller's random stream back untouched.
+    state = np.random.get_state()
+    try:
+        np.random.seed(0)
+        g, _ = oasis.functions.estimate_parameters(y, p=order, fudge_factor=0.98)
+    finally:
+        np.random.set_state(state)
+    return tuple(float(x) for x in np.atleast_1d(g))
+
+
+def deconvolve(trace, fs, g=None, *, decay_s=None, rise_s=0.0, order: int = 1, penalty: int = 1,
+               noise_sd=None, baseline=None, baseline_nonneg: bool = False) -> Deconvolution:
+    """Infer calcium and spiking activity with OASIS's noise-constrained deconvolution.
+
+    For each trace ``y`` OASIS (Friedrich, Zhou & Paninski 2017) finds the calcium ``c`` that
+    follows the AR model exactly with non-negative innovations ``s`` (the inferred activity),
+    and is as sparse as possible (``penalty=1``: smallest sum of ``s``; ``penalty=0``: fewest
+    non-zero ``s``) while fitting the trace to within its noise: ``|y - c - b|² = σ² T``.
+
+    The AR model comes from, in this order: `g` if given (``(g,)`` or ``(g1, g2)``); else the
+    time constants `decay_s` (and `rise_s` for AR(2)) and `fs` (:func:`ar_coefficients`); else
+    it is estimated from the trace's autocovariance (AR(`order`), OASIS's estimator with its
+    usual shrinkage 0.98 — made reproducible here). σ is estimated from the high frequencies of
+    the power spectrum unless `noise_sd` is given.
+
+    Parameters
+    ----------
+    trace : array, (n_frames,) or (n_neurons, n_frames)
+        Fluorescence or ΔF/F₀; each row is deconvolved on its own.
+    fs : float
+        Frame rate, Hz (used to convert `decay_s`/`rise_s`).
+    g : float or pair of floats, optional
+        AR coefficients to use, each root in (0, 1).
+    decay_s, rise_s : float, optional
+        Indicator time constants, seconds (e.g. GCaMP6s 0.69 / 0.07 s).
+    order : {1, 2}
+        Order of the AR model when it is estimated.
+    penalty : {1, 0}
+        L1 (convex, default) or L0 sparsity.
+    noise_sd : float, optional
+        Noise standard deviation of the trace(s), in the trace's units.
+    baseline : float, optional
+        A known baseline; estimated when None.
+    baseline_nonneg : bool
+        Constrain an estimated baseline to be ≥ 0 (OASIS's default is True; False here because a
+        ΔF/F₀ baseline can be slightly negative).
+
+    Returns
+    -------
+    Deconvolution
+
+    Raises
+    ------
+    ValueError, TypeError
+        For a trace with NaN or of the wrong shape, a non-positive fs, invalid g, both `g` and
+        `decay_s`, or an unknown `order`/`penalty`.
+    """
+    y2d, was_1d = as_traces(trace, "trace")
+    fs = positive(fs, "fs", unit="Hz")
+    if g is not None and decay_s is not None:
+        raise ValueError("give either g or decay_s (and rise_s), not both")
+    if order not in (1, 2):
+        raise ValueError(f"order must be 1 (AR(1)) or 2 (AR(2)), got {order!r}")
+    if penalty not in (0, 1):
+        raise ValueError(f"penalty must be 1 (L1) or 0 (L0), got {penalty!r}")
+    if g is not None:
+        fixed_g = _check_g(g)
+    elif decay_s is not None:
+        fixed_g = ar_coefficients(decay_s, fs, rise_s)
+    else:
+        fixed_g = None
+    if noise_sd is not None:
+        noise_sd = positive(noise_sd, "noise_sd")
+    if baseline is not None:
+        if isinstance(baseline, bool) or not isinstance(baseline, numbers.Real):
+            raise TypeError(f"baseline must be a number, got {baseline!r}")
+        baseline = float(baseline)
+    rows = []
+    for y in y2d:
+        if baseline is not None:  # a known baseline: OASIS deconvolves y - baseline with b = 0
+            y = y - baseline
+        g_row = fixed_g if fixed_g is not None else _estimate_g(y, order)
+        sn = noise_sd if noise_sd is not None else float(oasis.functions.GetSn(y))
+        options = dict(optimize_b=baseline is None, b_nonneg=baseline_nonneg, penalty=penalty)
+        if len(g_row) == 1:
+            c, s, b, _, lam = oasis.constrained_oasisAR1(y, g_row[0], sn, **options)
+        else:
+            c, s, b, _, lam = oasis.functions.constrained_onnlsAR2(y, g_row, sn, **options)
+        rows.append((c, s, b if baseline is None else baseline, g_row, lam, sn))
+    calcium, spikes, b, gs, lam, sn = (np.array(col, dtype=np.float64) for col in zip(*rows))
+    if was_1d:
+        return Deconvolution(calcium=calcium[0], spikes=spikes[0], baseline=float(b[0]), g=gs[0],
+                             lam=float(lam[0]), noise_sd=float(sn[0]))
+    return Deconvolution(calcium=calcium, spikes=spikes, baseline=b, g=gs, lam=lam, noise_sd=sn)
+
+
+# --------------------------------------------------------------------------- spike times
+
+def spike_threshold(spikes, *, fraction_of_max=None, percentile=None, k_std=None):
+    """A detection threshold for inferred activity, by one of three rules (give exactly one).
+
+    * ``fraction_of_max``: that fraction of the trace's maximum (e.g. 0.3);
+    * ``percentile``: that percentile of the trace's values, 0–100 (NumPy's default linear
+      interpolation). Inferred activity is mostly zeros, so only high percentiles (> 95) are
+      above 0;
+    * ``k_std``: mean + k · standard deviation (population s.d., ``ddof=0``) of the trace.
+
+    Returns a float for one trace, an array of one threshold per neuron for many.
+    """
+    x, was_1d = as_traces(spikes, "spikes")
+    given = {name: v for name, v in (("fraction_of_max", fraction_of_max), ("percentile", percentile),
+                                     ("k_std", k_std)) if v is not None}
+    if len(given) != 1:
+        raise ValueError("give exactly one of fraction_of_max, percentile, k_std "
+                         f"(got {', '.join(given) or 'none'})")
+    if fraction_of_max is not None:
+        out = in_range(fraction_of_max, "fraction_of_max", 0.0, 1.0) * x.max(axis=-1)
+    elif percentile is not None:
+        out = np.percentile(x, in_range(percentile, "percentile", 0.0, 100.0), axis=-1)
+    else:
+        k = in_range(k_std, "k_std", 0.0, math.inf)
+        out = x.mean(axis=-1) + k * x.std(axis=-1)
+    return float(out[0]) if was_1d else out
+
+
+def _peak_frames(x: np.ndarray, threshold: float, distance: int | None) -> np.ndarray:
+    frames, _ = find_peaks(x, height=threshold, distance=distance)
+    return frames.astype(np.intp)
+
+
+def spike_frames(spikes, threshold, *, fs=None, min_distance_s=None):
+    """Frames of the peaks of inferred activity at or above `threshold`.
+
+    Peaks are found with ``scipy.signal.find_peaks(x, height=threshold, distance=d)``: a local
+    maximum (a flat top counts once, at its middle; the first and last frame are never peaks),
+    at least `threshold` high, and with ``d = max(1, round(min_distance_s * fs))`` frames between
+    kept peaks (the lower of two close peaks is dropped). One peak is one detected spike, so two
+    spikes in the same frame count once.
+
+    Parameters
+    ----------
+    spikes : array, (n_frames,) or (n_neurons, n_frames)
+        Inferred activity (e.g. ``Deconvolution.spikes``).
+    threshold : float or array of one per neuron
+        Minimum height, in the units of `spikes`.
+    fs : float, optional
+        Frame rate, Hz; needed with `min_distance_s`.
+    min_distance_s : float, optional
+        Minimum time between detected spikes, seconds.
+
+    Returns
+    -------
+    1-D int array of frames for one trace, or a list of them (one per neuron).
+    """
+    x, was_1d = as_traces(spikes, "spikes")
+    thresholds = np.broadcast_to(as_array(threshold, "threshold", ndim=(0, 1)), (x.shape[0],))
+    distance = None
+    if min_distance_s is not None:
+        if fs is None:
+            raise ValueError("min_distance_s needs the frame rate fs to become frames")
+        distance = max(1, round(positive(min_distance_s, "min_distance_s", unit="seconds")
+                                * positive(fs, "fs", unit="Hz")))
+    frames = [_peak_frames(row, float(th), distance) for row, th in zip(x, thresholds)]
+    return frames[0] if was_1d else frames
+
+
+def spike_times_s(spikes, fs, threshold, *, min_distance_s=None):
+    """Times (seconds, frame ``i`` at ``i / fs``) of the peaks found by :func:`spike_frames`."""
+    fs = positive(fs, "fs", unit="Hz")
+    frames = spike_frames(spikes, threshold, fs=fs, min_distance_s=min_distance_s)
+    return frames / fs if isinstance(frames, np.ndarray) else [f / fs for f in frames]
+
+
+# --------------------------------------------------------------------------- accuracy
+
+def _bin_sums(x: np.ndarray, n: int) -> np.ndarray:
+    n_bins = x.shape[-1] // n
+    return x[:, :n_bins * n].reshape(x.shape[0], n_bins, n).sum(axis=-1)
+
+
+def binned_rate_correlation(inferred, true_spikes, fs, bin_s):
+    """Pearson correlation between inferred activity and true spike counts, in time bins.
+
+    Both are summed over consecutive bins of ``round(bin_s * fs)`` frames from frame 0; an
+    incomplete last bin is dropped. The correlation ignores scale (inferred activity is in
+    ΔF/F₀ units, not spikes) and, with bins of a few hundred milliseconds, small timing errors:
+    it is the usual benchmark measure (Theis et al. 2016; Berens et al. 2018). It is NaN for a
+    neuron whose binned inferred or true activity is constant (e.g. no spike at all).
+
+    Parameters
+    ----------
+    inferred, true_spikes : array, (n_frames,) or (n_neurons, n_frames)
+        Inferred activity and true spike counts per frame (e.g. ``truth.spikes``), same shape.
+    fs : float
+        Frame rate, Hz.
+    bin_s : float
+        Bin width, seconds (at least one frame, at most the recording).
+
+    Returns
+    -------
+    float for one trace, (n_neurons,) array for many.
+    """
+    a, was_1d = as_traces(inferred, "inferred")
+    b, _ = as_traces(true_spikes, "true_spikes")
+    if a.shape != b.shape:
+        raise ValueError(f"inferred has shape {a.shape} but true_spikes {b.shape}: give one value "
+                         "per frame for the same neurons")
+    n = window_frames(bin_s, fs, a.shape[-1], name="bin_s")
+    a, b = _bin_sums(a, n), _bin_sums(b, n)
+    a = a - a.mean(axis=-1, keepdims=True)
+    b = b - b.mean(axis=-1, keepdims=True)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        r = (a * b).sum(axis=-1) / np.sqrt((a * a).sum(axis=-1) * (b * b).sum(axis=-1))
+    return float(r[0]) if was_1d else r
+
+
+@dataclass(frozen=True)
+class InferenceScore:
+    """How well inferred spikes match the truth: per-neuron correlations and detection scores."""
+
+    correlation: np.ndarray
+    detection: MatchScore
+
+    @property
+    def median_correlation(self) -> float:
+        """Median over neurons of the binned-rate correlation (NaNs ignored)."""
+        return float(np.nanmedian(self.correlation))
+
+
+def score_inference(inferred, true_spikes, fs, threshold, *, bin_s=1.0, tolerance_s=0.2,
+                    min_distance_s=None) -> InferenceScore:
+    """Score inferred activity against true spikes: binned correlation and precision/recall.
+
+    The correlation is :func:`binned_rate_correlation` with `bin_s`. For precision and recall,
+    spikes are detected with :func:`spike_frames` (`threshold`, `min_distance_s`) and matched
+    one-to-one to the true spikes — every spike, with repeats when several fall in one frame —
+    within `tolerance_s` by :func:`helpers.events.match_events`. Recall therefore counts spikes:
+    a burst found as one peak counts as one of its spikes found.
+
+    Parameters
+    ----------
+    inferred, true_spikes : array, (n_neurons, n_frames) (or one trace)
+        Inferred activity and true spike counts per frame, same shape.
+    fs : float
+        Frame rate, Hz.
+    threshold : float or (n_neurons,) array
+        Detection threshold in the units of `inferred`.
+    bin_s, tolerance_s : float
+        Bin width for the correlation and matching tolerance, seconds.
+    min_distance_s : float, optional
+        Minimum time between detected spikes, seconds.
+    """
+    a, _ = as_traces(inferred, "inferred")
+    counts, _ = as_traces(true_spikes, "true_spikes")
+    if np.any(counts < 0) or np.any(counts != np.round(counts)):
+        raise ValueError("true_spikes must hold whole, non-negative spike counts per frame "
+                         "(e.g. truth.spikes)")
+    correlation = np.atleast_1d(binned_rate_correlation(a, counts, fs, bin_s))
+    detected = spike_frames(a, threshold, fs=fs, min_distance_s=min_distance_s)
+    true_frames = [np.repeat(np.arange(row.size), row.astype(np.intp)) for row in counts]
+    return InferenceScore(correlation=correlation,
+                          detection=match_events(detected, true_frames, fs, tolerance_s))
