@@ -504,7 +504,7 @@ for answer_name, answer, ref in [("r_hp", r_hp, ref_hp), ("r_hp_smooth", r_hp_sm
             ref_hp if answer_name == "r_hp_smooth" else None,
     }, hint="high-pass with the 20 s moving average (mode='nearest'), then fit the quiet frames of each cell")
 
-# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "af3a0070011b47ed8afcb2094cb45b6b", "grade": false, "grade_id": "s5d-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "74ea42d6cb11179a2b9a21d29c3b7985", "grade": false, "grade_id": "s5d-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
 # **Example** — the three estimates and `helpers.neuropil.estimate_r`, which needs no list of
 # quiet frames: it fits the **lower edge** of the F-vs-Fneu cloud (a quantile regression: the
 # cell's transients only add points *above* the line), after the same high-pass and smoothing.
@@ -512,8 +512,9 @@ for answer_name, answer, ref in [("r_hp", r_hp, ref_hp), ("r_hp_smooth", r_hp_sm
 # - The raw fit is far too high (the shared bleaching).
 # - High-passed but not smoothed, it is too **low**: the ring trace is noisy, and noise in the x
 #   variable flattens every least-squares slope (*regression dilution*).
-# - Smoothing averages most of that noise away, and the estimates land within about ±0.1 of the
-#   truth — a realistic precision on five minutes of data. Some error remains: the ring is not
+# - Smoothing averages most of that noise away: these estimates, and the lower-envelope ones,
+#   land mostly within 0.1 of the truth (the worst by 0.15–0.25), more often above it than
+#   below — a realistic precision on five minutes of data. Some error remains: the ring is not
 #   exactly the neuropil under the soma, the cell's baseline drifts, and a few minutes of a
 #   slowly fluctuating neuropil do not pin down a slope.
 
@@ -601,13 +602,14 @@ checks.close("allen_negative_fraction", allen_negative_fraction, frac, atol=1e-9
     "use the fixed r = 0.7 here, not the published per-ROI r": (aF - ar[:, None] * aN < 0).mean(axis=1),
 }, hint="(allen_F - 0.7 * allen_Fneu < 0).mean(axis=1)")
 
-# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "3b1c5ef5fb50d2e97e389cd931c72f7f", "grade": false, "grade_id": "s6b-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "32c8505c5795a5a4cd223f69844bd985", "grade": false, "grade_id": "s6b-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
 # **Example** — what the regression-type estimate of Section 5 (`estimate_r`, lower envelope)
 # says about the same traces, at the assumed 11 Hz. For ROI 0 it runs to the upper end of its
 # search range, 2: it fails too. The scatter of F against Fneu shows why: ROI 0 is very active,
 # and its activity rises and falls *with* the neuropil (correlation 0.7), so no line through the
 # quiet frames separates "neuropil" from "the cell". For ROIs 1 and 2 it finds about 0.6 — far
-# from the pipeline's 0.078 and 0.125.
+# from the pipeline's 0.078 and 0.125. (Each line is drawn through the 20th percentile of
+# F − r·Fneu, the lower edge of the cloud.)
 
 # %% mystnb={"image": {"alt": "Three scatter plots of soma against neuropil fluorescence for the Allen ROIs, every 20th frame, with two lines each: the published r of the Allen pipeline, nearly flat for ROIs 1 and 2, and the lower-envelope estimate, steeper."}}
 allen_est = neuropil.estimate_r(allen_F, allen_Fneu, allen_fs)
@@ -693,7 +695,7 @@ ax.set_xlabel("ROI index (cells only)")
 ax.set_ylabel("0.7 Fneu / F (fraction of median)")
 ax.set_title("share of the raw level removed by suite2p's correction");
 
-# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "a57d4b3e551738f2360a3b676c1f037b", "grade": false, "grade_id": "recap", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "93c04c6e30a6e304464a06dbfed97b21", "grade": false, "grade_id": "recap", "locked": true, "schema_version": 3, "solution": false, "task": false}
 # ## Recap
 #
 # - Every soma ROI also collects neuropil: $F = F_\mathrm{cell} + r\,F_\mathrm{np}$, typically
@@ -705,12 +707,13 @@ ax.set_title("share of the raw level removed by suite2p's correction");
 #   negative; ΔF/F₀ on such a baseline is meaningless.
 # - r can be estimated as the slope of F against Fneu on quiet frames, but only after removing
 #   shared slow trends (bleaching) and averaging out the ring's noise (regression dilution);
-#   expect ±0.1 on minutes of data. Fits fail (r > 1 or at the search limit) for very active
+#   expect errors of about 0.1 on minutes of data. Fits fail (r > 1 or at the search limit) for very active
 #   cells whose activity follows the neuropil; pipelines then fall back to a fixed value.
 # - Different criteria give different r on the same real traces (Allen: smoothness ≈ 0.1;
 #   lower envelope ≈ 0.6). suite2p sidesteps the question with a fixed 0.7.
 #
-# *Execution time of this notebook: about 10 s on the course machine (2 cores).*
+# *Execution time of this notebook: about 8 s of CPU time; 16–25 s wall-clock on the course
+# machine (2 cores) while other jobs were running.*
 #
 # ## References
 #

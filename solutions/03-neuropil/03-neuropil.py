@@ -577,8 +577,9 @@ for answer_name, answer, ref in [("r_hp", r_hp, ref_hp), ("r_hp_smooth", r_hp_sm
 # - The raw fit is far too high (the shared bleaching).
 # - High-passed but not smoothed, it is too **low**: the ring trace is noisy, and noise in the x
 #   variable flattens every least-squares slope (*regression dilution*).
-# - Smoothing averages most of that noise away, and the estimates land within about ±0.1 of the
-#   truth — a realistic precision on five minutes of data. Some error remains: the ring is not
+# - Smoothing averages most of that noise away: these estimates, and the lower-envelope ones,
+#   land mostly within 0.1 of the truth (the worst by 0.15–0.25), more often above it than
+#   below — a realistic precision on five minutes of data. Some error remains: the ring is not
 #   exactly the neuropil under the soma, the cell's baseline drifts, and a few minutes of a
 #   slowly fluctuating neuropil do not pin down a slope.
 
@@ -674,7 +675,8 @@ checks.close("allen_negative_fraction", allen_negative_fraction, frac, atol=1e-9
 # search range, 2: it fails too. The scatter of F against Fneu shows why: ROI 0 is very active,
 # and its activity rises and falls *with* the neuropil (correlation 0.7), so no line through the
 # quiet frames separates "neuropil" from "the cell". For ROIs 1 and 2 it finds about 0.6 — far
-# from the pipeline's 0.078 and 0.125.
+# from the pipeline's 0.078 and 0.125. (Each line is drawn through the 20th percentile of
+# F − r·Fneu, the lower edge of the cloud.)
 
 # %% mystnb={"image": {"alt": "Three scatter plots of soma against neuropil fluorescence for the Allen ROIs, every 20th frame, with two lines each: the published r of the Allen pipeline, nearly flat for ROIs 1 and 2, and the lower-envelope estimate, steeper."}}
 allen_est = neuropil.estimate_r(allen_F, allen_Fneu, allen_fs)
@@ -794,12 +796,13 @@ ax.set_title("share of the raw level removed by suite2p's correction");
 #   negative; ΔF/F₀ on such a baseline is meaningless.
 # - r can be estimated as the slope of F against Fneu on quiet frames, but only after removing
 #   shared slow trends (bleaching) and averaging out the ring's noise (regression dilution);
-#   expect ±0.1 on minutes of data. Fits fail (r > 1 or at the search limit) for very active
+#   expect errors of about 0.1 on minutes of data. Fits fail (r > 1 or at the search limit) for very active
 #   cells whose activity follows the neuropil; pipelines then fall back to a fixed value.
 # - Different criteria give different r on the same real traces (Allen: smoothness ≈ 0.1;
 #   lower envelope ≈ 0.6). suite2p sidesteps the question with a fixed 0.7.
 #
-# *Execution time of this notebook: about 10 s on the course machine (2 cores).*
+# *Execution time of this notebook: about 8 s of CPU time; 16–25 s wall-clock on the course
+# machine (2 cores) while other jobs were running.*
 #
 # ## References
 #
