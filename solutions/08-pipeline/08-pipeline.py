@@ -1,0 +1,978 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown] nbgrader={"grade": false, "grade_id": "header", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# # 08 · From raw movie to ensembles
+#
+# Lessons 01–07 started from a movie that held still. Real brains move: breathing, heartbeat and
+# the animal's own movements shift the field of view by a few micrometres, and a neuron that
+# drifts out of its ROI looks like a neuron whose fluorescence changed. This capstone lesson adds
+# the two steps that come before everything else — **motion correction** and **finding the
+# cells** — and then runs the whole chain of the course on one movie whose ground truth we know,
+# from raw frames to events and ensembles. It ends with two real recordings and with what the
+# large pipelines, CaImAn and suite2p, do beyond this course.
+#
+# **Learning objectives** — after this lesson you can
+# 1. recognise motion artefacts in projections and local correlation images;
+# 2. estimate a frame's rigid shift by cross-correlation with a template, with the sign
+#    convention stated, apply the shifts, and judge the result (correlation with the template,
+#    error against true shifts);
+# 3. explain piecewise-rigid correction (NoRMCorre) and its main parameters;
+# 4. compute a correct local correlation image and detect ROIs in it;
+# 5. evaluate components by the SNR of their trace and the spatial correlation of their footprint,
+#    and accept or reject them as CaImAn does;
+# 6. run lessons 01–07 as one pipeline with `helpers` and score it against the ground truth;
+# 7. read a suite2p output folder — yours — into the course's conventions and analyse it.
+#
+# **Time:** about 2.5 hours. **Prerequisites:** lessons 01–07; the discrete Fourier transform
+# (`np.fft.fft2`) at the level of "a correlation is a product of spectra".
+#
+# **How the exercises work.** Each exercise asks for a named variable or function. Write your
+# code in the cell below the exercise (replace `raise NotImplementedError()`), run it, then run
+# the check cell after it: silence means the check passed; otherwise it tells you what looks
+# wrong. The checks also run hidden tests when your instructor grades the notebook.
+
+# %% nbgrader={"grade": false, "grade_id": "setup", "locked": true, "schema_version": 3, "solution": false, "task": false}
+import matplotlib.pyplot as plt
+import numpy as np
+
+from helpers import (data, dff, ensembles as en, events as ev, masks as mk, movie as mv, plots,
+                     registration as reg)
+from helpers.lessons import pipeline as lesson08
+
+# The course's demo movie with rigid motion, shortened to 600 frames at 10 Hz (60 s) so that the
+# lesson runs in seconds, with two planted ensembles of 4 cells (truth.ensembles).
+rec = lesson08.recording(seed=0)
+movie, fs, truth = rec.movie, rec.fs, rec.truth
+n_frames = movie.shape[0]
+print(f"movie: {movie.shape} (time, y, x) at {fs} Hz; {len(truth.masks)} cells; "
+      f"planted ensembles: {[e.tolist() for e in truth.ensembles]}")
+
+# %% [markdown] nbgrader={"grade": false, "grade_id": "s1-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# ## 1. Motion artefacts
+#
+# The simulator moved the whole picture by a random walk of sub-pixel **rigid** shifts — every
+# pixel by the same `(dy, dx)`. Its convention, used throughout this lesson: frame `t` shows the
+# scene displaced by `truth.shifts[t] = (dy, dx)` pixels, `frame_t(y, x) = scene(y − dy, x − dx)`;
+# `dy > 0` means the content moved **down** (to larger rows), `dx > 0` to the **right**.
+#
+# A projection over moving frames is blurred: every cell is smeared over the path it travelled,
+# and the maximum projection — which keeps each pixel's brightest moment — shows each bright
+# cell several times, slightly displaced. The local correlation image (section 4) suffers too:
+# a moving edge makes neighbouring pixels brighten and darken together whether or not a cell is
+# active, so the correlation no longer singles out the cells.
+#
+# **Example** — the true shifts, and the maximum projection of the raw movie next to that of the
+# registered one (we register it in section 2):
+
+# %% mystnb={"image": {"alt": "Left: the true vertical and horizontal shifts of the simulated movie over 60 seconds, random walks within plus or minus 3 pixels. Right: maximum projections of the raw movie, with blurred and doubled cells, and of the registered movie, with sharp round cells."}}
+registered_ref, shifts_ref = lesson08.registered(seed=0)
+t_s = mv.time_axis(n_frames, fs)
+fig, axes = plt.subplots(1, 3, figsize=(14, 3.4), layout="constrained", width_ratios=[1.3, 1, 1])
+plots.traces(t_s, truth.shifts.T, labels=["dy (rows)", "dx (columns)"], ax=axes[0],
+             ylabel="true shift (px)", title="motion of the simulated movie")
+plots.image(mv.projection(movie, "max"), ax=axes[1], title="max projection, raw")
+plots.image(mv.projection(registered_ref, "max"), ax=axes[2], title="max projection, registered");
+
+# %% [markdown] nbgrader={"grade": false, "grade_id": "ex-disp-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# **Exercise 1.1** — How far did the picture move at worst? Store in `max_displacement_px` (a
+# float) the largest **distance**, in pixels, between the scene's position and any frame's
+# position: the maximum over frames of the length of the shift vector,
+# $\max_t \sqrt{dy_t^2 + dx_t^2}$, from `truth.shifts`.
+
+# %% nbgrader={"grade": false, "grade_id": "ex-disp", "locked": false, "schema_version": 3, "solution": true, "task": false}
+### BEGIN SOLUTION
+max_displacement_px = float(np.hypot(truth.shifts[:, 0], truth.shifts[:, 1]).max())
+### END SOLUTION
+
+# %% nbgrader={"grade": true, "grade_id": "ex-disp-check", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
+import numpy as np
+from helpers import checks
+from helpers.lessons import pipeline as lesson08
+s = lesson08.recording(seed=0).truth.shifts
+checks.is_number("max_displacement_px", max_displacement_px, hint="one number: the largest distance over all frames")
+checks.close("max_displacement_px", max_displacement_px, np.hypot(s[:, 0], s[:, 1]).max(), rtol=1e-6, mistakes={
+    "that is the largest shift along one axis; the distance combines both, sqrt(dy**2 + dx**2)": np.abs(s).max(),
+    "that adds |dy| + |dx|; the distance is sqrt(dy**2 + dx**2)": (np.abs(s[:, 0]) + np.abs(s[:, 1])).max(),
+    "that is the squared distance; take the square root": (s ** 2).sum(axis=1).max(),
+    "that is the mean distance; the exercise asks for the largest": np.hypot(s[:, 0], s[:, 1]).mean(),
+}, hint="per frame np.hypot(dy, dx), then the maximum over frames")
+
+# %% [markdown] nbgrader={"grade": false, "grade_id": "s2-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# ## 2. Rigid registration against a template
+#
+# To undo the motion we compare every frame with a **template**, an image of where things should
+# be. The usual first template is the mean image of the movie: blurred by the motion, but centred
+# on the *average* position of the frames. (So shifts estimated against it are relative to that
+# average position: from the movie alone, the shifts are known only **up to one constant
+# offset**.)
+#
+# For each candidate shift `(dy, dx)` we could move the template and measure how well it matches
+# the frame; the **cross-correlation** does this for all shifts at once, and the Fourier
+# transform computes it fast: the circular cross-correlation of frame and template is
+# `ifft2(fft2(frame) * conj(fft2(template)))`, and its value at index `(p, q)` is
+# $\sum_{y,x} \text{frame}(y, x)\,\text{template}(y - p, x - q)$ (indices modulo the image size) —
+# large when the frame looks like the template moved by `(p, q)`. The position of its **peak** is
+# the frame's displacement, to the nearest pixel. Because the correlation is circular, an index
+# past the middle means a negative shift: index `p > ny // 2` stands for `p − ny`.
+#
+# Two refinements of the reference `helpers.registration.estimate_shifts`:
+# - **sub-pixel** precision, by evaluating the correlation on a finer grid around the peak
+#   (upsampled DFT; `upsample=10` gives 0.1 px);
+# - **phase correlation** (`normalization="phase"`) divides the spectrum by its magnitude so that
+#   every spatial frequency weighs the same. It gives a razor-sharp peak on detailed images and is
+#   what scikit-image uses by default — but on smooth, noisy calcium frames, whose fine detail is
+#   mostly shot noise, it lets the noise win: on this course's demo movie it errs by 4–5 px RMS,
+#   the plain cross-correlation by about 0.2 px. The reference uses the plain one by default.
+#
+# **Sign trap:** `skimage.registration.phase_cross_correlation` returns the shift that *undoes*
+# the motion, the opposite of our convention.
+#
+# **Exercise 2.1** — Write `register_frame(frame, template)` that returns the **integer** rigid
+# shift `(dy, dx)` of one frame relative to the template, in the simulator's convention
+# (`frame(y, x) ≈ template(y − dy, x − dx)`), as a NumPy array of shape `(2,)`:
+# 1. `c = np.real(np.fft.ifft2(np.fft.fft2(frame) * np.conj(np.fft.fft2(template))))`;
+# 2. `(py, px)` = the position of the maximum of `c` (`np.unravel_index(np.argmax(c), c.shape)`);
+# 3. wrap: if `py > ny // 2` use `py − ny`; if `px > nx // 2` use `px − nx` (`ny, nx = frame.shape`);
+# 4. return `np.array([py, px])`.
+#
+# The hidden tests use frames of other movies and images moved by known whole-pixel shifts.
+
+# %% nbgrader={"grade": false, "grade_id": "ex-regframe", "locked": false, "schema_version": 3, "solution": true, "task": false}
+def register_frame(frame, template):
+    ### BEGIN SOLUTION
+    frame = np.asarray(frame, dtype=np.float64)
+    ny, nx = frame.shape
+    c = np.real(np.fft.ifft2(np.fft.fft2(frame) * np.conj(np.fft.fft2(template))))
+    py, px = np.unravel_index(np.argmax(c), c.shape)
+    py = py - ny if py > ny // 2 else py
+    px = px - nx if px > nx // 2 else px
+    return np.array([py, px])
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "ex-regframe-check", "locked": true, "points": 3, "schema_version": 3, "solution": false, "task": false}
+import numpy as np
+from scipy import ndimage
+from helpers import checks, registration as reg
+from helpers.lessons import pipeline as lesson08
+
+
+def check_register_frame(label, frame, template, want):
+    got = checks.call("register_frame", register_frame, frame.copy(), template.copy())
+    name = f"register_frame({label})"
+    checks.is_array(name, got, shape=(2,), dtype="number", hint="return np.array([dy, dx]), one shift per axis")
+    ny, nx = frame.shape
+    checks.close(name, got, want, atol=1e-9, mistakes={
+        "the sign is flipped: that is the shift that undoes the motion; the peak of "
+        "ifft2(fft2(frame) * conj(fft2(template))) is the displacement itself": -want,
+        "dy and dx are swapped: return (rows, columns) = (dy, dx)": want[::-1] if want[0] != want[1] else None,
+        "negative shifts are missing: a peak index past the middle (p > n // 2) means p - n": np.mod(want, (ny, nx)),
+    }, hint="follow the four steps: correlation, argmax, wrap past the middle, (dy, dx)")
+
+
+m = np.asarray(lesson08.recording(seed=0).movie)
+template = np.asarray(lesson08.registered(seed=0)[0]).mean(axis=0)
+checks.is_function("register_frame", register_frame, n_params=2)
+for t in (40, 300):
+    want = reg.estimate_shifts(m[t:t + 1], template, upsample=1)[0]
+    check_register_frame(f"movie[{t}], template", m[t], template, want)
+smooth = ndimage.gaussian_filter(np.random.default_rng(0).random((48, 64)), 3)
+check_register_frame("a smooth image rolled by (4, -6)", np.roll(smooth, (4, -6), axis=(0, 1)), smooth, np.array([4.0, -6.0]))
+### BEGIN HIDDEN TESTS
+other = np.asarray(lesson08.other_movie(1).movie)
+other_template = other.mean(axis=0)
+for t in (0, 75, 149):
+    check_register_frame(f"another movie, frame {t}", other[t], other_template,
+                         reg.estimate_shifts(other[t:t + 1], other_template, upsample=1)[0])
+image = ndimage.gaussian_filter(np.random.default_rng(5).random((37, 52)), 2.5)
+for shift in [(-7, 3), (10, -12), (0, 5), (-3, 0)]:
+    check_register_frame(f"an image rolled by {shift}", np.roll(image, shift, axis=(0, 1)), image, np.array(shift, dtype=float))
+### END HIDDEN TESTS
+
+# %% [markdown] nbgrader={"grade": false, "grade_id": "s2b-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# **Example** — the reference estimates every frame's shift to 0.1 px against the mean image and
+# applies the shifts (`reg.register` = `estimate_shifts` + `apply_shifts`, cubic-spline
+# interpolation, edge pixels repeated where the shifted frame would leave the image). The
+# estimates follow the truth up to a constant offset, so we compare them after subtracting each
+# curve's mean:
+
+# %% mystnb={"image": {"alt": "Estimated and true shifts over 60 seconds, each with its mean removed, for rows (top) and columns (bottom): the estimated curves lie on top of the true ones."}}
+fig, axes = plt.subplots(2, 1, figsize=(9, 4.5), layout="constrained", sharex=True)
+for k, (ax, axis_name) in enumerate(zip(axes, ["dy (rows)", "dx (columns)"])):
+    plots.traces(t_s, np.vstack([truth.shifts[:, k] - truth.shifts[:, k].mean(),
+                                 shifts_ref[:, k] - shifts_ref[:, k].mean()]),
+                 labels=["true", "estimated"], ax=ax, ylabel=f"{axis_name}, mean removed (px)")
+axes[0].set_title("rigid shifts: estimated vs true");
+
+# %% [markdown] nbgrader={"grade": false, "grade_id": "ex-shifterr-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# **Exercise 2.2** — Write `shift_error_px(estimated, true)` that measures how far estimated
+# shifts are from the true ones. Both are arrays `(n_frames, 2)` of `(dy, dx)` in pixels. Because
+# shifts are identifiable only up to a constant offset, first **remove each array's mean over
+# frames** (per column); then return the **root mean square of the Euclidean error**,
+# $\sqrt{\frac{1}{T}\sum_t \left(e_{y,t}^2 + e_{x,t}^2\right)}$, where $e$ is the difference of the
+# two centred arrays — a float in pixels. The hidden tests use other shift arrays.
+
+# %% nbgrader={"grade": false, "grade_id": "ex-shifterr", "locked": false, "schema_version": 3, "solution": true, "task": false}
+def shift_error_px(estimated, true):
+    ### BEGIN SOLUTION
+    estimated = np.asarray(estimated, dtype=np.float64)
+    true = np.asarray(true, dtype=np.float64)
+    error = (estimated - estimated.mean(axis=0)) - (true - true.mean(axis=0))
+    return float(np.sqrt((error ** 2).sum(axis=1).mean()))
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "ex-shifterr-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+import numpy as np
+from helpers import checks
+from helpers.lessons import pipeline as lesson08
+
+
+def reference_error(a, b):
+    e = (a - a.mean(axis=0)) - (b - b.mean(axis=0))
+    return np.sqrt((e ** 2).sum(axis=1).mean())
+
+
+def check_shift_error(label, a, b):
+    got = checks.call("shift_error_px", shift_error_px, a.copy(), b.copy())
+    name = f"shift_error_px({label})"
+    checks.is_number(name, got, hint="return one number (a float), in pixels")
+    raw = a - b
+    checks.close(name, got, reference_error(a, b), rtol=1e-6, mistakes={
+        "remove each array's mean over frames first: the shifts are only known up to a constant offset":
+            np.sqrt((raw ** 2).sum(axis=1).mean()),
+        "that averages over both axes too (divides by 2T): sum dy and dx errors per frame, then average over frames":
+            np.sqrt(((raw - raw.mean(axis=0)) ** 2).mean()),
+        "that is the mean error distance, not the root mean square": np.hypot(*(raw - raw.mean(axis=0)).T).mean(),
+        "that adds the two arrays; subtract the true shifts from the estimated ones": reference_error(a, -b),
+    }, hint="centre both arrays (mean over frames, per column), subtract, then sqrt(mean over frames of dy**2 + dx**2)")
+
+
+checks.is_function("shift_error_px", shift_error_px, n_params=2)
+est, tru = np.array([[1.0, 2.0], [2.0, 2.0], [3.0, 5.0]]), np.array([[0.0, 0.0], [1.5, 1.0], [2.0, 2.0]])
+check_shift_error("a 3-frame example", est, tru)
+rec = lesson08.recording(seed=0)
+check_shift_error("estimated, truth.shifts", np.asarray(lesson08.registered(seed=0)[1]), np.asarray(rec.truth.shifts))
+### BEGIN HIDDEN TESTS
+rng = np.random.default_rng(11)
+for T in (5, 200):
+    a = rng.normal(size=(T, 2)) * [1.0, 3.0] + [2.0, -1.0]
+    check_shift_error(f"random shifts ({T} frames)", a, a + rng.normal(scale=0.4, size=(T, 2)) + [5.0, 5.0])
+### END HIDDEN TESTS
+
+# %% [markdown] nbgrader={"grade": false, "grade_id": "ex-corr-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# The error against the truth (about 0.17 px here, well below the 0.5 px we aim for) needs a
+# simulation. On real data the usual quality measure is how much each frame resembles the
+# template: the **Pearson correlation over pixels** between the frame and the template, one value
+# per frame (`reg.correlation_to_template`). After good registration it is higher and steadier.
+#
+# **Exercise 2.3** — With the template `template_reg = registered_ref.mean(axis=0)` (the mean image
+# of the registered movie, sharper than the raw mean), compute the correlation of every frame with
+# it, for the raw movie (`corr_raw`) and for the registered movie (`corr_registered`): float arrays
+# of one value per frame.
+
+# %% nbgrader={"grade": false, "grade_id": "ex-corr", "locked": false, "schema_version": 3, "solution": true, "task": false}
+template_reg = registered_ref.mean(axis=0)
+### BEGIN SOLUTION
+corr_raw = reg.correlation_to_template(movie, template_reg)
+corr_registered = reg.correlation_to_template(registered_ref, template_reg)
+### END SOLUTION
+
+# %% nbgrader={"grade": true, "grade_id": "ex-corr-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+import numpy as np
+from helpers import checks, registration as reg
+from helpers.lessons import pipeline as lesson08
+raw = np.asarray(lesson08.recording(seed=0).movie)
+fixed = np.asarray(lesson08.registered(seed=0)[0])
+tmpl = fixed.mean(axis=0)
+T = raw.shape[0]
+for name, answer, m, other in [("corr_raw", corr_raw, raw, fixed), ("corr_registered", corr_registered, fixed, raw)]:
+    checks.is_array(name, answer, shape=(T,), hint="one correlation per frame, computed over the pixels of the frame",
+                    wrong_shapes={tmpl.shape: "that is one value per pixel (a correlation over time); correlate each frame with the template over pixels"})
+    checks.close(name, answer, reg.correlation_to_template(m, tmpl), rtol=1e-4, atol=1e-6, mistakes={
+        "that is the other movie: corr_raw uses the raw movie, corr_registered the registered one": reg.correlation_to_template(other, tmpl),
+        "the template is the mean of the registered movie, not of the raw one": reg.correlation_to_template(m, raw.mean(axis=0)),
+    }, hint="Pearson correlation over pixels between each frame and template_reg, e.g. reg.correlation_to_template")
+
+# %% mystnb={"image": {"alt": "Correlation of each frame with the template over 60 seconds: the raw movie's values dip whenever the movie moves far from its average position, the registered movie's stay high and steady."}}
+ax = plots.traces(t_s, np.vstack([reg.correlation_to_template(movie, template_reg),
+                                  reg.correlation_to_template(registered_ref, template_reg)]),
+                  labels=["raw", "registered"], ylabel="correlation with template",
+                  title="registration quality: frame-to-template correlation")
+
+# %% [markdown] nbgrader={"grade": false, "grade_id": "s3-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# ## 3. Piecewise-rigid correction: the idea of NoRMCorre
+#
+# A rigid shift assumes the whole field of view moves as one. Brain tissue is soft, and a
+# laser-scanning microscope writes each frame line by line, so different parts of a large frame
+# can move differently. **NoRMCorre** (Pnevmatikakis & Giovannucci 2017), CaImAn's motion
+# correction, handles this *piecewise*: it splits the frame into overlapping **patches**,
+# registers each patch rigidly against the same patch of the template, and blends the patch
+# shifts into a smooth shift field. Its main parameters, with the values the CaImAn walkthrough
+# used for 256 × 256 px frames at 14.7 Hz:
+#
+# | parameter | meaning | value |
+# |---|---|---|
+# | `max_shifts` | largest rigid shift searched, px (y, x) | (6, 6) |
+# | `pw_rigid` | piecewise-rigid (True) or one rigid shift per frame (False) | True |
+# | `strides` | a new patch starts every `strides` px | (48, 48) |
+# | `overlaps` | neighbouring patches share this many px; a patch is `strides + overlaps` wide | (24, 24) |
+# | `max_deviation_rigid` | a patch's shift may differ from the frame's rigid shift by at most this, px | 3 |
+#
+# Rigid correction runs first; the patches then refine it. Small patches follow local motion but
+# contain little structure, so their correlation peaks are noisy — `max_deviation_rigid` keeps a
+# patch whose estimate went astray close to the rigid shift, and the overlaps make neighbouring
+# patches agree. Our simulation moves rigidly, so rigid correction is all it needs.
+#
+# **Exercise 3.1** — (a) Patches of width `w = stride + overlap` start at 0, `stride`,
+# `2 * stride`, … as long as they fit entirely in the frame (start + w ≤ frame size); the same
+# along both axes. Store the total number of patches of a 256 × 256 px frame with the walkthrough's
+# `strides = (48, 48)` and `overlaps = (24, 24)` in `n_patches_256` (an int). (b) A frame's rigid
+# shift is `dy = 2.5` px; with `max_deviation_rigid = 3` and `max_shifts = (6, 6)`, which patch
+# shifts `dy` are allowed? Store the interval as `patch_dy_range = (low, high)`, a tuple of two
+# floats (the deviation bound applies around the rigid shift; the allowed interval is also limited
+# to ±`max_shifts`).
+
+# %% nbgrader={"grade": false, "grade_id": "ex-patches", "locked": false, "schema_version": 3, "solution": true, "task": false}
+### BEGIN SOLUTION
+per_axis = (256 - (48 + 24)) // 48 + 1
+n_patches_256 = per_axis * per_axis
+patch_dy_range = (max(2.5 - 3, -6.0), min(2.5 + 3, 6.0))
+### END SOLUTION
+
+# %% nbgrader={"grade": true, "grade_id": "ex-patches-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+from helpers import checks
+from helpers.lessons import pipeline as lesson08
+n_axis = lesson08.n_patches(256, 48, 24)
+checks.is_number("n_patches_256", n_patches_256, integer=True, hint="a number of patches is a whole number")
+checks.equal("n_patches_256", n_patches_256, n_axis ** 2, mistakes={
+    "that is the count along one axis; the frame has patches along y and x: square it": n_axis,
+    "patches are stride + overlap wide and must fit in the frame: count starts 0, stride, ... with start + width <= 256": (256 // 48) ** 2,
+    "that tiles the frame with non-overlapping patches of width stride + overlap; patches start every stride pixels": (256 // 72) ** 2,
+}, hint="per axis: (size - width) // stride + 1 patches, width = stride + overlap; then multiply the two axes")
+if not (type(patch_dy_range) is tuple and len(patch_dy_range) == 2):
+    checks.fail("patch_dy_range", "is not a tuple of two numbers.", "write it as (low, high)")
+for part, value in zip(("low", "high"), patch_dy_range):
+    checks.is_number(f"patch_dy_range ({part})", value)
+checks.close("patch_dy_range", list(patch_dy_range), [-0.5, 5.5], atol=1e-9, mistakes={
+    "the bound applies around the rigid shift (2.5 px), not around 0": [-3.0, 3.0],
+    "that is max_shifts alone; max_deviation_rigid narrows it around the rigid shift": [-6.0, 6.0],
+    "(high, low) is reversed: give (low, high)": [5.5, -0.5],
+}, hint="rigid shift - max_deviation_rigid to rigid shift + max_deviation_rigid, clipped to +-6")
+
+# %% [markdown] nbgrader={"grade": false, "grade_id": "s4-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# ## 4. The local correlation image, done right
+#
+# A cell's pixels share its calcium transients, while shot noise is independent from pixel to
+# pixel. So inside a cell, a pixel's trace **correlates** with its neighbours' traces; outside, it
+# correlates little. The **local correlation image** gives every pixel the mean Pearson
+# correlation (over time) of its trace with the traces of its neighbours — the 4 pixels sharing an
+# edge, or the 8 sharing an edge or a corner. It highlights *active* cells whatever their
+# brightness, which makes it CaImAn's and suite2p's favourite image for finding them.
+#
+# Details that matter: at the border only neighbours **inside** the image count (an edge pixel has
+# 3 of its 4 edge-neighbours, a corner 2), so no padding enters the average; a constant trace has
+# no defined correlation and is taken as 0. A trap: CaImAn's `local_correlations` with 8
+# neighbours adds the anti-diagonal correlations to the wrong pixels; `mv.local_correlation` is
+# checked against a pixel-by-pixel loop.
+#
+# Motion corrupts this image: on the raw movie, pixels near every edge of a cell or a bright
+# neuropil patch brighten and darken together as the picture moves, so correlation spreads
+# everywhere and the cells blur.
+#
+# **Exercise 4.1** — Write `local_correlation_4(movie)` for a `(time, y, x)` movie: for every pixel,
+# the mean of the Pearson correlations over time between its trace and each of its **4
+# edge-neighbours that lie inside the image**; a neighbour pair involving a constant trace counts
+# as correlation 0. Return a float array `(y, x)`. Hint: standardise every trace to zero mean and
+# unit norm; then the correlation of two pixels is the sum over time of their products, and
+# `z[:, :, :-1] * z[:, :, 1:]` gives all horizontal pairs at once. (A loop over pixels with
+# `np.corrcoef` is also fine.) The hidden tests use other movies, including one with a constant
+# pixel.
+
+# %% nbgrader={"grade": false, "grade_id": "ex-lc4", "locked": false, "schema_version": 3, "solution": true, "task": false}
+def local_correlation_4(movie):
+    ### BEGIN SOLUTION
+    m = np.asarray(movie, dtype=np.float64)
+    centred = m - m.mean(axis=0)
+    norm = np.sqrt((centred ** 2).sum(axis=0))
+    z = np.divide(centred, norm, out=np.zeros_like(centred), where=norm > 0)
+    total = np.zeros(m.shape[1:])
+    count = np.zeros(m.shape[1:])
+    horizontal = (z[:, :, :-1] * z[:, :, 1:]).sum(axis=0)
+    vertical = (z[:, :-1, :] * z[:, 1:, :]).sum(axis=0)
+    total[:, :-1] += horizontal
+    total[:, 1:] += horizontal
+    total[:-1, :] += vertical
+    total[1:, :] += vertical
+    count[:, :-1] += 1
+    count[:, 1:] += 1
+    count[:-1, :] += 1
+    count[1:, :] += 1
+    return total / count
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "ex-lc4-check", "locked": true, "points": 3, "schema_version": 3, "solution": false, "task": false}
+import numpy as np
+from helpers import checks, movie as mv
+from helpers.lessons import pipeline as lesson08
+
+
+def check_lc4(label, m):
+    got = checks.call("local_correlation_4", local_correlation_4, m.copy())
+    name = f"local_correlation_4({label})"
+    checks.is_array(name, got, shape=m.shape[1:], hint="one value per pixel: shape (y, x)",
+                    wrong_shapes={(m.shape[0],): "one value per pixel, not per frame: correlate over time"})
+    want = mv.local_correlation(m, 4)
+    checks.close(name, got, want, rtol=1e-4, atol=1e-5, mistakes={
+        "that uses 8 neighbours (edges and corners); this exercise asks for the 4 edge-neighbours": mv.local_correlation(m, 8),
+        "at the border, average over the neighbours inside the image (3 at an edge, 2 at a corner), not over 4":
+            lesson08.local_correlation_variant(m, "divide_by_4"),
+        "np.roll wraps around: pixels at the border were paired with the opposite edge; use only neighbours inside the image":
+            lesson08.local_correlation_variant(m, "wrap"),
+    }, hint="mean over the inside edge-neighbours of the Pearson correlation over time; constant traces count 0")
+
+
+checks.is_function("local_correlation_4", local_correlation_4, n_params=1)
+check_lc4("a crop of the registered movie", np.asarray(lesson08.registered(seed=0)[0])[:, 10:40, 20:60].copy())
+### BEGIN HIDDEN TESTS
+check_lc4("another movie", np.asarray(lesson08.other_movie(2).movie))
+tiny = np.random.default_rng(3).normal(size=(40, 5, 6))
+tiny[:, 0, 0] = 7.0      # a constant pixel in a corner
+tiny[:, 2, 3] += tiny[:, 2, 4]
+check_lc4("a 5 x 6 movie with a constant pixel", tiny)
+check_lc4("a single-row movie", np.random.default_rng(4).normal(size=(30, 1, 7)))
+### END HIDDEN TESTS
+
+# %% [markdown] nbgrader={"grade": false, "grade_id": "q-before-after-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# **Task 4.2** (manually graded, deliverable figure) — Make one figure with four panels, 2 × 2:
+# the maximum projection (top) and the 8-neighbour local correlation image (bottom) of the raw
+# movie (left) and of the registered movie `registered_ref` (right), with titles, axes in pixels and
+# a colour bar with units (correlation has none: label it "correlation"). Use the same colour range
+# for the two correlation images, so they can be compared. Draw the outlines of the true masks
+# (`truth.masks.any(axis=0)`, e.g. with `ax.contour(..., levels=[0.5])`) on the registered
+# correlation image.
+
+# %% nbgrader={"grade": true, "grade_id": "q-before-after", "locked": false, "points": 2, "schema_version": 3, "solution": true, "task": false} mystnb={"image": {"alt": "Two by two panels: maximum projections and local correlation images of the raw and the registered simulated movie. Raw: blurred cells and correlation spread along every edge; registered: compact cells, and the correlation image bright only on the cells, matching the outlines of the true masks."}}
+### BEGIN SOLUTION
+lc_raw, lc_registered = lesson08.correlation_images(seed=0)
+fig, axes = plt.subplots(2, 2, figsize=(11, 7), layout="constrained")
+plots.image(mv.projection(movie, "max"), ax=axes[0, 0], title="raw: max projection")
+plots.image(mv.projection(registered_ref, "max"), ax=axes[0, 1], title="registered: max projection")
+vmax = max(lc_raw.max(), lc_registered.max())
+plots.image(lc_raw, ax=axes[1, 0], title="raw: local correlation (8 neighbours)", label="correlation",
+            vmin=0, vmax=vmax)
+ax = plots.image(lc_registered, ax=axes[1, 1], title="registered: local correlation (8 neighbours)",
+                 label="correlation", vmin=0, vmax=vmax)
+ax.contour(truth.masks.any(axis=0), levels=[0.5], colors="#E69F00", linewidths=1)
+### END SOLUTION
+
+# %% [markdown] nbgrader={"grade": false, "grade_id": "ex-rois-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# **Detecting ROIs from the correlation image.** Lesson 02's recipe applies: threshold, clean,
+# label. **Exercise 4.3** — From `lc_ref = lesson08.correlation_images(seed=0)[1]` (the registered
+# movie's 8-neighbour image), keep the pixels **strictly above 0.15**
+# (`mk.threshold_mask(lc_ref, "absolute", 0.15)`), clean the mask with an opening of radius 1 and
+# removal of regions smaller than 15 px (`mk.clean_mask(mask, 1, 15)`), and split it into ROIs
+# (`mk.label_rois`). Store the ROIs in `roi_masks` (boolean `(n_rois, y, x)`), and in
+# `fraction_found` the fraction (not percent) of **true** cells whose best one-to-one partner has
+# IoU ≥ 0.5 (`mk.match_masks(roi_masks, truth.masks)` returns each true cell's best IoU).
+
+# %% nbgrader={"grade": false, "grade_id": "ex-rois", "locked": false, "schema_version": 3, "solution": true, "task": false}
+lc_ref = lesson08.correlation_images(seed=0)[1]
+### BEGIN SOLUTION
+roi_masks = mk.label_rois(mk.clean_mask(mk.threshold_mask(lc_ref, "absolute", 0.15), 1, 15))
+best_iou, _ = mk.match_masks(roi_masks, truth.masks)
+fraction_found = float(np.mean(best_iou >= 0.5))
+### END SOLUTION
+
+# %% nbgrader={"grade": true, "grade_id": "ex-rois-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+import numpy as np
+from helpers import checks, masks as mk
+from helpers.lessons import pipeline as lesson08
+lc_raw_, lc = lesson08.correlation_images(seed=0)
+true_masks = lesson08.recording(seed=0).truth.masks
+want = lesson08.detect_rois(lc)
+checks.is_array("roi_masks", roi_masks, ndim=3, dtype="bool", hint="a stack of boolean masks (n_rois, y, x): use mk.label_rois")
+if roi_masks.shape[1:] != lc.shape:
+    checks.fail("roi_masks", "has masks of the wrong size.", "each mask has the image's shape (y, x)")
+if roi_masks.shape != want.shape or not np.array_equal(roi_masks, want):
+    hint = "threshold lc_ref (registered) > 0.15, then mk.clean_mask(mask, 1, 15), then mk.label_rois"
+    if roi_masks.shape == lesson08.detect_rois(lc_raw_).shape and np.array_equal(roi_masks, lesson08.detect_rois(lc_raw_)):
+        hint = "those come from the raw movie's correlation image; use the registered one, lc_ref"
+    checks.fail("roi_masks", "are not the ROIs the recipe gives.", hint)
+checks.is_number("fraction_found", fraction_found)
+found = np.mean(mk.match_masks(want, true_masks)[0] >= 0.5)
+checks.close("fraction_found", fraction_found, found, rtol=1e-9, mistakes={
+    "give a fraction between 0 and 1, not a percentage": 100 * found,
+    "that is a number of cells; divide by the number of true cells": found * len(true_masks),
+    "that divides by the number of ROIs; the fraction is over the true cells": found * len(true_masks) / len(want),
+}, hint="mean over true cells of (best IoU >= 0.5)")
+
+# %% [markdown] nbgrader={"grade": false, "grade_id": "s5-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# ## 5. Component quality: accept or reject
+#
+# Whatever finds the candidates — a threshold here, CNMF in CaImAn, suite2p's detection — some are
+# not cells: a patch of neuropil, two cells merged, noise. CaImAn evaluates every component with
+# (up to) three measures and accepts it if **any one** of them is good enough:
+# - the **SNR** of its trace (`min_SNR`, 2.0 in the walkthrough; CaImAn's SNR is a probability of
+#   seeing the trace's largest values under its noise, not our ratio);
+# - the **spatial correlation** `r_values` (`rval_thr`, 0.85): when the component is active, the
+#   data around it should look like its footprint;
+# - a CNN classifier of the footprint's shape (`min_cnn_thr`), which we skip.
+#
+# In CaImAn's code (`select_components_from_metrics`) a component passes the SNR test if
+# `SNR > min_SNR` (strictly) and the spatial test if `r_value >= rval_thr` (at least); components
+# below separate *lowest* bounds on any measure are rejected even so (we leave those out).
+#
+# Our versions: **SNR** = `dff.snr` of the candidate's ΔF/F₀ (lesson 05: its 99th percentile above
+# its median, over the MAD noise σ). Pure Gaussian noise already scores about 2.3 by this
+# definition, so our `snr_min` is 4, not CaImAn's 2. **Spatial correlation** =
+# `lesson08.spatial_correlation`: the mean of the frames where the candidate's trace is in its top
+# 5 %, minus the mean image, correlated with the mask over the mask's surroundings (3 px).
+#
+# **Example** — the candidates: the ROIs of section 4 plus three *decoys*, discs far from every
+# cell, which should be rejected. The reference chain computes both measures:
+
+# %% mystnb={"image": {"alt": "Scatter of spatial correlation against SNR for each candidate: detected ROIs as blue dots, decoy discs as orange crosses; dashed lines at SNR 4 and spatial correlation 0.85 divide the plane, and the decoys fall in the rejected corner."}}
+ref_chain = lesson08.chain(seed=0)
+n_detected = ref_chain.n_detected
+candidate_dff = ref_chain.candidate_dff
+fig, ax = plt.subplots(figsize=(5.5, 4), layout="constrained")
+ax.scatter(ref_chain.snr[:n_detected], ref_chain.spatial_corr[:n_detected], label="detected ROI")
+ax.scatter(ref_chain.snr[n_detected:], ref_chain.spatial_corr[n_detected:], marker="x", label="decoy disc")
+ax.axvline(lesson08.SNR_MIN, ls="--", color="0.4")
+ax.axhline(lesson08.R_MIN, ls="--", color="0.4")
+ax.set(xlabel="SNR (p99 over MAD noise σ, unitless)", ylabel="spatial correlation", title="component quality")
+ax.legend(frameon=False);
+
+# %% [markdown] nbgrader={"grade": false, "grade_id": "ex-accept-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# **Exercise 5.1** — Write `accept_components(snr, spatial_corr, snr_min, r_min)` that takes two
+# float arrays of one value per component and returns a **boolean** array, True for an accepted
+# component: `snr > snr_min` (strictly) **or** `spatial_corr >= r_min` (at least), as in CaImAn. The
+# hidden tests include values exactly at the thresholds.
+
+# %% nbgrader={"grade": false, "grade_id": "ex-accept", "locked": false, "schema_version": 3, "solution": true, "task": false}
+def accept_components(snr, spatial_corr, snr_min, r_min):
+    ### BEGIN SOLUTION
+    return (np.asarray(snr) > snr_min) | (np.asarray(spatial_corr) >= r_min)
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "ex-accept-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+import numpy as np
+from helpers import checks
+from helpers.lessons import pipeline as lesson08
+
+
+def check_accept(label, snr, r, snr_min, r_min):
+    got = checks.call("accept_components", accept_components, snr.copy(), r.copy(), snr_min, r_min)
+    name = f"accept_components({label})"
+    checks.is_array(name, got, shape=snr.shape, dtype="bool",
+                    hint="one True/False per component (not the indices of the accepted ones)")
+    checks.equal(name, got, lesson08.accept(snr, r, snr_min, r_min), mistakes={
+        "a component is accepted if it passes EITHER test (or), not only if it passes both": (snr > snr_min) & (r >= r_min),
+        "the SNR test is strict, snr > snr_min, as in CaImAn": (snr >= snr_min) | (r >= r_min),
+        "the spatial test includes its threshold, spatial_corr >= r_min, as in CaImAn": (snr > snr_min) | (r > r_min),
+    }, hint="(snr > snr_min) | (spatial_corr >= r_min)")
+
+
+c = lesson08.chain(seed=0)
+checks.is_function("accept_components", accept_components, n_params=4)
+check_accept("the candidates' SNR and spatial correlation, 4.0, 0.85", np.asarray(c.snr), np.asarray(c.spatial_corr), 4.0, 0.85)
+check_accept("values at the thresholds", np.array([2.0, 2.0, 1.0, 3.0]), np.array([0.5, 0.85, 0.85, 0.9]), 2.0, 0.85)
+### BEGIN HIDDEN TESTS
+rng = np.random.default_rng(8)
+snr_h = np.round(rng.uniform(0, 6, 50), 1)
+r_h = np.round(rng.uniform(0.3, 1.0, 50), 2)
+check_accept("50 components", snr_h, r_h, 3.0, 0.8)
+check_accept("50 components, other thresholds", snr_h, r_h, 2.5, 0.9)
+check_accept("one component at both thresholds", np.array([2.5]), np.array([0.7]), 2.5, 0.7)
+### END HIDDEN TESTS
+
+# %% [markdown] nbgrader={"grade": false, "grade_id": "ex-snr-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# **Exercise 5.2** — Compute the SNR of every candidate's ΔF/F₀ trace (the rows of
+# `candidate_dff`) by the definition above, and store it in `candidate_snr` (one float per
+# candidate): $\text{SNR} = \dfrac{P_{99}(x) - \text{median}(x)}{1.4826 \cdot \text{median}(|x - \text{median}(x)|)}$,
+# with NumPy's default (linear) percentile, per trace. (`dff.snr` computes exactly this; try it by
+# hand.) Then store in `n_accepted` the number of candidates accepted with `snr_min = 4.0` and
+# `r_min = 0.85`, using `ref_chain.spatial_corr` for the spatial correlation.
+
+# %% nbgrader={"grade": false, "grade_id": "ex-snr", "locked": false, "schema_version": 3, "solution": true, "task": false}
+### BEGIN SOLUTION
+med = np.median(candidate_dff, axis=1, keepdims=True)
+mad_sigma = 1.4826 * np.median(np.abs(candidate_dff - med), axis=1)
+candidate_snr = (np.percentile(candidate_dff, 99, axis=1) - med[:, 0]) / mad_sigma
+n_accepted = int(accept_components(candidate_snr, ref_chain.spatial_corr, 4.0, 0.85).sum())
+### END SOLUTION
+
+# %% nbgrader={"grade": true, "grade_id": "ex-snr-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+import numpy as np
+from helpers import checks, dff
+from helpers.lessons import pipeline as lesson08
+c = lesson08.chain(seed=0)
+x = np.asarray(c.candidate_dff)
+n = len(x)
+checks.is_array("candidate_snr", candidate_snr, shape=(n,), hint="one SNR per candidate (per row of candidate_dff)",
+                wrong_shapes={(x.shape[1],): "that is one value per frame: reduce along time (axis=1)"})
+med = np.median(x, axis=1)
+checks.close("candidate_snr", candidate_snr, dff.snr(x), rtol=1e-6, mistakes={
+    "the noise is 1.4826 x the MAD, not the MAD itself": (np.percentile(x, 99, axis=1) - med) / np.median(np.abs(x - med[:, None]), axis=1),
+    "the noise is the MAD-based sigma, not the standard deviation": (np.percentile(x, 99, axis=1) - med) / x.std(axis=1),
+    "the signal is the 99th percentile above the median: subtract the median": np.percentile(x, 99, axis=1) / (1.4826 * np.median(np.abs(x - med[:, None]), axis=1)),
+}, hint="(99th percentile - median) / (1.4826 * median(|x - median|)), per row")
+checks.is_number("n_accepted", n_accepted, integer=True, hint="a count of candidates is a whole number")
+want = int(lesson08.accept(c.snr, c.spatial_corr, 4.0, 0.85).sum())
+checks.equal("n_accepted", n_accepted, want, mistakes={
+    "that requires both tests; a component passing either one is accepted": int(((c.snr > 4.0) & (c.spatial_corr >= 0.85)).sum()),
+    "that counts the rejected candidates": n - want,
+}, hint="accept where snr > 4.0 or spatial_corr >= 0.85, then count the True values")
+
+# %% [markdown] nbgrader={"grade": false, "grade_id": "s6-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# ## 6. The whole chain, lessons 01–07, on one movie
+#
+# Every step of the course is one or two calls to `helpers`. On the accepted ROIs of the
+# registered movie:
+#
+# | step | lesson | call |
+# |---|---|---|
+# | ROI traces F | 02 | `mk.roi_traces(registered, rois)` |
+# | neuropil rings and their traces | 03 | `mk.roi_traces(registered, mk.neuropil_rings(rois))` |
+# | neuropil correction, F₀, ΔF/F₀ | 03–05 | `lesson08.dff_traces(F, Fneu, fs)` — `F − 0.7 (Fneu − median(Fneu))`, rolling 10th percentile over 10 s |
+# | events | 06 | `ev.detect_events(dff, fs)` (k = 3, hysteresis at 1.5 σ) |
+# | ensembles | 07 | `en.bin_events` (0.5 s) → `en.circular_shuffle_null` (1000) → 99th percentile → `en.ensemble_events` → `en.cluster_ensembles` → `en.summarise_ensembles` |
+#
+# Subtracting `0.7 · (Fneu − median(Fneu))` removes the neuropil's *fluctuations* but keeps its
+# level: plain `F − 0.7 Fneu` leaves some of these small ROIs with a baseline near zero, where
+# ΔF/F₀ blows up (lesson 05). The reference chain `lesson08.chain(seed=0)` holds every
+# intermediate result; each ROI's true cell is `partner` (−1 if no true cell overlaps it with
+# IoU ≥ 0.5).
+#
+# **Example** — ΔF/F₀ of the accepted ROIs with their detected event onsets (orange) and the true
+# spike-burst onsets of their partner cells (black):
+
+# %% mystnb={"image": {"alt": "Stacked dF/F0 traces of the accepted ROIs over 60 seconds, each with orange marks at detected event onsets and black marks at the onsets of the true spike bursts of its matched cell; large transients are detected, many single spikes are not."}}
+fig, ax = plt.subplots(figsize=(10, 6), layout="constrained")
+for i, trace in enumerate(ref_chain.dff):
+    ax.plot(t_s, trace + i, lw=0.6, color="#0072B2")
+    ax.plot(ref_chain.onsets[i] / fs, np.full(len(ref_chain.onsets[i]), i + 0.85), "|", color="#E69F00", ms=10)
+    ax.plot(ref_chain.true_bursts[i] / fs, np.full(len(ref_chain.true_bursts[i]), i + 0.7), "|", color="black", ms=6)
+ax.set(xlabel="time (s)", ylabel="ROI (ΔF/F₀ offset by 1 per ROI, fraction)", title="accepted ROIs: events vs truth");
+
+# %% [markdown] nbgrader={"grade": false, "grade_id": "ex-f1-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# **Exercise 6.1** — Score the events against the truth as in lesson 06. For the ROIs **with a
+# partner** (`ref_chain.partner >= 0`), match the detected onsets (`ref_chain.onsets[i]`, frames)
+# with the true burst onsets (`ref_chain.true_bursts[i]`, frames; spikes closer than 1 s merged),
+# one-to-one, within **0.5 s** before or after (`ev.match_events(detected, true, fs, 0.5)`, both
+# lists over those ROIs only). Store a dict `event_scores` with keys `"precision"`, `"recall"` and
+# `"f1"` (fractions).
+
+# %% nbgrader={"grade": false, "grade_id": "ex-f1", "locked": false, "schema_version": 3, "solution": true, "task": false}
+### BEGIN SOLUTION
+matched_rois = np.flatnonzero(ref_chain.partner >= 0)
+score = ev.match_events([ref_chain.onsets[i] for i in matched_rois],
+                        [ref_chain.true_bursts[i] for i in matched_rois], fs, 0.5)
+event_scores = {"precision": score.precision, "recall": score.recall, "f1": score.f1}
+### END SOLUTION
+
+# %% nbgrader={"grade": true, "grade_id": "ex-f1-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+import numpy as np
+from helpers import checks, events as ev
+from helpers.lessons import pipeline as lesson08
+c = lesson08.chain(seed=0)
+f = lesson08.recording(seed=0).fs
+checks.is_dict("event_scores", event_scores, keys=("precision", "recall", "f1"))
+for key in ("precision", "recall", "f1"):
+    checks.is_number(f'event_scores["{key}"]', event_scores[key])
+sel = np.flatnonzero(np.asarray(c.partner) >= 0)
+want = ev.match_events([c.onsets[i] for i in sel], [c.true_bursts[i] for i in sel], f, 0.5)
+in_frames = ev.match_events([c.onsets[i] for i in sel], [c.true_bursts[i] for i in sel], f, 0.5 / f)
+checks.close('event_scores["precision"]', event_scores["precision"], want.precision, rtol=1e-9, mistakes={
+    "precision and recall are swapped: precision = matched / detected": want.recall,
+    "the tolerance is 0.5 s (5 frames at 10 Hz), not 0.5 frames": in_frames.precision,
+    "give a fraction, not a percentage": 100 * want.precision,
+})
+checks.close('event_scores["recall"]', event_scores["recall"], want.recall, rtol=1e-9, mistakes={
+    "precision and recall are swapped: recall = matched / true": want.precision,
+    "the tolerance is 0.5 s (5 frames at 10 Hz), not 0.5 frames": in_frames.recall,
+    "give a fraction, not a percentage": 100 * want.recall,
+})
+checks.close('event_scores["f1"]', event_scores["f1"], want.f1, rtol=1e-9, mistakes={
+    "F1 is the harmonic mean 2PR / (P + R), not the arithmetic mean": (want.precision + want.recall) / 2,
+}, hint="use the ROIs with a partner only, ev.match_events(detected, true, fs, 0.5)")
+
+# %% [markdown] nbgrader={"grade": false, "grade_id": "ex-ens-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# The recall is low, and it should be: a single GCaMP6s spike raises ΔF/F₀ by about 0.2, hardly
+# above the noise of a small ROI at 10 Hz, while bursts are found. The last step finds ensembles
+# among the accepted ROIs (lesson 07). `ref_chain.ensembles` lists what it found, each with
+# `members` (ROI indices) and `activation_times_s`.
+#
+# **Exercise 6.2** — For the **first** ensemble found (`ref_chain.ensembles[0]`), translate its
+# member ROIs into true cell ids with `ref_chain.partner` (drop members whose partner is −1) and
+# store in `best_jaccard` the largest Jaccard similarity, |A ∩ B| / |A ∪ B|, between that set of
+# true cells and any planted ensemble in `truth.ensembles` (a float).
+
+# %% nbgrader={"grade": false, "grade_id": "ex-ens", "locked": false, "schema_version": 3, "solution": true, "task": false}
+### BEGIN SOLUTION
+found_cells = {int(p) for p in ref_chain.partner[ref_chain.ensembles[0].members] if p >= 0}
+best_jaccard = max(len(found_cells & set(e.tolist())) / len(found_cells | set(e.tolist()))
+                   for e in truth.ensembles)
+### END SOLUTION
+
+# %% nbgrader={"grade": true, "grade_id": "ex-ens-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+import numpy as np
+from helpers import checks
+from helpers.lessons import pipeline as lesson08
+c = lesson08.chain(seed=0)
+planted = [set(e.tolist()) for e in lesson08.recording(seed=0).truth.ensembles]
+members = np.asarray(c.ensembles[0].members)
+cells = {int(p) for p in np.asarray(c.partner)[members] if p >= 0}
+rois = {int(i) for i in members}
+jac = lambda a, b: len(a & b) / len(a | b)
+checks.is_number("best_jaccard", best_jaccard, hint="one similarity, between 0 and 1")
+checks.close("best_jaccard", best_jaccard, max(jac(cells, e) for e in planted), rtol=1e-9, mistakes={
+    "those are ROI indices: translate the members into true cell ids with ref_chain.partner first": max(jac(rois, e) for e in planted),
+    "that is the intersection size; divide by the size of the union": max(len(cells & e) for e in planted),
+    "take the best planted ensemble (the maximum), not the first": jac(cells, planted[0]) if jac(cells, planted[0]) != max(jac(cells, e) for e in planted) else None,
+}, hint="Jaccard = |A & B| / |A | B| on sets of true cell ids; the maximum over planted ensembles")
+
+# %% [markdown] nbgrader={"grade": false, "grade_id": "s7-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# ## 7. A real raw movie: the Allen crop
+#
+# A 100 × 100 px crop of a raw, unregistered two-photon movie from the Allen Brain Observatory,
+# with the pipeline's reference image (`.reference`, its `ave_image`). The file stores no frame
+# rate (Allen single-plane imaging runs at about 31 Hz; unverified here), and we need none: motion
+# correction works frame by frame.
+#
+# **Only 100 frames** (about 3 s): enough to estimate each frame's shift and to compare projections
+# before and after registration — but not for anything that needs activity over time: a local
+# correlation image from 100 noisy frames is dominated by noise and motion, a rolling baseline has
+# nothing to roll over, and a few seconds hold a handful of events at best.
+#
+# **Exercise 7.1** — Estimate every frame's rigid shift against the pipeline's reference image,
+# `allen.reference`, with the reference function (`reg.estimate_shifts(..., template=...)`,
+# defaults otherwise) and store it in `allen_shifts` (float array `(100, 2)`, `(dy, dx)` in px).
+
+# %% nbgrader={"grade": false, "grade_id": "ex-allen", "locked": false, "schema_version": 3, "solution": true, "task": false}
+allen = data.load_allen_raw_crop()
+print(f"Allen crop: {allen.movie.shape} (time, y, x), frame rate: {allen.fs or 'unknown'}")
+### BEGIN SOLUTION
+allen_shifts = reg.estimate_shifts(allen.movie, template=allen.reference)
+### END SOLUTION
+
+# %% nbgrader={"grade": true, "grade_id": "ex-allen-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+import numpy as np
+from helpers import checks, data, registration as reg
+a = data.load_allen_raw_crop()
+want = reg.estimate_shifts(a.movie, template=a.reference)
+checks.is_array("allen_shifts", allen_shifts, shape=(a.movie.shape[0], 2), hint="one (dy, dx) per frame",
+                wrong_shapes={(2, a.movie.shape[0]): "one row per frame: shape (n_frames, 2)"})
+checks.close("allen_shifts", allen_shifts, want, atol=1e-6, mistakes={
+    "that is against the mean of these 100 frames; use the pipeline's reference image (template=allen.reference)":
+        reg.estimate_shifts(a.movie),
+    "the sign is flipped: give the displacement of each frame, not the correction": -want,
+    "use the defaults (upsample=10): shifts to 0.1 px": reg.estimate_shifts(a.movie, template=a.reference, upsample=1),
+}, hint="reg.estimate_shifts(allen.movie, template=allen.reference)")
+
+# %% [markdown] nbgrader={"grade": false, "grade_id": "s7b-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# **Example** — the shifts, and each frame's correlation with the reference before and after
+# applying them:
+
+# %% mystnb={"image": {"alt": "Top: estimated vertical and horizontal shifts of the 100 Allen frames; stretches of steady values interrupted by frames whose estimates jump by 10 to 20 pixels. Bottom: correlation of each frame with the reference image before and after registration: low throughout, higher after registration in the steady stretches."}}
+allen_shifts_ref = reg.estimate_shifts(allen.movie, template=allen.reference)
+allen_registered = reg.apply_shifts(allen.movie, allen_shifts_ref)
+frame_index = np.arange(allen.movie.shape[0])
+fig, axes = plt.subplots(2, 1, figsize=(9, 5), layout="constrained", sharex=True)
+plots.traces(frame_index, allen_shifts_ref.T, labels=["dy (rows)", "dx (columns)"], ax=axes[0],
+             xlabel="frame (rate unknown)", ylabel="estimated shift (px)", title="Allen crop")
+plots.traces(frame_index, np.vstack([reg.correlation_to_template(allen.movie, allen.reference),
+                                     reg.correlation_to_template(allen_registered, allen.reference)]),
+             labels=["raw", "registered"], ax=axes[1], xlabel="frame (rate unknown)",
+             ylabel="correlation with reference");
+
+# %% [markdown] nbgrader={"grade": false, "grade_id": "q-allen-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# **Question 7.2** (manually graded) — Judge these shifts. Which estimates do you trust and which
+# not, and why (think of how noisy one raw frame is, and of the correlation values)? Name two
+# things you would change to register this movie more reliably, and say what the 100 frames do
+# *not* allow you to conclude about its cells.
+
+# %% [markdown] nbgrader={"grade": true, "grade_id": "q-allen", "locked": false, "points": 3, "schema_version": 3, "solution": true, "task": false}
+# ### BEGIN SOLUTION
+# *Model answer.* The long stretches where consecutive frames get the same shift to within a
+# pixel are plausible: real brain motion is smooth from frame to frame at ~30 Hz. Frames whose
+# estimate jumps by 10–20 px and back are not — the brain does not move that far in 30 ms; the
+# correlation peak was lost in noise. A single raw frame here is photon-limited (its pixel noise
+# is as large as the image contrast), so every frame correlates weakly with the reference (about
+# 0.1), and a noise peak can beat the true one. Improvements: smooth each frame spatially (or
+# average a few consecutive frames) before estimating the shift and apply the shift to the raw
+# frame; limit the search (`max_shift`, like NoRMCorre's `max_shifts`); smooth the shift time
+# series or reject outliers; use a template built from the data's own best-aligned frames.
+# With 100 frames (about 3 s) we cannot estimate baselines, events or a meaningful local
+# correlation image, so we cannot say which pixels are active cells or how they behave.
+# ### END SOLUTION
+
+# %% [markdown] nbgrader={"grade": false, "grade_id": "s8-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# ## 8. Your own data: a suite2p output folder
+#
+# suite2p writes, for each imaging plane, a folder `suite2p/plane0` with `F.npy` (ROI
+# fluorescence, ROIs × frames), `Fneu.npy` (neuropil), `spks.npy` (deconvolved activity),
+# `iscell.npy` (its classifier's verdict and probability), `stat.npy` (each ROI's pixels `ypix`,
+# `xpix` and weights `lam`) and `ops.npy` (settings and images, e.g. `meanImg`, `Ly`, `Lx`,
+# `neucoeff`, `fs`). `data.load_suite2p_folder(path, fs=...)` reads such a folder into the course's
+# conventions: traces float64 `(n_rois, n_frames)`, `iscell` boolean, masks boolean
+# `(n_rois, Ly, Lx)` from `stat`. **`stat.npy` and `ops.npy` are pickles — unpickling runs code, so
+# load only folders you trust** (your own suite2p runs).
+#
+# The course's example folder (`data.load_suite2p()`, FISSA's example recording) has
+# `ops["fs"] = 1`, suite2p's placeholder: its frame rate is **unknown**. We **assume 10 Hz**
+# (as lesson 04 did); every time in seconds below depends on that assumption.
+#
+# ```python
+# s2p = data.load_suite2p_folder("~/my_experiment/suite2p/plane0", fs=30.0)   # your own data
+# ```
+
+# %% mystnb={"image": {"alt": "Mean image of the suite2p example recording, 176 by 156 pixels, with the outlines of the ROIs suite2p classified as cells in orange and of the rejected ones in pink."}}
+s2p = data.load_suite2p()
+fs_s2p = 10.0   # ASSUMED frame rate (ops["fs"] = 1 is a placeholder)
+print(f"suite2p: {s2p.F.shape[0]} ROIs x {s2p.F.shape[1]} frames, {s2p.iscell.sum()} classified as cells; "
+      f"neucoeff {s2p.neucoeff}; frame rate in the file: {s2p.fs or 'unknown'} (assumed {fs_s2p} Hz)")
+ax = plots.image(s2p.mean_image, title="suite2p example: mean image and ROIs")
+ax.contour(s2p.masks[s2p.iscell].any(axis=0), levels=[0.5], colors="#E69F00", linewidths=1)
+ax.contour(s2p.masks[~s2p.iscell].any(axis=0), levels=[0.5], colors="#CC79A7", linewidths=1);
+
+# %% [markdown] nbgrader={"grade": false, "grade_id": "ex-s2p-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# **Exercise 8.1** — Compute ΔF/F₀ of the ROIs that suite2p classified as cells (`s2p.iscell`),
+# in ROI order, and store it in `s2p_dff` (float `(n_cells, n_frames)`, a fraction):
+# neuropil-corrected `Fc = F − s2p.neucoeff · Fneu` (suite2p's own correction, r = 0.7), then
+# `F0 = baseline.rolling_percentile(Fc, 10, 30.0, fs_s2p)` (10th percentile over 30 s at the
+# assumed 10 Hz, edges "nearest"), then `(Fc − F0) / F0`.
+
+# %% nbgrader={"grade": false, "grade_id": "ex-s2p", "locked": false, "schema_version": 3, "solution": true, "task": false}
+from helpers import baseline
+### BEGIN SOLUTION
+Fc = s2p.F[s2p.iscell] - s2p.neucoeff * s2p.Fneu[s2p.iscell]
+s2p_dff = dff.delta_f_over_f(Fc, baseline.rolling_percentile(Fc, 10, 30.0, fs_s2p))
+### END SOLUTION
+
+# %% nbgrader={"grade": true, "grade_id": "ex-s2p-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+import numpy as np
+from helpers import baseline, checks, data, dff
+s = data.load_suite2p()
+
+
+def dff_of(F, window_s=30.0, fs=10.0):
+    return dff.delta_f_over_f(F, baseline.rolling_percentile(F, 10, window_s, fs))
+
+
+cells = s.iscell
+Fc_ref = s.F[cells] - s.neucoeff * s.Fneu[cells]
+want = dff_of(Fc_ref)
+checks.is_array("s2p_dff", s2p_dff, ndim=2, hint="one row per cell, one column per frame")
+checks.is_array("s2p_dff", s2p_dff, shape=want.shape, wrong_shapes={
+    s.F.shape: "keep only the ROIs classified as cells: s2p.F[s2p.iscell]",
+    want.shape[::-1]: "rows are cells and columns frames, as in F",
+})
+checks.close("s2p_dff", s2p_dff, want, rtol=1e-6, atol=1e-9, mistakes={
+    "subtract the neuropil first: Fc = F - neucoeff * Fneu": dff_of(s.F[cells]),
+    "give ΔF/F₀ as a fraction, not in percent": 100 * want,
+    "the window is 30 s at the assumed 10 Hz (300 frames), not 30 frames": dff_of(Fc_ref, 3.0),
+}, hint="Fc = F - 0.7 Fneu for the cells; F0 = rolling 10th percentile over 30 s at 10 Hz; (Fc - F0) / F0")
+
+# %% [markdown] nbgrader={"grade": false, "grade_id": "s8b-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# **Example** — the rest of the chain on the suite2p cells: events (lesson 06) and the ensemble
+# analysis (lesson 07). With 21 cells and 86 s (at the assumed rate) there is little room for
+# ensembles; the point is that your own folder goes through the same few calls.
+
+# %% mystnb={"image": {"alt": "Event raster of the suite2p example cells over 86 seconds at the assumed 10 Hz (onsets as marks, cell on the y-axis) above the number of cells active per 0.5 second bin, with a dashed line at the 99th percentile of the circular-shuffle null."}}
+Fc_s2p = s2p.F[s2p.iscell] - s2p.neucoeff * s2p.Fneu[s2p.iscell]
+s2p_dff_ref = dff.delta_f_over_f(Fc_s2p, baseline.rolling_percentile(Fc_s2p, 10, 30.0, fs_s2p))
+s2p_events = ev.detect_events(s2p_dff_ref, fs_s2p)
+s2p_raster = ev.event_raster(s2p_events)
+s2p_binned = en.bin_events(s2p_raster, fs_s2p, 0.5)
+s2p_threshold = en.significance_threshold(en.circular_shuffle_null(s2p_raster, fs_s2p, 0.5, 1000, seed=0), 99)
+s2p_bins, _ = en.ensemble_events(s2p_binned, s2p_threshold)
+print(f"{len(s2p_events.onset)} events in {len(s2p_dff_ref)} cells; coactivity threshold {s2p_threshold:g} cells; "
+      f"{len(s2p_bins)} bins above it")
+fig, axes = plt.subplots(2, 1, figsize=(10, 5), layout="constrained", sharex=True, height_ratios=[2, 1])
+cell, frame = np.nonzero(s2p_raster)
+axes[0].scatter(frame / fs_s2p, cell, marker="|", s=60, color="#0072B2")
+axes[0].set(ylabel="cell", title="suite2p cells: events (frame rate assumed 10 Hz)")
+bin_start = np.arange(s2p_binned.shape[1]) * 0.5
+axes[1].plot(bin_start, s2p_binned.sum(axis=0), lw=0.8)
+axes[1].axhline(s2p_threshold, ls="--", color="0.4")
+axes[1].set(xlabel="time (s, assuming 10 Hz)", ylabel="active cells per 0.5 s");
+
+# %% [markdown] nbgrader={"grade": false, "grade_id": "s9-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# ## 9. Where CaImAn and suite2p take over
+#
+# This course built every step from transparent pieces so that each could be checked. The
+# established pipelines replace several of them by models fitted to the whole movie:
+#
+# - **Source extraction: CNMF** (CaImAn; Pnevmatikakis et al. 2016, Giovannucci et al. 2019)
+#   factorises the movie as `Y ≈ A·C + B + noise`: spatial footprints `A` (non-negative, local),
+#   calcium traces `C` (following an autoregressive model of order `p`), a low-rank background `B`
+#   (`gnb` components) — all fitted together, so **overlapping cells are demixed** and the
+#   neuropil is part of the model instead of a ring. Its parameters in the walkthrough: `K`
+#   components per patch of half-size `rf`, expected cell half-width `gSig`, `merge_thr` for
+#   merging components whose traces correlate too much. suite2p (Pachitariu et al. 2017) detects
+#   ROIs from a low-dimensional decomposition of the registered movie and subtracts
+#   `neucoeff · Fneu`, as in section 8.
+# - **Deconvolution**: both infer spiking activity from the calcium traces (OASIS, Friedrich et al.
+#   2017; suite2p's `spks`) instead of thresholding ΔF/F₀ — lesson 09.
+# - **Classifiers**: CaImAn's CNN on footprint shapes and suite2p's classifier (`iscell`) trained on
+#   curated ROIs replace hand-set thresholds; their verdicts still deserve a look.
+# - **Motion**: NoRMCorre (CaImAn) and suite2p's block-wise non-rigid registration do what
+#   section 3 described, on GPUs or in parallel, with sub-pixel accuracy.
+#
+# Use them on real datasets — and use what you learned here to check their output: look at the
+# correlation with the template after registration, at the local correlation image, at the traces
+# of accepted and rejected components, at events against the raw traces.
+
+# %% [markdown] nbgrader={"grade": false, "grade_id": "recap", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# ## Recap
+#
+# - Motion blurs projections and spreads local correlation along every edge: correct it first.
+# - Rigid shift = peak of the cross-correlation `ifft2(fft2(frame) · conj(fft2(template)))`,
+#   wrapped past the middle; sign convention `frame(y, x) = template(y − dy, x − dx)`. Plain
+#   cross-correlation beats phase correlation on smooth, noisy calcium frames.
+# - Against a mean-image template, shifts are known up to a constant: compare with the truth after
+#   removing means (here ≈ 0.17 px RMS); on real data, use the frame-to-template correlation.
+# - NoRMCorre = rigid, then overlapping patches (`strides`, `overlaps`) registered separately and
+#   held within `max_deviation_rigid` of the rigid shift.
+# - The local correlation image averages correlations with the neighbours inside the image;
+#   thresholding it finds the active cells, not the silent ones.
+# - Components are accepted if their SNR **or** their spatial correlation is high enough.
+# - The course's chain runs end to end with a handful of `helpers` calls; on the simulation it
+#   finds bursts reliably, single spikes rarely, and part of a planted ensemble.
+# - Your suite2p folder loads with `data.load_suite2p_folder(path, fs=...)`; state the frame rate.
+#
+# ## References
+#
+# - Pnevmatikakis, E. A., & Giovannucci, A. (2017). NoRMCorre: An online algorithm for piecewise
+#   rigid motion correction of calcium imaging data. *Journal of Neuroscience Methods*, 291, 83–94.
+# - Giovannucci, A., et al. (2019). CaImAn, an open source tool for scalable calcium imaging data
+#   analysis. *eLife*, 8, e38173.
+# - Pachitariu, M., et al. (2017). Suite2p: beyond 10,000 neurons with standard two-photon
+#   microscopy. *bioRxiv* 061507.
+# - Pnevmatikakis, E. A., et al. (2016). Simultaneous denoising, deconvolution, and demixing of
+#   calcium imaging data. *Neuron*, 89(2), 285–299.
+# - Friedrich, J., Zhou, P., & Paninski, L. (2017). Fast online deconvolution of calcium imaging
+#   data. *PLoS Computational Biology*, 13(3), e1005423.
+# - Guizar-Sicairos, M., Thurman, S. T., & Fienup, J. R. (2008). Efficient subpixel image
+#   registration algorithms. *Optics Letters*, 33(2), 156–158.
+# - de Vries, S. E. J., et al. (2020). A large-scale standardized physiological survey reveals
+#   functional organization of the mouse visual cortex. *Nature Neuroscience*, 23, 138–151. (Allen
+#   Brain Observatory.)
+#
+# *Execution time of this lesson on the course machine (2 cores): see the closing note of the
+# maintainer's report; measured with `jupyter nbconvert --execute`.*
