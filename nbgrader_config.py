@@ -12,3 +12,37 @@ c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "*.py"
 
 c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
 c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
+
+# --- Grading (book/instructors.md) ------------------------------------------------------------
+# Student code runs only in the sandboxed kernel `calcium-sandbox` (install it once with
+# `python -m helpers.grading install-kernel`); check cells run in a trusted checker process that no
+# student code has touched, on the answers fetched from the kernel as plain data. Without a
+# working sandbox grading refuses to run.
+c.Autograde.autograde_preprocessors = [
+    "helpers.grading.execute.SandboxedExecute",  # in place of nbgrader's Execute
+    "nbgrader.preprocessors.IgnorePattern",
+    "nbconvert.preprocessors.ClearMetadataPreprocessor",
+    "nbgrader.preprocessors.LimitOutput",
+    "helpers.grading.execute.LimitOutputBytes",
+    "nbgrader.preprocessors.SaveAutoGrades",
+    "nbgrader.preprocessors.AssignLatePenalties",
+    "nbgrader.preprocessors.CheckCellMetadata",
+]
+c.SandboxedExecute.timeout = 60             # seconds per cell (a check: its calls included)
+c.SandboxedExecute.notebook_timeout = 1800  # seconds per notebook; later cells are not graded
+c.LimitOutput.max_lines = 1000              # lines of output kept per cell ...
+c.LimitOutputBytes.max_bytes = 1_000_000    # ... and bytes (one long line counts in full)
+c.OverwriteCells.add_missing_cells = True   # a deleted check cell is put back and graded
+
+# Feedback never shows hidden tests or mark schemes (tracebacks of checks are one line and never
+# quote the cell).
+c.GenerateFeedback.preprocessors = [
+    "nbgrader.preprocessors.GetGrades",
+    "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
+    "helpers.grading.execute.FeedbackClearHiddenTests",
+    "helpers.grading.execute.FeedbackClearMarkScheme",
+]
+
+# `nbgrader zip_collect`: files exported by the LMS, named STUDENTID_NOTEBOOK.ipynb (the student id
+# has no underscore), anywhere in downloaded/ASSIGNMENT/archive/ (zips are unpacked).
+c.FileNameCollectorPlugin.named_regexp = r".*/(?P<student_id>[^/_]+)_(?P<file_id>[^/]+\.ipynb)$"
