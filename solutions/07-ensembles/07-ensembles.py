@@ -799,12 +799,13 @@ for i, frames in enumerate(truth.ensemble_event_frames):
 # planted ones: each matches one planted ensemble with Jaccard 1 — same members, no extra, none
 # missing. The remaining six are small clusters of 3–5 events whose members overlap no planted
 # ensemble (Jaccard ≤ 0.11). They come from chance: the threshold is a per-bin 99th percentile, and
-# the null predicts about 60 of the 6250 bins above it by chance alone. Most chance bins resemble
-# nothing and stay alone (not reported), but among ~60 a few happen to share neurons — typically the
-# most active ones, which join many bins — and form small clusters. The planted events are found
-# only 33–54 % of the time: each member joins an event with probability 0.8, so an ensemble of
-# 10–14 neurons brings about 8–11 active neurons, plus ~7 background ones, close to the threshold
-# of 15; weaker events are missed. Recovery of the *members* does not need every event: each
+# the null predicts up to about 60 of the 6250 bins above it by chance alone (about 20 of the 228
+# ensemble events lie away from every planted event). Such chance events share few neurons with the
+# planted clusters, so the cut groups them among themselves into small clusters; their "members"
+# are the neurons that happened to recur in them — often the most active neurons, which join many
+# bins. The planted events are found only 33–54 % of the time: each member joins an event with
+# probability 0.8, so an ensemble of 10–14 neurons brings about 8–11 active neurons, plus ~7
+# background ones, close to the threshold of 15; weaker events are missed. Recovery of the *members* does not need every event: each
 # ensemble is still seen 20–60 times, the members are the neurons in at least half of them, and
 # background neurons almost never reach that. A stricter (family-wise) threshold or a minimum
 # number of events per ensemble would remove most chance ensembles, at the cost of missing more
