@@ -1,9 +1,10 @@
 """Lesson 03 (neuropil contamination): the recording, cells and pixels its exercises refer to.
 
 The lesson's movie is the demo movie made longer and slower (5 min at 10 Hz) and with a neuropil
-that fluctuates by a few per cent of its level, as in real recordings (the Allen and suite2p
-neuropil traces fluctuate by 2-4 % frame to frame): ``neuropil_amplitude=0.1`` instead of the
-simulator's default. With a quieter neuropil the contamination ratio r cannot be recovered.
+that fluctuates by a few per cent of its level over seconds, as in real recordings (2-5 % in the
+Allen neuropil traces, after smoothing over 1 s and removing changes slower than a minute):
+``neuropil_amplitude=0.1`` instead of the simulator's default (under 1 %), with which the
+contamination ratio r cannot be recovered.
 """
 from __future__ import annotations
 

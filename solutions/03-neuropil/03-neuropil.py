@@ -51,8 +51,8 @@ from helpers import data, masks as mk, movie as mv, neuropil, plots, simulate
 from helpers.lessons import neuropil as np_lesson
 
 # The demo movie, 5 minutes at 10 Hz. Real neuropil fluctuates by a few per cent of its level
-# (2-4 % frame to frame in the Allen and suite2p traces used below); the simulator's default
-# neuropil is much calmer, so we ask for a livelier one: neuropil_amplitude=0.1.
+# over seconds (2-5 % in the Allen traces used below); the simulator's default neuropil is much
+# calmer (under 1 %), too calm to measure r, so we ask for a livelier one: neuropil_amplitude=0.1.
 rec = simulate.demo_movie(seed=0, n_frames=3000, fs=10.0, neuropil_amplitude=0.1)
 movie = rec.movie                   # float32, (time, y, x)
 fs = rec.fs                         # Hz
