@@ -329,8 +329,8 @@ ax = plots.image(labels_ref, title=f"{labels_ref.max()} labelled regions", label
 for region in measure.regionprops(labels_ref):
     ax.annotate(str(region.label), (region.centroid[1], region.centroid[0]), color="white", ha="center", va="center")
 
-# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "846a3aea67849dc6f5b53f661a8f0c52", "grade": false, "grade_id": "ex-props-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
-# **Exercise 3.2** — With `measure.regionprops(labels_ref)`, store the area of every region, in
+# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "c404cec8bfdfdeab9f26269cce503eae", "grade": false, "grade_id": "ex-props-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# **Exercise 3.2** — With `measure.regionprops(labels_ref)` (or `measure.regionprops_table`), store the area of every region, in
 # pixels and in label order, in `roi_areas` (a NumPy array of shape (n_regions,); integers or
 # floats), and their centroids in `roi_centroids`, a float array of shape (n_regions, 2) whose
 # row i is `(y, x)` of region i + 1.

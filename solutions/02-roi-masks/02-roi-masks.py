@@ -353,16 +353,16 @@ for region in measure.regionprops(labels_ref):
     ax.annotate(str(region.label), (region.centroid[1], region.centroid[0]), color="white", ha="center", va="center")
 
 # %% [markdown] nbgrader={"grade": false, "grade_id": "ex-props-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
-# **Exercise 3.2** — With `measure.regionprops(labels_ref)`, store the area of every region, in
+# **Exercise 3.2** — With `measure.regionprops(labels_ref)` (or `measure.regionprops_table`), store the area of every region, in
 # pixels and in label order, in `roi_areas` (a NumPy array of shape (n_regions,); integers or
 # floats), and their centroids in `roi_centroids`, a float array of shape (n_regions, 2) whose
 # row i is `(y, x)` of region i + 1.
 
 # %% nbgrader={"grade": false, "grade_id": "ex-props", "locked": false, "schema_version": 3, "solution": true, "task": false}
 ### BEGIN SOLUTION
-regions = measure.regionprops(labels_ref)
-roi_areas = np.array([r.area for r in regions])
-roi_centroids = np.array([r.centroid for r in regions])
+table = measure.regionprops_table(labels_ref, properties=("area", "centroid"))  # a dict of columns
+roi_areas = table["area"]
+roi_centroids = np.column_stack([table["centroid-0"], table["centroid-1"]])
 ### END SOLUTION
 
 # %% nbgrader={"grade": true, "grade_id": "ex-props-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
@@ -645,9 +645,10 @@ print(f"cell {cell}: true mask {true_masks[cell].sum()} pixels, loose mask {loos
 
 # %% nbgrader={"grade": false, "grade_id": "ex-corr", "locked": false, "schema_version": 3, "solution": true, "task": false}
 ### BEGIN SOLUTION
-loose_traces = [mk.roi_traces(movie, loose, "mean"), mk.roi_traces(movie, loose, "median"),
-                mk.roi_traces(movie, loose, "weighted", weights=mean_image)]
-trace_corrs = np.array([np.corrcoef(tr, rec.truth.calcium[cell])[0, 1] for tr in loose_traces])
+loose_traces = np.vstack([mk.roi_traces(movie, loose, "mean"), mk.roi_traces(movie, loose, "median"),
+                          mk.roi_traces(movie, loose, "weighted", weights=mean_image)])
+# np.corrcoef of 4 rows is the 4 x 4 matrix of their correlations; the last row pairs the truth with each.
+trace_corrs = np.corrcoef(np.vstack([loose_traces, rec.truth.calcium[cell]]))[-1, :3]
 ### END SOLUTION
 
 # %% nbgrader={"grade": true, "grade_id": "ex-corr-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
@@ -766,7 +767,10 @@ for x, y, what in [(a, far, "disjoint masks"), (a, inner, "a mask inside another
 
 # %% nbgrader={"grade": false, "grade_id": "ex-best", "locked": false, "schema_version": 3, "solution": true, "task": false}
 ### BEGIN SOLUTION
-best_iou = np.array([max(mk.iou(t, d) for d in rois_ref) for t in true_masks])
+best_iou = np.zeros(len(true_masks))
+for i, true_mask in enumerate(true_masks):
+    for roi in rois_ref:
+        best_iou[i] = max(best_iou[i], mk.iou(true_mask, roi))
 fraction_found = float(np.mean(best_iou >= 0.5))
 ### END SOLUTION
 
@@ -850,7 +854,9 @@ roi_masks.outline(ax, sima_rois[1], color="#56B4E9", label="ROI 1");
 # %% nbgrader={"grade": false, "grade_id": "ex-sima", "locked": false, "schema_version": 3, "solution": true, "task": false}
 ### BEGIN SOLUTION
 sima_n_pixels = sima_rois.sum(axis=(1, 2))
-sima_traces = np.array([sima.movie[:, roi].mean(axis=1, dtype=np.float64) for roi in sima_rois])
+sima_traces = np.zeros((len(sima_rois), sima.movie.shape[0]))
+for i, roi in enumerate(sima_rois):
+    sima_traces[i] = sima.movie[:, roi].mean(axis=1, dtype=np.float64)
 ### END SOLUTION
 
 # %% nbgrader={"grade": true, "grade_id": "ex-sima-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
@@ -892,10 +898,11 @@ print("ROI 0: first rows", s2p.stat[0]["ypix"][:5], "first columns", s2p.stat[0]
 
 # %% nbgrader={"grade": false, "grade_id": "ex-s2p", "locked": false, "schema_version": 3, "solution": true, "task": false}
 ### BEGIN SOLUTION
-cell_stat = [roi for roi, is_cell in zip(s2p.stat, s2p.iscell) if is_cell]
-s2p_cell_masks = np.zeros((len(cell_stat),) + shape_s2p, dtype=bool)
-for i, roi in enumerate(cell_stat):
-    s2p_cell_masks[i, roi["ypix"], roi["xpix"]] = True
+cell_ids = np.flatnonzero(s2p.iscell)
+s2p_cell_masks = np.zeros((len(cell_ids),) + shape_s2p, dtype=bool)
+for row, roi_id in enumerate(cell_ids):
+    roi = s2p.stat[roi_id]
+    s2p_cell_masks[row, roi["ypix"], roi["xpix"]] = True
 ### END SOLUTION
 
 # %% nbgrader={"grade": true, "grade_id": "ex-s2p-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
