@@ -9,6 +9,7 @@ from __future__ import annotations
 import ast
 import builtins
 import pathlib
+import re
 
 import jupytext
 import matplotlib
@@ -83,11 +84,18 @@ def run_check(source: str, answers: dict) -> None:
     exec(compile(source, "<check cell>", "exec"), dict(answers))  # noqa: S102
 
 
-def _shown_forms(value) -> set[str]:
-    """How a number could appear in a message."""
+def revealed(message: str, value) -> bool:
+    """Whether `message` shows the number `value`, as str() or a common format would write it.
+
+    Whole numbers below 10 are not searched for: digits that small appear in any message
+    ("axis 1", "2 values differ") without revealing anything.
+    """
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.number)):
-        return set()
-    return {str(value), f"{value:.4g}", f"{value:.2f}"}
+        return False
+    if isinstance(value, (int, np.integer)):
+        return int(value) >= 10 and re.search(rf"(?<![\d.]){int(value)}(?![\d.])", message) is not None
+    shown = {f"{value:.4g}", f"{value:.3g}", f"{value:.2f}", str(value)}
+    return any(len(s) >= 4 and s in message for s in shown)
 
 
 def assert_fails_with_hint(source: str, namespace: dict, wrong: dict, hint: str) -> str:
@@ -112,8 +120,7 @@ def assert_fails_with_hint(source: str, namespace: dict, wrong: dict, hint: str)
     expected = [namespace[n] for n in names]
     expected += [v for value in expected if isinstance(value, dict) for v in value.values()]
     for value in expected:  # never reveal the right answer
-        for shown in _shown_forms(value):
-            assert shown not in message, f"the message reveals the expected value {shown}: {message}"
+        assert not revealed(message, value), f"the message reveals the expected value {value!r}: {message}"
     assert "array(" not in message and "[[" not in message, f"the message prints an array: {message}"
     return message
 
@@ -121,3 +128,10 @@ def assert_fails_with_hint(source: str, namespace: dict, wrong: dict, hint: str)
 def wrong_answer_ids(table) -> list[str]:
     """Readable test ids for a table of (check id, {name: builder}, hint)."""
     return [f"{grade_id}:{'+'.join(wrong)}:{hint[:24]}" for grade_id, wrong, hint in table]
+
+
+def assert_two_wrong_answers_per_check(checks: dict, table) -> None:
+    """The lesson standard: every check is fed at least two typical wrong answers."""
+    counts = {grade_id: sum(row[0] == grade_id for row in table) for grade_id in checks}
+    too_few = {grade_id: n for grade_id, n in counts.items() if n < 2}
+    assert not too_few, f"checks with fewer than two wrong answers tested: {too_few}"

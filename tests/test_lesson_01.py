@@ -4,7 +4,6 @@ import lesson_tools as lt
 import numpy as np
 import pytest
 
-
 LESSON = "01-single-pixel"
 
 
@@ -12,8 +11,6 @@ LESSON = "01-single-pixel"
 def lesson():
     notebook = lt.load(LESSON)
     return lt.check_cells(notebook), lt.run_solutions(notebook)
-
-
 
 
 # (check cell, answers to replace: {name: function of the solution namespace}, hint expected)
@@ -72,5 +69,4 @@ def test_wrong_answer_fails_with_its_hint(lesson, grade_id, wrong, hint):
 
 def test_every_check_has_at_least_two_wrong_answers_tested(lesson):
     checks, _ = lesson
-    counts = {grade_id: sum(w[0] == grade_id for w in WRONG) for grade_id in checks}
-    assert min(counts.values()) >= 2, counts
+    lt.assert_two_wrong_answers_per_check(checks, WRONG)
