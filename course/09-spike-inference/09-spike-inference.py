@@ -1,0 +1,913 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "59f5fdfb524e7f0ace7cb0e6cdd39fb5", "grade": false, "grade_id": "header", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# # 09 · Spike inference (advanced)
+#
+# Lesson 06 found calcium **events** and warned that an event is not a spike: close spikes merge
+# and lone spikes hide in the noise. This lesson goes one step further. First forwards — how a
+# spike train becomes a calcium trace (convolution with the indicator's response, or an
+# autoregressive model) — then backwards: **deconvolution** with OASIS, from a calcium trace to an
+# estimate of when the neuron fired. Finally we measure, on simulations whose spikes we know, how
+# well that works and what limits it, and run it on a real recording where we cannot know.
+#
+# **Learning objectives** — after this lesson you can
+# 1. convolve a spike train with a kernel (boxcar, triangle, exponential, double exponential),
+#    normalise the kernel and trim the full convolution to the recording;
+# 2. explain the effect of the decay time constant τ, and of a rise time close to the decay;
+# 3. write the AR(1) and AR(2) models of calcium and compute their coefficients g from time
+#    constants and the frame rate;
+# 4. run OASIS (`oasis-deconv`) and read its output — inferred calcium, activity, baseline, g — and
+#    say what a wrong g does;
+# 5. turn the continuous output into spike times with a threshold or `find_peaks`, in seconds;
+# 6. score inferred spikes against ground truth (binned correlation, precision and recall) and
+#    explain how frame rate, indicator and noise limit them;
+# 7. say what deconvolving a real recording without ground truth can and cannot tell you.
+#
+# **Time:** about 90 minutes. **Prerequisites:** lesson 05 (ΔF/F₀, noise) and lesson 06 (events,
+# `find_peaks`, precision and recall); `np.convolve`, `np.exp`, `np.log`; matplotlib.
+#
+# **How the exercises work.** Each exercise asks for a named variable or function. Write your
+# code in the cell below the exercise (replace `raise NotImplementedError()`), run it, then run
+# the check cell after it: silence means the check passed; otherwise it tells you what looks
+# wrong. The checks also run hidden tests when your instructor grades the notebook.
+
+# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "670188f3dfc743d8a4b27c683152b77b", "grade": false, "grade_id": "setup", "locked": true, "schema_version": 3, "solution": false, "task": false}
+import matplotlib.pyplot as plt
+import numpy as np
+from scipy.signal import find_peaks
+
+from helpers import data, plots, simulate, spikes as sp
+from helpers.lessons import spike_inference as lesson09
+
+# Simulated GCaMP6s recording with known spikes: 10 neurons, 2 minutes at 30 Hz. dff is ΔF/F₀
+# (a fraction) made with the TRUE neuropil ratio and baseline: the true calcium signal plus
+# noise, so this lesson studies spike inference alone.
+dff, fs, truth = lesson09.simulated_dff()
+n_neurons, n_frames = dff.shape
+time_s = np.arange(n_frames) / fs
+print(f"dff: {n_neurons} neurons x {n_frames} frames at {fs} Hz; indicator {truth.indicator['name']}: "
+      f"rise {truth.indicator['rise_s']} s, decay {truth.indicator['decay_s']} s")
+
+# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "41ef3e0f8fa1ccd0e7076909d9790502", "grade": false, "grade_id": "s1-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# ## 1. From spikes to calcium: convolution with a kernel
+#
+# Each spike adds the same response — the **kernel** $h$ — to the calcium signal, starting in its
+# own frame, and responses add up (a linear model; real indicators saturate, see the recap). For
+# a spike train $s$ (spikes per frame) that sum is the **convolution**
+#
+# $$ c[t] = \sum_{k \ge 0} h[k]\, s[t-k], $$
+#
+# with the kernel sampled at the frame times $k / f_s$: `h[0]` is the response in the spike's own
+# frame, `h[k]` the response $k$ frames later. `np.convolve(s, h)` (mode `"full"`) returns
+# `len(s) + len(h) - 1` samples: the tail after the last frame is the response to spikes near the
+# end, which the recording never saw, so we **keep the first `len(s)` samples**. (Mode `"same"`
+# would keep the *middle* ones and shift every response half a kernel earlier, before its spike.)
+#
+# Kernels are **normalised**: to **sum 1**, the convolution spreads each spike over time without
+# changing the total (the area of the trace is the number of spikes), or to **peak 1**, one
+# spike's response peaks at 1 (as a "ΔF/F₀ per spike" amplitude is stated). `helpers.spikes`
+# builds kernels with `normalise="sum"` (default), `"peak"` or `None`.
+#
+# **Example** — the spikes of neuron 6 convolved with a 0.5 s **boxcar** (a flat window: a
+# running spike count) and a 0.5 s **triangle** (a smoother window), both summing to 1. Such
+# symmetric windows smooth spike trains into rates; they are not calcium kernels — a calcium
+# response cannot start before its spike.
+
+# %% mystnb={"image": {"alt": "Ten seconds of neuron 6: its true spikes as ticks, and the spike train convolved with a 0.5 s boxcar (a staircase) and with a 0.5 s triangle (smooth bumps), both starting at each spike and lasting half a second."}}
+boxcar = sp.boxcar_kernel(0.5, fs)
+triangle = sp.triangle_kernel(0.5, fs)
+window = time_s < 10
+fig, ax = plt.subplots(figsize=(9, 3), layout="constrained")
+ax.plot(time_s[window], sp.convolve_spikes(truth.spikes[6], boxcar)[window], label="boxcar, 0.5 s")
+ax.plot(time_s[window], sp.convolve_spikes(truth.spikes[6], triangle)[window], label="triangle, 0.5 s")
+spikes_s = truth.spike_times_s[6][truth.spike_times_s[6] < 10]
+ax.vlines(spikes_s, -0.02, -0.005, color="#000000", lw=1, label="true spikes")
+ax.set(xlabel="time (s)", ylabel="spikes per frame (kernel sum 1)", title="neuron 6, smoothed spike train")
+ax.legend(frameon=False, loc="upper right");
+
+# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "3272d484a5a302287baf555fb34a548a", "grade": false, "grade_id": "ex-tau-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# A calcium transient rises fast and decays slowly. The simplest calcium kernel keeps only the
+# decay: a **single exponential** $h(t) = e^{-t/\tau}$, with decay time constant τ in seconds
+# (`sp.exponential_kernel(tau_s, fs, duration_s, normalise=...)`).
+#
+# **Exercise 1.1** — How does the decay time constant shape the calcium signal? For each τ in
+# `lesson09.TAUS_S` (0.1, 0.3, 1 and 3 s), in that order, build the exponential kernel with
+# `sp.exponential_kernel(tau, fs, 10.0, normalise="peak")` (10 s long, **peak 1**: one isolated
+# spike then reaches 1), convolve the spike train of neuron 6, `truth.spikes[6]`, with
+# `sp.convolve_spikes`, and store the **maximum** of each result in the float array `peak_by_tau`.
+
+# %% deletable=false nbgrader={"cell_type": "code", "checksum": "fd770e065e6731991b433b875cc6426a", "grade": false, "grade_id": "ex-tau", "locked": false, "schema_version": 3, "solution": true, "task": false}
+# YOUR CODE HERE
+raise NotImplementedError()
+
+# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "0d342cd76c62c4e5c0ce16e687caf7c5", "grade": true, "grade_id": "ex-tau-check", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
+import numpy as np
+from helpers import checks, spikes as sp
+from helpers.lessons import spike_inference as lesson09
+_, fs, truth = lesson09.simulated_dff()
+
+
+def peaks(normalise, neuron=6):
+    return np.array([sp.convolve_spikes(truth.spikes[neuron], sp.exponential_kernel(tau, fs, 10.0, normalise=normalise)).max()
+                     for tau in lesson09.TAUS_S])
+
+
+checks.is_array("peak_by_tau", peak_by_tau, shape=(len(lesson09.TAUS_S),), hint="one maximum per tau of lesson09.TAUS_S")
+checks.close("peak_by_tau", peak_by_tau, peaks("peak"), rtol=1e-6, mistakes={
+    "the kernels sum to 1; the exercise asks for peak 1 (normalise='peak')": peaks("sum"),
+    "the values are in reverse order: follow the order of lesson09.TAUS_S": peaks("peak")[::-1],
+    "that is another neuron: use truth.spikes[6]": peaks("peak", neuron=0),
+}, hint="for each tau: sp.convolve_spikes(truth.spikes[6], sp.exponential_kernel(tau, fs, 10.0, normalise='peak')).max()")
+
+# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "a15f5dbc0c36951efcb545d4761383ec", "grade": false, "grade_id": "tau-example-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# With a short τ every spike gives its own peak of 1 (2 if two fall in a frame); with a long τ the
+# responses of successive spikes **pile up**, and the peak grows far above one spike's height.
+# A slow indicator integrates firing into a smooth rate — and hides individual spikes:
+
+# %% mystnb={"image": {"alt": "Neuron 6's spike train convolved with peak-normalised exponential kernels of decay time 0.1, 0.3, 1 and 3 seconds over 20 seconds: short decays give separate spikes of height about 1, long decays pile up into a slow, much higher curve."}}
+window = time_s < 20
+fig, ax = plt.subplots(figsize=(9, 3.2), layout="constrained")
+for tau in lesson09.TAUS_S:
+    ax.plot(time_s[window], sp.convolve_spikes(truth.spikes[6], sp.exponential_kernel(tau, fs, 10.0, normalise="peak"))[window],
+            lw=1, label=f"τ = {tau} s")
+ax.set(xlabel="time (s)", ylabel="calcium (peak of one spike = 1)", title="neuron 6: the effect of the decay time")
+ax.legend(frameon=False, loc="upper left");
+
+# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "2f92017caca02d6c16bddcab6647c59e", "grade": false, "grade_id": "ex-expkernel-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# Now build these pieces yourself.
+#
+# **Exercise 1.2** — Write a function `exp_kernel(tau_s, fs, duration_s)` that returns the
+# exponential kernel sampled at $t_k = k / f_s$ for $k = 0, 1, \dots, n-1$ with
+# $n$ = `round(duration_s * fs)` samples, **normalised to sum 1**: $h_k = e^{-t_k/\tau} / \sum_j e^{-t_j/\tau}$.
+# Return a float array of shape `(n,)`.
+
+# %% deletable=false nbgrader={"cell_type": "code", "checksum": "a69e5e4c0257ef0efcc6e4130a78fba8", "grade": false, "grade_id": "ex-expkernel", "locked": false, "schema_version": 3, "solution": true, "task": false}
+def exp_kernel(tau_s, fs, duration_s):
+    # YOUR CODE HERE
+    raise NotImplementedError()
+
+
+# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "344f2c875d18e824b5337560279779cc", "grade": true, "grade_id": "ex-expkernel-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+import numpy as np
+from helpers import checks, spikes as sp
+
+
+def check_exp_kernel(tau_s, fs, duration_s, hint):
+    label = f"exp_kernel({tau_s}, {fs}, {duration_s})"
+    got = checks.call("exp_kernel", exp_kernel, tau_s, fs, duration_s)
+    n = round(duration_s * fs)
+    checks.is_array(label, got, shape=(n,), hint="n = round(duration_s * fs) samples, at t = k / fs for k = 0 ... n - 1",
+                    wrong_shapes={(n + 1,): "one sample too many: k runs from 0 to n - 1 (np.arange(n))",
+                                  (round(duration_s),): "duration_s is in seconds: multiply by fs to get the number of samples"})
+    t = np.arange(n) / fs
+    checks.close(label, got, sp.exponential_kernel(tau_s, fs, duration_s), rtol=1e-6, mistakes={
+        "the kernel is unnormalised (its peak is 1): divide by its sum so that it sums to 1": np.exp(-t / tau_s),
+        "you used frame indices as times: t_k = k / fs seconds": np.exp(-np.arange(n) / tau_s) / np.exp(-np.arange(n) / tau_s).sum(),
+        "the exponent is -t / tau, not -t * tau": np.exp(-t * tau_s) / np.exp(-t * tau_s).sum(),
+    }, hint=hint)
+
+
+checks.is_function("exp_kernel", exp_kernel, n_params=3)
+check_exp_kernel(0.5, 30.0, 3.0, hint="h_k = exp(-t_k / tau_s) with t_k = k / fs, divided by the sum of all h_k")
+
+
+# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "334172a2a8e0cfb3c200a8f058e075e3", "grade": false, "grade_id": "ex-convolve-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# **Exercise 1.3** — Write a function `convolve_spikes(spikes, kernel)` that convolves a 1-D spike
+# train (spikes per frame) with a 1-D kernel and returns the **first `len(spikes)` samples** of
+# the full convolution, $c[t] = \sum_k h[k]\, s[t-k]$ for $t$ = 0 … `len(spikes) - 1` (a float array
+# of the shape of `spikes`). The kernel may be longer than the spike train.
+
+# %% deletable=false nbgrader={"cell_type": "code", "checksum": "e298151d3267266cc0b32f991678563f", "grade": false, "grade_id": "ex-convolve", "locked": false, "schema_version": 3, "solution": true, "task": false}
+def convolve_spikes(spikes, kernel):
+    # YOUR CODE HERE
+    raise NotImplementedError()
+
+
+# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "1d96ff13f09e6f7847907269f06860cd", "grade": true, "grade_id": "ex-convolve-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+import numpy as np
+from helpers import checks, spikes as sp
+from helpers.lessons import spike_inference as lesson09
+
+
+def check_convolve(label, s, kernel, hint):
+    got = checks.call("convolve_spikes", convolve_spikes, s.copy(), kernel.copy())
+    T, K = len(s), len(kernel)
+    checks.is_array(label, got, shape=(T,), hint="keep the first len(spikes) samples of the full convolution",
+                    wrong_shapes={(T + K - 1,): "that is the whole 'full' convolution: trim it to its first len(spikes) samples",
+                                  (T - K + 1,): "mode 'valid' drops the start of the recording: take the 'full' convolution and trim its end"})
+    checks.close(label, got, sp.convolve_spikes(s, kernel), rtol=1e-6, atol=1e-12, mistakes={
+        "mode 'same' centres the kernel, so responses start before their spikes: take the first len(spikes) samples of 'full'":
+            np.convolve(s, kernel, mode="same") if K <= T else None,
+        "you kept the last len(spikes) samples of the full convolution; keep the first ones": np.convolve(s, kernel)[-T:],
+        "the kernel is reversed (that is a correlation): h[0] is the response in the spike's own frame":
+            np.convolve(s, kernel[::-1])[:T],
+    }, hint=hint)
+
+
+_, fs, truth = lesson09.simulated_dff()
+checks.is_function("convolve_spikes", convolve_spikes, n_params=2)
+check_convolve("convolve_spikes(truth.spikes[0], exponential kernel)", truth.spikes[0].astype(float),
+               sp.exponential_kernel(0.686, fs, 3.0), hint="np.convolve(spikes, kernel) then [:len(spikes)]")
+
+# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "ffa255d8eb25775be6881fe8c12753ca", "grade": false, "grade_id": "s2-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# ## 2. Rise and decay: the double exponential
+#
+# Real transients also take time to **rise**. The difference of two exponentials,
+#
+# $$ h(t) = e^{-t/\tau_d} - e^{-t/\tau_r}, \qquad \tau_r < \tau_d, $$
+#
+# starts at 0, rises with the fast time constant $\tau_r$ and decays with the slow one $\tau_d$.
+# Setting $h'(t) = 0$ gives its time to peak
+# $t_{peak} = \ln(\tau_d/\tau_r)\, \dfrac{\tau_r \tau_d}{\tau_d - \tau_r}$.
+# The simulator uses exactly this kernel, with time constants fitted to Chen et al. (2013):
+# GCaMP6s $\tau_r$ = 70.6 ms, $\tau_d$ = 686 ms; GCaMP6f 17.5 ms and 178 ms
+# (`simulate.INDICATORS`).
+#
+# **Example** — both indicators' kernels at 30 Hz, normalised to peak 1:
+
+# %% mystnb={"image": {"alt": "Double-exponential kernels of GCaMP6s and GCaMP6f at 30 Hz over 3 seconds, both with peak 1: GCaMP6f peaks after about 50 ms and is back near zero after 0.7 s, GCaMP6s peaks after about 180 ms and decays over 2 to 3 seconds."}}
+fig, ax = plt.subplots(figsize=(7, 3), layout="constrained")
+for name in ("GCaMP6s", "GCaMP6f"):
+    ind = simulate.INDICATORS[name]
+    kernel = sp.double_exponential_kernel(ind["rise_s"], ind["decay_s"], fs, 3.0, normalise="peak")
+    ax.plot(np.arange(kernel.size) / fs, kernel, marker=".", label=f"{name}: rise {ind['rise_s']} s, decay {ind['decay_s']} s")
+ax.set(xlabel="time after the spike (s)", ylabel="response (peak 1)", title="double-exponential kernels at 30 Hz")
+ax.legend(frameon=False);
+
+# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "34b5655bfb7ac6628efa60bd087c78a1", "grade": false, "grade_id": "ex-tpeak-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# **Exercise 2.1** — With the formula above (not from a sampled kernel), compute the time to peak
+# **in seconds** of the GCaMP6s and GCaMP6f kernels from their `rise_s` and `decay_s` in
+# `simulate.INDICATORS`, and store them in the floats `t_peak_6s_s` and `t_peak_6f_s`. (Compare
+# them with Chen et al.'s measured times to peak, 179 ms and 45 ms.)
+
+# %% deletable=false nbgrader={"cell_type": "code", "checksum": "4cf18e7b56a408d187347309e221ca87", "grade": false, "grade_id": "ex-tpeak", "locked": false, "schema_version": 3, "solution": true, "task": false}
+# YOUR CODE HERE
+raise NotImplementedError()
+
+# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "5c73630c2a76a9fc708e75554e14ddbb", "grade": true, "grade_id": "ex-tpeak-check", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
+import numpy as np
+from helpers import checks, simulate
+for name, value in [("t_peak_6s_s", t_peak_6s_s), ("t_peak_6f_s", t_peak_6f_s)]:
+    ind = simulate.INDICATORS["GCaMP6s" if "6s" in name else "GCaMP6f"]
+    other = simulate.INDICATORS["GCaMP6f" if "6s" in name else "GCaMP6s"]
+    r, d = ind["rise_s"], ind["decay_s"]
+    right = np.log(d / r) * r * d / (d - r)
+    checks.is_number(name, value)
+    checks.close(name, value, right, rtol=1e-6, mistakes={
+        "the answer should be in seconds, not milliseconds": 1000 * right,
+        "use the natural logarithm (np.log), not log10": np.log10(d / r) * r * d / (d - r),
+        "that is the other indicator's time to peak": np.log(other["decay_s"] / other["rise_s"]) * other["rise_s"]
+            * other["decay_s"] / (other["decay_s"] - other["rise_s"]),
+        "multiply by tau_r * tau_d / (tau_d - tau_r), not divide": np.log(d / r) * (d - r) / (r * d),
+    }, hint="t_peak = ln(decay / rise) * rise * decay / (decay - rise), times in seconds")
+
+# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "4de9e47801d2fd4e575973bae8dcdba7", "grade": false, "grade_id": "ex-rise-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# **What if the rise is almost as slow as the decay?** The two exponentials then nearly cancel.
+#
+# **Exercise 2.2** — For each rise time in `lesson09.RISES_S` (0.0706, 0.2, 0.5 and 0.68 s), in
+# that order, with the GCaMP6s decay `simulate.INDICATORS["GCaMP6s"]["decay_s"]` (0.686 s), build
+# the **unnormalised** kernel `sp.double_exponential_kernel(rise, decay, fs, 5.0, normalise=None)`
+# and store its maximum in the float array `peak_by_rise`.
+
+# %% deletable=false nbgrader={"cell_type": "code", "checksum": "f4dd570eb1c9d7744e89dc668db818ca", "grade": false, "grade_id": "ex-rise", "locked": false, "schema_version": 3, "solution": true, "task": false}
+# YOUR CODE HERE
+raise NotImplementedError()
+
+# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "e158f0fee4c024d05f7bd08c24d0a9b3", "grade": true, "grade_id": "ex-rise-check", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
+import numpy as np
+from helpers import checks, simulate, spikes as sp
+from helpers.lessons import spike_inference as lesson09
+_, fs, _ = lesson09.simulated_dff()
+decay = simulate.INDICATORS["GCaMP6s"]["decay_s"]
+
+
+def peaks(normalise, decay_s=decay):
+    return np.array([sp.double_exponential_kernel(r, decay_s, fs, 5.0, normalise=normalise).max() for r in lesson09.RISES_S])
+
+
+checks.is_array("peak_by_rise", peak_by_rise, shape=(len(lesson09.RISES_S),), hint="one maximum per rise time of lesson09.RISES_S")
+checks.close("peak_by_rise", peak_by_rise, peaks(None), rtol=1e-6, mistakes={
+    "these kernels were normalised to peak 1; the exercise asks for the unnormalised kernel (normalise=None)": peaks("peak"),
+    "these kernels were normalised to sum 1; the exercise asks for the unnormalised kernel (normalise=None)": peaks("sum"),
+    "the values are in reverse order: follow the order of lesson09.RISES_S": peaks(None)[::-1],
+}, hint="for each rise: sp.double_exponential_kernel(rise, decay, fs, 5.0, normalise=None).max()")
+
+# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "dee5763ae4fa9600c6aa3d8a0aa943a8", "grade": false, "grade_id": "rise-example-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# The unnormalised peak shrinks towards 0 as the rise approaches the decay: at equal time
+# constants the difference of exponentials is zero everywhere. Its **shape** does not vanish: it
+# tends to the *alpha function* $(t/\tau)\,e^{-t/\tau}$, which `sp.double_exponential_kernel`
+# returns for `rise_s == decay_s`. So a normalised kernel changes smoothly, an unnormalised one
+# collapses — one more reason to normalise (and to fit rise and decay with care when they are close).
+
+# %% mystnb={"image": {"alt": "Left: unnormalised double-exponential kernels with decay 0.686 s and rise 0.07, 0.2, 0.5 and 0.68 s, whose heights shrink towards zero as the rise approaches the decay. Right: the same kernels normalised to peak 1, which become wider and peak later, approaching the alpha function."}}
+fig, axes = plt.subplots(1, 2, figsize=(10, 3.2), layout="constrained")
+decay_6s = simulate.INDICATORS["GCaMP6s"]["decay_s"]
+for rise in lesson09.RISES_S:
+    for ax, how in zip(axes, (None, "peak")):
+        kernel = sp.double_exponential_kernel(rise, decay_6s, fs, 5.0, normalise=how)
+        ax.plot(np.arange(kernel.size) / fs, kernel, label=f"rise {rise} s")
+axes[0].set(xlabel="time after the spike (s)", ylabel="response (unnormalised)", title="exp(-t/0.686) - exp(-t/rise)")
+axes[1].set(xlabel="time after the spike (s)", ylabel="response (peak 1)", title="the same, normalised to peak 1")
+axes[1].legend(frameon=False);
+
+# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "88f433ed37f8000a0d73b48159a232ef", "grade": false, "grade_id": "s3-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# ## 3. The autoregressive view
+#
+# An exponential decays by the same factor every frame: $e^{-(k+1)/(\tau f_s)} = g \cdot e^{-k/(\tau f_s)}$
+# with $g = e^{-1/(\tau f_s)}$. So the calcium made by the exponential kernel (peak 1) obeys a
+# one-line recursion, the **AR(1) model**
+#
+# $$ c[t] = g\, c[t-1] + s[t], $$
+#
+# "what is left of the calcium from the last frame, plus what this frame's spikes add". $g$ is the
+# fraction of calcium that survives one frame: close to 1 for a slow indicator or a fast frame
+# rate, small for a fast indicator imaged slowly. A rise and a decay give the **AR(2)** model
+# $c[t] = g_1 c[t-1] + g_2 c[t-2] + s[t]$, with $g_1 = d + r$ and $g_2 = -d\,r$ where
+# $d = e^{-1/(\tau_d f_s)}$ and $r = e^{-1/(\tau_r f_s)}$; its impulse response is the sampled double
+# exponential (shifted by one frame). `sp.ar_coefficients(decay_s, fs, rise_s=0)` returns `(g,)`
+# or `(g1, g2)`; `sp.ar_time_constants(g, fs)` goes back; `sp.ar_impulse_response(g, n)` runs the
+# recursion on one spike.
+#
+# **Example** — the AR(1) recursion on one spike is the exponential kernel:
+
+# %% mystnb={"image": {"alt": "The impulse response of the AR(1) model with the GCaMP6s decay at 30 Hz, drawn as dots, lying exactly on the exponential kernel with peak 1; beside it the AR(2) impulse response, which rises first and then decays."}}
+g_6s = sp.ar_coefficients(truth.indicator["decay_s"], fs)
+g2_6s = sp.ar_coefficients(truth.indicator["decay_s"], fs, rise_s=truth.indicator["rise_s"])
+lag_s = np.arange(90) / fs
+fig, ax = plt.subplots(figsize=(7, 3), layout="constrained")
+ax.plot(lag_s, sp.exponential_kernel(truth.indicator["decay_s"], fs, 3.0, normalise="peak"), label="exponential kernel, peak 1")
+ax.plot(lag_s, sp.ar_impulse_response(g_6s, 90), ".", label=f"AR(1), g = {g_6s[0]:.3f}")
+ax.plot(lag_s, sp.ar_impulse_response(g2_6s, 90), ".", label=f"AR(2), g1 = {g2_6s[0]:.3f}, g2 = {g2_6s[1]:.3f}")
+ax.set(xlabel="time after the spike (s)", ylabel="calcium (a.u.)", title="GCaMP6s at 30 Hz as AR models")
+ax.legend(frameon=False);
+
+# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "e63895a66fc1ca2c95ff6d99f8e6f9d2", "grade": false, "grade_id": "ex-ar1-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# **Exercise 3.1** — Write a function `ar1_g(tau_s, fs)` that returns the AR(1) coefficient
+# $g = e^{-1/(\tau f_s)}$ (a float) of a decay time constant `tau_s` (seconds) at frame rate `fs` (Hz).
+
+# %% deletable=false nbgrader={"cell_type": "code", "checksum": "212723a6eca1dd1db00f48196ca09dc2", "grade": false, "grade_id": "ex-ar1", "locked": false, "schema_version": 3, "solution": true, "task": false}
+def ar1_g(tau_s, fs):
+    # YOUR CODE HERE
+    raise NotImplementedError()
+
+
+# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "ea40994e27e067876d509590c7b473f6", "grade": true, "grade_id": "ex-ar1-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+import numpy as np
+from helpers import checks, spikes as sp
+
+
+def check_ar1(tau_s, fs, hint):
+    got = checks.call("ar1_g", ar1_g, tau_s, fs)
+    checks.is_number(f"ar1_g({tau_s}, {fs})", got, hint="return one number, g")
+    checks.close(f"ar1_g({tau_s}, {fs})", got, sp.ar_coefficients(tau_s, fs)[0], rtol=1e-9, mistakes={
+        "g = exp(-1 / (tau * fs)): you wrote exp(-fs / tau)": np.exp(-fs / tau_s),
+        "the frame rate is missing: one frame lasts 1 / fs seconds, so g = exp(-1 / (tau * fs))": np.exp(-1 / tau_s),
+        "that is the fraction lost in one frame, 1 - g; g is the fraction that survives": 1 - np.exp(-1 / (tau_s * fs)),
+        "g = exp(-1 / (tau * fs)): you wrote exp(-tau * fs)": np.exp(-tau_s * fs),
+    }, hint=hint)
+
+
+checks.is_function("ar1_g", ar1_g, n_params=2)
+check_ar1(0.686, 30.0, hint="g = exp(-1 / (tau_s * fs))")
+
+# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "78ce9fefd9626fb3eff367499e59a0ff", "grade": false, "grade_id": "ex-gfs-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# **Exercise 3.2** — Store in the float array `g_by_fs` the AR(1) coefficient of the GCaMP6s decay
+# (`truth.indicator["decay_s"]`, 0.686 s) at each frame rate of `lesson09.FRAME_RATES` (4.8, 7.5,
+# 15, 30 and 60 Hz), in that order, and in the float array `g_ar2_6s_30hz` the two AR(2)
+# coefficients `[g1, g2]` of GCaMP6s (rise `truth.indicator["rise_s"]`, decay as above) at 30 Hz.
+# (`sp.ar_coefficients` computes both; it is fine to use it or the formulas.)
+
+# %% deletable=false nbgrader={"cell_type": "code", "checksum": "1e9d98f6713b78be3b99ef85153a1ccc", "grade": false, "grade_id": "ex-gfs", "locked": false, "schema_version": 3, "solution": true, "task": false}
+# YOUR CODE HERE
+raise NotImplementedError()
+
+# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "82f5e1c34a60af43aa93c135f551b435", "grade": true, "grade_id": "ex-gfs-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+import numpy as np
+from helpers import checks, simulate
+from helpers.lessons import spike_inference as lesson09
+ind = simulate.INDICATORS["GCaMP6s"]
+rates = np.array(lesson09.FRAME_RATES)
+checks.is_array("g_by_fs", g_by_fs, shape=rates.shape, hint="one g per frame rate of lesson09.FRAME_RATES")
+checks.close("g_by_fs", g_by_fs, np.exp(-1 / (ind["decay_s"] * rates)), rtol=1e-6, mistakes={
+    "that is the rise time constant's g; AR(1) uses the decay": np.exp(-1 / (ind["rise_s"] * rates)),
+    "0.55 s is the half-decay time; the time constant is decay_s = 0.686 s": np.exp(-1 / (ind["half_decay_s"] * rates)),
+    "the values are in reverse order: follow the order of lesson09.FRAME_RATES": np.exp(-1 / (ind["decay_s"] * rates))[::-1],
+}, hint="g = exp(-1 / (decay_s * fs)) for each frame rate")
+d, r = np.exp(-1 / (ind["decay_s"] * 30.0)), np.exp(-1 / (ind["rise_s"] * 30.0))
+checks.is_array("g_ar2_6s_30hz", g_ar2_6s_30hz, shape=(2,), hint="two coefficients, [g1, g2]")
+checks.close("g_ar2_6s_30hz", g_ar2_6s_30hz, [d + r, -d * r], rtol=1e-6, mistakes={
+    "g2 is negative: g2 = -d * r": [d + r, d * r],
+    "the order is [g1, g2] = [d + r, -d * r]": [-d * r, d + r],
+}, hint="g1 = d + r and g2 = -d * r with d = exp(-1 / (decay_s * fs)) and r = exp(-1 / (rise_s * fs))")
+
+# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "a9cfd36850312d1f62df6bc3bf919859", "grade": false, "grade_id": "gfs-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# The same indicator has a different g at every frame rate: g describes one *frame*, τ describes
+# the *indicator*. A g copied from a paper or a pipeline at another frame rate is wrong — convert
+# through τ.
+
+# %% mystnb={"image": {"alt": "AR(1) coefficient g against frame rate from 2 to 100 Hz for GCaMP6s and GCaMP6f: both rise towards 1 with the frame rate, GCaMP6f's curve lies below GCaMP6s's, for example about 0.31 versus 0.74 at 4.8 Hz."}}
+rates = np.geomspace(2, 100, 60)
+fig, ax = plt.subplots(figsize=(6, 3), layout="constrained")
+for name in ("GCaMP6s", "GCaMP6f"):
+    ax.plot(rates, [sp.ar_coefficients(simulate.INDICATORS[name]["decay_s"], f)[0] for f in rates], label=name)
+ax.set(xscale="log", xlabel="frame rate (Hz)", ylabel="AR(1) coefficient g", ylim=(0, 1), title="g = exp(-1 / (τ fs))")
+ax.legend(frameon=False);
+
+# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "6bea95af647b89f6519813389f5420a3", "grade": false, "grade_id": "s4-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# ## 4. Deconvolution with OASIS
+#
+# Deconvolution inverts the model: given the measured trace $y$, find calcium $c$ and activity
+# $s$ with $y \approx c + b + \text{noise}$, $s[t] = c[t] - g\,c[t-1] \ge 0$ (calcium only *enters* at
+# spikes and otherwise decays as the model says). Without more, noise would be fitted too; so
+# **OASIS** (Friedrich, Zhou & Paninski 2017) makes $s$ as **sparse** as possible — the smallest
+# total $\sum s$ (an L1 penalty) — while the residual stays at the noise level,
+# $\lVert y - c - b \rVert^2 = \sigma^2 T$, with the noise σ estimated from the trace's high
+# frequencies. It solves this exactly and fast (one pass, pooling adjacent frames). Its output:
+#
+# - `calcium` — the denoised calcium $c$ (baseline removed), in the units of the trace;
+# - `spikes` — the inferred activity $s$ ≥ 0: **not spike counts**, but proportional to them (in
+#   ΔF/F₀ per frame; one spike gives about its amplitude, often spread over two frames);
+# - `baseline` — $b$; `g` — the AR coefficients (estimated from the trace's autocovariance
+#   unless given); `lam` — the penalty that met the noise constraint; `noise_sd` — σ.
+#
+# `sp.deconvolve(trace, fs, g=None, decay_s=None, rise_s=0, order=1)` wraps `oasis-deconv` for one
+# trace or many; give `g`, or the time constants, or neither (then g is estimated).
+#
+# **Example** — neuron 2, with g estimated from the trace:
+
+# %% mystnb={"image": {"alt": "Twenty seconds of simulated neuron 2: the measured dF/F0, OASIS's denoised calcium plus baseline following it smoothly, the inferred activity as positive bars, and the true spikes as black ticks below; the bars sit at the spikes."}}
+result = sp.deconvolve(dff[2], fs)
+print(f"estimated g = {result.g[0]:.4f}  (decay {sp.ar_time_constants(result.g, fs)[0]:.3f} s; "
+      f"true {truth.indicator['decay_s']} s), baseline {result.baseline:.4f}, noise s.d. {result.noise_sd:.4f}")
+window = time_s < 20
+fig, ax = plt.subplots(figsize=(9, 3.4), layout="constrained")
+ax.plot(time_s[window], dff[2, window], lw=0.6, color="#999999", label="measured ΔF/F₀")
+ax.plot(time_s[window], (result.calcium + result.baseline)[window], lw=1.4, label="OASIS calcium + baseline")
+ax.vlines(time_s[window], -0.4, -0.4 + 2 * result.spikes[window], color="#D55E00", lw=1.5, label="inferred activity (×2)")
+ax.vlines(truth.spike_times_s[2][truth.spike_times_s[2] < 20], -0.55, -0.45, color="#000000", lw=1, label="true spikes")
+ax.set(xlabel="time (s)", ylabel="ΔF/F₀ (fraction)", title="neuron 2: OASIS deconvolution (AR(1), g estimated)")
+ax.legend(frameon=False, loc="upper right", fontsize="small");
+
+# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "c9f72c5c1821cd6d6bc708a3f5f61186", "grade": false, "grade_id": "ex-oasis-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# **Exercise 4.1** — Deconvolve neuron 5 of `dff` with `sp.deconvolve(dff[5], fs)` (g estimated,
+# AR(1)). Store the estimated coefficient in the float `g_5`, the decay time constant it implies
+# **in seconds** in the float `decay_5_s` (invert $g = e^{-1/(\tau f_s)}$, or use
+# `sp.ar_time_constants`), and the estimated baseline in the float `baseline_5`.
+
+# %% deletable=false nbgrader={"cell_type": "code", "checksum": "a2a8733e254f0573bb47b6af818d3d44", "grade": false, "grade_id": "ex-oasis", "locked": false, "schema_version": 3, "solution": true, "task": false}
+# YOUR CODE HERE
+raise NotImplementedError()
+
+# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "f2e5a6ee809159fada88601f15dd74ed", "grade": true, "grade_id": "ex-oasis-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+import numpy as np
+from helpers import checks, spikes as sp
+from helpers.lessons import spike_inference as lesson09
+x, fs, truth = lesson09.simulated_dff()
+ref = sp.deconvolve(x[5], fs)
+g_ref = float(ref.g[0])
+checks.is_number("g_5", g_5, hint="g is one number: result.g[0]")
+checks.close("g_5", g_5, g_ref, rtol=1e-6, mistakes={
+    "that is the g of the true decay time; the exercise asks for OASIS's estimate, result.g[0]":
+        sp.ar_coefficients(truth.indicator["decay_s"], fs)[0],
+    "that is another neuron's estimate: deconvolve dff[5]": float(sp.deconvolve(x[2], fs).g[0]),
+}, hint="sp.deconvolve(dff[5], fs).g[0]")
+checks.is_number("decay_5_s", decay_5_s)
+tau = -1 / (fs * np.log(g_ref))
+checks.close("decay_5_s", decay_5_s, tau, rtol=1e-6, mistakes={
+    "that is the decay time in frames: divide by fs to get seconds": tau * fs,
+    "use the natural logarithm: tau = -1 / (fs * ln g)": -1 / (fs * np.log10(g_ref)),
+    "that is the true decay time; the exercise asks for the one OASIS's g implies": truth.indicator["decay_s"],
+}, hint="tau = -1 / (fs * ln g) seconds")
+checks.is_number("baseline_5", baseline_5)
+checks.close("baseline_5", baseline_5, ref.baseline, rtol=1e-6, atol=1e-9, mistakes={
+    "that is the mean of the trace; the exercise asks for OASIS's baseline, result.baseline": float(x[5].mean()),
+}, hint="sp.deconvolve(dff[5], fs).baseline")
+
+# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "51bb2bc10ad7461df2b35abbb06f5960", "grade": false, "grade_id": "ex-gsweep-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# **Exercise 4.2** — What does a wrong g do? For each g in `lesson09.G_VALUES` (0.1, 0.9, 0.99), in
+# that order, deconvolve `dff[2]` with g **fixed**, `sp.deconvolve(dff[2], fs, g=g)`, and measure
+# how well its inferred activity (`.spikes`) follows the true spike counts `truth.spikes[2]` with
+# `sp.binned_rate_correlation(inferred, true, fs, bin_s=1.0)`: the Pearson correlation of the two
+# summed in 1 s bins. Store the three correlations in the float array `corr_by_g`.
+
+# %% deletable=false nbgrader={"cell_type": "code", "checksum": "340e61193f78f8bb96563bb8f2f158f0", "grade": false, "grade_id": "ex-gsweep", "locked": false, "schema_version": 3, "solution": true, "task": false}
+# YOUR CODE HERE
+raise NotImplementedError()
+
+# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "5e8fe4149f6ce8930d8c58b93c50ffe0", "grade": true, "grade_id": "ex-gsweep-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+import numpy as np
+from helpers import checks, spikes as sp
+from helpers.lessons import spike_inference as lesson09
+x, fs, truth = lesson09.simulated_dff()
+fits = [sp.deconvolve(x[2], fs, g=g) for g in lesson09.G_VALUES]
+right = np.array([sp.binned_rate_correlation(f.spikes, truth.spikes[2], fs, 1.0) for f in fits])
+checks.is_array("corr_by_g", corr_by_g, shape=(len(lesson09.G_VALUES),), hint="one correlation per g of lesson09.G_VALUES")
+checks.close("corr_by_g", corr_by_g, right, rtol=1e-6, mistakes={
+    "you correlated the inferred calcium; correlate the inferred activity, .spikes":
+        [sp.binned_rate_correlation(f.calcium, truth.spikes[2], fs, 1.0) for f in fits],
+    "bin_s is in seconds: 1 s bins are bin_s=1.0 (you used one-frame bins)":
+        [sp.binned_rate_correlation(f.spikes, truth.spikes[2], fs, 1 / fs) for f in fits],
+    "the values are in reverse order: follow the order of lesson09.G_VALUES": right[::-1],
+}, hint="for each g: sp.binned_rate_correlation(sp.deconvolve(dff[2], fs, g=g).spikes, truth.spikes[2], fs, bin_s=1.0)")
+
+# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "4bff426da92e83419fa0a7bcd6b3db4a", "grade": false, "grade_id": "gsweep-example-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# **Example** — the three fits, and AR(2) with the true rise and decay, on 15 s of neuron 2:
+
+# %% mystnb={"image": {"alt": "Four rows for 15 seconds of neuron 2, each with the inferred activity as bars above the true spikes as ticks: with g = 0.1 the activity copies the noisy trace and is spread over many frames; with g = 0.9 it is sparse and near the spikes; with g = 0.99 it is sparse but misses decays and has a large negative baseline; AR(2) with the true time constants gives the sparsest, best-placed activity."}}
+window = time_s < 15
+fits = {f"g = {g}": sp.deconvolve(dff[2], fs, g=g) for g in lesson09.G_VALUES}
+fits["AR(2), true rise and decay"] = sp.deconvolve(dff[2], fs, decay_s=truth.indicator["decay_s"], rise_s=truth.indicator["rise_s"])
+fig, axes = plt.subplots(len(fits), 1, figsize=(9, 6), layout="constrained", sharex=True)
+for ax, (label, fit) in zip(axes, fits.items()):
+    r = sp.binned_rate_correlation(fit.spikes, truth.spikes[2], fs, 1.0)
+    ax.vlines(time_s[window], 0, fit.spikes[window], color="#D55E00", lw=1.5)
+    ax.vlines(truth.spike_times_s[2][truth.spike_times_s[2] < 15], -0.15, -0.05, color="#000000", lw=1)
+    ax.set(ylabel="activity\n(ΔF/F₀)", title=f"{label}: r = {r:.2f}, baseline {fit.baseline:.3f}")
+axes[-1].set_xlabel("time (s)");
+
+# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "41aa302a79245089ac503438295c24cb", "grade": false, "grade_id": "q-g-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# **Question 4.3** (manually graded) — At 30 Hz, g = 0.1, 0.9 and 0.99 correspond to decay time
+# constants of 0.014 s, 0.32 s and 3.3 s (the truth: 0.686 s). In four to six sentences, explain
+# what OASIS's inferred activity looks like with g much too small and with g much too large, and
+# why (think about what the model can and cannot do between spikes). Why is the correlation with
+# g = 0.9 still high although g is not the true one? What does AR(2) add at 30 Hz, and why would
+# it matter less at 4.8 Hz?
+
+# %% [markdown] deletable=false nbgrader={"cell_type": "markdown", "checksum": "3ed11e98f9f2ddc486060af4de9f53bf", "grade": true, "grade_id": "q-g", "locked": false, "points": 3, "schema_version": 3, "solution": true, "task": false}
+# YOUR ANSWER HERE
+
+# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "4895f73a758241c216c5b712f1bbfa2e", "grade": false, "grade_id": "s5-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# ## 5. From continuous activity to spike times
+#
+# OASIS's activity is continuous: many small values, a few large ones. To get **spike times** we
+# keep what is large enough. Three common thresholds, each per neuron:
+#
+# - a **fraction of the maximum**, e.g. 0.3 × max: simple, but one huge burst raises it;
+# - a high **percentile** of the values (e.g. the 99th, NumPy's default linear interpolation) —
+#   the activity is mostly zeros, so low percentiles are 0;
+# - **mean + k · std** (population s.d., `ddof=0`), as for z-scores in lesson 06.
+#
+# Then either every frame above the threshold is a spike, or — better, because one spike is often
+# spread over two frames — only **peaks** above it: `find_peaks(s, height=threshold,
+# distance=d)` keeps local maxima at least `threshold` high and at least `d` frames apart (the lower
+# of two closer peaks is dropped; the first and last frame are never peaks). Frame $i$ is at
+# $i / f_s$ seconds. `sp.spike_threshold` and `sp.spike_frames` / `sp.spike_times_s` do this.
+#
+# Sections 5 and 6 start again from a reference deconvolution: neuron 2 with the **true** GCaMP6s
+# decay, AR(1):
+
+# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "a0a3aff14064f8ad4255d5e6ecde535c", "grade": false, "grade_id": "s5-setup", "locked": true, "schema_version": 3, "solution": false, "task": false}
+s_ref = lesson09.reference_deconvolution().spikes   # sp.deconvolve(dff[2], fs, decay_s=truth.indicator["decay_s"]).spikes
+print(f"s_ref: {s_ref.size} frames, {np.count_nonzero(s_ref > 1e-6)} of them above 1e-6, max {s_ref.max():.3f}")
+
+# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "076114f68f34823dd87b393fb7ba80c4", "grade": false, "grade_id": "ex-thr-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# **Exercise 5.1** — Compute three thresholds for `s_ref` (floats): `thr_max`, 0.3 times its
+# maximum; `thr_pct`, its 99th percentile (`np.percentile`, percentiles are from 0 to 100);
+# `thr_std`, its mean plus 3 standard deviations (`ddof=0`).
+
+# %% deletable=false nbgrader={"cell_type": "code", "checksum": "581a49bed931bd44657b83f2c5ac7b27", "grade": false, "grade_id": "ex-thr", "locked": false, "schema_version": 3, "solution": true, "task": false}
+# YOUR CODE HERE
+raise NotImplementedError()
+
+# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "a706b7b2a3b956a4ad2c8758b21e8dc2", "grade": true, "grade_id": "ex-thr-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+import numpy as np
+from helpers import checks, spikes as sp
+from helpers.lessons import spike_inference as lesson09
+s = lesson09.reference_deconvolution().spikes
+for name in ("thr_max", "thr_pct", "thr_std"):
+    checks.is_number(name, {"thr_max": thr_max, "thr_pct": thr_pct, "thr_std": thr_std}[name])
+checks.close("thr_max", thr_max, sp.spike_threshold(s, fraction_of_max=0.3), rtol=1e-9, mistakes={
+    "that is the maximum itself; take 0.3 times it": s.max(),
+    "that is 0.3 times the mean; the exercise asks for 0.3 times the maximum": 0.3 * s.mean(),
+}, hint="0.3 * s_ref.max()")
+checks.close("thr_pct", thr_pct, sp.spike_threshold(s, percentile=99), rtol=1e-9, mistakes={
+    "np.percentile takes percentiles from 0 to 100: the 99th is np.percentile(s, 99), not 0.99": np.percentile(s, 0.99),
+}, hint="np.percentile(s_ref, 99)")
+checks.close("thr_std", thr_std, sp.spike_threshold(s, k_std=3), rtol=1e-9, mistakes={
+    "use the population standard deviation (ddof=0, NumPy's default), not ddof=1": s.mean() + 3 * s.std(ddof=1),
+    "add the mean: the threshold is mean + 3 * std": 3 * s.std(),
+    "that is mean + 3 * variance; use the standard deviation": s.mean() + 3 * s.var(),
+}, hint="s_ref.mean() + 3 * s_ref.std()")
+
+# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "7fb89723b9ec8429ac126cbace8e0a97", "grade": false, "grade_id": "ex-times-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# **Exercise 5.2** — Write a function `spike_times_s(s, fs, threshold)` that returns the times, in
+# **seconds**, of every frame of the 1-D activity `s` whose value is **strictly above**
+# `threshold` (frame $i$ is at $i / f_s$ s, the first frame at 0 s), as a float array in increasing
+# order (empty if no frame is above).
+
+# %% deletable=false nbgrader={"cell_type": "code", "checksum": "1de13ca1932ca2f9354d572b6a861751", "grade": false, "grade_id": "ex-times", "locked": false, "schema_version": 3, "solution": true, "task": false}
+def spike_times_s(s, fs, threshold):
+    # YOUR CODE HERE
+    raise NotImplementedError()
+
+
+# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "ca6f2c34efeecb082f58aa461c98730c", "grade": true, "grade_id": "ex-times-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+import numpy as np
+from helpers import checks, spikes as sp
+from helpers.lessons import spike_inference as lesson09
+
+
+def check_times(label, s, fs, threshold, hint):
+    got = checks.call("spike_times_s", spike_times_s, s.copy(), fs, threshold)
+    frames = np.flatnonzero(s > threshold)
+    if isinstance(got, np.ndarray) and got.ndim == 1 and got.shape != frames.shape:
+        if got.shape == (np.count_nonzero(s <= threshold),):
+            checks.fail(label, "has one time per frame at or below the threshold.", "keep the frames where s > threshold")
+        if got.shape == (np.count_nonzero(s >= threshold),):
+            checks.fail(label, "includes frames equal to the threshold.", "keep frames strictly above: s > threshold")
+    checks.is_array(label, got, shape=frames.shape, hint="one time per frame whose value is above the threshold")
+    checks.close(label, got, frames / fs, rtol=1e-9, atol=1e-12, mistakes={
+        "these are frame indices; divide by fs to get seconds": frames,
+        "multiply frame indices by the frame period 1/fs (or divide by fs), not by fs": frames * fs,
+        "the first frame is at 0 s: frame i is at i / fs, not (i + 1) / fs": (frames + 1) / fs,
+    }, hint=hint)
+
+
+_, fs, truth = lesson09.simulated_dff()
+s = lesson09.reference_deconvolution().spikes
+checks.is_function("spike_times_s", spike_times_s, n_params=3)
+check_times("spike_times_s(s_ref, fs, 0.3 * max)", s, fs, 0.3 * s.max(), hint="np.flatnonzero(s > threshold) / fs")
+
+# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "2a9afc63277dd933241c54a411adc1a2", "grade": false, "grade_id": "ex-peaks-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# **Exercise 5.3** — Find the peaks of `s_ref` with `find_peaks(s_ref, height=thr, distance=d)`,
+# where `thr` is 0.3 times the maximum of `s_ref` and `d` is a minimum separation of **0.2 s**
+# converted to frames with `round(0.2 * fs)`. Store the peak frames in the integer array
+# `peak_frames` and their times in seconds in the float array `peak_times_s`.
+
+# %% deletable=false nbgrader={"cell_type": "code", "checksum": "5104277b48adf9e2ce421187d9019ac1", "grade": false, "grade_id": "ex-peaks", "locked": false, "schema_version": 3, "solution": true, "task": false}
+# YOUR CODE HERE
+raise NotImplementedError()
+
+# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "4d70fc42d6b03fa7d876af5cd4ac5794", "grade": true, "grade_id": "ex-peaks-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+import numpy as np
+from scipy.signal import find_peaks
+from helpers import checks, spikes as sp
+from helpers.lessons import events as lesson06
+from helpers.lessons import spike_inference as lesson09
+_, fs, _ = lesson09.simulated_dff()
+s = lesson09.reference_deconvolution().spikes
+thr = 0.3 * s.max()
+right = sp.spike_frames(s, thr, fs=fs, min_distance_s=0.2)
+lesson06.equal_frames("peak_frames", peak_frames, right, mistakes={
+    "without the minimum distance, close peaks are all kept: pass distance=round(0.2 * fs)": find_peaks(s, height=thr)[0],
+    "without a height, every local maximum counts: pass height=0.3 * s_ref.max()": find_peaks(s, distance=round(0.2 * fs))[0],
+    "these are the frames above the threshold, not the peaks: use find_peaks": np.flatnonzero(s > thr),
+}, hint="find_peaks(s_ref, height=0.3 * s_ref.max(), distance=round(0.2 * fs))[0]")
+checks.is_array("peak_times_s", peak_times_s, shape=right.shape, hint="one time per peak frame")
+checks.close("peak_times_s", peak_times_s, right / fs, rtol=1e-9, mistakes={
+    "these are frames; divide by fs to get seconds": right,
+    "multiply frame indices by 1/fs (or divide by fs), not by fs": right * fs,
+}, hint="peak_frames / fs")
+
+# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "f0e962542dd6b38d7cd2dcc2959167a6", "grade": false, "grade_id": "raster-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# **Example** — an event plot of the first 30 s: for every neuron, its true spikes and the spikes
+# found as peaks above 0.3 × max with 0.2 s separation, from OASIS with the true decay:
+
+# %% mystnb={"image": {"alt": "Event plot of ten simulated neurons over 30 seconds: for each neuron a row of black ticks for true spikes and, just below, a row of orange ticks for inferred spikes; most inferred ticks sit on true ones, bursts give fewer inferred than true ticks, and a few inferred ticks are false."}}
+inferred = sp.deconvolve(dff, fs, decay_s=truth.indicator["decay_s"])
+found_s = sp.spike_times_s(inferred.spikes, fs, sp.spike_threshold(inferred.spikes, fraction_of_max=0.3), min_distance_s=0.2)
+rows, colours, offsets = [], [], []
+for n in range(n_neurons):
+    rows += [truth.spike_times_s[n][truth.spike_times_s[n] < 30], found_s[n][found_s[n] < 30]]
+    colours += ["#000000", "#E69F00"]
+    offsets += [n + 0.2, n - 0.2]
+fig, ax = plt.subplots(figsize=(9, 4), layout="constrained")
+ax.eventplot(rows, lineoffsets=offsets, linelengths=0.35, colors=colours, linewidths=1)
+ax.set(xlabel="time (s)", ylabel="neuron", yticks=range(n_neurons), xlim=(0, 30),
+       title="true spikes (black, upper) and inferred spikes (orange, lower)");
+
+# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "6495e3d1355f4c97742be91877f165a9", "grade": false, "grade_id": "s6-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# ## 6. How good is the inference? Measuring against ground truth
+#
+# Two measures, because spike inference answers two questions:
+#
+# - **How much did the neuron fire, when?** The **correlation of binned rates**: sum the inferred
+#   activity and the true spike counts in bins (here 1 s) and take their Pearson correlation. It
+#   ignores scale — the activity is in ΔF/F₀, not spikes — and, within a bin, timing. It is the
+#   standard benchmark measure (Theis et al. 2016; Berens et al. 2018).
+# - **Which spikes were found?** **Precision and recall** of detected spike times against the true
+#   spikes, matched one-to-one within a tolerance (here ±0.2 s), as in lesson 06. Every true spike
+#   counts, so a burst found as one peak is one spike found and the others missed.
+#
+# `sp.score_inference(inferred, truth.spikes, fs, threshold, bin_s=1.0, tolerance_s=0.2)` returns
+# both: `.correlation` (one per neuron), `.median_correlation` and `.detection` (`precision`,
+# `recall`, `f1`, computed by `helpers.events.match_events`).
+
+# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "7e1f3ef87564f6b7224ef40ea8c8947e", "grade": false, "grade_id": "ex-bincorr-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# **Exercise 6.1** — Write a function `binned_correlation(inferred, true_counts, bin_frames)` for one
+# neuron: sum both 1-D arrays over consecutive bins of `bin_frames` frames starting at frame 0,
+# **dropping an incomplete last bin** (so there are `len(inferred) // bin_frames` bins), and return
+# the Pearson correlation of the two binned series as a float (`np.corrcoef(a, b)[0, 1]`).
+
+# %% deletable=false nbgrader={"cell_type": "code", "checksum": "8a07361f654e0baddcdfb630fe1378c9", "grade": false, "grade_id": "ex-bincorr", "locked": false, "schema_version": 3, "solution": true, "task": false}
+def binned_correlation(inferred, true_counts, bin_frames):
+    # YOUR CODE HERE
+    raise NotImplementedError()
+
+
+# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "62799f8162f44b3d964f3fdaf5066ffe", "grade": true, "grade_id": "ex-bincorr-check", "locked": true, "points": 3, "schema_version": 3, "solution": false, "task": false}
+import numpy as np
+from helpers import checks, spikes as sp
+from helpers.lessons import spike_inference as lesson09
+
+
+def padded_bins(x, n):
+    return np.add.reduceat(np.asarray(x, float), np.arange(0, len(x), n))
+
+
+def check_binned(label, inferred, counts, bin_frames, hint):
+    got = checks.call("binned_correlation", binned_correlation, inferred.copy(), counts.copy(), bin_frames)
+    checks.is_number(label, got, hint="return one number: the correlation of the binned series")
+    keep_last = np.corrcoef(padded_bins(inferred, bin_frames), padded_bins(counts, bin_frames))[0, 1]
+    checks.close(label, got, sp.binned_rate_correlation(inferred, counts, 1.0, bin_frames), rtol=1e-6, mistakes={
+        "that is the correlation without binning: sum each series over bins of bin_frames first":
+            np.corrcoef(inferred, counts)[0, 1],
+        "drop the incomplete last bin: use len(inferred) // bin_frames bins": keep_last if len(inferred) % bin_frames else None,
+    }, hint=hint)
+
+
+_, fs, truth = lesson09.simulated_dff()
+s = lesson09.reference_deconvolution().spikes
+checks.is_function("binned_correlation", binned_correlation, n_params=3)
+check_binned("binned_correlation(s_ref, truth.spikes[2], 30)", s, truth.spikes[2], 30,
+             hint="reshape the first n_bins * bin_frames values to (n_bins, bin_frames), sum over axis 1, then np.corrcoef")
+check_binned("binned_correlation(s_ref, truth.spikes[2], 7)", s, truth.spikes[2], 7,
+             hint="drop the incomplete last bin: len(inferred) // bin_frames bins")
+
+# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "bbf5de16a7e8f085de8fff0e5ec5a5df", "grade": false, "grade_id": "ex-score-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# **Exercise 6.2** — Score OASIS on the whole simulated recording. Deconvolve all of `dff` with the
+# true decay, `sp.deconvolve(dff, fs, decay_s=truth.indicator["decay_s"])`; set each neuron's
+# threshold at 0.3 × its maximum activity (`sp.spike_threshold(activity, fraction_of_max=0.3)`);
+# score with `sp.score_inference(activity, truth.spikes, fs, thresholds, bin_s=1.0,
+# tolerance_s=0.2)`. Store the **median** over neurons of the binned correlation in `median_r`,
+# and the precision and recall in `precision` and `recall` (floats).
+
+# %% deletable=false nbgrader={"cell_type": "code", "checksum": "2f808a50da51d990c4815a13e26034a0", "grade": false, "grade_id": "ex-score", "locked": false, "schema_version": 3, "solution": true, "task": false}
+# YOUR CODE HERE
+raise NotImplementedError()
+
+# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "08634aaec629e739e7205059ac681018", "grade": true, "grade_id": "ex-score-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+import numpy as np
+from helpers import checks, spikes as sp
+from helpers.lessons import spike_inference as lesson09
+x, fs, truth = lesson09.simulated_dff()
+ref = lesson09.score(x, fs, truth, decay_s=truth.indicator["decay_s"])
+activity = sp.deconvolve(x, fs, decay_s=truth.indicator["decay_s"]).spikes
+thresholds = sp.spike_threshold(activity, fraction_of_max=0.3)
+frames_tol = sp.score_inference(activity, truth.spikes, fs, thresholds, bin_s=1.0, tolerance_s=0.2 / fs)
+checks.is_number("median_r", median_r)
+checks.close("median_r", median_r, ref.median_correlation, rtol=1e-6, mistakes={
+    "that is the mean over neurons; the exercise asks for the median": float(np.nanmean(ref.correlation)),
+    "that is the correlation of the inferred calcium; score the inferred activity (.spikes)":
+        float(np.nanmedian(sp.binned_rate_correlation(sp.deconvolve(x, fs, decay_s=truth.indicator["decay_s"]).calcium,
+                                                      truth.spikes, fs, 1.0))),
+}, hint="score.median_correlation, with bin_s=1.0")
+for name, value, right, other in [("precision", precision, ref.detection.precision, ref.detection.recall),
+                                  ("recall", recall, ref.detection.recall, ref.detection.precision)]:
+    checks.is_number(name, value)
+    checks.close(name, value, right, rtol=1e-6, mistakes={
+        "precision and recall are swapped: precision = matched / detected, recall = matched / true": other,
+        "tolerance_s is in seconds: pass 0.2, not 0.2 frames' worth": getattr(frames_tol.detection, name),
+    }, hint="score.detection.precision and score.detection.recall, threshold 0.3 x each neuron's maximum, tolerance 0.2 s")
+
+# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "9525893f111df2c8a9c1d3e28f2728f2", "grade": false, "grade_id": "grid-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# **Example** — the same measures over a grid of simulated recordings: GCaMP6s and GCaMP6f, frame
+# rates 4.8–30 Hz, three noise levels (about 0.12, 0.06 — like the Allen recording — and 0.02
+# ΔF/F₀), 10 neurons × 3 min each, OASIS with the true decay:
+
+# %% mystnb={"image": {"alt": "Two panels against frame rate from 4.8 to 30 Hz, one line per indicator and noise level. Left, median binned correlation: highest for GCaMP6s and for low noise, rising with frame rate; GCaMP6f at high noise and low frame rate is lowest, near 0.5. Right, F1 of detected spikes: near 0.15 at 4.8 Hz for every condition, rising steeply to 0.55 to 0.9 at 30 Hz."}}
+grid = lesson09.accuracy_grid()
+axes = lesson09.plot_accuracy_grid(grid)
+
+# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "8d09457b727a662e71dca2caca7e1e59", "grade": false, "grade_id": "q-limits-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# **Question 6.3** (manually graded) — Using the figure, explain in five to eight sentences what
+# limits spike inference. Address (a) why F1 collapses at 4.8 Hz for every condition while the
+# correlation stays fairly high; (b) why GCaMP6f suffers more than GCaMP6s from a low frame rate and
+# from noise; (c) what the tolerance, the bins and the threshold do to these numbers; and (d) two
+# ways in which real recordings are harder than these simulations (each with its effect).
+
+# %% [markdown] deletable=false nbgrader={"cell_type": "markdown", "checksum": "abef95346fa8369e4b4fbe39b0ee799c", "grade": true, "grade_id": "q-limits", "locked": false, "points": 3, "schema_version": 3, "solution": true, "task": false}
+# YOUR ANSWER HERE
+
+# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "1b862988f4441dcbf6d35ea8600d0736", "grade": false, "grade_id": "s7-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# ## 7. A real recording: the Allen excerpt
+#
+# The Allen Brain Observatory excerpt of lessons 05 and 06: ΔF/F₀ of 74 neurons, 6001 frames at
+# 30 Hz, probably GCaMP6f (the file does not say). There is no ground truth: no one recorded these
+# neurons' spikes electrically. OASIS still runs — with g estimated per neuron, since we do not
+# know the kinetics here.
+
+# %% mystnb={"image": {"alt": "Thirty seconds of one Allen neuron: its dF/F0 trace, OASIS's calcium plus baseline following it, and the inferred activity as bars below; below that, a histogram of the decay time constants OASIS estimated for the 74 neurons, spread from a few tens to a few hundred milliseconds, with GCaMP6f's 0.18 s marked."}}
+allen = data.load_allen_dff()
+allen_fit = sp.deconvolve(allen.traces, allen.fs)
+allen_t = np.arange(allen.traces.shape[1]) / allen.fs
+n = int(np.argmax(allen.traces.max(axis=1)))
+window = allen_t < 30
+fig, axes = plt.subplots(2, 1, figsize=(9, 6), layout="constrained", height_ratios=[1.3, 1])
+axes[0].plot(allen_t[window], allen.traces[n, window], lw=0.6, color="#999999", label="ΔF/F₀")
+axes[0].plot(allen_t[window], (allen_fit.calcium[n] + allen_fit.baseline[n])[window], lw=1.3, label="OASIS calcium + baseline")
+axes[0].vlines(allen_t[window], -0.3, -0.3 + allen_fit.spikes[n, window], color="#D55E00", lw=1.5, label="inferred activity")
+axes[0].set(xlabel="time (s)", ylabel="ΔF/F₀ (fraction)", title=f"Allen neuron {n}, AR(1), g estimated")
+axes[0].legend(frameon=False, fontsize="small", loc="upper left", ncols=3)
+decays = np.array([sp.ar_time_constants(g, allen.fs)[0] for g in allen_fit.g])
+axes[1].hist(decays, bins=20, color="#0072B2")
+axes[1].axvline(simulate.INDICATORS["GCaMP6f"]["decay_s"], color="#000000", ls="--", label="GCaMP6f, Chen et al. (one spike)")
+axes[1].set(xlabel="estimated decay time constant (s)", ylabel="neurons", title="OASIS's estimate, per neuron")
+axes[1].legend(frameon=False);
+
+# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "7bb2b97e12b22114eb04a9f5f9632eb7", "grade": false, "grade_id": "ex-allen-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# **Exercise 7.1** — Deconvolve every Allen neuron with `sp.deconvolve(allen.traces, allen.fs)`
+# (AR(1), g estimated per neuron). Store the decay time constant, **in seconds**, that each neuron's
+# estimated g implies in the float array `allen_decay_s` (one value per neuron, in row order), and
+# their median in the float `allen_median_decay_s`.
+
+# %% deletable=false nbgrader={"cell_type": "code", "checksum": "5b9f8c1073925d452c60fb33db8d1486", "grade": false, "grade_id": "ex-allen", "locked": false, "schema_version": 3, "solution": true, "task": false}
+# YOUR CODE HERE
+raise NotImplementedError()
+
+# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "53d1f8b860cf04b7b37d084840d84466", "grade": true, "grade_id": "ex-allen-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+import numpy as np
+from helpers import checks, data, spikes as sp
+allen = data.load_allen_dff()
+g = sp.deconvolve(allen.traces, allen.fs).g[:, 0]
+tau = -1 / (allen.fs * np.log(g))
+checks.is_array("allen_decay_s", allen_decay_s, shape=(allen.traces.shape[0],), hint="one decay time per neuron (row)",
+                wrong_shapes={(allen.traces.shape[0], 1): "take the single AR(1) coefficient of each neuron: result.g[:, 0]"})
+checks.close("allen_decay_s", allen_decay_s, tau, rtol=1e-6, mistakes={
+    "these are decay times in frames: divide by the frame rate to get seconds": tau * allen.fs,
+    "these are the coefficients g themselves; convert them: tau = -1 / (fs * ln g)": g,
+    "use the natural logarithm: tau = -1 / (fs * ln g)": -1 / (allen.fs * np.log10(g)),
+}, hint="tau = -1 / (fs * ln g) for each neuron's g")
+checks.is_number("allen_median_decay_s", allen_median_decay_s)
+checks.close("allen_median_decay_s", allen_median_decay_s, np.median(tau), rtol=1e-6, mistakes={
+    "that is the mean; the exercise asks for the median": tau.mean(),
+    "that is in frames: divide by the frame rate": np.median(tau) * allen.fs,
+}, hint="np.median of allen_decay_s")
+
+# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "c6f4ba88386c44340dcbf29e91ad07a6", "grade": false, "grade_id": "q-allen-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# **Question 7.2** (manually graded) — The estimated decay times spread widely and their median is
+# below GCaMP6f's 0.18 s. In four to six sentences: name two reasons why OASIS's estimates need not
+# be the indicator's true decay time, say what you **can** conclude from the Allen deconvolution
+# without ground truth (give two things), and what you **cannot** (give two things). How would you
+# get a trustworthy accuracy figure for this kind of data?
+
+# %% [markdown] deletable=false nbgrader={"cell_type": "markdown", "checksum": "429ac13b00a9c07c0d29fb067076c8ba", "grade": true, "grade_id": "q-allen", "locked": false, "points": 3, "schema_version": 3, "solution": true, "task": false}
+# YOUR ANSWER HERE
+
+# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "35b07d7cd5736a81d8dd84b728a90123", "grade": false, "grade_id": "recap", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# ## Recap
+#
+# - Calcium ≈ spike train convolved with the indicator's kernel: keep the first `len(spikes)` samples
+#   of the full convolution (causal); normalise kernels to sum 1 (area = spikes) or peak 1
+#   (amplitude per spike). A long decay makes responses pile up and hides single spikes.
+# - The double exponential $e^{-t/\tau_d} - e^{-t/\tau_r}$ rises and decays; as the rise approaches the
+#   decay it vanishes unless normalised, and its shape tends to the alpha function.
+# - AR(1): $c[t] = g\,c[t-1] + s[t]$, $g = e^{-1/(\tau f_s)}$ — g depends on the frame rate; AR(2) adds
+#   the rise with $g_1 = d + r$, $g_2 = -dr$.
+# - OASIS finds the sparsest non-negative activity whose calcium fits the trace to within the
+#   noise; it returns calcium, activity (in ΔF/F₀, not spike counts), baseline and g. A g much too
+#   small copies the noise; much too large misses decays and distorts the baseline.
+# - Spike times: a threshold (fraction of max, percentile, mean + k·std), peaks with
+#   `find_peaks(height=, distance=)`, times = frames / fs.
+# - Measure against ground truth with binned correlations and precision/recall with a tolerance;
+#   accuracy falls with noise, with frame rates slow compared with the indicator, and with bursts;
+#   on real data without ground truth, the output is a denoised activity estimate, not spikes.
+#
+# *Execution time of this notebook, top to bottom with `jupyter nbconvert --execute` on the course
+# machine (2 cores): about 8.5 s of CPU and 21 s of wall time while the machine was shared (load
+# average 6); the accuracy grid (24 simulated recordings) and the Allen deconvolution take most
+# of the lesson's own computation.*
+#
+# ## References
+#
+# - Vogelstein, J. T., et al. (2010). Fast nonnegative deconvolution for spike train inference
+#   from population calcium imaging. *J. Neurophysiol.*, 104(6), 3691–3704.
+# - Friedrich, J., Zhou, P., & Paninski, L. (2017). Fast online deconvolution of calcium imaging
+#   data. *PLoS Comput. Biol.*, 13(3), e1005423. (OASIS; the `oasis-deconv` package.)
+# - Pachitariu, M., Stringer, C., & Harris, K. D. (2018). Robustness of spike deconvolution for
+#   neuronal calcium imaging. *J. Neurosci.*, 38(37), 7976–7985.
+# - Theis, L., et al. (2016). Benchmarking spike rate inference in population calcium imaging.
+#   *Neuron*, 90(3), 471–482.
+# - Berens, P., et al. (2018). Community-based benchmarking improves spike rate inference from
+#   two-photon calcium imaging data. *PLoS Comput. Biol.*, 14(5), e1006157. (spikefinder.)
+# - Rupprecht, P., et al. (2021). A database and deep learning toolbox for noise-optimized,
+#   generalized spike inference from calcium imaging. *Nat. Neurosci.*, 24, 1324–1337. (CASCADE;
+#   the source of the Allen excerpt.)
+# - Chen, T.-W., et al. (2013). Ultrasensitive fluorescent proteins for imaging neuronal activity.
+#   *Nature*, 499, 295–300. (GCaMP6s and GCaMP6f kinetics.)
+# - de Vries, S. E. J., et al. (2020). A large-scale standardized physiological survey reveals
+#   functional organization of the mouse visual cortex. *Nat. Neurosci.*, 23, 138–151. (The Allen
+#   Brain Observatory data.)
