@@ -98,6 +98,26 @@ def test_oasis_recovers_the_spikes_of_a_noiseless_ar1_trace():
     assert np.allclose(by_tau.spikes, s, atol=1e-3)
 
 
+def test_oasis_recovers_the_spikes_of_a_noiseless_ar2_trace():
+    g, n = sp.ar_coefficients(0.5, 20.0, rise_s=0.1), 400
+    s = np.zeros(n)
+    s[[30, 100, 250]] = [1.0, 0.5, 2.0]
+    y = sp.convolve_spikes(s, sp.ar_impulse_response(g, n)) + 0.3
+    result = sp.deconvolve(y, 20.0, g=g, noise_sd=1e-6)
+    assert result.baseline == pytest.approx(0.3, abs=1e-3)
+    assert np.allclose(result.spikes, s, atol=1e-3)
+    assert result.g == pytest.approx(g)
+
+
+def test_l0_penalty_is_sparser_than_l1():
+    rng = np.random.default_rng(0)
+    s = (rng.random(2000) < 0.02).astype(float)
+    y = sp.convolve_spikes(s, sp.ar_impulse_response(0.9, 2000)) + 0.2 * rng.standard_normal(2000)
+    l1 = sp.deconvolve(y, 10.0, g=0.9)
+    l0 = sp.deconvolve(y, 10.0, g=0.9, penalty=0)
+    assert np.count_nonzero(l0.spikes > 1e-9) < 0.75 * np.count_nonzero(l1.spikes > 1e-9)
+
+
 def test_deconvolve_many_traces_row_by_row_and_reproducibly():
     rec = simulate.simulate_traces(n_neurons=3, n_frames=900, fs=15.0, seed=2)
     dff = (rec.traces - rec.truth.r[:, None] * rec.truth.neuropil) / rec.truth.f0 - 1
