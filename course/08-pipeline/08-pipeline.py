@@ -407,7 +407,7 @@ check_lc4("a crop of the registered movie", np.asarray(lesson08.registered(seed=
 # (`truth.masks.any(axis=0)`, e.g. with `ax.contour(..., levels=[0.5])`) on the registered
 # correlation image.
 
-# %% deletable=false mystnb={"image": {"alt": "Two by two panels: maximum projections and local correlation images of the raw and the registered simulated movie. Raw: blurred cells and correlation spread along every edge; registered: compact cells, and the correlation image bright only on the cells, matching the outlines of the true masks."}} nbgrader={"cell_type": "code", "checksum": "621d5775ab665fad20c7b8bb20c5c7ca", "grade": true, "grade_id": "q-before-after", "locked": false, "points": 2, "schema_version": 3, "solution": true, "task": false}
+# %% deletable=false mystnb={"image": {"alt": "Two by two panels: maximum projections and local correlation images of the raw and the registered simulated movie. Raw: blurred cells, and correlation images with bright rings along the cells' edges, where motion makes neighbouring pixels change together; registered: compact cells, and a correlation image bright on the cells themselves, matching the outlines of the true masks."}} nbgrader={"cell_type": "code", "checksum": "621d5775ab665fad20c7b8bb20c5c7ca", "grade": true, "grade_id": "q-before-after", "locked": false, "points": 2, "schema_version": 3, "solution": true, "task": false}
 # YOUR CODE HERE
 raise NotImplementedError()
 
@@ -695,11 +695,13 @@ checks.close("allen_shifts", allen_shifts, want, atol=1e-6, mistakes={
     "use the defaults (upsample=10): shifts to 0.1 px": reg.estimate_shifts(a.movie, template=a.reference, upsample=1),
 }, hint="reg.estimate_shifts(allen.movie, template=allen.reference)")
 
-# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "cf02c0d310b1da2c16ea419bccd57e09", "grade": false, "grade_id": "s7b-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "a4ebe1be72848ce13d82afd8a6fc7772", "grade": false, "grade_id": "s7b-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
 # **Example** — the shifts, and each frame's correlation with the reference before and after
-# applying them:
+# applying them. Beware of the second panel: a shift chosen *to maximise* the correlation with
+# the template raises it even when the frame holds mostly noise, so a higher correlation after
+# registration does not prove that a single frame's shift is right.
 
-# %% mystnb={"image": {"alt": "Top: estimated vertical and horizontal shifts of the 100 Allen frames; stretches of steady values interrupted by frames whose estimates jump by 10 to 20 pixels. Bottom: correlation of each frame with the reference image before and after registration: low throughout, higher after registration in the steady stretches."}}
+# %% mystnb={"image": {"alt": "Top: estimated vertical and horizontal shifts of the 100 Allen frames; stretches of steady values interrupted by frames whose estimates jump by 10 to 20 pixels. Bottom: correlation of each frame with the reference image: about 0.01 before registration and about 0.1 after it, for every frame, the implausible ones included."}}
 allen_shifts_ref = reg.estimate_shifts(allen.movie, template=allen.reference)
 allen_registered = reg.apply_shifts(allen.movie, allen_shifts_ref)
 frame_index = np.arange(allen.movie.shape[0])
@@ -711,9 +713,10 @@ plots.traces(frame_index, np.vstack([reg.correlation_to_template(allen.movie, al
              labels=["raw", "registered"], ax=axes[1], xlabel="frame (rate unknown)",
              ylabel="correlation with reference");
 
-# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "e928e8a8eebb28dc9743d86bd0b3cb5b", "grade": false, "grade_id": "q-allen-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "5167e664b2ff04709e87266a6795301f", "grade": false, "grade_id": "q-allen-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
 # **Question 7.2** (manually graded) — Judge these shifts. Which estimates do you trust and which
-# not, and why (think of how noisy one raw frame is, and of the correlation values)? Name two
+# not, and why (think of how noisy one raw frame is, of how fast tissue can move between two
+# frames, and of the correlation values)? Name two
 # things you would change to register this movie more reliably, and say what the 100 frames do
 # *not* allow you to conclude about its cells.
 

@@ -464,7 +464,7 @@ check_lc4("a single-row movie", np.random.default_rng(4).normal(size=(30, 1, 7))
 # (`truth.masks.any(axis=0)`, e.g. with `ax.contour(..., levels=[0.5])`) on the registered
 # correlation image.
 
-# %% nbgrader={"grade": true, "grade_id": "q-before-after", "locked": false, "points": 2, "schema_version": 3, "solution": true, "task": false} mystnb={"image": {"alt": "Two by two panels: maximum projections and local correlation images of the raw and the registered simulated movie. Raw: blurred cells and correlation spread along every edge; registered: compact cells, and the correlation image bright only on the cells, matching the outlines of the true masks."}}
+# %% nbgrader={"grade": true, "grade_id": "q-before-after", "locked": false, "points": 2, "schema_version": 3, "solution": true, "task": false} mystnb={"image": {"alt": "Two by two panels: maximum projections and local correlation images of the raw and the registered simulated movie. Raw: blurred cells, and correlation images with bright rings along the cells' edges, where motion makes neighbouring pixels change together; registered: compact cells, and a correlation image bright on the cells themselves, matching the outlines of the true masks."}}
 ### BEGIN SOLUTION
 lc_raw, lc_registered = lesson08.correlation_images(seed=0)
 fig, axes = plt.subplots(2, 2, figsize=(11, 7), layout="constrained")
@@ -788,9 +788,11 @@ checks.close("allen_shifts", allen_shifts, want, atol=1e-6, mistakes={
 
 # %% [markdown] nbgrader={"grade": false, "grade_id": "s7b-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
 # **Example** — the shifts, and each frame's correlation with the reference before and after
-# applying them:
+# applying them. Beware of the second panel: a shift chosen *to maximise* the correlation with
+# the template raises it even when the frame holds mostly noise, so a higher correlation after
+# registration does not prove that a single frame's shift is right.
 
-# %% mystnb={"image": {"alt": "Top: estimated vertical and horizontal shifts of the 100 Allen frames; stretches of steady values interrupted by frames whose estimates jump by 10 to 20 pixels. Bottom: correlation of each frame with the reference image before and after registration: low throughout, higher after registration in the steady stretches."}}
+# %% mystnb={"image": {"alt": "Top: estimated vertical and horizontal shifts of the 100 Allen frames; stretches of steady values interrupted by frames whose estimates jump by 10 to 20 pixels. Bottom: correlation of each frame with the reference image: about 0.01 before registration and about 0.1 after it, for every frame, the implausible ones included."}}
 allen_shifts_ref = reg.estimate_shifts(allen.movie, template=allen.reference)
 allen_registered = reg.apply_shifts(allen.movie, allen_shifts_ref)
 frame_index = np.arange(allen.movie.shape[0])
@@ -804,7 +806,8 @@ plots.traces(frame_index, np.vstack([reg.correlation_to_template(allen.movie, al
 
 # %% [markdown] nbgrader={"grade": false, "grade_id": "q-allen-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
 # **Question 7.2** (manually graded) — Judge these shifts. Which estimates do you trust and which
-# not, and why (think of how noisy one raw frame is, and of the correlation values)? Name two
+# not, and why (think of how noisy one raw frame is, of how fast tissue can move between two
+# frames, and of the correlation values)? Name two
 # things you would change to register this movie more reliably, and say what the 100 frames do
 # *not* allow you to conclude about its cells.
 
@@ -812,15 +815,18 @@ plots.traces(frame_index, np.vstack([reg.correlation_to_template(allen.movie, al
 # ### BEGIN SOLUTION
 # *Model answer.* The long stretches where consecutive frames get the same shift to within a
 # pixel are plausible: real brain motion is smooth from frame to frame at ~30 Hz. Frames whose
-# estimate jumps by 10–20 px and back are not — the brain does not move that far in 30 ms; the
+# estimate jumps by 10–20 px and back are not — tissue does not move that far in 30 ms; their
 # correlation peak was lost in noise. A single raw frame here is photon-limited (its pixel noise
-# is larger than the contrast of the image), so every frame correlates weakly with the reference (about
-# 0.1), and a noise peak can beat the true one. Improvements: smooth each frame spatially (or
-# average a few consecutive frames) before estimating the shift and apply the shift to the raw
-# frame; limit the search (`max_shift`, like NoRMCorre's `max_shifts`); smooth the shift time
-# series or reject outliers; use a template built from the data's own best-aligned frames.
-# With 100 frames (about 3 s) we cannot estimate baselines, events or a meaningful local
-# correlation image, so we cannot say which pixels are active cells or how they behave.
+# is larger than the contrast of the image), so it correlates weakly with the reference (about
+# 0.1 even after registration) and a noise peak can beat the true one. The correlation rises
+# after registration for the implausible frames too, because their shift was chosen to maximise
+# it: it cannot validate single frames. Things to try: smooth each frame spatially (or average a
+# few consecutive frames) before estimating the shift, then apply the shift to the raw frame;
+# limit the search (`max_shift`, like NoRMCorre's `max_shifts`); smooth the shift time series or
+# reject outliers; build the template from the data's own best-aligned frames — and if the jumps
+# survive all this, look at the frames themselves before trusting or discarding them. With 100 frames
+# (about 3 s) we cannot estimate baselines, events or a meaningful local correlation image, so we
+# cannot say which pixels are active cells or how they behave.
 # ### END SOLUTION
 
 # %% [markdown] nbgrader={"grade": false, "grade_id": "s8-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
