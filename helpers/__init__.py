@@ -11,11 +11,14 @@ One module per stage of the pipeline, each a set of pure functions on NumPy arra
 ``helpers.dff``           dF/F0, noise level, wavelet denoising
 ``helpers.events``        calcium events, their features, scores against ground truth
 ``helpers.ensembles``     coactivity, shuffle null, ensemble events and clustering
+``helpers.spikes``        kernels, AR models, OASIS deconvolution, spike times, scores
 ========================  ===========================================================
 
 Around them: ``helpers.data`` (the course's datasets, fetched and verified with pooch),
 ``helpers.simulate`` (recordings with known ground truth), ``helpers.checks`` (answer checks for
-lesson check cells) and ``helpers.plots``.
+lesson check cells), ``helpers.lessons`` (each lesson's reference set-ups), ``helpers.plots``;
+tooling: ``helpers.release`` (the student release), ``helpers.book`` (the Jupyter Book) and
+``helpers.grading`` (the sandboxed autograder; nothing imports it).
 
 Conventions everywhere: movies are ``(time, y, x)``; traces are ``(neurons, time)`` (a single
 trace may be 1-D); frame rates ``fs`` are in Hz; a name ending in ``_s`` is in seconds and one
