@@ -11,6 +11,7 @@ import functools
 from dataclasses import dataclass
 
 import numpy as np
+from scipy import ndimage
 from skimage import morphology
 
 from helpers import (baseline, dff, ensembles as en, events as ev, masks as mk, movie as mv,
@@ -99,7 +100,6 @@ def accept(snr, spatial_corr, snr_min, r_min) -> np.ndarray:
 def decoy_masks(shape, true_masks, n=3, radius=4) -> np.ndarray:
     """`n` discs of `radius` px centred on the pixels farthest from every true cell (false
     candidates for the quality section)."""
-    from scipy import ndimage
     distance = ndimage.distance_transform_edt(~np.asarray(true_masks).any(axis=0))
     yy, xx = np.indices(shape)
     out = []
