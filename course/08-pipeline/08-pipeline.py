@@ -837,7 +837,7 @@ axes[1].set(xlabel="time (s, assuming 10 Hz)", ylabel="active cells per 0.5 s");
 # correlation with the template after registration, at the local correlation image, at the traces
 # of accepted and rejected components, at events against the raw traces.
 
-# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "f9fd87bb12a839869f03f9c107603f39", "grade": false, "grade_id": "recap", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "54df3527834959baf376ace5d3692e77", "grade": false, "grade_id": "recap", "locked": true, "schema_version": 3, "solution": false, "task": false}
 # ## Recap
 #
 # - Motion blurs projections and spreads local correlation along every edge: correct it first.
@@ -874,5 +874,6 @@ axes[1].set(xlabel="time (s, assuming 10 Hz)", ylabel="active cells per 0.5 s");
 #   Brain Observatory.)
 #
 # *Execution time of this lesson, top to bottom with `jupyter nbconvert --execute` on the course
-# machine (2 cores, shared): about 9 s of CPU time, 15–20 s wall-clock including the kernel's
-# start. The simulation (600 frames instead of the demo's 2000) and its registration take most.*
+# machine (2 cores, shared with other jobs): 7–9 s of CPU time, 11–20 s wall-clock including the
+# kernel's start, depending on the load. The simulation (600 frames instead of the demo's 2000)
+# and its registration take most of it.*

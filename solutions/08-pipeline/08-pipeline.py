@@ -982,5 +982,6 @@ axes[1].set(xlabel="time (s, assuming 10 Hz)", ylabel="active cells per 0.5 s");
 #   Brain Observatory.)
 #
 # *Execution time of this lesson, top to bottom with `jupyter nbconvert --execute` on the course
-# machine (2 cores, shared): about 9 s of CPU time, 15–20 s wall-clock including the kernel's
-# start. The simulation (600 frames instead of the demo's 2000) and its registration take most.*
+# machine (2 cores, shared with other jobs): 7–9 s of CPU time, 11–20 s wall-clock including the
+# kernel's start, depending on the load. The simulation (600 frames instead of the demo's 2000)
+# and its registration take most of it.*
