@@ -121,7 +121,7 @@ def assert_fails_with_hint(source: str, namespace: dict, wrong: dict, hint: str)
     expected += [v for value in expected if isinstance(value, dict) for v in value.values()]
     for value in expected:  # never reveal the right answer
         assert not revealed(message, value), f"the message reveals the expected value {value!r}: {message}"
-    assert "array(" not in message and "[[" not in message, f"the message prints an array: {message}"
+    assert "array([" not in message and "[[" not in message, f"the message prints an array: {message}"
     return message
 
 
