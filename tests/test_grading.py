@@ -327,7 +327,9 @@ def test_the_sandbox_hides_the_course_from_files_proc_and_network(tmp_path):
     seen = eval(done.stdout)  # noqa: S307 - our own printout
     assert seen["course"] is seen["via proc"] is seen["network"] is seen["write"] is seen["memory"] is False
     assert seen["pids"] <= 3
-    assert seen["data"] is ("CALCIUM_COURSE_DATA" in os.environ)
+    from helpers import data
+
+    assert seen["data"] is data.cache_dir().exists()
 
 
 # --- tamper signs ----------------------------------------------------------------------------------

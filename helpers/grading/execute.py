@@ -71,7 +71,8 @@ class SandboxedExecute(Execute):
         self.findings, self.stopped = [], None
         trusted = self._check_cell_sources(resources["nbgrader"])
         submission = os.path.abspath(resources.get("metadata", {}).get("path") or ".")
-        course = os.path.dirname(os.path.abspath(resources["nbgrader"]["db_url"].removeprefix("sqlite:///")))
+        db_url = resources["nbgrader"]["db_url"]  # the gradebook sits in the course folder
+        course = os.path.dirname(db_url.removeprefix("sqlite:///")) if db_url.startswith("sqlite:///") else os.getcwd()
         with tempfile.TemporaryDirectory(prefix="calcium-grade-") as exchange:
             for part in ("kernel", "grader"):
                 os.mkdir(os.path.join(exchange, part))

@@ -3,7 +3,8 @@
 A sandboxed process sees an empty root file system (a ``tmpfs``) onto which only what Python
 needs is bound **read-only**: ``/usr`` and the system libraries, a few files of ``/etc``, the
 Python environment and its base interpreter, the installed ``helpers`` package (with the data
-registry beside it) and the data cache ``$CALCIUM_COURSE_DATA``. Nothing else of the machine is
+registry beside it) and the data cache of ``helpers.data`` (``$CALCIUM_COURSE_DATA``, or the
+per-user cache, passed in as ``$CALCIUM_COURSE_DATA``). Nothing else of the machine is
 there: not the course folder, ``solutions/``, the gradebook, other students' work or the
 instructor's home. It runs in new user, PID, IPC, UTS and (when its connection allows it) network
 namespaces, so ``/proc`` shows only its own processes and ``/proc/<pid>/root`` of the grader is
@@ -52,8 +53,8 @@ REPORT_SUFFIX = ".grading-report.json"  # the grader's report beside an autograd
 DEFAULT_MEMORY = "4G"
 TMP_SIZE = 512 * 2**20          # the sandbox's /tmp and working folder (tmpfs), each
 MAX_FILE_SIZE = 2 * 2**30       # largest file the sandbox may write (answers travel as files)
-KEPT_ENVIRONMENT = ("LANG", "LC_ALL", "TZ", "MPLBACKEND", "CALCIUM_COURSE_DATA",
-                    "OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
+KEPT_ENVIRONMENT = ("LANG", "LC_ALL", "TZ", "MPLBACKEND", "OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS",
+                    "MKL_NUM_THREADS")
 _ETC_FILES = ("ld.so.cache", "localtime", "passwd", "group", "nsswitch.conf", "fonts", "matplotlibrc")
 _SYSTEM_DIRS = ("usr", "bin", "sbin", "lib", "lib32", "lib64", "libx32")
 
@@ -87,13 +88,10 @@ def _exposed_python() -> list[str]:
 
 
 def _data_files() -> list[str]:
-    """The data registry beside the ``helpers`` package and the data cache, when present."""
-    import helpers
+    """The data registry and the data cache (``helpers.data``'s, whichever folder it is), if present."""
+    from helpers import data
 
-    paths = [Path(helpers.__file__).resolve().parents[1] / "data_registry.txt"]
-    if os.environ.get("CALCIUM_COURSE_DATA"):
-        paths.append(Path(os.environ["CALCIUM_COURSE_DATA"]).resolve())
-    return [str(p) for p in paths if p.exists()]
+    return [str(path) for path in (data.REGISTRY_FILE, data.cache_dir().resolve()) if path.exists()]
 
 
 def _contains(folder: str, path: str) -> bool:
@@ -161,6 +159,9 @@ def bwrap_args(*, readonly=(), writable=(), workdir=None, shown=(), network=Fals
     for name in KEPT_ENVIRONMENT:
         if name in os.environ:
             args += ["--setenv", name, os.environ[name]]
+    from helpers import data  # the same cache inside, where the home folder differs
+
+    args += ["--setenv", data.CACHE_ENV, str(data.cache_dir().resolve())]
     return args
 
 
@@ -244,14 +245,15 @@ def main(argv=None) -> None:
     parser.add_argument("--memory", default=DEFAULT_MEMORY)
     parser.add_argument("-f", dest="connection_file", required=True)
     options, kernel_args = parser.parse_known_args(argv)
-    probe()
+    exchange = os.environ.get("CALCIUM_SANDBOX_EXCHANGE")
+    if not exchange:
+        probe()  # the grader (which sets the exchange folder) has probed already
     connection_file = os.path.realpath(options.connection_file)
     connection = json.loads(Path(connection_file).read_text())
     readonly, writable = [connection_file], []
     network = connection.get("transport", "tcp") == "tcp"
     if not network:     # ipc: the kernel creates its sockets beside the path prefix `ip`
         writable.append(os.path.dirname(os.path.realpath(connection["ip"])))
-    exchange = os.environ.get("CALCIUM_SANDBOX_EXCHANGE")
     if exchange:
         readonly.append(os.path.join(exchange, "grader"))
         writable.append(os.path.join(exchange, "kernel"))
