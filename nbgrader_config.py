@@ -5,7 +5,7 @@ Jupytext `.py` files carry the solutions, so they are never copied into a releas
 """
 c = get_config()  # noqa: F821 (provided by nbgrader)
 
-c.CourseDirectory.root = "."
+# CourseDirectory.root: the folder nbgrader runs in (its default; a relative "." made every command warn)
 c.CourseDirectory.source_directory = "solutions"
 c.CourseDirectory.release_directory = "course"
 c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "*.py", ".*"]

@@ -105,7 +105,7 @@ def _skeleton(values: dict) -> bytes:
     return _npy(np.frombuffer(json.dumps({"values": values}).encode(), np.uint8))
 
 
-def test_hostile_answer_files_are_refused_without_reading_them(tmp_path):
+def test_hostile_answer_files_are_refused_without_reading_them(tmp_path, monkeypatch):
     target = tmp_path / "secret.txt"
     target.write_text("instructor's file")
     (tmp_path / "link.npz").symlink_to(target)
@@ -118,6 +118,11 @@ def test_hostile_answer_files_are_refused_without_reading_them(tmp_path):
                           ("missing.npz", "no answers file"), ("bomb.npz", "more than the limit")]:
         with pytest.raises(ValueError, match=message):
             plain.load(str(tmp_path / name), max_bytes=2**20)
+    many = str(tmp_path / "many.npz")
+    plain.dump(many, {"x": list(range(1000))})
+    monkeypatch.setattr(plain, "MAX_SKELETON_BYTES", 1000)
+    with pytest.raises(ValueError, match="too many separate values"):
+        plain.load(many, max_bytes=2**20)
     (tmp_path / "junk.npz").write_bytes(b"PK not really a zip")
     with pytest.raises(ValueError, match="unreadable"):
         plain.load(str(tmp_path / "junk.npz"), max_bytes=2**20)

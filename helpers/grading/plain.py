@@ -34,6 +34,7 @@ from numpy.lib import format as npy_format
 
 MAX_DEPTH = 32
 MAX_NODES = 1_000_000
+MAX_SKELETON_BYTES = 64 * 2**20  # JSON takes far more memory than this once parsed
 _SCALAR_KINDS = "biufcUSmM"
 _KEY_TYPES = (type(None), bool, int, float, str)
 _MEMBER = "a{}"
@@ -241,6 +242,8 @@ def load(path: str, max_bytes: int) -> tuple[dict, dict]:
                 total = max(size.st_size, sum(member.file_size for member in archive.infolist()))
                 if total > max_bytes:
                     raise ValueError(f"the answers take {total} bytes, more than the limit of {max_bytes}")
+                if archive.getinfo("skeleton.npy").file_size > MAX_SKELETON_BYTES:
+                    raise ValueError("the answers hold too many separate values (use arrays)")
                 encoded = _read_array(archive, "skeleton")
                 if encoded.dtype != np.uint8 or encoded.ndim != 1:
                     raise ValueError("the answers file is malformed")
