@@ -1,7 +1,7 @@
 # Calcium Imaging Analysis in Python — one entry point for set-up, the course build and tests.
 #   make course   set up everything, execute every lesson and build the book (the main job)
 #   make test     run the whole test suite
-# Other targets: setup, sync, release, lessons, book, lab, clean.
+# Other targets: setup, sync, release, book, lab, clean.
 
 SHELL := /bin/bash
 VENV ?= .venv
@@ -18,9 +18,9 @@ endif
 # threads on a busy 2-core machine; one thread per process is faster here.
 export OPENBLAS_NUM_THREADS ?= 1
 
-.PHONY: course setup system-packages sync release lessons book test lab clean
+.PHONY: course setup system-packages sync release book test lab clean
 
-course: setup lessons
+course: setup book
 
 # --- set-up -----------------------------------------------------------------------------------
 setup: $(VENV)/.installed
@@ -51,10 +51,10 @@ sync: setup
 release: setup
 	$(PY) -m helpers.release
 
-# Execute every lesson top to bottom on a fresh kernel, as a student would (outputs in _build/).
-lessons: setup
-	$(PY) -m jupyter nbconvert --to notebook --execute --ExecutePreprocessor.timeout=600 \
-	  --output-dir _build/executed solutions/*/*.ipynb
+# Publish the course: derived copy without check cells -> executed (cached) -> _build/html,
+# zero warnings (the book executes every lesson, so this is also the "run every lesson" job).
+book: setup
+	$(PY) -m helpers.book
 
 # --- tests ------------------------------------------------------------------------------------
 # pytest exits 5 when it collects nothing: that is a broken suite, not a pass.

@@ -494,7 +494,7 @@ ax = plots.traces(mv.time_axis(movie.shape[0], fs), np.vstack([inside_trace, out
 
 # %% [markdown] nbgrader={"grade": true, "grade_id": "q-inout", "locked": false, "points": 2, "schema_version": 3, "solution": true, "task": false}
 # ### BEGIN SOLUTION
-# *Model answer.* (1) the inside pixel shows large,
+# (1) the inside pixel shows large,
 # fast-rising and slowly decaying transients — calcium entering the cell body when the neuron
 # fires, seen through GCaMP6s; the outside pixel has none of them. (2) The inside pixel has a
 # higher baseline (the indicator fills the soma) and larger noise (shot noise grows with
