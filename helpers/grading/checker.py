@@ -40,6 +40,7 @@ import sys
 import symtable
 import threading
 import time
+import traceback
 
 from helpers.grading import plain, sandbox
 
@@ -92,7 +93,7 @@ def _error(ename: str, evalue: str, where: str = "") -> dict:
 def _where(source: str, err: BaseException) -> str:
     """Where in the check cell `err` was raised, without quoting the cell."""
     line = None
-    for frame, lineno in __import__("traceback").walk_tb(err.__traceback__):
+    for frame, lineno in traceback.walk_tb(err.__traceback__):
         if frame.f_code.co_filename == "<check>":
             line = lineno
     if line is None:
@@ -283,8 +284,12 @@ class CheckerProcess:
             raise RuntimeError("the checker cannot run: grading stops for this submission")
 
     def _send(self, message: dict) -> None:
-        self.process.stdin.write(json.dumps(message).encode() + b"\n")
-        self.process.stdin.flush()
+        """Write to the checker; if it has died, its end of output tells the reader so."""
+        try:
+            self.process.stdin.write(json.dumps(message).encode() + b"\n")
+            self.process.stdin.flush()
+        except BrokenPipeError:
+            pass
 
     def stop(self) -> None:
         if self.process is not None:

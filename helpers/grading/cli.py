@@ -26,6 +26,18 @@ import warnings
 
 from helpers.grading import sandbox
 
+def sandbox_problem() -> str | None:
+    """Why grading cannot run here (no working sandbox, no sandbox kernel), or None."""
+    from helpers.grading.execute import require_kernelspec
+
+    try:
+        sandbox.probe()
+        require_kernelspec()
+    except sandbox.SandboxUnavailable as err:
+        return str(err)
+    return None
+
+
 def remove_links(folder: str) -> list[str]:
     """Delete symbolic links in a submission (nbgrader would copy what they point to); return them."""
     removed = []
@@ -77,13 +89,9 @@ def autograde(assignment: str, students: list[str] | None = None, out=sys.stdout
     """Autograde `assignment` for each submitted student; return the exit status (see module doc)."""
     from nbgrader.api import Gradebook, MissingEntry
 
-    from helpers.grading.execute import _require_kernelspec
-
-    try:
-        sandbox.probe()
-        _require_kernelspec()
-    except sandbox.SandboxUnavailable as err:
-        print(f"Grading refused: {err}", file=out)
+    problem = sandbox_problem()
+    if problem:
+        print(f"Grading refused: {problem}", file=out)
         return 2
     warnings.filterwarnings("ignore", module="nbgrader")  # SQLAlchemy warnings inside nbgrader
     api, coursedir = _nbgrader_api()
@@ -155,13 +163,9 @@ def main(argv=None) -> int:
               f"{sandbox.install_kernel(memory=options.memory, user=options.user, prefix=options.prefix)}")
         return 0
     if options.command == "check":
-        from helpers.grading.execute import _require_kernelspec
-
-        try:
-            sandbox.probe()
-            _require_kernelspec()
-        except sandbox.SandboxUnavailable as err:
-            print(f"Grading cannot run here: {err}")
+        problem = sandbox_problem()
+        if problem:
+            print(f"Grading cannot run here: {problem}")
             return 2
         print("The sandbox works and the calcium-sandbox kernel is installed: grading can run.")
         return 0

@@ -63,7 +63,7 @@ class SandboxedExecute(Execute):
 
     def preprocess(self, nb, resources, km=None):
         sandbox.probe()
-        _require_kernelspec()
+        require_kernelspec()
         NotebookClient.__init__(self, nb, km)  # resets the client's state, as nbconvert does
         self.reset_execution_trackers()
         self._check_assign_resources(resources)
@@ -134,8 +134,8 @@ class SandboxedExecute(Execute):
     def _run_cells(self, trusted: dict, checker: CheckerProcess) -> None:
         deadline = time.monotonic() + self.notebook_timeout
         status, detail = self._kernel_request(f"{_KERNEL_SIDE}.snapshot()", self.timeout)
-        if status != "ok":
-            self._stop_kernel(f"the kernel could not be prepared ({status}: {detail})")
+        if status != "ok":  # before any student code: the grader is broken, not the submission
+            raise RuntimeError(f"the sandboxed kernel cannot run the grader's code ({status}: {detail})")
         for index, cell in enumerate(self.nb.cells):
             if cell.cell_type != "code":
                 continue
@@ -196,6 +196,9 @@ class SandboxedExecute(Execute):
                 request["reason"] = f"{status}: {detail}"
                 self._note(f"answers for check cell {index} could not be fetched ({status}: {detail})")
         outputs, notes = checker.check(request, self.timeout, self._call_kernel)
+        for entry in os.scandir(os.path.join(self.exchange, "kernel")):
+            if entry.name.endswith(".npz"):  # answers and results: read, and maybe large
+                os.unlink(entry.path)
         for note in dict.fromkeys(notes):
             if note not in self.findings:
                 self._note(note)
@@ -265,7 +268,8 @@ class SandboxedExecute(Execute):
             json.dump(report, file, indent=1)
 
 
-def _require_kernelspec() -> None:
+def require_kernelspec() -> None:
+    """Raise :class:`~helpers.grading.sandbox.SandboxUnavailable` unless the sandbox kernel is installed."""
     from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
 
     install = "install it with `python -m helpers.grading install-kernel`"
