@@ -366,3 +366,13 @@ def test_a_checker_that_cannot_run_is_a_grader_failure_not_a_zero(tmp_path):
     process = checker.CheckerProcess(str(tmp_path / "no-such-exchange"), "1G", 2**20)
     with pytest.raises(RuntimeError, match="the checker cannot run"):
         process.check({"source": "", "names": [], "answers": None, "reason": None}, 30, None)
+
+
+def test_the_warm_up_runs_a_check_only_up_to_its_first_answer(monkeypatch):
+    import helpers
+
+    source = ("import helpers\nhelpers.warmed = 'opening'\nprint('quiet')\n"
+              "helpers.warmed = answer\nhelpers.warmed = 'after'\n")
+    monkeypatch.setattr(helpers, "warmed", None, raising=False)
+    checker.warm_up([source, "this is not python"])
+    assert helpers.warmed == "opening"

@@ -19,6 +19,7 @@ as a whole: no partial credit from a last value (see :func:`run_source`).
 
 Protocol: JSON lines; the grader writes requests to the checker's standard input, the checker
 answers on its standard output (which it keeps for itself: the cell's prints are captured).
+``{"op": "warm", "sources"}`` -> ``{"op": "warmed"}`` (see :func:`warm_up`);
 ``{"op": "check", "source", "names", "answers", "reason"}`` -> any number of
 ``{"op": "call", "name", "arguments", "result"}`` (each answered by the grader with
 ``{"status": "ok" | "timeout" | "stopped" | "failed", "detail"}``) -> ``{"op": "done", "outputs",
@@ -27,6 +28,7 @@ answers on its standard output (which it keeps for itself: the cell's prints are
 from __future__ import annotations
 
 import argparse
+import ast
 import builtins
 import contextlib
 import io
@@ -183,6 +185,27 @@ class _Channel:
         return student_function
 
 
+def warm_up(sources: list[str]) -> None:
+    """Run the opening statements of check cells, those before the first that reads an answer.
+
+    They import modules and recompute the lesson's data, which ``helpers`` caches: done while the
+    student's kernel runs the notebook, this makes the checks themselves fast. Nothing here sees
+    student data; failures are ignored (the check itself will report them).
+    """
+    for source in sources:
+        try:
+            answers = set(free_names(source))
+            opening = []
+            for statement in ast.parse(source).body:
+                if answers & {node.id for node in ast.walk(statement) if isinstance(node, ast.Name)}:
+                    break
+                opening.append(statement)
+            with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+                exec(compile(ast.Module(opening, []), "<check>", "exec"), {"__name__": "__main__"})  # noqa: S102
+        except Exception:  # noqa: BLE001, S112 - a warm-up only
+            continue
+
+
 def check(request: dict, channel: _Channel) -> tuple[list[dict], list[str]]:
     """Run one check cell with the student's answers bound; return its outputs and notes."""
     names, notes = list(request["names"]), []
@@ -224,6 +247,10 @@ def main(argv=None) -> None:
     channel = _Channel(sys.stdin.buffer, outgoing, options.exchange, options.max_answer_bytes)
     import helpers.checks  # noqa: F401 - warm the imports every check cell makes
     while (request := channel.receive()) is not None:
+        if request.get("op") == "warm":
+            warm_up(request["sources"])
+            channel.send({"op": "warmed"})
+            continue
         outputs, notes = check(request, channel)
         channel.send({"op": "done", "outputs": outputs, "notes": notes})
 
@@ -248,6 +275,7 @@ class CheckerProcess:
         self.private = list(private)
         self.process = None
         self.lines: queue.Queue = queue.Queue()
+        self.warming = 0.0  # seconds a warm-up may still take
 
     def start(self) -> None:
         """Start the checker (it warms up while the student's cells run)."""
@@ -264,6 +292,12 @@ class CheckerProcess:
         for line in stream:
             lines.put(line)
         lines.put(None)
+
+    def warm_up(self, sources: list[str], timeout: float) -> None:
+        """Have the checker run the opening statements of these check cells (see :func:`warm_up`)
+        while the student's cells run; the first check waits up to `timeout` s for it to end."""
+        self._send({"op": "warm", "sources": sources})
+        self.warming = timeout
 
     def _require_working_checker(self) -> None:
         """After a checker died: a new one must run an empty check, or the grader itself is broken.
@@ -292,6 +326,7 @@ class CheckerProcess:
             pass
 
     def stop(self) -> None:
+        self.warming = 0.0
         if self.process is not None:
             self.process.kill()
             self.process.wait()
@@ -304,6 +339,10 @@ class CheckerProcess:
         ``CheckTimeout`` error, and so does one whose checker died; the next check starts a new
         checker.
         """
+        if self.warming:  # the warm-up's time does not count against the first check
+            with contextlib.suppress(queue.Empty):
+                self.lines.get(timeout=self.warming)
+            self.warming = 0.0
         if self.process is None or self.process.poll() is not None:
             self.stop()
             self.start()

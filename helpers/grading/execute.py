@@ -79,6 +79,7 @@ class SandboxedExecute(Execute):
             self.exchange = exchange
             checker = CheckerProcess(exchange, self.checker_memory, self.max_answer_bytes, private=[course])
             checker.start()
+            checker.warm_up(list(trusted.values()), self.timeout * max(1, len(trusted)))
             env = {**os.environ, "CALCIUM_SANDBOX_SUBMISSION": submission,
                    "CALCIUM_SANDBOX_EXCHANGE": exchange, "CALCIUM_SANDBOX_PRIVATE": course}
             try:
