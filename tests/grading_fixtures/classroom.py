@@ -5,10 +5,15 @@ with the set of check cells an honest grader fails in it, worked out from the le
 a check fails when it reads (per the check protocol, by free name) an answer the submission broke,
 or when it comes after the cell where the submission kills its kernel.
 
-Two exercises of each lesson are the targets: ``V``, the first answer cell that assigns values,
-and ``F``, the first that defines a function. Attacks that try to raise the grade (hooks,
-monkeypatching, look-alike answers, reading the solutions) leave V and F wrong; an honest grader
-gives them nothing for V and F and full marks for the rest.
+Attacks on the grader itself (kernel hooks, monkeypatching, rebinding: :data:`HOOKS`, ``REBIND``)
+come with two exercises answered wrong, ``V`` (the first answer cell that assigns values) and
+``F`` (the first that defines a function): an honest grader gives nothing for V and F and full
+marks for the rest. The other attacks and mistakes (:func:`value_attacks`: endless loops, memory
+bombs, look-alike answers, reading the solutions, overwriting files, edited or deleted checks)
+each aim at one value exercise, which an honest grader fails unless the attack leaves its right
+answer intact; reading the solutions makes it right only if the read succeeds.
+:func:`individual_class` makes one submission per attack (the fixture lesson),
+:func:`combined_class` a few submissions carrying them all (real lessons).
 """
 from __future__ import annotations
 
