@@ -12,6 +12,8 @@ import pathlib
 import re
 
 import jupytext
+
+from helpers.grading.checker import free_names as grading_free_names
 import matplotlib
 import numpy as np
 
@@ -62,11 +64,9 @@ def bound_names(tree: ast.AST) -> set[str]:
 
 
 def free_names(source: str) -> set[str]:
-    """Names a cell reads but never binds itself, builtins excluded: per the check protocol,
-    exactly the student answers a check cell reads."""
-    tree = ast.parse(source)
-    loaded = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
-    return loaded - bound_names(tree) - set(dir(builtins))
+    """The student answers a check cell reads: the grader's own definition, so that the protocol
+    test and the grader cannot disagree about what a check fetches from the student."""
+    return set(grading_free_names(source))
 
 
 def run_solutions(notebook) -> dict:
