@@ -302,6 +302,40 @@ def _mean_silhouette(distance: np.ndarray, labels: np.ndarray) -> float:
     return float(np.where(others_in_own > 0, width, 0.0).mean())
 
 
+_LINKAGE_METHODS = ("average", "complete", "single", "weighted")
+
+
+def _event_distance(members) -> np.ndarray:
+    distance = 1.0 - jaccard_similarity(members)
+    np.fill_diagonal(distance, 0.0)
+    return distance
+
+
+def linkage_tree(members, method: str = "average") -> np.ndarray:
+    """The hierarchical clustering tree of ensemble events on the distance 1 − Jaccard.
+
+    The tree :func:`cluster_ensembles` cuts, as :func:`scipy.cluster.hierarchy.linkage` returns it
+    (for a dendrogram, or cuts of your own with ``fcluster``). Needs at least 2 events.
+    """
+    m = _as_raster(members, "members", allow_empty=True)
+    if method not in _LINKAGE_METHODS:
+        raise ValueError(f"method must be one of {', '.join(map(repr, _LINKAGE_METHODS))}, got {method!r}")
+    if m.shape[0] < 2:
+        raise ValueError(f"a tree needs at least 2 ensemble events, got {m.shape[0]}")
+    return linkage(squareform(_event_distance(m), checks=False), method=method)
+
+
+def silhouette_scores(members, ks, method: str = "average") -> np.ndarray:
+    """Mean silhouette width of the tree cut into k clusters, for each k of `ks`.
+
+    The score :func:`cluster_ensembles` maximises with ``cut="silhouette"`` (from -1 to 1; an
+    event alone in its cluster scores 0; a single cluster scores -1).
+    """
+    m = _as_raster(members, "members", allow_empty=True)
+    tree, distance = linkage_tree(m, method), _event_distance(m)
+    return np.array([_mean_silhouette(distance, fcluster(tree, int(k), criterion="maxclust")) for k in ks])
+
+
 def cluster_ensembles(members, method: str = "average", cut="silhouette") -> np.ndarray:
     """Group ensemble events that recruit similar neurons: hierarchical clustering on 1 − Jaccard.
 
@@ -336,11 +370,9 @@ def cluster_ensembles(members, method: str = "average", cut="silhouette") -> np.
         Cluster label of each ensemble event, 0, 1, 2, … numbered by first appearance in time.
     """
     m = _as_raster(members, "members", allow_empty=True)
-    if method not in ("average", "complete", "single", "weighted"):
-        raise ValueError(f"method must be 'average', 'complete', 'single' or 'weighted', got {method!r}")
+    if method not in _LINKAGE_METHODS:
+        raise ValueError(f"method must be one of {', '.join(map(repr, _LINKAGE_METHODS))}, got {method!r}")
     n = m.shape[0]
-    distance = 1.0 - jaccard_similarity(m)
-    np.fill_diagonal(distance, 0.0)
     if isinstance(cut, str):
         valid = cut == "silhouette"
     elif isinstance(cut, numbers.Integral):
@@ -352,7 +384,7 @@ def cluster_ensembles(members, method: str = "average", cut="silhouette") -> np.
                          f"clusters >= 1, got {cut!r}")
     if n < 2:
         return np.zeros(n, dtype=np.intp)
-    tree = linkage(squareform(distance, checks=False), method=method)
+    tree, distance = linkage_tree(m, method), _event_distance(m)
     if isinstance(cut, str):
         candidates = [fcluster(tree, k, criterion="maxclust") for k in range(2, min(n - 1, 30) + 1)]
         scores = [_mean_silhouette(distance, labels) for labels in candidates]

@@ -324,3 +324,16 @@ def test_bad_input_is_refused_with_a_clear_message():
         en.summarise_ensembles(raster, np.zeros(3, int), np.zeros(3, int), min_participation=50)
     with pytest.raises(ValueError, match="same items"):
         en.adjusted_rand_index(np.zeros(3), np.zeros(4))
+
+
+def test_silhouette_scores_pick_the_cut_that_cluster_ensembles_makes():
+    rng = np.random.default_rng(3)
+    groups = np.repeat(np.eye(3, dtype=bool), 8, axis=0)       # 24 events of 3 distinct ensembles
+    members = np.repeat(groups, 10, axis=1) | (rng.random((24, 30)) < 0.05)
+    ks = np.arange(2, 10)
+    scores = en.silhouette_scores(members, ks)
+    labels = en.cluster_ensembles(members)
+    assert ks[np.argmax(scores)] == len(np.unique(labels)) == 3
+    assert en.linkage_tree(members).shape == (23, 4)
+    with pytest.raises(ValueError, match="at least 2"):
+        en.linkage_tree(members[:1])

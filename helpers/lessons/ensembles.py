@@ -11,8 +11,7 @@ import functools
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.cluster.hierarchy import dendrogram, fcluster, linkage
-from scipy.spatial.distance import squareform
+from scipy.cluster.hierarchy import dendrogram
 
 from helpers import checks, data, ensembles as en, events as ev, simulate
 
@@ -121,19 +120,12 @@ def zebrafish_analysis() -> Analysis:
 def tree(members) -> np.ndarray:
     """Average-linkage tree of ensemble events on the distance 1 − Jaccard (as
     :func:`helpers.ensembles.cluster_ensembles` builds it)."""
-    distance = 1.0 - en.jaccard_similarity(members)
-    np.fill_diagonal(distance, 0.0)
-    return linkage(squareform(distance, checks=False), method="average")
+    return en.linkage_tree(members, method="average")
 
 
 def silhouette_by_k(members, ks=KS) -> np.ndarray:
     """Mean silhouette width of the tree cut into k clusters, for each k of `ks`."""
-    distance = 1.0 - en.jaccard_similarity(members)
-    np.fill_diagonal(distance, 0.0)
-    linkage_tree = tree(members)
-    # helpers.ensembles has no public silhouette function yet; its private one is the reference.
-    return np.array([en._mean_silhouette(distance, fcluster(linkage_tree, k, criterion="maxclust"))
-                     for k in ks])
+    return en.silhouette_scores(members, ks, method="average")
 
 
 def equal_indices(name: str, value, expected, *, mistakes: dict | None = None, hint: str | None = None) -> None:
