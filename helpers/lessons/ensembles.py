@@ -129,17 +129,12 @@ def silhouette_by_k(members, ks=KS) -> np.ndarray:
 
 
 def equal_indices(name: str, value, expected, *, mistakes: dict | None = None, hint: str | None = None) -> None:
-    """:func:`helpers.checks.equal` for integer index arrays whose length may differ from the
-    expected one: typical mistakes are recognised by value before the length is compared."""
+    """:func:`helpers.checks.equal` for a 1-D array of integer indices (whose length may differ)."""
     if type(value) is np.ndarray and value.dtype.kind not in "iu":
         checks.fail(name, f"has dtype {value.dtype}, but integer indices are expected.",
                     "return an integer array (np.flatnonzero returns one, also when empty; or use .astype(int))")
     checks.is_array(name, value, ndim=1, dtype="int", hint=hint)
-    if value.shape != np.shape(expected) or not np.array_equal(value, expected):
-        for wrong_hint, wrong in (mistakes or {}).items():
-            if wrong is not None and np.array_equal(value, wrong):
-                checks.fail(name, "is not right.", wrong_hint)
-    checks.equal(name, value, np.asarray(expected), hint=hint)
+    checks.equal(name, value, np.asarray(expected), hint=hint, mistakes=mistakes)
 
 
 def random_raster(n_neurons: int, n_frames: int, rate: float, seed: int) -> np.ndarray:

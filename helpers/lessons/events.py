@@ -69,14 +69,9 @@ def fwhm_reference(trace, peak_index: int, baseline: float, fs: float, *, interp
 
 
 def equal_frames(name: str, value, expected, *, mistakes: dict | None = None, hint: str | None = None) -> None:
-    """:func:`helpers.checks.equal` for arrays of frame indices whose length may differ: a typical
-    mistake is recognised (by value) before the length is checked, so its hint is shown."""
+    """:func:`helpers.checks.equal` for a 1-D array of frame indices (whose length may differ)."""
     checks.is_array(name, value, ndim=1, dtype="int", hint=hint)
-    if not np.array_equal(value, expected):
-        for wrong_hint, wrong in (mistakes or {}).items():
-            if np.array_equal(value, wrong):
-                checks.fail(name, "is not right.", wrong_hint)
-    checks.equal(name, value, np.asarray(expected), hint=hint)
+    checks.equal(name, value, np.asarray(expected), hint=hint, mistakes=mistakes)
 
 
 def compound_fraction(events, factor: float = 1.5, min_events: int = 3) -> np.ndarray:
