@@ -6,6 +6,8 @@ import pytest
 from scipy import ndimage
 from skimage.morphology import dilation, disk
 
+from helpers.lessons import neuropil as L
+
 LESSON = "03-neuropil"
 
 
@@ -17,10 +19,6 @@ def lesson():
 
 def _not_written(F, Fneu, r):
     raise NotImplementedError()
-
-
-def _highpass(x, size):
-    return x - ndimage.uniform_filter1d(x, size=size, axis=-1, mode="nearest")
 
 
 # (check cell, answers to replace: {name: function of the solution namespace}, hint expected)
@@ -63,14 +61,14 @@ WRONG = [
     ("ex-fit-check", {"fit_r_quiet": lambda ns: lambda F, N, q: float(N[q] @ F[q] / (N[q] @ N[q]))}, "intercept"),
     ("ex-fit-check", {"fit_r_quiet": lambda ns: lambda F, N, q: float(F[q].mean() / N[q].mean())}, "ratio of means"),
     ("ex-fit-check", {"fit_r_quiet": lambda ns: lambda F, N, q: np.polyfit(N[q], F[q], 1)}, "one float"),
-    ("ex-hp-check", {"r_hp": lambda ns: ns["quiet_slopes"](ns["F_ref"], ns["Fneu_ref"])}, "raw traces"),
-    ("ex-hp-check", {"r_hp": lambda ns: ns["quiet_slopes"](_highpass(ns["F_ref"], 20), _highpass(ns["Fneu_ref"], 20))},
+    ("ex-hp-check", {"r_hp": lambda ns: L.quiet_slopes(ns["F_ref"], ns["Fneu_ref"], ns["quiet"])}, "raw traces"),
+    ("ex-hp-check", {"r_hp": lambda ns: L.quiet_slopes(L.highpass(ns["F_ref"], 20), L.highpass(ns["Fneu_ref"], 20), ns["quiet"])},
      "not 20 frames"),
     ("ex-hp-check", {"r_hp": lambda ns: ns["r_hp_smooth"]}, "without smoothing"),
-    ("ex-hp-check", {"r_hp_smooth": lambda ns: ns["quiet_slopes"](ndimage.gaussian_filter1d(ns["F_hp"], 0.5, axis=-1),
-                                                                  ndimage.gaussian_filter1d(ns["Fneu_hp"], 0.5, axis=-1))},
+    ("ex-hp-check", {"r_hp_smooth": lambda ns: L.quiet_slopes(ndimage.gaussian_filter1d(ns["F_hp"], 0.5, axis=-1),
+                                                                  ndimage.gaussian_filter1d(ns["Fneu_hp"], 0.5, axis=-1), ns["quiet"])},
      "not 0.5 frames"),
-    ("ex-hp-check", {"r_hp_smooth": lambda ns: ns["quiet_slopes"](ns["F_hp"], ns["Fneu"] - 0)}, "same way"),
+    ("ex-hp-check", {"r_hp_smooth": lambda ns: L.quiet_slopes(ns["F_hp"], ns["Fneu"] - 0, ns["quiet"])}, "same way"),
     ("ex-allen-check", {"allen_corrected": lambda ns: ns["allen_F"] - 0.7 * ns["allen_Fneu"]}, "r = 0.7 for every ROI"),
     ("ex-allen-check", {"allen_corrected": lambda ns: ns["allen_F"] - ns["allen_r"][::-1, None] * ns["allen_Fneu"]},
      "wrong ROIs"),

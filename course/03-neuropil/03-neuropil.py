@@ -407,17 +407,11 @@ checks.close("fit_r_quiet(F[0], Fneu[0], quiet[0])", got, ols_slope(N5[k][q], F5
     "that is the intercept; return the slope": F5[k][q].mean() - ols_slope(N5[k][q], F5[k][q]) * N5[k][q].mean(),
 }, hint="slope of the least-squares line of F on Fneu over the quiet frames")
 
-
 # %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "770063e02a49e42ccfc8ca953c5b9ecf", "grade": false, "grade_id": "s5b-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
 # **Example** — the regression on all twelve cells, against the truth. Far too large:
 
-# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "4b15c928567e07be15c1f72132f485e0", "grade": false, "grade_id": "s5b", "locked": true, "schema_version": 3, "solution": false, "task": false}
-def quiet_slopes(F_all, Fneu_all):
-    """The quiet-frame least-squares slope of every cell (the reference version of Exercise 5.1)."""
-    return np.array([np.polyfit(n[q], f[q], 1)[0] for f, n, q in zip(F_all, Fneu_all, quiet)])
-
-
-r_raw = quiet_slopes(F_ref, Fneu_ref)
+# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "83a1b2a4e4305c6ac58091c03ecc53ae", "grade": false, "grade_id": "s5b", "locked": true, "schema_version": 3, "solution": false, "task": false}
+r_raw = np_lesson.quiet_slopes(F_ref, Fneu_ref, quiet)  # the reference version of Exercise 5.1, cell by cell
 print("true r:      ", np.round(r_true, 2))
 print("quiet fit r: ", np.round(r_raw, 2))
 
@@ -443,15 +437,15 @@ ax.set_ylabel("cell fluorescence F (a.u.)")
 ax.set_title(f"cell {k}, quiet frames")
 ax.legend(frameon=False);
 
-# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "461be6b8a04b3d5f6fa15bf483a61887", "grade": false, "grade_id": "ex-hp-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "ea5d86090abd8eaf0d5a38bfd2d9be6c", "grade": false, "grade_id": "ex-hp-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
 # **Exercise 5.2** — Remove the shared slow trend before fitting, then average out the noise.
 #
 # 1. **High-pass**: from each trace of `F_ref` and `Fneu_ref` subtract its centred moving
 #    average over 20 s: `x - ndimage.uniform_filter1d(x, size=w, axis=-1, mode="nearest")` with
 #    `w = round(20 * fs)` frames (the filter works on every row of a 2-D array with `axis=-1`).
 #    Subtracting the same linear filter from both keeps $F = \ldots + r\,F_\mathrm{neu}$ valid.
-# 2. Fit every cell with the quiet-frame regression (your `fit_r_quiet`, or `quiet_slopes`
-#    above) on the high-passed traces: store the twelve slopes in `r_hp` (shape `(n_cells,)`).
+# 2. Fit every cell with the quiet-frame regression (your `fit_r_quiet`, or
+#    `np_lesson.quiet_slopes(F, Fneu, quiet)` above) on the high-passed traces: store the twelve slopes in `r_hp` (shape `(n_cells,)`).
 # 3. **Smooth** the *high-passed* traces with a Gaussian of σ = 0.5 s,
 #    `ndimage.gaussian_filter1d(x, sigma=0.5 * fs, axis=-1)` (its default edges), fit again, and
 #    store the slopes in `r_hp_smooth`.
@@ -462,26 +456,17 @@ ax.legend(frameon=False);
 # YOUR CODE HERE
 raise NotImplementedError()
 
-# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "db24eb08be9b02f9b5375de2b9d7e774", "grade": true, "grade_id": "ex-hp-check", "locked": true, "points": 3, "schema_version": 3, "solution": false, "task": false}
-import numpy as np
-from scipy import ndimage
+# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "88963f81223f71cc1fb4edb59afbbed8", "grade": true, "grade_id": "ex-hp-check", "locked": true, "points": 3, "schema_version": 3, "solution": false, "task": false}
 from helpers import checks
 from helpers.lessons import neuropil as np_lesson
 F6, N6 = np_lesson.traces()
 q6 = np_lesson.quiet_frames()
 fs6 = np_lesson.recording().fs
+highpass, smooth = np_lesson.highpass, np_lesson.smooth
 
 
 def slopes(Fa, Na):
-    return np.array([np.polyfit(n[q], f[q], 1)[0] for f, n, q in zip(Fa, Na, q6)])
-
-
-def highpass(x, size):
-    return x - ndimage.uniform_filter1d(x, size=size, axis=-1, mode="nearest")
-
-
-def smooth(x, sigma):
-    return ndimage.gaussian_filter1d(x, sigma=sigma, axis=-1)
+    return np_lesson.quiet_slopes(Fa, Na, q6)
 
 
 w6 = round(20 * fs6)
@@ -519,14 +504,12 @@ for answer_name, answer, ref in [("r_hp", r_hp, ref_hp), ("r_hp_smooth", r_hp_sm
 #   slowly fluctuating neuropil do not pin down a slope.
 
 # %% mystnb={"image": {"alt": "Estimated against true r for twelve simulated cells, for four methods: raw quiet-frame fits lie far above the diagonal, high-passed fits below it, high-passed and smoothed fits and the lower-envelope estimate close to it."}}
-w = round(20 * fs)
-F_hp_ref = F_ref - ndimage.uniform_filter1d(F_ref, size=w, axis=-1, mode="nearest")
-Fneu_hp_ref = Fneu_ref - ndimage.uniform_filter1d(Fneu_ref, size=w, axis=-1, mode="nearest")
+F_hp_ref, Fneu_hp_ref = (np_lesson.highpass(x, round(20 * fs)) for x in (F_ref, Fneu_ref))
 estimates = {
     "quiet fit, raw": r_raw,
-    "quiet fit, high-passed": quiet_slopes(F_hp_ref, Fneu_hp_ref),
-    "quiet fit, high-passed + smoothed": quiet_slopes(ndimage.gaussian_filter1d(F_hp_ref, 0.5 * fs, axis=-1),
-                                                       ndimage.gaussian_filter1d(Fneu_hp_ref, 0.5 * fs, axis=-1)),
+    "quiet fit, high-passed": np_lesson.quiet_slopes(F_hp_ref, Fneu_hp_ref, quiet),
+    "quiet fit, high-passed + smoothed": np_lesson.quiet_slopes(np_lesson.smooth(F_hp_ref, 0.5 * fs),
+                                                                np_lesson.smooth(Fneu_hp_ref, 0.5 * fs), quiet),
     "lower envelope (estimate_r)": neuropil.estimate_r(F_ref, Fneu_ref, fs),
 }
 fig, ax = plt.subplots(figsize=(5.5, 4.5), layout="constrained")

@@ -67,3 +67,19 @@ def pixel_pair(seed: int = MOVIE["seed"]) -> tuple[tuple[int, int], tuple[int, i
 def other_masks(seed: int) -> np.ndarray:
     """Cell masks of another, small simulated field (6 cells, 40 x 50 px), for hidden tests."""
     return simulate.simulate_movie(n_cells=6, shape=(50, 40, 50), fs=10.0, seed=seed).truth.masks
+
+
+def highpass(x, window_frames: int) -> np.ndarray:
+    """Exercise 5.2's high-pass: each row minus its centred moving average (``mode="nearest"``)."""
+    return x - ndimage.uniform_filter1d(x, size=window_frames, axis=-1, mode="nearest")
+
+
+def smooth(x, sigma_frames: float) -> np.ndarray:
+    """Exercise 5.2's smoothing: a Gaussian along time with SciPy's default edges."""
+    return ndimage.gaussian_filter1d(x, sigma=sigma_frames, axis=-1)
+
+
+def quiet_slopes(F_all, Fneu_all, quiet) -> np.ndarray:
+    """The quiet-frame least-squares slope of every cell: the reference version of Exercise 5.1,
+    ``np.polyfit(Fneu[quiet], F[quiet], 1)[0]`` row by row."""
+    return np.array([np.polyfit(n[q], f[q], 1)[0] for f, n, q in zip(F_all, Fneu_all, quiet)])

@@ -471,12 +471,7 @@ for j in range(5):
 # **Example** — the regression on all twelve cells, against the truth. Far too large:
 
 # %% nbgrader={"grade": false, "grade_id": "s5b", "locked": true, "schema_version": 3, "solution": false, "task": false}
-def quiet_slopes(F_all, Fneu_all):
-    """The quiet-frame least-squares slope of every cell (the reference version of Exercise 5.1)."""
-    return np.array([np.polyfit(n[q], f[q], 1)[0] for f, n, q in zip(F_all, Fneu_all, quiet)])
-
-
-r_raw = quiet_slopes(F_ref, Fneu_ref)
+r_raw = np_lesson.quiet_slopes(F_ref, Fneu_ref, quiet)  # the reference version of Exercise 5.1, cell by cell
 print("true r:      ", np.round(r_true, 2))
 print("quiet fit r: ", np.round(r_raw, 2))
 
@@ -509,8 +504,8 @@ ax.legend(frameon=False);
 #    average over 20 s: `x - ndimage.uniform_filter1d(x, size=w, axis=-1, mode="nearest")` with
 #    `w = round(20 * fs)` frames (the filter works on every row of a 2-D array with `axis=-1`).
 #    Subtracting the same linear filter from both keeps $F = \ldots + r\,F_\mathrm{neu}$ valid.
-# 2. Fit every cell with the quiet-frame regression (your `fit_r_quiet`, or `quiet_slopes`
-#    above) on the high-passed traces: store the twelve slopes in `r_hp` (shape `(n_cells,)`).
+# 2. Fit every cell with the quiet-frame regression (your `fit_r_quiet`, or
+#    `np_lesson.quiet_slopes(F, Fneu, quiet)` above) on the high-passed traces: store the twelve slopes in `r_hp` (shape `(n_cells,)`).
 # 3. **Smooth** the *high-passed* traces with a Gaussian of σ = 0.5 s,
 #    `ndimage.gaussian_filter1d(x, sigma=0.5 * fs, axis=-1)` (its default edges), fit again, and
 #    store the slopes in `r_hp_smooth`.
@@ -522,31 +517,22 @@ ax.legend(frameon=False);
 w = round(20 * fs)
 F_hp = F_ref - ndimage.uniform_filter1d(F_ref, size=w, axis=-1, mode="nearest")
 Fneu_hp = Fneu_ref - ndimage.uniform_filter1d(Fneu_ref, size=w, axis=-1, mode="nearest")
-r_hp = quiet_slopes(F_hp, Fneu_hp)
-r_hp_smooth = quiet_slopes(ndimage.gaussian_filter1d(F_hp, sigma=0.5 * fs, axis=-1),
-                           ndimage.gaussian_filter1d(Fneu_hp, sigma=0.5 * fs, axis=-1))
+r_hp = np_lesson.quiet_slopes(F_hp, Fneu_hp, quiet)
+r_hp_smooth = np_lesson.quiet_slopes(ndimage.gaussian_filter1d(F_hp, sigma=0.5 * fs, axis=-1),
+                                     ndimage.gaussian_filter1d(Fneu_hp, sigma=0.5 * fs, axis=-1), quiet)
 ### END SOLUTION
 
 # %% nbgrader={"grade": true, "grade_id": "ex-hp-check", "locked": true, "points": 3, "schema_version": 3, "solution": false, "task": false}
-import numpy as np
-from scipy import ndimage
 from helpers import checks
 from helpers.lessons import neuropil as np_lesson
 F6, N6 = np_lesson.traces()
 q6 = np_lesson.quiet_frames()
 fs6 = np_lesson.recording().fs
+highpass, smooth = np_lesson.highpass, np_lesson.smooth
 
 
 def slopes(Fa, Na):
-    return np.array([np.polyfit(n[q], f[q], 1)[0] for f, n, q in zip(Fa, Na, q6)])
-
-
-def highpass(x, size):
-    return x - ndimage.uniform_filter1d(x, size=size, axis=-1, mode="nearest")
-
-
-def smooth(x, sigma):
-    return ndimage.gaussian_filter1d(x, sigma=sigma, axis=-1)
+    return np_lesson.quiet_slopes(Fa, Na, q6)
 
 
 w6 = round(20 * fs6)
@@ -584,14 +570,12 @@ for answer_name, answer, ref in [("r_hp", r_hp, ref_hp), ("r_hp_smooth", r_hp_sm
 #   slowly fluctuating neuropil do not pin down a slope.
 
 # %% mystnb={"image": {"alt": "Estimated against true r for twelve simulated cells, for four methods: raw quiet-frame fits lie far above the diagonal, high-passed fits below it, high-passed and smoothed fits and the lower-envelope estimate close to it."}}
-w = round(20 * fs)
-F_hp_ref = F_ref - ndimage.uniform_filter1d(F_ref, size=w, axis=-1, mode="nearest")
-Fneu_hp_ref = Fneu_ref - ndimage.uniform_filter1d(Fneu_ref, size=w, axis=-1, mode="nearest")
+F_hp_ref, Fneu_hp_ref = (np_lesson.highpass(x, round(20 * fs)) for x in (F_ref, Fneu_ref))
 estimates = {
     "quiet fit, raw": r_raw,
-    "quiet fit, high-passed": quiet_slopes(F_hp_ref, Fneu_hp_ref),
-    "quiet fit, high-passed + smoothed": quiet_slopes(ndimage.gaussian_filter1d(F_hp_ref, 0.5 * fs, axis=-1),
-                                                       ndimage.gaussian_filter1d(Fneu_hp_ref, 0.5 * fs, axis=-1)),
+    "quiet fit, high-passed": np_lesson.quiet_slopes(F_hp_ref, Fneu_hp_ref, quiet),
+    "quiet fit, high-passed + smoothed": np_lesson.quiet_slopes(np_lesson.smooth(F_hp_ref, 0.5 * fs),
+                                                                np_lesson.smooth(Fneu_hp_ref, 0.5 * fs), quiet),
     "lower envelope (estimate_r)": neuropil.estimate_r(F_ref, Fneu_ref, fs),
 }
 fig, ax = plt.subplots(figsize=(5.5, 4.5), layout="constrained")
