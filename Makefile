@@ -46,15 +46,15 @@ $(VENV)/.installed: pyproject.toml
 
 # --- lessons ----------------------------------------------------------------------------------
 sync: setup
-	$(PY) -c "from helpers import release; [release.sync_notebook(p) for p in __import__('pathlib').Path('solutions').glob('*/*.py') if p.stem == p.parent.name]"
+	$(PY) -c "from tooling import release; [release.sync_notebook(p) for p in __import__('pathlib').Path('solutions').glob('*/*.py') if p.stem == p.parent.name]"
 
 release: setup
-	$(PY) -m helpers.release
+	$(PY) -m tooling.release
 
 # Publish the course: derived copy without check cells -> executed (cached) -> _build/html,
 # zero warnings (the book executes every lesson, so this is also the "run every lesson" job).
 book: setup
-	$(PY) -m helpers.book
+	$(PY) -m tooling.book
 
 # --- tests ------------------------------------------------------------------------------------
 # pytest exits 5 when it collects nothing: that is a broken suite, not a pass.

@@ -15,15 +15,15 @@ c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
 
 # --- Grading (book/instructors.md) ------------------------------------------------------------
 # Student code runs only in the sandboxed kernel `calcium-sandbox` (install it once with
-# `python -m helpers.grading install-kernel`); check cells run in a trusted checker process that no
+# `python -m tooling.grading install-kernel`); check cells run in a trusted checker process that no
 # student code has touched, on the answers fetched from the kernel as plain data. Without a
 # working sandbox grading refuses to run.
 c.Autograde.autograde_preprocessors = [
-    "helpers.grading.execute.SandboxedExecute",  # in place of nbgrader's Execute
+    "tooling.grading.execute.SandboxedExecute",  # in place of nbgrader's Execute
     "nbgrader.preprocessors.IgnorePattern",
     "nbconvert.preprocessors.ClearMetadataPreprocessor",
     "nbgrader.preprocessors.LimitOutput",
-    "helpers.grading.execute.LimitOutputBytes",
+    "tooling.grading.execute.LimitOutputBytes",
     "nbgrader.preprocessors.SaveAutoGrades",
     "nbgrader.preprocessors.AssignLatePenalties",
     "nbgrader.preprocessors.CheckCellMetadata",
@@ -39,8 +39,8 @@ c.OverwriteCells.add_missing_cells = True   # a deleted check cell is put back a
 c.GenerateFeedback.preprocessors = [
     "nbgrader.preprocessors.GetGrades",
     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
-    "helpers.grading.execute.FeedbackClearHiddenTests",
-    "helpers.grading.execute.FeedbackClearMarkScheme",
+    "tooling.grading.execute.FeedbackClearHiddenTests",
+    "tooling.grading.execute.FeedbackClearMarkScheme",
 ]
 
 # `nbgrader zip_collect`: files exported by the LMS, named STUDENTID_NOTEBOOK.ipynb (the student id

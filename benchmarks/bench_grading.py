@@ -30,7 +30,7 @@ PLAIN = ('\nc.Autograde.autograde_preprocessors = ["nbgrader.preprocessors.Execu
 GRADE_ONCE = """
 import time, warnings
 warnings.filterwarnings("ignore")
-from helpers.grading.cli import _nbgrader_api
+from tooling.grading.cli import _nbgrader_api
 api, _ = _nbgrader_api()
 started = time.perf_counter()
 result = api.autograde(%r, "perfect", force=True)
@@ -49,7 +49,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         kernels = Path(tmp) / "kernels"
         env = classroom.instructor_env(kernels / "share" / "jupyter")
-        subprocess.run([sys.executable, "-m", "helpers.grading", "install-kernel", "--prefix", str(kernels)],
+        subprocess.run([sys.executable, "-m", "tooling.grading", "install-kernel", "--prefix", str(kernels)],
                        check=True, env=env, capture_output=True)
         courses = {"sandboxed": Path(tmp) / "sandboxed", "plain": Path(tmp) / "plain"}
         for mode, root in courses.items():

@@ -16,9 +16,9 @@ One module per stage of the pipeline, each a set of pure functions on NumPy arra
 
 Around them: ``helpers.data`` (the course's datasets, fetched and verified with pooch),
 ``helpers.simulate`` (recordings with known ground truth), ``helpers.checks`` (answer checks for
-lesson check cells), ``helpers.lessons`` (each lesson's reference set-ups), ``helpers.plots``;
-tooling: ``helpers.release`` (the student release), ``helpers.book`` (the Jupyter Book) and
-``helpers.grading`` (the sandboxed autograder; nothing imports it).
+lesson check cells), ``helpers.lessons`` (each lesson's reference set-ups and checks),
+``helpers.plots``. This package is what lessons import; what runs the course (the student release,
+the book, the autograder) is the separate package ``tooling``, which no lesson imports.
 
 Conventions everywhere: movies are ``(time, y, x)``; traces are ``(neurons, time)`` (a single
 trace may be 1-D); frame rates ``fs`` are in Hz; a name ending in ``_s`` is in seconds and one

@@ -13,7 +13,7 @@ import re
 
 import jupytext
 
-from helpers.grading.checker import free_names as grading_free_names
+from tooling.grading.checker import free_names as grading_free_names
 import matplotlib
 import numpy as np
 

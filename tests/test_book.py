@@ -23,7 +23,7 @@ import nbformat
 import pytest
 from jupyter_cache import get_cache
 
-from helpers import book
+from tooling import book
 
 ROOT = Path(__file__).resolve().parents[1]
 LESSONS = book.lesson_sources(ROOT)

@@ -128,7 +128,7 @@ def test_course_registry_lists_every_shared_file_with_its_sha256():
     registry = data.course_registry()
     assert set(registry) == set(SHARED_FILES) | {"caiman_demoMovie.tif",
                                                  "beck_fluorescent_data.csv"}
-    assert len(SHARED_FILES) == 13
+    assert len(SHARED_FILES) == 19
     for name in SHARED_FILES:
         entry = registry[name]
         assert entry.algorithm == "sha256" and not entry.optional
@@ -406,7 +406,7 @@ def test_cli_list_and_fetch_on_the_shared_folder(shared_cache):
                       "caiman_demoMovie.tif": "missing", "beck_fluorescent_data.csv": "missing"}
     fetched = run_cli("fetch", "--all")
     assert fetched.returncode == 0, fetched.stdout
-    assert fetched.stdout.count(" ok") == 13
+    assert fetched.stdout.count(" ok") == 19
     assert run_cli("fetch").returncode == 2  # nothing asked for: a usage error
 
 

@@ -18,8 +18,8 @@ import numpy as np
 import pytest
 
 from grading_fixtures import classroom
-from helpers.grading import checker, plain, sandbox
-from helpers.grading.execute import LimitOutputBytes
+from tooling.grading import checker, plain, sandbox
+from tooling.grading.execute import LimitOutputBytes
 
 
 # --- plain data ------------------------------------------------------------------------------------
@@ -276,7 +276,7 @@ def test_grading_refuses_without_bubblewrap(monkeypatch):
 
 def test_the_command_refuses_to_grade_without_bubblewrap(tmp_path):
     env = {**os.environ, "PATH": os.path.dirname(sys.executable)}
-    done = subprocess.run([sys.executable, "-m", "helpers.grading", "autograde", "anything"], cwd=tmp_path,
+    done = subprocess.run([sys.executable, "-m", "tooling.grading", "autograde", "anything"], cwd=tmp_path,
                           env=env, capture_output=True, text=True)
     assert done.returncode == 2 and "Grading refused" in done.stdout and "bubblewrap" in done.stdout
 
@@ -285,13 +285,13 @@ def test_the_kernelspec_starts_the_sandbox_and_interrupts_by_message(tmp_path):
     folder = sandbox.install_kernel(prefix=str(tmp_path), memory="3G")
     spec = json.loads(open(os.path.join(folder, "kernel.json")).read())
     assert os.path.basename(folder) == sandbox.KERNEL_NAME != "python3"
-    assert spec["argv"][1:5] == ["-m", "helpers.grading.sandbox", "--memory", "3G"]
+    assert spec["argv"][1:5] == ["-m", "tooling.grading.sandbox", "--memory", "3G"]
     assert spec["interrupt_mode"] == "message"
 
 
 SANDBOXED = """
 import os, socket, sys, resource
-from helpers.grading import sandbox
+from tooling.grading import sandbox
 sandbox.limit_resources(sandbox.parse_size("1G"))
 seen = {}
 for name, path in [("course", sys.argv[1]), ("via proc", "/proc/1/root" + sys.argv[1])]:
@@ -341,7 +341,7 @@ def test_the_sandbox_hides_the_course_from_files_proc_and_network(tmp_path):
 def test_tamper_signs_name_hooks_and_patches():
     from IPython.core.interactiveshell import InteractiveShell
 
-    from helpers.grading import kernel_side
+    from tooling.grading import kernel_side
 
     shell = InteractiveShell.instance()
     kernel_side.snapshot()

@@ -2,7 +2,7 @@
 
 For each lesson a temporary course is built from the repository's ``nbgrader_config.py`` and the
 lesson's source: the release is generated, the class's submissions are exported as an LMS zip and
-collected with ``nbgrader zip_collect``, graded with ``python -m helpers.grading autograde``, then
+collected with ``nbgrader zip_collect``, graded with ``python -m tooling.grading autograde``, then
 feedback is generated and grades exported. The fixture lesson gets one submission per attack
 (``classroom.individual_class``); real lessons get the same attacks combined a few per submission
 (``classroom.combined_class``). See ``grading_fixtures/classroom.py`` for the class and why each
@@ -65,7 +65,7 @@ def graded(request, tmp_path_factory):
     base = tmp_path_factory.mktemp(name)
     root, kernels = base / "course", base / "kernels"
     env = classroom.instructor_env(kernels / "share" / "jupyter")
-    subprocess.run([sys.executable, "-m", "helpers.grading", "install-kernel", "--prefix", str(kernels),
+    subprocess.run([sys.executable, "-m", "tooling.grading", "install-kernel", "--prefix", str(kernels),
                     "--memory", "2G"], check=True, env=env, capture_output=True)
     classroom.make_course(root, REPO, {name: lesson_folder(name)},
                           f"\nc.SandboxedExecute.timeout = {TIMEOUTS.get(name, 20)}\n")
@@ -77,7 +77,7 @@ def graded(request, tmp_path_factory):
     classroom.nbgrader(root, "zip_collect", name, env=env)
     kept = ("autograded", "feedback", "gradebook.db", "reports", "downloaded", "grades.csv")
     before = classroom.file_hashes(root, skip=kept)
-    cli = subprocess.run([sys.executable, "-m", "helpers.grading", "autograde", name], cwd=root, env=env,
+    cli = subprocess.run([sys.executable, "-m", "tooling.grading", "autograde", name], cwd=root, env=env,
                          capture_output=True, text=True)
     after = classroom.file_hashes(root, skip=kept)
     classroom.nbgrader(root, "generate_feedback", name, env=env)

@@ -33,7 +33,7 @@ from pathlib import Path
 import jupytext
 import pytest
 
-from helpers import release
+from tooling import release
 
 ROOT = Path(__file__).resolve().parents[1]
 LESSON = "01-single-pixel"

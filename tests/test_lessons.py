@@ -11,7 +11,7 @@ import pytest
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 
-from helpers import release
+from tooling import release
 from helpers.checks import CheckFailed
 
 LESSONS = release.lesson_ids()

@@ -33,7 +33,7 @@ from pathlib import Path
 import jupytext
 import nbformat
 
-from helpers.grading.checker import free_names
+from tooling.grading.checker import free_names
 
 WRONG = -987654.321
 
@@ -431,7 +431,7 @@ def require_sandbox() -> None:
     """Skip (or, under ``CI=true``, fail) a test when the grading sandbox cannot run here."""
     import pytest
 
-    from helpers.grading import sandbox
+    from tooling.grading import sandbox
 
     try:
         sandbox.probe()

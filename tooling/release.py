@@ -10,9 +10,9 @@ it this module derives
 
 Usage, from the repository root::
 
-    python -m helpers.release          # sync every lesson and regenerate course/
-    python -m helpers.release 01-single-pixel
-    python -m helpers.release --check  # exit 1 if anything committed is out of date (changes nothing)
+    python -m tooling.release          # sync every lesson and regenerate course/
+    python -m tooling.release 01-single-pixel
+    python -m tooling.release --check  # exit 1 if anything committed is out of date (changes nothing)
 """
 from __future__ import annotations
 
@@ -92,7 +92,7 @@ def out_of_date(ids: list[str], root: pathlib.Path = ROOT) -> list[str]:
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m helpers.release", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m tooling.release", description=__doc__.split("\n\n")[0])
     parser.add_argument("lessons", nargs="*", help="lesson ids (default: every lesson in solutions/)")
     parser.add_argument("--check", action="store_true", help="only report files that are out of date")
     args = parser.parse_args(argv)

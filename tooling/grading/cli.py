@@ -1,4 +1,4 @@
-"""``python -m helpers.grading``: install the sandbox kernel, check it, autograde a class.
+"""``python -m tooling.grading``: install the sandbox kernel, check it, autograde a class.
 
 ``install-kernel [--memory 4G] [--user | --prefix DIR]``
     Install the ``calcium-sandbox`` kernelspec (into this Python environment by default).
@@ -24,11 +24,11 @@ import sys
 import time
 import warnings
 
-from helpers.grading import sandbox
+from tooling.grading import sandbox
 
 def sandbox_problem() -> str | None:
     """Why grading cannot run here (no working sandbox, no sandbox kernel), or None."""
-    from helpers.grading.execute import require_kernelspec
+    from tooling.grading.execute import require_kernelspec
 
     try:
         sandbox.probe()
@@ -146,7 +146,7 @@ def autograde(assignment: str, students: list[str] | None = None, out=sys.stdout
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m helpers.grading", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m tooling.grading", description=__doc__.split("\n")[0])
     commands = parser.add_subparsers(dest="command", required=True)
     install = commands.add_parser("install-kernel", help="install the calcium-sandbox kernelspec")
     install.add_argument("--memory", default=sandbox.DEFAULT_MEMORY, help="address-space cap, e.g. 4G")

@@ -4,12 +4,12 @@
 (see ``nbgrader_config.py``). It runs a notebook's cells in order, but in two places:
 
 * every cell except the check cells runs in the student's kernel, the ``calcium-sandbox`` kernel
-  (:mod:`helpers.grading.sandbox`), started in a private exchange folder over Unix sockets, with
+  (:mod:`tooling.grading.sandbox`), started in a private exchange folder over Unix sockets, with
   per-cell timeouts that interrupt it and kill it when interrupting does not work;
 * a *check cell* (an nbgrader grade cell that is code and not a solution, whose source is the one
   in the gradebook: nbgrader's ``OverwriteCells`` has restored edited or deleted ones before) never
   runs there. Its free names are fetched from the student's kernel as plain data and the cell runs
-  in the trusted checker (:mod:`helpers.grading.checker`); its outputs are written into the cell,
+  in the trusted checker (:mod:`tooling.grading.checker`); its outputs are written into the cell,
   so nbgrader scores it as usual (an error is zero points).
 
 When the kernel stops (``os._exit``, a crash, killed after a timeout or after the notebook's time
@@ -38,10 +38,10 @@ from nbgrader.api import Gradebook
 from nbgrader.preprocessors import ClearHiddenTests, ClearMarkScheme, Execute, NbGraderPreprocessor
 from traitlets import Bool, Integer, Unicode
 
-from helpers.grading import sandbox
-from helpers.grading.checker import CheckerProcess, free_names
+from tooling.grading import sandbox
+from tooling.grading.checker import CheckerProcess, free_names
 
-_KERNEL_SIDE = "__import__('helpers.grading.kernel_side', fromlist=['_'])"
+_KERNEL_SIDE = "__import__('tooling.grading.kernel_side', fromlist=['_'])"
 
 
 def _error(ename: str, evalue: str) -> nbformat.NotebookNode:
@@ -270,16 +270,16 @@ class SandboxedExecute(Execute):
 
 
 def require_kernelspec() -> None:
-    """Raise :class:`~helpers.grading.sandbox.SandboxUnavailable` unless the sandbox kernel is installed."""
+    """Raise :class:`~tooling.grading.sandbox.SandboxUnavailable` unless the sandbox kernel is installed."""
     from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
 
-    install = "install it with `python -m helpers.grading install-kernel`"
+    install = "install it with `python -m tooling.grading install-kernel`"
     try:
         spec = KernelSpecManager().get_kernel_spec(sandbox.KERNEL_NAME)
     except NoSuchKernel:
         raise sandbox.SandboxUnavailable(f"the sandbox kernel `{sandbox.KERNEL_NAME}` is not installed: "
                                          f"{install}") from None
-    if "helpers.grading.sandbox" not in spec.argv or spec.interrupt_mode != "message":
+    if "tooling.grading.sandbox" not in spec.argv or spec.interrupt_mode != "message":
         raise sandbox.SandboxUnavailable(f"the kernelspec `{sandbox.KERNEL_NAME}` does not start the "
                                          f"sandbox ({spec.resource_dir}): {install}")
 

@@ -1,6 +1,6 @@
 """The trusted checker: runs check cells in a process where no student code has run.
 
-One checker runs per graded notebook (``python -m helpers.grading.checker``, in its own sandbox
+One checker runs per graded notebook (``python -m tooling.grading.checker``, in its own sandbox
 without the submission), reused across the notebook's check cells so that the caches of
 ``helpers.data`` and ``helpers.simulate`` make recomputing the lesson's data cheap.
 
@@ -44,7 +44,7 @@ import threading
 import time
 import traceback
 
-from helpers.grading import plain, sandbox
+from tooling.grading import plain, sandbox
 
 #: Names a check cell may use without importing them; never fetched from the student's kernel.
 NOT_ANSWERS = frozenset(dir(builtins)) | {"display", "get_ipython", "__name__", "__file__"}
@@ -236,7 +236,7 @@ def check(request: dict, channel: _Channel) -> tuple[list[dict], list[str]]:
 
 def main(argv=None) -> None:
     """Serve check requests on standard input until it closes."""
-    parser = argparse.ArgumentParser(prog="python -m helpers.grading.checker")
+    parser = argparse.ArgumentParser(prog="python -m tooling.grading.checker")
     parser.add_argument("--exchange", required=True)
     parser.add_argument("--max-answer-bytes", type=int, required=True)
     parser.add_argument("--memory", default=sandbox.DEFAULT_MEMORY)
@@ -261,7 +261,7 @@ class CheckerProcess:
     Parameters
     ----------
     exchange : str
-        The grader's exchange folder (see :mod:`helpers.grading.sandbox`).
+        The grader's exchange folder (see :mod:`tooling.grading.sandbox`).
     memory : str
         Address-space cap of the checker.
     max_answer_bytes : int
@@ -281,7 +281,7 @@ class CheckerProcess:
         """Start the checker (it warms up while the student's cells run)."""
         args = sandbox.bwrap_args(readonly=[os.path.join(self.exchange, "kernel")],
                                   writable=[os.path.join(self.exchange, "grader")], private=self.private)
-        command = [*args, sys.executable, "-m", "helpers.grading.checker", "--exchange", self.exchange,
+        command = [*args, sys.executable, "-m", "tooling.grading.checker", "--exchange", self.exchange,
                    "--max-answer-bytes", str(self.max_answer_bytes), "--memory", self.memory]
         self.process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE)
         self.lines = queue.Queue()

@@ -22,7 +22,7 @@ Everything lives under ``<root>/_build/`` (``make clean`` removes it)::
 The toc names lessons ``lessons/NN-slug`` — a folder that exists only in the derived copy, so
 ``jupyter-book build .`` at the repository root cannot publish the solutions by mistake.
 
-Command line: ``python -m helpers.book [--root PATH] [--derive-only | --execute-only]``.
+Command line: ``python -m tooling.book [--root PATH] [--derive-only | --execute-only]``.
 """
 from __future__ import annotations
 
@@ -344,7 +344,7 @@ def build(root: Path, *, log=sys.stdout) -> Path:
     env = {**os.environ, "MPLBACKEND": INLINE_BACKEND, "PYDEVD_DISABLE_FILE_VALIDATION": "1"}
     started = time.perf_counter()
     if uncached_lessons(root):  # a process of its own: its kernels need env's MPLBACKEND
-        subprocess.run([sys.executable, "-m", "helpers.book", "--root", str(root), "--execute-only"],
+        subprocess.run([sys.executable, "-m", "tooling.book", "--root", str(root), "--execute-only"],
                        cwd=root, env=env, capture_output=True, text=True, check=False)
     executed = time.perf_counter()
     jupyter_book = Path(sys.executable).with_name("jupyter-book")
@@ -381,7 +381,7 @@ def _warnings_with_details(output: str) -> list[str]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m helpers.book", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m tooling.book", description=__doc__.split("\n")[0])
     parser.add_argument("--root", type=Path, default=Path.cwd(),
                         help="the course repository (default: the current directory)")
     stage = parser.add_mutually_exclusive_group()

@@ -2,7 +2,7 @@
 
 Nothing here is trusted. Student code runs in the same process and may have replaced any of it;
 the worst it can do is send back wrong answers, which is no better for the student than writing
-them. Whatever it sends is read by the checker with :func:`helpers.grading.plain.load`.
+them. Whatever it sends is read by the checker with :func:`tooling.grading.plain.load`.
 
 :func:`tamper_signs` is a best-effort detector for the instructor's report: it compares the
 kernel's hooks and the functions checks rely on with a snapshot taken before the first cell ran.
@@ -13,7 +13,7 @@ import builtins
 import sys
 import threading
 
-from helpers.grading import plain
+from tooling.grading import plain
 
 _SNAPSHOT: dict = {}
 _TRUSTED_CALLBACK_PACKAGES = ("IPython", "ipykernel", "matplotlib", "matplotlib_inline", "ipywidgets")

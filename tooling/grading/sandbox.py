@@ -76,12 +76,14 @@ def parse_size(text: str) -> int:
 
 
 def _exposed_python() -> list[str]:
-    """Folders the Python environment needs: the environment, its base interpreter, ``helpers``."""
+    """Folders the Python environment needs: the environment, its base interpreter, ``helpers``
+    and ``tooling`` (whose ``grading.kernel_side`` the grader runs in the student's kernel)."""
     import helpers
+    import tooling
 
     folders = {sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix,
                str(Path(os.path.realpath(sys.executable)).parents[1]),
-               str(Path(helpers.__file__).resolve().parent)}
+               str(Path(helpers.__file__).resolve().parent), str(Path(tooling.__file__).resolve().parent)}
     folders = sorted(os.path.realpath(f) for f in folders if os.path.isdir(f))
     # keep only the outermost folders (binding a folder inside an already bound one is useless)
     return [f for f in folders if not any(f != g and f.startswith(g + os.sep) for g in folders)]
@@ -215,7 +217,7 @@ def kernelspec(memory: str = DEFAULT_MEMORY) -> dict:
     """The ``kernel.json`` of the sandboxed student kernel."""
     parse_size(memory)
     return {
-        "argv": [sys.executable, "-m", "helpers.grading.sandbox", "--memory", memory,
+        "argv": [sys.executable, "-m", "tooling.grading.sandbox", "--memory", memory,
                  "-f", "{connection_file}"],
         "display_name": "Python 3 (calcium sandbox, for grading)",
         "language": "python",
@@ -241,7 +243,7 @@ def install_kernel(*, memory: str = DEFAULT_MEMORY, user: bool = False, prefix: 
 
 def main(argv=None) -> None:
     """Kernel launcher (the kernelspec's ``argv``): start ipykernel inside the sandbox."""
-    parser = argparse.ArgumentParser(prog="python -m helpers.grading.sandbox")
+    parser = argparse.ArgumentParser(prog="python -m tooling.grading.sandbox")
     parser.add_argument("--memory", default=DEFAULT_MEMORY)
     parser.add_argument("-f", dest="connection_file", required=True)
     options, kernel_args = parser.parse_known_args(argv)

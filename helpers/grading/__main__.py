@@ -1,5 +1,0 @@
-import sys
-
-from helpers.grading.cli import main
-
-sys.exit(main())

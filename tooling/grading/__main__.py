@@ -1,0 +1,5 @@
+import sys
+
+from tooling.grading.cli import main
+
+sys.exit(main())
