@@ -13,17 +13,27 @@ compared. Values are compared with :func:`close` (floating point, with stated to
 
 Check cells follow the course's *check protocol* (see the maintainer guide): they read student
 answers only by name and recompute everything else themselves, so the grader can run them in a
-process where no student code has run.
+process where no student code has run. A check cell is one call of its lesson's check function
+(in ``helpers.lessons.<lesson>``), which uses the functions here.
+
+Where an exercise asks the learner to *write* a method, the check calls the learner's function
+inside :func:`own_work`: an answer that is, or calls, the package's reference for that exercise
+fails with a message saying so (:func:`call` watches for it, in the learner's kernel and, through
+the grader, when the function runs in a sandboxed kernel).
 """
 from __future__ import annotations
 
+import contextlib
+import importlib
 import inspect
 import numbers
+import sys
 import types
 
 import numpy as np
 
-__all__ = ["CheckFailed", "call", "close", "equal", "fail", "is_array", "is_dict", "is_function", "is_number"]
+__all__ = ["CheckFailed", "UsedReference", "call", "close", "equal", "fail", "is_array", "is_dict",
+           "is_function", "is_number", "own_work"]
 
 #: Numeric dtype kinds by the word used in checks ("float" accepts integers too: a mean of
 #: integers is still a valid float answer once converted by NumPy).
@@ -31,7 +41,91 @@ _KINDS = {"float": "fiu", "int": "iu", "bool": "b", "number": "fiub"}
 
 
 class CheckFailed(AssertionError):
-    """A check did not pass; the message is meant for the student."""
+    """A check did not pass; the message is meant for the student.
+
+    IPython shows it as its message alone, without a traceback (``_render_traceback_``): in
+    JupyterLab, in ``nbgrader validate`` and in feedback the learner reads the message once.
+    """
+
+    def _render_traceback_(self) -> list[str]:
+        return [f"\N{CROSS MARK} {line}" if i == 0 else f"  {line}"
+                for i, line in enumerate(str(self).splitlines())]
+
+
+class UsedReference(Exception):
+    """A learner's function called a reference it was meant to replace (see :func:`own_work`)."""
+
+    def __init__(self, reference: str):
+        super().__init__(reference)
+        self.reference = reference
+
+
+#: References the learner's function must not call, while :func:`own_work` is active:
+#: ``"module:qualname"`` strings (the grader sends them to the learner's kernel).
+_FORBIDDEN: list[str] = []
+
+
+def _name_of(function) -> str:
+    function = inspect.unwrap(function)
+    return f"{function.__module__}:{function.__qualname__}"
+
+
+def _resolve(reference: str):
+    """The code object of a ``"helpers.module:qualname"`` reference (only the course's own)."""
+    module, _, qualname = reference.partition(":")
+    if module != "helpers" and not module.startswith("helpers."):
+        raise ValueError(f"{reference!r} is not a reference of the course package")
+    target = importlib.import_module(module)
+    for part in qualname.split("."):
+        target = getattr(target, part)
+    return inspect.unwrap(target).__code__
+
+
+@contextlib.contextmanager
+def own_work(*references):
+    """While active, :func:`call` fails a learner's function that is, or calls, one of `references`.
+
+    Use it around the calls of an exercise that asks the learner to write a method the package
+    already has: the reference is what the learner compares with later, not the answer.
+    """
+    names = [_name_of(r) for r in references]
+    _FORBIDDEN.extend(names)
+    try:
+        yield
+    finally:
+        del _FORBIDDEN[len(_FORBIDDEN) - len(names):]
+
+
+def forbidden_references() -> list[str]:
+    """The references :func:`own_work` forbids right now (read by the grader's proxies)."""
+    return list(_FORBIDDEN)
+
+
+def call_watching(function, args, kwargs, references):
+    """``function(*args, **kwargs)`` and the first of `references` it called (or None).
+
+    A profile hook sees every Python-level call; it is removed (and any previous one restored)
+    before returning. References that cannot be resolved are ignored.
+    """
+    codes = {}
+    for reference in references:
+        with contextlib.suppress(Exception):
+            codes[_resolve(reference)] = reference
+    if not codes:
+        return function(*args, **kwargs), None
+    used = []
+
+    def profile(frame, event, arg):
+        if event == "call" and frame.f_code in codes and not used:
+            used.append(codes[frame.f_code])
+
+    previous = sys.getprofile()
+    sys.setprofile(profile)
+    try:
+        result = function(*args, **kwargs)
+    finally:
+        sys.setprofile(previous)
+    return result, (used[0] if used else None)
 
 
 def fail(name: str, problem: str, hint: str | None = None):
@@ -173,12 +267,19 @@ def call(name: str, function, *args, **kwargs):
 
     shown = ", ".join([show(a) for a in args] + [f"{k}={show(v)}" for k, v in kwargs.items()])
     try:
-        return function(*args, **kwargs)
+        result, used = call_watching(function, args, kwargs, forbidden_references())
+    except UsedReference as err:  # raised by the grader's proxy for a function in a sandboxed kernel
+        used = err.reference
     except NotImplementedError:
         fail(name, "is not written yet (it raises NotImplementedError).",
              "replace the `raise NotImplementedError()` line with your code")
     except Exception as err:  # noqa: BLE001 - any error in student code is reported to the student
         fail(name, f"raised {type(err).__name__} when called as {name}({shown}): {err}")
+    if used:
+        module, _, qualname = used.partition(":")
+        fail(name, f"uses `{module}.{qualname}`, the package's reference for this exercise.",
+             f"write this yourself; `{qualname}` is the reference you compare with later")
+    return result
 
 
 def _same(value, candidate, rtol, atol) -> bool:

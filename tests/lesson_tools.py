@@ -79,6 +79,16 @@ def run_solutions(notebook) -> dict:
     return namespace
 
 
+def visible(source: str) -> str:
+    """A check cell's source as the student's release has it: without the hidden tests."""
+    return re.sub(r"### BEGIN HIDDEN TESTS.*?### END HIDDEN TESTS\n?", "", source, flags=re.S)
+
+
+class Hidden(str):
+    """A hint that only the hidden tests must produce: the mistake shows on data the student has
+    not seen (another frame rate, another movie), not in the visible check."""
+
+
 def run_check(source: str, answers: dict) -> None:
     """Run one check cell's source with only the given answers bound (as the grader does)."""
     exec(compile(source, "<check cell>", "exec"), dict(answers))  # noqa: S102
@@ -102,11 +112,14 @@ def assert_fails_with_hint(source: str, namespace: dict, wrong: dict, hint: str)
     """Run a check cell with the solution's answers, some replaced by wrong ones, and assert that
     it fails with `hint` in its message and without showing any expected value.
 
-    `wrong` maps answer names to functions of the solution namespace that build the wrong answer.
-    Returns the message.
+    Only the visible part of the cell runs (what the student's Validate runs), unless `hint` is
+    :class:`Hidden`: then the whole cell, hidden tests included. `wrong` maps answer names to
+    functions of the solution namespace that build the wrong answer. Returns the message.
     """
     from helpers.checks import CheckFailed
 
+    if not isinstance(hint, Hidden):
+        source = visible(source)
     names = free_names(source)
     answers = {name: namespace[name] for name in names}
     answers.update({name: make(namespace) for name, make in wrong.items()})

@@ -2,6 +2,7 @@
 reject look-alike answers, figures with alt text, a release in sync that stops at the first
 exercise. (Lessons also execute top to bottom under nbval: see the `solutions` test path.)"""
 import ast
+import inspect
 import types
 
 import lesson_tools as lt
@@ -167,3 +168,142 @@ def test_release_contains_no_solutions_or_hidden_tests(lesson_id, repo_root):
             assert marker not in text, f"{path.name} contains {marker}"
         leaked = [line for line in secret if line in text]
         assert not leaked, f"{path.name} contains solution or hidden-test lines: {leaked[:3]}"
+
+
+# --- checks out of sight: one call in the notebook, never the answer ---------------------------
+
+def check_cell_problems(source: str) -> list[str]:
+    """Why a release check cell is not what the course allows (empty list: it is).
+
+    Allowed: at most 3 lines holding imports of ``check_*`` functions from ``helpers.lessons.*``
+    and calls of them whose arguments are names (the student's answers) or keyword constants
+    (``unseen=True``). Anything else could compute, or show, an answer.
+    """
+    lines = [line for line in source.splitlines() if line.strip()]
+    problems = [f"{len(lines)} lines (at most 3)"] if len(lines) > 3 else []
+    imported = set()
+    for statement in ast.parse(source).body:
+        if (isinstance(statement, ast.ImportFrom) and (statement.module or "").startswith("helpers.lessons.")
+                and all(a.name.startswith("check_") and a.asname is None for a in statement.names)):
+            imported |= {a.name for a in statement.names}
+            continue
+        call = statement.value if isinstance(statement, ast.Expr) else None
+        if (isinstance(call, ast.Call) and isinstance(call.func, ast.Name) and call.func.id in imported
+                and all(isinstance(a, ast.Name) for a in call.args)
+                and all(isinstance(k.value, ast.Constant) for k in call.keywords)):
+            continue
+        problems.append(f"not a call of the lesson's check: {ast.unparse(statement)[:80]!r}")
+    return problems
+
+
+#: A check cell as the course wrote them before its checks moved into the package: it computes the
+#: expected answer in plain sight (kept here to show the test below would catch it).
+OLD_STYLE_CHECK = '''\
+from helpers import checks, movie as mv, simulate
+m = simulate.demo_movie(seed=0).movie
+checks.close("max_100_500", max_100_500, mv.projection(m, "max", frames=(100, 500)))
+'''
+
+
+def test_an_old_style_check_cell_is_refused():
+    problems = check_cell_problems(OLD_STYLE_CHECK)
+    assert len(problems) >= 3 and "not a call of the lesson's check" in problems[-1]
+    assert check_cell_problems("from helpers.lessons.single_pixel import check_dims; check_dims(a, b, c)") == []
+    assert check_cell_problems("from helpers.lessons.x import check_y; check_y(a + 1)")  # computes
+
+
+@pytest.mark.parametrize("lesson_id", LESSONS)
+def test_release_check_cells_are_one_call_of_the_lesson_check(lesson_id, repo_root):
+    notebook = nbformat.read(repo_root / "course" / lesson_id / f"{lesson_id}.ipynb", as_version=4)
+    cells = [c for c in notebook.cells if lt.is_check(c)]
+    assert cells
+    for cell in cells:
+        problems = check_cell_problems(cell.source)
+        assert not problems, f"{lesson_id} {lt.nbgrader(cell)['grade_id']}: {problems}"
+    lines = sum(len([l for l in c.source.splitlines() if l.strip()]) for c in notebook.cells)
+    check_lines = sum(len([l for l in c.source.splitlines() if l.strip()]) for c in cells)
+    assert check_lines <= 0.08 * lines, f"{lesson_id}: check cells are {check_lines / lines:.0%} of the lines"
+
+
+def solution_expressions(notebook) -> set[str]:
+    """Lines of the lesson's code solutions, and the expressions they assign or return: what no
+    message may contain (a hint that holds one hands out the answer)."""
+    found = set()
+    for cell in notebook.cells:
+        if cell.cell_type != "code" or not lt.nbgrader(cell).get("solution"):
+            continue
+        inside = False
+        for line in cell.source.splitlines():
+            text = line.strip()
+            if "BEGIN SOLUTION" in text or "END SOLUTION" in text:
+                inside = "BEGIN" in text
+                continue
+            if not inside or text.startswith("#"):
+                continue
+            found.add(text)
+            for prefix in ("return ",):
+                if text.startswith(prefix):
+                    found.add(text[len(prefix):])
+            if " = " in text and not text.startswith(("if ", "for ", "while ")):
+                found.add(text.split(" = ", 1)[1])
+    return {text for text in found if len(text) >= 10}
+
+
+def perturbed(value):
+    """A wrong answer of the same type that no check catalogues as a typical mistake."""
+    if isinstance(value, (bool, np.bool_)):
+        return not value
+    if isinstance(value, (int, np.integer)):
+        return type(value)(value + 7)
+    if isinstance(value, (float, np.floating)):
+        return type(value)(value * 1.37 + 0.11)
+    if isinstance(value, np.ndarray):
+        if value.dtype == bool:
+            flipped = value.copy()
+            flipped.reshape(-1)[::3] ^= True
+            return flipped
+        if value.size == 0:
+            return np.zeros(3, dtype=value.dtype)
+        return (value + 7) if value.dtype.kind in "iu" else (value * 1.37 + 0.11).astype(value.dtype)
+    if isinstance(value, dict):
+        return {key: perturbed(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return type(value)(perturbed(item) for item in value)
+    if isinstance(value, str):
+        return value + " (not this)"
+    if isinstance(value, types.FunctionType):
+        def wrong_function(*args, **kwargs):
+            return perturbed(value(*args, **kwargs))
+        wrong_function.__signature__ = inspect.signature(value)
+        return wrong_function
+    raise TypeError(f"no wrong answer made for {type(value).__name__}")
+
+
+def test_an_uncatalogued_wrong_answer_fails_without_giving_the_solution(lesson):
+    lesson_id, notebook, namespace = lesson
+    solutions = solution_expressions(notebook)
+    assert solutions
+    for grade_id, source in lt.check_cells(notebook).items():
+        answers = _answers(source, namespace)
+        for name, value in answers.items():
+            try:
+                lt.run_check(lt.visible(source), answers | {name: perturbed(value)})
+            except CheckFailed as failure:
+                message = str(failure)
+            else:
+                pytest.fail(f"{grade_id}: the visible check accepted a wrong `{name}`")
+            given = [s for s in solutions if s in message]
+            assert not given, f"{grade_id}: the message for a wrong `{name}` contains the solution {given}:\n{message}"
+
+
+def test_a_failed_check_shows_its_message_once_without_a_traceback():
+    from IPython.core.interactiveshell import InteractiveShell
+    from helpers import checks
+
+    shell = InteractiveShell.instance()
+    try:
+        checks.fail("duration_s", "is not right.", "divide by the frame rate")
+    except CheckFailed as failure:
+        shown = failure._render_traceback_()
+    assert shown == ["\N{CROSS MARK} `duration_s`: is not right.", "  Hint: divide by the frame rate"]
+    assert hasattr(shell, "showtraceback")  # IPython calls _render_traceback_ in place of a traceback

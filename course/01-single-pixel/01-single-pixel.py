@@ -6,7 +6,7 @@
 #       extension: .py
 #       format_name: percent
 #       format_version: '1.3'
-#       jupytext_version: 1.19.6
+#       jupytext_version: 1.19.7
 #   kernelspec:
 #     display_name: Python 3 (ipykernel)
 #     language: python
@@ -71,13 +71,8 @@ ax = plots.image(movie[0], title="frame 0 (the first frame)")
 # YOUR CODE HERE
 raise NotImplementedError()
 
-# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "57bbc068aee6d1a65c38949b5f5c0bae", "grade": true, "grade_id": "ex-dims-check", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
-from helpers import checks, simulate
-T, Y, X = simulate.demo_movie(seed=0).movie.shape
-axis_hint = "the axes are (time, y, x): frames on axis 0, rows (height) on axis 1, columns (width) on axis 2"
-checks.equal("n_frames", n_frames, T, hint=axis_hint)
-checks.equal("height", height, Y, hint=axis_hint, mistakes={"height is the number of rows, y (axis 1); you gave the width": X})
-checks.equal("width", width, X, hint=axis_hint, mistakes={"width is the number of columns, x (axis 2); you gave the height": Y})
+# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "5a0bf1e636dd13d1324198434c7bebdc", "grade": true, "grade_id": "ex-dims-check", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
+from helpers.lessons.single_pixel import check_dims; check_dims(n_frames, height, width)
 
 # %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "8e6ff08cd25cefcdbb8c90af6932555d", "grade": false, "grade_id": "ex-duration-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
 # **Exercise 1.2** — How long is the recording? Store its duration **in seconds** in
@@ -88,17 +83,8 @@ checks.equal("width", width, X, hint=axis_hint, mistakes={"width is the number o
 # YOUR CODE HERE
 raise NotImplementedError()
 
-# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "c766e391062431dcfbc342a365113953", "grade": true, "grade_id": "ex-duration-check", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
-from helpers import checks, simulate
-rec = simulate.demo_movie(seed=0)
-T = rec.movie.shape[0]
-checks.is_number("duration_s", duration_s)
-checks.close("duration_s", duration_s, T / rec.fs, rtol=1e-9, mistakes={
-    "this is the number of frames: divide by the frame rate fs to get seconds": T,
-    "multiplying by fs gives frames x frames/second; divide by fs instead": T * rec.fs,
-    "the answer should be in seconds, not minutes": T / rec.fs / 60,
-    "(T - 1) / fs is when the last frame starts; the recording lasts one more frame period": (T - 1) / rec.fs,
-})
+# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "d501d1c53a72917012062629e9d37d49", "grade": true, "grade_id": "ex-duration-check", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
+from helpers.lessons.single_pixel import check_duration; check_duration(duration_s)
 
 # %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "a2cb13c96e132c539901a2a22304f515", "grade": false, "grade_id": "s2-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
 # ## 2. Single frames — and counting from zero
@@ -114,21 +100,8 @@ checks.close("duration_s", duration_s, T / rec.fs, rtol=1e-9, mistakes={
 # YOUR CODE HERE
 raise NotImplementedError()
 
-# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "741b7a320ceb7b6264b33e351cb6f541", "grade": true, "grade_id": "ex-frames-check", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
-from helpers import checks, simulate
-m = simulate.demo_movie(seed=0).movie
-T, Y, X = m.shape
-frame_hint = "a frame is movie[t], all rows and columns at one time index t"
-checks.is_array("frame_116", frame_116, shape=(Y, X), hint=frame_hint,
-                wrong_shapes={(T, X): "movie[:, 115] takes row 115 of every frame; index the time axis: movie[115]"})
-checks.close("frame_116", frame_116, m[115], mistakes={
-    "movie[116] is the 117th frame: Python counts from 0, so the 116th frame is at index 115": m[116],
-})
-checks.is_array("last_frame", last_frame, shape=(Y, X), hint=frame_hint)
-checks.close("last_frame", last_frame, m[-1], mistakes={
-    "that is the second-to-last frame: the last one is movie[-1], i.e. movie[n_frames - 1]": m[-2],
-    "that is the first frame; the last is movie[-1]": m[0],
-})
+# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "ac9eee3a5c0f41180fe9de03c74d1668", "grade": true, "grade_id": "ex-frames-check", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
+from helpers.lessons.single_pixel import check_frames; check_frames(frame_116, last_frame)
 
 # %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "a413358b6e96928cc3cf1ca7219cfd72", "grade": false, "grade_id": "s3-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
 # ## 3. Projections: one image that summarises many frames
@@ -154,20 +127,8 @@ ax = plots.image(mean_image, title="mean projection, all frames")
 # YOUR CODE HERE
 raise NotImplementedError()
 
-# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "e25a08dae265cc0f0a4aa4c614fe5a51", "grade": true, "grade_id": "ex-proj-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
-from helpers import checks, movie as mv, simulate
-m = simulate.demo_movie(seed=0).movie
-T, Y, X = m.shape
-wrong_axis = {(T, X): "you reduced over axis 1 (rows); a projection reduces over time, axis 0",
-              (T, Y): "you reduced over axis 2 (columns); a projection reduces over time, axis 0",
-              (): "you reduced over all axes at once; reduce over time only (axis=0)"}
-checks.is_array("max_image", max_image, shape=(Y, X), wrong_shapes=wrong_axis)
-checks.close("max_image", max_image, mv.projection(m, "max"), mistakes={
-    "that is the mean projection; the exercise asks for the maximum": mv.projection(m, "mean")})
-checks.is_array("std_image", std_image, shape=(Y, X), wrong_shapes=wrong_axis)
-checks.close("std_image", std_image, mv.projection(m, "std"), rtol=1e-4, mistakes={
-    "use the population standard deviation (ddof=0, NumPy's default), not ddof=1": m.std(axis=0, ddof=1),
-    "that is the variance; the standard deviation is its square root": m.var(axis=0)})
+# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "680d3f7792f07eba5e86a0a2957afb43", "grade": true, "grade_id": "ex-proj-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+from helpers.lessons.single_pixel import check_projections; check_projections(max_image, std_image)
 
 # %% mystnb={"image": {"alt": "Maximum and standard-deviation projections side by side; active cells stand out most in the standard-deviation image."}}
 fig, axes = plt.subplots(1, 2, figsize=(10, 3.5), layout="constrained")
@@ -184,16 +145,8 @@ plots.image(mv.projection(movie, "std"), ax=axes[1], title="standard-deviation p
 # YOUR CODE HERE
 raise NotImplementedError()
 
-# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "07fc54876278119b7f98b710d72e6eff", "grade": true, "grade_id": "ex-range-check", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
-from helpers import checks, movie as mv, simulate
-m = simulate.demo_movie(seed=0).movie
-checks.is_array("max_100_500", max_100_500, shape=m.shape[1:],
-                hint="slice the time axis first (movie[100:500]), then reduce over axis 0")
-checks.close("max_100_500", max_100_500, mv.projection(m, "max", frames=(100, 500)), mistakes={
-    "that is the maximum over all frames: slice movie[100:500] first": mv.projection(m, "max"),
-    "the range 100:500 excludes index 500; you included it (100:501)": mv.projection(m, "max", frames=(100, 501)),
-    "that is the mean over the range; the exercise asks for the maximum": mv.projection(m, "mean", frames=(100, 500)),
-})
+# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "cb560d26cf8a71f7c80ce1dff06b869d", "grade": true, "grade_id": "ex-range-check", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
+from helpers.lessons.single_pixel import check_max_range; check_max_range(max_100_500)
 
 # %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "22741a2872eb05f666a09c49a626e50d", "grade": false, "grade_id": "ex-window-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
 # **Exercise 3.3** — Times are easier to think in than frame indices. Write a function
@@ -209,20 +162,8 @@ def mean_projection_between(movie, fs, start_s, stop_s):
     raise NotImplementedError()
 
 
-# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "ff58fb2ee3df8e39ab840d26a433bf37", "grade": true, "grade_id": "ex-window-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
-import numpy as np
-from helpers import checks, movie as mv, simulate
-rec = simulate.demo_movie(seed=0)
-m, fs = np.asarray(rec.movie), rec.fs
-checks.is_function("mean_projection_between", mean_projection_between, n_params=4)
-first_second = checks.call("mean_projection_between", mean_projection_between, m, fs, 0.0, 1.0)
-checks.is_array("mean_projection_between(movie, fs, 0, 1)", first_second, shape=m.shape[1:],
-                hint="return one value per pixel: the mean over the selected frames (axis 0)")
-checks.close("mean_projection_between(movie, fs, 0, 1)", first_second,
-             mv.projection(m, "mean", frames=(0, round(fs))), rtol=1e-5, mistakes={
-    "you used the times as frame indices: multiply seconds by fs to get frames": mv.projection(m, "mean", frames=(0, 1)),
-    "that is the mean over the whole movie: select the frames between the two times first": mv.projection(m, "mean"),
-}, hint="average movie[round(start_s * fs):round(stop_s * fs)] over time (axis 0)")
+# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "915787606d99b132da388fe77f3862f0", "grade": true, "grade_id": "ex-window-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+from helpers.lessons.single_pixel import check_mean_projection_between; check_mean_projection_between(mean_projection_between)
 
 # %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "9c12ea369cdc3fd107f432971c7f5b5a", "grade": false, "grade_id": "s4-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
 # ## 4. Cropping a cell's box: rows are y, columns are x
@@ -260,26 +201,8 @@ plots.image(mv.crop(mean_image, y=y_range, x=x_range), ax=axes[1], title="croppe
 # YOUR CODE HERE
 raise NotImplementedError()
 
-# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "af31ef1686e27369f50f0e1cd419a3b2", "grade": true, "grade_id": "ex-crop-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
-from helpers import checks, movie as mv, simulate
-from helpers.lessons import single_pixel
-m = simulate.demo_movie(seed=0).movie
-boxes = single_pixel.cell_boxes()
-for answer_name, answer, cell, image in [
-        ("cell_b_mean", cell_b_mean, "B", mv.projection(m, "mean")),
-        ("cell_c_max_first100", cell_c_max_first100, "C", mv.projection(m, "max", frames=(0, 100)))]:
-    bx = boxes[cell]
-    ys, xs = (bx["y_min"], bx["y_max"]), (bx["x_min"], bx["x_max"])
-    shape = (ys[1] - ys[0], xs[1] - xs[0])
-    checks.is_array(answer_name, answer, shape=shape, hint=f"the box of cell {cell} is y_max - y_min rows by x_max - x_min columns",
-                    wrong_shapes={shape[::-1]: "rows and columns are swapped: index image[y_min:y_max, x_min:x_max], y (rows) first"})
-    swapped_fits = xs[1] <= image.shape[0] and ys[1] <= image.shape[1]
-    checks.close(answer_name, answer, mv.crop(image, y=ys, x=xs), rtol=1e-5, mistakes={
-        "the box is right but the image is not: check which projection and which frames the exercise asks for":
-            mv.crop(mv.projection(m, "mean" if cell == "C" else "max"), y=ys, x=xs),
-        "rows and columns are swapped: index image[y_min:y_max, x_min:x_max], y (rows) first":
-            mv.crop(image, y=xs, x=ys) if swapped_fits else None,
-    }, hint="crop image[y_min:y_max, x_min:x_max] of the right projection")
+# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "164485f3e47a5cc7aaa80793305c4906", "grade": true, "grade_id": "ex-crop-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+from helpers.lessons.single_pixel import check_crops; check_crops(cell_b_mean, cell_c_max_first100)
 
 # %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "2c7978b86798e5ec744e5437bd440c2d", "grade": false, "grade_id": "ex-cropfn-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
 # **Exercise 4.2** — Write a function `crop_around(image, center_y, center_x, half_size)` that
@@ -292,21 +215,8 @@ def crop_around(image, center_y, center_x, half_size):
     raise NotImplementedError()
 
 
-# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "515b46a387cec5357d500d3596106cd9", "grade": true, "grade_id": "ex-cropfn-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
-import numpy as np
-from helpers import checks, movie as mv
-# A test image whose every pixel says where it is: value = 1000 * row + column.
-rows, cols = np.mgrid[0:40, 0:60]
-coded = (1000 * rows + cols).astype(float)
-checks.is_function("crop_around", crop_around, n_params=4)
-got = checks.call("crop_around", crop_around, coded, 10, 30, 3)
-checks.is_array("crop_around(image, 10, 30, 3)", got, shape=(7, 7),
-                hint="the square has 2 * half_size + 1 pixels per side: the centre plus half_size on each side",
-                wrong_shapes={(6, 6): "the stop of a slice is excluded: end at center + half_size + 1"})
-checks.close("crop_around(image, 10, 30, 3)", got, mv.crop(coded, y=(7, 14), x=(27, 34)), mistakes={
-    "rows and columns are swapped: the centre is at row center_y and column center_x, so index image[y-range, x-range]":
-        mv.crop(coded, y=(27, 34), x=(7, 14)),
-}, hint="a pixel's value here is 1000 * row + column: compare your crop's corner with the centre you were given")
+# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "26f9e778f7db90455afe22d6a8f6370c", "grade": true, "grade_id": "ex-cropfn-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+from helpers.lessons.single_pixel import check_crop_around; check_crop_around(crop_around)
 
 # %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "1fbee022ee55eb10c2f47268eb205fb8", "grade": false, "grade_id": "s5-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
 # ## 5. A pixel's trace, against time in seconds
@@ -323,20 +233,8 @@ checks.close("crop_around(image, 10, 30, 3)", got, mv.crop(coded, y=(7, 14), x=(
 # YOUR CODE HERE
 raise NotImplementedError()
 
-# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "f742cce196f67e6b8b5ffde2eae92ac1", "grade": true, "grade_id": "ex-time-check", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
-import numpy as np
-from helpers import checks, movie as mv, simulate
-rec = simulate.demo_movie(seed=0)
-T = rec.movie.shape[0]
-checks.is_array("t", t, ndim=1, hint="one time value per frame: np.arange(n_frames) / fs")
-checks.is_array("t", t, shape=(T,), hint="one time value per frame, no more, no less",
-                wrong_shapes={(T + 1,): "np.linspace(0, duration, n) includes the end point: you have one value too many"})
-checks.close("t", t, mv.time_axis(T, rec.fs), rtol=1e-9, atol=1e-9, mistakes={
-    "these are frame indices; divide by fs to get seconds": np.arange(T),
-    "multiply frame indices by the frame *period* 1/fs (or divide by fs), not by fs": np.arange(T) * rec.fs,
-    "the first frame is at 0 s, not at 1/fs": np.arange(1, T + 1) / rec.fs,
-    "the answer should be in seconds, not milliseconds": np.arange(T) / rec.fs * 1000,
-}, hint="frame i is at i / fs seconds")
+# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "a2063a4f0902d6fd75e707fb46ba9652", "grade": true, "grade_id": "ex-time-check", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
+from helpers.lessons.single_pixel import check_time_axis; check_time_axis(t)
 
 # %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "e6a3935e9f8df06788ed178e9b7b9f13", "grade": false, "grade_id": "ex-tracefn-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
 # **Exercise 5.2** — Write a function `pixel_trace(movie, y, x)` that returns the trace of the pixel
@@ -348,17 +246,8 @@ def pixel_trace(movie, y, x):
     raise NotImplementedError()
 
 
-# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "e89e3be3678773e7230430c55734bee2", "grade": true, "grade_id": "ex-tracefn-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
-import numpy as np
-from helpers import checks, movie as mv, simulate
-m = np.asarray(simulate.demo_movie(seed=0).movie)
-checks.is_function("pixel_trace", pixel_trace, n_params=3)
-got = checks.call("pixel_trace", pixel_trace, m, 12, 40)
-checks.is_array("pixel_trace(movie, 12, 40)", got, shape=(m.shape[0],), hint="one value per frame: movie[:, y, x]")
-checks.is_array("pixel_trace(movie, 12, 40)", got, dtype="float64")
-checks.close("pixel_trace(movie, 12, 40)", got, mv.pixel_trace(m, 12, 40), mistakes={
-    "you took row 40, column 12: the pixel is at row y and column x, movie[:, y, x]": m[:, 40, 12],
-}, hint="index movie[:, y, x]")
+# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "2c22e4be45ef0d3040dafd9f7fa6dc7f", "grade": true, "grade_id": "ex-tracefn-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+from helpers.lessons.single_pixel import check_pixel_trace; check_pixel_trace(pixel_trace)
 
 # %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "8f3f9d19b0d09aff56bc7813e89ba742", "grade": false, "grade_id": "s5b-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
 # **Example** — the trace of the brightest pixel of the standard-deviation image, marked with a cross:
@@ -382,21 +271,8 @@ plots.traces(time_s, mv.pixel_trace(movie, y_peak, x_peak), ax=axes[1],
 # YOUR CODE HERE
 raise NotImplementedError()
 
-# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "d05eb08ec9ef25f57a6f06aec60b66a1", "grade": true, "grade_id": "ex-brightest-check", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
-import numpy as np
-from helpers import checks, movie as mv, simulate
-img = mv.projection(simulate.demo_movie(seed=0).movie, "max")
-y_ref, x_ref = (int(i) for i in np.unravel_index(np.argmax(img), img.shape))
-checks.is_number("brightest_y", brightest_y, integer=True, hint="a row index is a whole number")
-checks.is_number("brightest_x", brightest_x, integer=True, hint="a column index is a whole number")
-if (brightest_y, brightest_x) == (x_ref, y_ref):
-    checks.fail("brightest_y, brightest_x", "rows and columns are swapped.",
-                hint="np.unravel_index returns (row, column) = (y, x)")
-checks.equal("brightest_y", brightest_y, y_ref, mistakes={
-    "that is the row of the brightest pixel of the mean image; the exercise asks for the maximum projection":
-        int(np.unravel_index(np.argmax(mv.projection(simulate.demo_movie(seed=0).movie, "mean")), img.shape)[0])},
-    hint="take the argmax of the maximum projection, then np.unravel_index(..., image.shape)")
-checks.equal("brightest_x", brightest_x, x_ref, hint="np.unravel_index returns (row, column) = (y, x)")
+# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "42db49bfdfc075bbe21eeb273b0bff6a", "grade": true, "grade_id": "ex-brightest-check", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
+from helpers.lessons.single_pixel import check_brightest; check_brightest(brightest_y, brightest_x)
 
 # %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "e2bbf61c753abc8daf7b40f2f0684311", "grade": false, "grade_id": "ex-inout-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
 # **Exercise 5.4** — Compare a pixel inside a cell with one outside any cell. The simulation's
@@ -413,24 +289,8 @@ print("inside (y, x):", inside_yx, "  outside (y, x):", outside_yx)
 # YOUR CODE HERE
 raise NotImplementedError()
 
-# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "82d171205fddf220f71ffa4a7f0a0447", "grade": true, "grade_id": "ex-inout-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
-from helpers import checks, movie as mv, simulate
-from helpers.lessons import single_pixel
-m = simulate.demo_movie(seed=0).movie
-(iy, ix), (oy, ox) = single_pixel.inside_outside()
-ref_in, ref_out = mv.pixel_trace(m, iy, ix), mv.pixel_trace(m, oy, ox)
-for answer_name, answer, ref, (y, x) in [("inside_trace", inside_trace, ref_in, (iy, ix)),
-                                         ("outside_trace", outside_trace, ref_out, (oy, ox))]:
-    checks.is_array(answer_name, answer, shape=ref.shape, hint="one value per frame: movie[:, y, x]")
-    checks.close(answer_name, answer, ref, rtol=1e-6, mistakes={
-        "rows and columns are swapped: the pairs are (y, x), index movie[:, y, x]":
-            m[:, x, y] if x < m.shape[1] and y < m.shape[2] else None})
-checks.is_number("std_ratio", std_ratio)
-checks.close("std_ratio", std_ratio, ref_in.std() / ref_out.std(), rtol=1e-4, mistakes={
-    "that is outside over inside; the exercise asks for inside / outside": ref_out.std() / ref_in.std(),
-    "that is a ratio of means; the exercise asks for standard deviations over time": ref_in.mean() / ref_out.mean(),
-    "that is a ratio of variances; take standard deviations": ref_in.var() / ref_out.var(),
-})
+# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "9b99ea64f5f0903f6dbc81ff02deba8b", "grade": true, "grade_id": "ex-inout-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+from helpers.lessons.single_pixel import check_inside_outside; check_inside_outside(inside_trace, outside_trace, std_ratio)
 
 # %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "0d3bc0877d0bc1f6ec01a962d0da18f3", "grade": false, "grade_id": "q-inout-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
 # **Question 5.5** (manually graded) — Plot `inside_trace` and `outside_trace` against `t` on one
@@ -470,18 +330,8 @@ for roi in sima_rois:
 # YOUR CODE HERE
 raise NotImplementedError()
 
-# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "1750ad511e0123381c690e7d917636ea", "grade": true, "grade_id": "ex-sima-check", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
-import numpy as np
-from helpers import checks, data, movie as mv
-sm = data.load_sima_movie().movie
-roi = data.load_sima_rois()[0]
-mean_img = mv.projection(sm, "mean")
-y0, x0 = np.unravel_index(np.argmax(np.where(roi, mean_img, -np.inf)), roi.shape)
-y1, x1 = np.unravel_index(np.argmax(mean_img), mean_img.shape)
-checks.is_array("sima_trace", sima_trace, shape=(sm.shape[0],), hint="one value per frame of the SIMA movie")
-checks.close("sima_trace", sima_trace, mv.pixel_trace(sm, y0, x0), rtol=1e-6, mistakes={
-    "that is the brightest pixel of the whole image; restrict the argmax to the ROI": mv.pixel_trace(sm, y1, x1),
-}, hint="take the argmax of the mean image restricted to the ROI, then movie[:, y, x]")
+# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "75808d8cbaa1192a4fde5dc5ba405ea8", "grade": true, "grade_id": "ex-sima-check", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
+from helpers.lessons.single_pixel import check_sima_trace; check_sima_trace(sima_trace)
 
 # %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "95fa74fa82a9559f42fda6389ad80d31", "grade": false, "grade_id": "recap", "locked": true, "schema_version": 3, "solution": false, "task": false}
 # ## Recap

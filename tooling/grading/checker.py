@@ -44,6 +44,7 @@ import threading
 import time
 import traceback
 
+from helpers import checks
 from tooling.grading import plain, sandbox
 
 #: Names a check cell may use without importing them; never fetched from the student's kernel.
@@ -133,6 +134,7 @@ class _Channel:
         self.incoming, self.outgoing = incoming, outgoing
         self.exchange, self.max_bytes = exchange, max_bytes
         self.counter = itertools.count()
+        self.notes: list[str] = []  # for the instructor's report, collected by check()
 
     def send(self, message: dict) -> None:
         self.outgoing.write(json.dumps(message).encode() + b"\n")
@@ -149,7 +151,9 @@ class _Channel:
         number = next(self.counter)
         arguments = os.path.join(self.exchange, "grader", f"arguments-{number}.npz")
         result = os.path.join(self.exchange, "kernel", f"result-{number}.npz")
-        plain.dump(arguments, {"args": list(args), "kwargs": kwargs})
+        # The references the check forbids (checks.own_work): the kernel watches for calls of them.
+        plain.dump(arguments, {"args": list(args), "kwargs": kwargs},
+                   {"references": checks.forbidden_references()})
         self.send({"op": "call", "name": name, "arguments": arguments, "result": result})
         reply = self.receive() or {"status": "failed", "detail": "the grader stopped"}
         os.unlink(arguments)
@@ -167,6 +171,9 @@ class _Channel:
         if "error" in extra:
             type_name, message = (list(extra["error"]) + ["", ""])[:2]
             raise _student_exception(type_name, message)
+        if extra.get("used_reference") in checks.forbidden_references():
+            self.notes.append(f"`{name}` used the package's reference `{extra['used_reference']}`")
+            raise checks.UsedReference(extra["used_reference"])
         value = values.get("result", plain.NotPlain("nothing"))
         if isinstance(value, (plain.NotPlain, plain.FunctionRef)):
             what = value.what if isinstance(value, plain.NotPlain) else "a function"
@@ -231,7 +238,10 @@ def check(request: dict, channel: _Channel) -> tuple[list[dict], list[str]]:
                                "must be a number, a string, True/False/None, a plain NumPy array, or a "
                                "list, tuple or dict of those, or a function defined with def.")], notes
             namespace[name] = channel.proxy(name, value) if isinstance(value, plain.FunctionRef) else value
-    return run_source(request["source"], namespace), notes
+    outputs = run_source(request["source"], namespace)
+    notes += channel.notes
+    channel.notes.clear()
+    return outputs, notes
 
 
 def main(argv=None) -> None:

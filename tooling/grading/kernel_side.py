@@ -19,7 +19,8 @@ _SNAPSHOT: dict = {}
 _TRUSTED_CALLBACK_PACKAGES = ("IPython", "ipykernel", "matplotlib", "matplotlib_inline", "ipywidgets")
 _NUMPY_FUNCTIONS = ("allclose", "isclose", "array_equal", "asarray", "array", "all", "any", "isfinite",
                     "abs", "mean", "sum", "testing")
-_CHECK_FUNCTIONS = ("CheckFailed", "is_array", "is_number", "is_function", "call", "close", "equal", "_fail")
+_CHECK_FUNCTIONS = ("CheckFailed", "is_array", "is_number", "is_function", "call", "close", "equal", "_fail",
+                    "call_watching")
 
 
 def _shell():
@@ -90,9 +91,12 @@ def dump_answers(names: list[str], path: str) -> None:
 
 def call_answer(name: str, arguments_path: str, result_path: str, max_bytes: int) -> None:
     """Call the student's function `name` on the plain arguments in a file; write what happened."""
-    arguments, _ = plain.load(arguments_path, max_bytes)
+    from helpers.checks import call_watching
+
+    arguments, extra = plain.load(arguments_path, max_bytes)
+    watched = [str(r) for r in extra.get("references", [])] if isinstance(extra, dict) else []
     try:
-        result = _shell().user_ns[name](*arguments["args"], **arguments["kwargs"])
+        result, used = call_watching(_shell().user_ns[name], arguments["args"], arguments["kwargs"], watched)
     except BaseException as err:  # noqa: BLE001 - every failure of student code is reported
         try:
             message = str(err)[:2000]
@@ -100,4 +104,4 @@ def call_answer(name: str, arguments_path: str, result_path: str, max_bytes: int
             message = "(the exception's message could not be shown)"
         plain.dump(result_path, {}, {"error": [type(err).__name__, message]})
         return
-    plain.dump(result_path, {"result": result})
+    plain.dump(result_path, {"result": result}, {"used_reference": used} if used else None)
