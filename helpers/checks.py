@@ -48,7 +48,7 @@ class CheckFailed(AssertionError):
     """
 
     def _render_traceback_(self) -> list[str]:
-        return [f"\N{CROSS MARK} {line}" if i == 0 else f"  {line}"
+        return [f"Check failed: {line}" if i == 0 else f"  {line}"
                 for i, line in enumerate(str(self).splitlines())]
 
 
@@ -123,6 +123,10 @@ def call_watching(function, args, kwargs, references):
     sys.setprofile(profile)
     try:
         result = function(*args, **kwargs)
+    except Exception:
+        if used:  # the reference was called, then something failed: the reference is the news
+            raise UsedReference(used[0]) from None
+        raise
     finally:
         sys.setprofile(previous)
     return result, (used[0] if used else None)
@@ -251,14 +255,20 @@ def is_function(name: str, value, *, n_params: int | None = None) -> types.Funct
     return value
 
 
-def call(name: str, function, *args, **kwargs):
+def call(name: str, function, *args, refuse=(), **kwargs):
     """Call a student's function and return its result; an exception becomes a teaching failure.
 
-    The message shows how the function was called (argument shapes, not values), so the student
-    can reproduce it.
+    Array arguments are passed as copies (as the grader does), so a function that changes its
+    input cannot change the check's data. With `refuse`, references the function may not be or
+    call (see :func:`own_work`). The message shows how the function was called (argument shapes,
+    not values), so the student can reproduce it.
     """
     __tracebackhide__ = True  # IPython shows the student's check line, not these internals
     is_function(name, function)
+    if refuse:
+        with own_work(*refuse):
+            return call(name, function, *args, **kwargs)
+    args = tuple(a.copy() if isinstance(a, np.ndarray) else a for a in args)
 
     def show(a):
         if isinstance(a, np.ndarray):

@@ -220,6 +220,52 @@ def test_a_student_function_is_called_through_a_proxy_with_its_signature(tmp_pat
     assert len(kernel.sent) == 2 and all(m["op"] == "call" and m["name"] == "f" for m in kernel.sent)
 
 
+class _StudentKernel(_FakeKernel):
+    """The grader's calls served by the real kernel side, in an IPython shell of this process."""
+
+    def write(self, data):
+        from tooling.grading import kernel_side
+
+        message = json.loads(data)
+        self.sent.append(message)
+        kernel_side.call_answer(message["name"], message["arguments"], message["result"], 10**8)
+
+
+@pytest.mark.parametrize("delegates", [False, True])
+def test_a_function_that_calls_the_reference_fails_in_sandboxed_grading_too(tmp_path, delegates):
+    """The learner's function runs in their kernel; the kernel side watches it for the references
+    the check forbids (checks.own_work) and the checker fails it and notes it for the report."""
+    from IPython.core.interactiveshell import InteractiveShell
+
+    from helpers import movie as mv
+
+    for part in ("kernel", "grader"):
+        (tmp_path / part).mkdir()
+    namespace = {"mv": mv}
+    exec("def pixel_trace(movie, y, x):\n" + ("    return mv.pixel_trace(movie, y, x)\n" if delegates else
+         "    return movie[:, y, x].astype(float)\n"), namespace)  # noqa: S102
+    shell = InteractiveShell.instance()
+    shell.user_ns["pixel_trace"] = namespace["pixel_trace"]
+    answers = str(tmp_path / "kernel" / "answers.npz")
+    plain.dump(answers, {"pixel_trace": namespace["pixel_trace"]})
+    kernel = _StudentKernel(str(tmp_path), None)
+    channel = checker._Channel(kernel, kernel, str(tmp_path), 10**8)
+    source = ("from helpers.lessons.single_pixel import check_pixel_trace; check_pixel_trace(pixel_trace)\n"
+              "check_pixel_trace(pixel_trace, unseen=True)\n")
+    try:
+        outputs, notes = checker.check({"source": source, "names": ["pixel_trace"], "answers": answers}, channel)
+    finally:
+        del shell.user_ns["pixel_trace"]
+    assert kernel.sent and all(m["op"] == "call" for m in kernel.sent)
+    if delegates:
+        error, = outputs
+        assert "write this yourself" in error["evalue"] and "helpers.movie.pixel_trace" in error["evalue"]
+        assert notes == ["`pixel_trace` used the package's reference `helpers.movie:pixel_trace`"]
+    else:
+        assert outputs == [] and notes == []
+    assert sys.getprofile() is None  # the watch is removed after each call
+
+
 def test_a_look_alike_answer_fails_its_check_before_the_check_runs(tmp_path):
     (tmp_path / "kernel").mkdir()
     answers = str(tmp_path / "kernel" / "answers.npz")

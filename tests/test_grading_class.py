@@ -73,6 +73,9 @@ def graded(request, tmp_path_factory):
                                    root / "solutions" / name / f"{name}.ipynb")
     make_class = classroom.individual_class if name == FIXTURE else classroom.combined_class
     students = make_class(lesson, str(root))
+    if name == "01-single-pixel":  # a learner whose function only calls the package's reference
+        delegate = "from helpers import movie as mv\ndef pixel_trace(movie, y, x):\n    return mv.pixel_trace(movie, y, x)\n"
+        students["delegates"] = (lesson.notebook({"ex-tracefn": delegate}), {"ex-tracefn-check"})
     classroom.lms_zip(root, name, students)
     classroom.nbgrader(root, "zip_collect", name, env=env)
     kept = ("autograded", "feedback", "gradebook.db", "reports", "downloaded", "grades.csv")
@@ -123,6 +126,8 @@ def test_the_class_is_graded_with_progress_and_a_tamper_report(graded):
     assert "is not plain data (a __main__.AlwaysEqual)" in notes("eqtrue")
     assert "(a __main__.Sub (a subclass of numpy.ndarray))" in notes("subclass")
     assert "was deleted (put back)" in notes("deletedcheck") and "was edited (restored)" in notes("editedcheck")
+    if "delegates" in report:
+        assert report["delegates"] == "`pixel_trace` used the package's reference `helpers.movie:pixel_trace`"
 
 
 def test_solutions_instructor_files_and_other_submissions_are_untouched(graded):

@@ -199,11 +199,15 @@ def start_validate(root: Path) -> subprocess.Popen:
 
 @pytest.mark.slow
 def test_nbgrader_validate_on_the_command_line(course_copy, tmp_path):
-    untouched_root, completed_root = tmp_path / "untouched", tmp_path / "completed"
-    for root in (untouched_root, completed_root):
+    untouched_root, completed_root, wrong_root = tmp_path / "untouched", tmp_path / "completed", tmp_path / "wrong"
+    for root in (untouched_root, completed_root, wrong_root):
         shutil.copytree(course_copy, root)
     completed(completed_root / "course" / LESSON / f"{LESSON}.ipynb")
-    runs = {"incomplete": start_validate(untouched_root), "complete": start_validate(completed_root)}
+    wrong_notebook = wrong_root / "course" / LESSON / f"{LESSON}.ipynb"
+    completed(wrong_notebook)  # then one answer wrong: the duration in frames instead of seconds
+    wrong_notebook.write_text(wrong_notebook.read_text().replace("movie.shape[0] / fs", "movie.shape[0] * 1.0"))
+    runs = {"incomplete": start_validate(untouched_root), "complete": start_validate(completed_root),
+            "wrong": start_validate(wrong_root)}
     out = {}
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     for name, run in runs.items():
@@ -219,6 +223,11 @@ def test_nbgrader_validate_on_the_command_line(course_copy, tmp_path):
     released = (course_copy / "course" / LESSON / f"{LESSON}.ipynb").read_text()
     assert_no_solutions(out["incomplete"], "the validate output", released)
     assert "Success! Your notebook passes all the tests." in out["complete"], out["complete"][-3000:]
+    # A failed check shows its teaching message once, without a traceback or the package's internals.
+    hint = "this is the number of frames: divide by the frame rate fs to get seconds"
+    assert "VALIDATION FAILED ON 1 CELL(S)!" in out["wrong"], out["wrong"][-3000:]
+    assert out["wrong"].count(hint) == 1, out["wrong"][-3000:]
+    assert "Traceback" not in out["wrong"] and "helpers/" not in out["wrong"], out["wrong"][-3000:]
 
 
 # --- the browser test ------------------------------------------------------------------------------
@@ -421,8 +430,11 @@ def test_student_works_through_the_lesson_in_jupyterlab(browser, lab, page):
     run_cell(page, answer)
     run_cell(page, check)
     output = check.locator(".jp-OutputArea-output")
-    expect(output.first).to_contain_text("CheckFailed")
+    # The message alone, once: no traceback, no package internals.
+    expect(output.first).to_contain_text("Check failed: `height`: is not right.")
     expect(output.first).to_contain_text("height is the number of rows, y (axis 1); you gave the width")
+    expect(output.first).not_to_contain_text("Traceback")
+    expect(output.first).not_to_contain_text("helpers/")
     check.scroll_into_view_if_needed()
     shot(page, "04-wrong-answer-hint")
 

@@ -28,6 +28,17 @@ def _corrs(ns, mask, truth):
     return np.array([np.corrcoef(t, truth)[0, 1] for t in traces])
 
 
+def _opened(mask):
+    return morphology.opening(mask, morphology.disk(1))
+
+
+def _all_roi_masks(stat, shape):
+    masks = np.zeros((len(stat),) + tuple(shape), dtype=bool)
+    for i, roi in enumerate(stat):
+        masks[i, roi["ypix"], roi["xpix"]] = True
+    return masks
+
+
 def _column_major(mask):
     ys, xs = np.nonzero(mask)
     order = np.lexsort((ys, xs))
@@ -55,7 +66,17 @@ WRONG = [
     ("ex-kstd-check", {"threshold_mean_std": lambda ns: lambda image, k: image > image.mean() - k * image.std()},
      "not below it"),
     ("ex-kstd-check", {"threshold_mean_std": lambda ns: lambda image, k: ns["std_norm_ref"] > ns["std_norm_ref"].mean() + k * ns["std_norm_ref"].std()},
-     "image and k passed as arguments"),
+     "arguments passed to the function"),
+    ("ex-kstd-check", {"threshold_mean_std": lambda ns: lambda image, k: image >= image.mean() + k * image.std()},
+     "strictly above the threshold"),
+    ("ex-kstd-check", {"threshold_mean_std": lambda ns: lambda image, k: image > image.mean() + abs(k) * image.std()},
+     "k may be negative"),
+    ("ex-kstd-check", {"threshold_mean_std": lambda ns: lambda image, k: image > image.mean() + k * image.std(ddof=1)}, "ddof=0"),
+    ("ex-kstd-check", {"threshold_mean_std": lambda ns: lambda image, k: (image > image.mean() + k * image.std()).astype(float)},
+     "made by a comparison"),
+    ("ex-kstd-check", {"threshold_mean_std": lambda ns: ns["mk"].threshold_mask}, "takes 4 positional parameter"),
+    ("ex-kstd-check", {"threshold_mean_std": lambda ns: lambda image, k: ns["mk"].threshold_mask(image, "mean_std", k=k)},
+     "write this yourself"),
     ("ex-pct-check", {"mask_p80": lambda ns: ns["std_norm_ref"] > np.percentile(ns["std_norm_ref"], 0.8)}, "from 0 to 100"),
     ("ex-pct-check", {"mask_p10": lambda ns: ns["std_norm_ref"] > np.percentile(ns["std_norm_ref"], 90)}, "not above the 90th"),
     ("ex-pct-check", {"mask_p80": lambda ns: ns["std_norm_ref"] < np.percentile(ns["std_norm_ref"], 80)}, "below the percentile"),
@@ -63,10 +84,26 @@ WRONG = [
     ("ex-clean-check", {"n_regions_raw": lambda ns: int(measure.label(ns["raw_mask_ref"], connectivity=1).max())}, "4-connected"),
     ("ex-clean-check", {"n_regions_raw": lambda ns: ns["n_regions_raw"] + 1}, "background (label 0)"),
     ("ex-clean-check", {"n_regions_raw": lambda ns: float(ns["n_regions_raw"])}, "whole number"),
-    ("ex-clean-check", {"mask_clean": lambda ns: morphology.remove_small_objects(
-        morphology.opening(ns["raw_mask_ref"], morphology.disk(1)), connectivity=2)}, "default max_size is 64"),
-    ("ex-clean-check", {"mask_clean": lambda ns: morphology.remove_small_objects(ns["raw_mask_ref"], max_size=19, connectivity=2)},
+    # Exercise 3.1 (a) was the value `mask_clean`; it is the function `clean_mask(mask)` now, so that
+    # the visible check can use a mask on which connectivity, the size boundary and the order matter.
+    ("ex-cleanfn-check", {"clean_mask": lambda ns: lambda mask: morphology.remove_small_objects(_opened(mask), connectivity=2)},
+     "default max_size is 64"),
+    ("ex-cleanfn-check", {"clean_mask": lambda ns: lambda mask: morphology.remove_small_objects(mask, max_size=19, connectivity=2)},
      "not opened"),
+    ("ex-cleanfn-check", {"clean_mask": lambda ns: lambda mask: morphology.remove_small_objects(_opened(mask), max_size=19)},
+     "touch only at a corner"),
+    ("ex-cleanfn-check", {"clean_mask": lambda ns: lambda mask: morphology.remove_small_objects(_opened(mask), max_size=20, connectivity=2)},
+     "exactly 20 pixels stays"),
+    ("ex-cleanfn-check", {"clean_mask": lambda ns: lambda mask: _opened(morphology.remove_small_objects(mask, max_size=19, connectivity=2))},
+     "open first"),
+    ("ex-cleanfn-check", {"clean_mask": lambda ns: lambda mask: morphology.remove_small_objects(
+        morphology.opening(mask, morphology.disk(2)), max_size=19, connectivity=2)}, "not 2"),
+    ("ex-cleanfn-check", {"clean_mask": lambda ns: lambda mask: measure.label(ns["clean_mask"](mask), connectivity=2)},
+     "a label image is not a mask"),
+    ("ex-cleanfn-check", {"clean_mask": lambda ns: ns["mk"].clean_mask}, "takes 3 positional parameter"),
+    ("ex-cleanfn-check", {"clean_mask": lambda ns: lambda mask: ns["mk"].clean_mask(mask, 1, 20)}, "write this yourself"),
+    ("ex-cleanfn-check", {"clean_mask": lambda ns: lambda mask: ns["mk"].label_rois(_opened(mask), min_size=20).any(axis=0)},
+     "write this yourself"),
     ("ex-clean-check", {"n_regions_clean": lambda ns: ns["n_regions_clean"] + 1}, "background (label 0) is not a region"),
     ("ex-props-check", {"roi_centroids": lambda ns: ns["roi_centroids"][:, ::-1]}, "columns are swapped"),
     ("ex-props-check", {"roi_areas": lambda ns: np.bincount(ns["labels_ref"].ravel())}, "included the background"),
@@ -84,16 +121,26 @@ WRONG = [
     ("ex-pxt-check", {"pixels_by_time": lambda ns: lambda movie, mask: _raise(NotImplementedError())}, "not written yet"),
     ("ex-pxt-check", {"pixels_by_time": lambda ns: lambda movie, mask: np.asarray(ns["movie"])[:, mask].T.astype(float)
                       if mask.shape == ns["movie"].shape[1:] else np.zeros((int(mask.sum()), 2000))},
-     "movie and the mask passed as arguments"),
+     "arguments passed to the function"),
+    ("ex-pxt-check", {"pixels_by_time": lambda ns: ns["mk"].pixels_by_time}, "write this yourself"),
+    ("ex-pxt-check", {"pixels_by_time": lambda ns: lambda movie, mask: ns["mk"].pixels_by_time(movie, mask)}, "write this yourself"),
     ("ex-mtrace-check", {"mask_trace": lambda ns: lambda movie, mask, how: movie[:, mask].astype(float).mean(axis=0)}, "reduced over time"),
     ("ex-mtrace-check", {"mask_trace": lambda ns: lambda movie, mask, how: movie[:, mask].astype(float).mean(axis=1)},
      'with how="median" return the median'),
     ("ex-mtrace-check", {"mask_trace": lambda ns: lambda movie, mask, how: movie[:, mask].astype(float).sum(axis=1)}, "sum over the pixels"),
     ("ex-mtrace-check", {"mask_trace": lambda ns: lambda movie, mask, how: movie[:, mask].T.astype(float)}, "pixels x time matrix"),
+    ("ex-mtrace-check", {"mask_trace": lambda ns: lambda movie, mask, how: ns["mk"].roi_traces(movie, mask, how)}, "write this yourself"),
+    ("ex-mtrace-check", {"mask_trace": lambda ns: lambda movie, mask, how: np.mean(movie[:, mask], axis=1)}, "astype(np.float64)"),
+    ("ex-mtrace-check", {"mask_trace": lambda ns: lambda movie, mask, how: ns["mask_trace"](ns["movie"], mask, how)},
+     "arguments passed to the function"),
     ("ex-wtrace-check", {"weighted_trace": lambda ns: lambda movie, mask, w: movie[:, mask].astype(float) @ w[mask] / w.sum()},
      "not over the whole image"),
     ("ex-wtrace-check", {"weighted_trace": lambda ns: lambda movie, mask, w: movie[:, mask].astype(float).mean(axis=1)}, "plain mean"),
     ("ex-wtrace-check", {"weighted_trace": lambda ns: lambda movie, mask, w: movie[:, mask].astype(float) @ w[mask]}, "normalise"),
+    ("ex-wtrace-check", {"weighted_trace": lambda ns: lambda movie, mask, w: ns["mk"].roi_traces(movie, mask, "weighted", weights=w)},
+     "write this yourself"),
+    ("ex-wtrace-check", {"weighted_trace": lambda ns: lambda movie, mask, w: ns["weighted_trace"](movie, mask, ns["mean_image"])},
+     "in proportion to its weight"),
     ("ex-corr-check", {"trace_corrs": lambda ns: _corrs(ns, ns["true_masks"][ns["cell"]], ns["rec"].truth.calcium[ns["cell"]])},
      "use the loose mask"),
     ("ex-corr-check", {"trace_corrs": lambda ns: ns["trace_corrs"][::-1].copy()}, "keep the order"),
@@ -103,6 +150,9 @@ WRONG = [
     ("ex-iou-check", {"iou": lambda ns: lambda a, b: (a & b).sum() / a.sum()}, "fraction of a covered by b"),
     ("ex-iou-check", {"iou": lambda ns: lambda a, b: (a & b).sum() / (a | b).sum() if (a & b).any() else 1.0},
      "for any two masks"),
+    ("ex-iou-check", {"iou": lambda ns: lambda a, b: float((a & b).sum() // (a | b).sum())}, "rounds down"),
+    ("ex-iou-check", {"iou": lambda ns: ns["mk"].iou}, "write this yourself"),
+    ("ex-iou-check", {"iou": lambda ns: lambda a, b: ns["mk"].iou(a, b)}, "write this yourself"),
     ("ex-best-check", {"best_iou": lambda ns: np.array([max(ns["mk"].iou(t, d) for t in ns["true_masks"]) for d in ns["rois_ref"]])},
      "one value per detected ROI"),
     ("ex-best-check", {"fraction_found": lambda ns: 100 * ns["fraction_found"]}, "not a percentage"),
@@ -112,8 +162,19 @@ WRONG = [
     ("ex-sima-check", {"sima_traces": lambda ns: ns["mk"].roi_traces(ns["sima"].movie, ns["sima_rois"], "median")}, "medians"),
     ("ex-sima-check", {"sima_n_pixels": lambda ns: ns["sima_rois"].sum(axis=0)}, "summed over the ROIs"),
     ("ex-sima-check", {"sima_traces": lambda ns: ns["sima_traces"][::-1].copy()}, "wrong order"),
-    ("ex-s2p-check", {"s2p_cell_masks": lambda ns: ns["s2p"].masks.copy()}, "iscell True"),
-    ("ex-s2p-check", {"s2p_cell_masks": lambda ns: ns["s2p_cell_masks"].transpose(0, 2, 1).copy()}, "Ly rows and Lx columns"),
+    # Exercise 7.2 was the value `s2p_cell_masks` (which `s2p.masks[s2p.iscell]` answered); it is the
+    # function `cell_masks(stat, iscell, shape)` now.
+    ("ex-s2p-check", {"cell_masks": lambda ns: lambda stat, iscell, shape: _all_roi_masks(stat, shape)}, "iscell True"),
+    ("ex-s2p-check", {"cell_masks": lambda ns: lambda stat, iscell, shape: ns["cell_masks"](stat, iscell, shape).transpose(0, 2, 1).copy()},
+     "Ly rows and Lx columns"),
+    ("ex-s2p-check", {"cell_masks": lambda ns: lambda stat, iscell, shape: _all_roi_masks(stat, shape)[~np.asarray(iscell)]},
+     "rejected"),
+    ("ex-s2p-check", {"cell_masks": lambda ns: lambda stat, iscell, shape: ns["s2p"].masks[ns["s2p"].iscell]},
+     "arguments passed to the function"),
+    ("ex-s2p-check", {"cell_masks": lambda ns: lambda stat, iscell, shape: ns["mk"].masks_from_suite2p(stat, shape)[iscell]},
+     "write this yourself"),
+    ("ex-s2p-check", {"cell_masks": lambda ns: lambda stat, iscell, shape: ns["cell_masks"](stat, iscell, shape).astype(int)},
+     "made by a comparison"),
 ]
 
 

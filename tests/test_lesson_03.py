@@ -21,6 +21,12 @@ def _not_written(F, Fneu, r):
     raise NotImplementedError()
 
 
+def _ring_with_iterations_inside(m, i, g, w):
+    """Outer dilation with a disk, inner one with scipy's iterations=gap: right for gap >= 1 (two
+    3 x 3 cross dilations are disk(2)), wrong for gap 0, where iterations=0 repeats until nothing changes."""
+    return dilation(m[i], disk(g + w)) & ~ndimage.binary_dilation(m[i], iterations=g) & ~m.any(axis=0)
+
+
 # (check cell, answers to replace: {name: function of the solution namespace}, hint expected)
 WRONG = [
     ("ex-global-check", {"bg_mean": lambda ns: ns["movie"].mean(axis=0)}, "reduced over time"),
@@ -34,6 +40,7 @@ WRONG = [
      "correlation of the cell pixel"),
     ("ex-pixel-check", {"npil_pixel_corr": lambda ns: float(np.cov(ns["npil_pixel_trace"], ns["bg_mean"])[0, 1])},
      "that is the covariance"),
+    ("ex-pixel-check", {"cell_pixel_trace": lambda ns: ns["movie"][:, ns["cell_yx"][0], ns["cell_yx"][1]]}, "float64"),
     ("ex-ring-check", {"ring_mask": lambda ns: lambda m, i, g, w: dilation(m[i], disk(g + w)) & ~dilation(m[i], disk(g))},
      "exclude the pixels of every other cell"),
     ("ex-ring-check", {"ring_mask": lambda ns: lambda m, i, g, w: dilation(m[i], disk(w)) & ~dilation(m[i], disk(g)) & ~m.any(axis=0)},
@@ -41,17 +48,30 @@ WRONG = [
     ("ex-ring-check", {"ring_mask": lambda ns: lambda m, i, g, w: dilation(m[i], disk(g + w)) & ~dilation(m[i], disk(w)) & ~m.any(axis=0)},
      "swapped"),
     ("ex-ring-check", {"ring_mask": lambda ns: lambda m, i, g, w: ns["rings"][i]}, "arguments"),
+    ("ex-ring-check", {"ring_mask": lambda ns: _ring_with_iterations_inside}, "iterations=0 does not stop"),
+    ("ex-ring-check", {"ring_mask": lambda ns: lambda m, i, g, w: ndimage.binary_dilation(m[i], iterations=g + w)
+                       & ~ndimage.binary_dilation(m[i], iterations=g) & ~m.any(axis=0)}, "diamond"),
+    ("ex-ring-check", {"ring_mask": lambda ns: lambda m, i, g, w: ns["mk"].neuropil_rings(m, g, w)[i]}, "write this yourself"),
+    ("ex-ring-check", {"ring_mask": lambda ns: lambda m, i, g, w: (dilation(m[i], disk(g + w)) & ~dilation(m[i], disk(g))
+                                                                     & ~m.any(axis=0)).astype(int)}, "dtype"),
     ("ex-traces-check", {"F": lambda ns: ns["Fneu"], "Fneu": lambda ns: ns["F"]}, "swapped"),
     ("ex-traces-check", {"Fneu": lambda ns: np.array([np.median(ns["movie"][:, r], axis=1) for r in ns["rings"]], dtype=float)},
      "median"),
     ("ex-traces-check", {"F": lambda ns: ns["F"].T.copy()}, "transposed"),
     ("ex-traces-check", {"F": lambda ns: np.array([ns["movie"][:, m].sum(axis=1) for m in ns["cell_masks"]], dtype=float)},
      "sum over the pixels"),
+    ("ex-traces-check", {"Fneu": lambda ns: np.array([ns["movie"][:, r].mean(axis=1) for r in ns["rings"]])}, "float64"),
     ("ex-subtract-check", {"subtract": lambda ns: lambda F, N, r: N - r * F}, "swapped"),
-    ("ex-subtract-check", {"subtract": lambda ns: lambda F, N, r: r * (F - N)}, "not r * (F - Fneu)"),
+    ("ex-subtract-check", {"subtract": lambda ns: lambda F, N, r: r * (F - N)}, "not the difference of the two traces"),
     ("ex-subtract-check", {"subtract": lambda ns: lambda F, N, r: F - (1 - r) * N}, "(1 - r)"),
-    ("ex-subtract-check", {"subtract": lambda ns: lambda F, N, r: F - np.mean(r) * N}, "scale each row"),
+    ("ex-subtract-check", {"subtract": lambda ns: lambda F, N, r: F - np.mean(r) * N}, "scales its own row"),
     ("ex-subtract-check", {"subtract": lambda ns: _not_written}, "not written yet"),
+    ("ex-subtract-check", {"subtract": lambda ns: lambda F, N, r: F - np.asarray(r)[:, None] * N if np.ndim(F) == 2 else F - r * N},
+     "raised IndexError"),
+    ("ex-subtract-check", {"subtract": lambda ns: lambda F, N, r: F - r * N}, "raised ValueError"),
+    ("ex-subtract-check", {"subtract": lambda ns: ns["neuropil"].subtract_neuropil}, "write this yourself"),
+    ("ex-subtract-check", {"subtract": lambda ns: lambda F, N, r: ns["neuropil"].subtract_neuropil(F, N, r)}, "write this yourself"),
+    ("ex-subtract-check", {"subtract": lambda ns: lambda F, N, r: ns["F_ref"] - 0.7 * ns["Fneu_ref"]}, "arguments passed"),
     ("ex-sweep-check", {"F_corr_sweep": lambda ns: ns["F_corr_sweep"][::-1].copy()}, "wrong order"),
     ("ex-sweep-check", {"F_corr_sweep": lambda ns: ns["F_corr_sweep"].T.copy()}, "np.vstack"),
     ("ex-sweep-check", {"negative_fraction": lambda ns: 100 * ns["negative_fraction"]}, "percentage"),
@@ -61,6 +81,8 @@ WRONG = [
     ("ex-fit-check", {"fit_r_quiet": lambda ns: lambda F, N, q: float(N[q] @ F[q] / (N[q] @ N[q]))}, "intercept"),
     ("ex-fit-check", {"fit_r_quiet": lambda ns: lambda F, N, q: float(F[q].mean() / N[q].mean())}, "ratio of means"),
     ("ex-fit-check", {"fit_r_quiet": lambda ns: lambda F, N, q: np.polyfit(N[q], F[q], 1)}, "one float"),
+    ("ex-fit-check", {"fit_r_quiet": lambda ns: lambda F, N, q: float(L.quiet_slopes([F], [N], [q])[0])}, "write this yourself"),
+    ("ex-fit-check", {"fit_r_quiet": lambda ns: lambda F, N, q: float(np.polyfit(N[q], F[q], 1)[1])}, "intercept; return the slope"),
     ("ex-hp-check", {"r_hp": lambda ns: L.quiet_slopes(ns["F_ref"], ns["Fneu_ref"], ns["quiet"])}, "raw traces"),
     ("ex-hp-check", {"r_hp": lambda ns: L.quiet_slopes(L.highpass(ns["F_ref"], 20), L.highpass(ns["Fneu_ref"], 20), ns["quiet"])},
      "not 20 frames"),

@@ -27,6 +27,13 @@ def _ema(trace, a, start):
     return out
 
 
+def _maximin(trace, fs, sigma=10, window_s=60.0, mode="nearest", as_float=True, size=None):
+    """Maximin written with SciPy's filters (as a learner would), with one convention changed."""
+    size = round(window_s * fs) if size is None else size
+    smooth = ndimage.gaussian_filter1d(np.asarray(trace, dtype=float) if as_float else trace, sigma, mode=mode)
+    return ndimage.maximum_filter1d(ndimage.minimum_filter1d(smooth, size, mode=mode), size, mode=mode)
+
+
 def _edge_errors(ns, columns):
     F, f0 = ns["F"], ns["F0_true"]
     return {mode: ns["lesson04"].baseline_error(ns["baseline"].moving_median(F, 1001, mode=mode)[:, columns],
@@ -46,6 +53,8 @@ WRONG = [
     ("ex-error-check", {"baseline_error": lambda ns: lambda e, t: np.mean(np.abs(e - t) / e, axis=-1)}, "not by the estimate"),
     ("ex-error-check", {"baseline_error": lambda ns: lambda e, t: np.mean(np.abs(e - t) / t, axis=0)}, "averaged over neurons"),
     ("ex-error-check", {"baseline_error": lambda ns: lambda e, t: np.mean(np.abs(e - t) / t)}, "one error per neuron"),
+    ("ex-error-check", {"baseline_error": lambda ns: ns["lesson04"].baseline_error}, "write this yourself"),
+    ("ex-error-check", {"baseline_error": lambda ns: lambda e, t: ns["lesson04"].baseline_error(e, t)}, "write this yourself"),
     ("ex-consterr-check", {"constant_errors": lambda ns: ns["constant_errors"].T.copy()}, "transpose"),
     ("ex-consterr-check", {"constant_errors": lambda ns: ns["constant_errors"][::-1].copy()}, "wrong order"),
     ("ex-consterr-check", {"constant_errors": lambda ns: np.vstack([
@@ -76,8 +85,13 @@ WRONG = [
         np.lib.stride_tricks.sliding_window_view(np.pad(tr, (round(w * fs) // 2, (round(w * fs) - 1) // 2), mode="edge"),
                                                  round(w * fs)), q, axis=-1)}, "interpolation"),
     ("ex-rollpct-check", {"rolling_percentile_baseline": lambda ns: lambda tr, q, w, fs:
-        ndimage.percentile_filter(tr, q, size=round(w * 4.8), mode="nearest") if fs != 4.8 else
-        ndimage.percentile_filter(tr, q, size=round(w * fs), mode="nearest")}, "passed as arguments"),
+        ndimage.percentile_filter(np.asarray(tr, dtype=float), q, size=round(w * 4.8), mode="nearest") if fs != 4.8 else
+        ndimage.percentile_filter(np.asarray(tr, dtype=float), q, size=round(w * fs), mode="nearest")}, lt.Hidden("passed as arguments")),
+    ("ex-rollpct-check", {"rolling_percentile_baseline": lambda ns: lambda tr, q, w, fs:
+        ndimage.percentile_filter(tr, q, size=round(w * fs), mode="nearest")}, "float array is asked for"),
+    ("ex-rollpct-check", {"rolling_percentile_baseline": lambda ns: ns["baseline"].rolling_percentile}, "write this yourself"),
+    ("ex-rollpct-check", {"rolling_percentile_baseline": lambda ns: lambda tr, q, w, fs:
+        ns["baseline"].rolling_percentile(tr, q, w, fs)}, "write this yourself"),
     ("ex-qerr-check", {"q_errors": lambda ns: np.array([
         ns["lesson04"].baseline_error(ns["baseline"].rolling_percentile(ns["F"], q, 60 / ns["fs"], ns["fs"]), ns["F0_true"]).mean()
         for q in ns["lesson04"].PERCENTILES])}, "not 60 frames"),
@@ -89,15 +103,24 @@ WRONG = [
     ("ex-ema-check", {"ema_baseline": lambda ns: lambda tr, tau, fs: _ema(tr, 1 - np.exp(-1 / tau), tr[0])}, "in seconds"),
     ("ex-ema-check", {"ema_baseline": lambda ns: lambda tr, tau, fs: signal.filtfilt(
         [1 - np.exp(-1 / (tau * fs))], [1, -np.exp(-1 / (tau * fs))], tr)}, "causal"),
-    ("ex-ema-check", {"ema_baseline": lambda ns: lambda tr, tau, fs: _ema(tr, 1 - np.exp(-1 / (tau * 4.8)), tr[0])},
-     "passed as arguments"),
-    ("ex-maximin-check", {"f0_maximin": lambda ns: ndimage.minimum_filter1d(
-        ndimage.gaussian_filter1d(ns["trace"], 10, mode="nearest"), round(60 * ns["fs"]), mode="nearest")}, "rolling maximum"),
-    ("ex-maximin-check", {"f0_maximin": lambda ns: ns["baseline"].maximin(ns["trace"], ns["fs"], sigma_frames=10 * ns["fs"])},
-     "not 10 seconds"),
-    ("ex-maximin-check", {"f0_maximin": lambda ns: ns["baseline"].maximin(ns["trace"], ns["fs"], mode="reflect")}, "all three filters"),
-    ("ex-maximin-check", {"f0_maximin": lambda ns: ns["baseline"].maximin(ns["trace"], ns["fs"], window_s=60 / ns["fs"])},
-     "not 60 frames"),
+    ("ex-ema-check", {"ema_baseline": lambda ns: lambda tr, tau, fs: _ema(np.asarray(tr, dtype=float), 1 - np.exp(-1 / (tau * 4.8)), tr[0])},
+     lt.Hidden("passed as arguments")),
+    ("ex-ema-check", {"ema_baseline": lambda ns: lambda tr, tau, fs: _ema(tr, 1 - np.exp(-1 / (tau * fs)), tr[0])},
+     "float array is asked for"),
+    ("ex-ema-check", {"ema_baseline": lambda ns: ns["baseline"].ema_baseline}, "write this yourself"),
+    ("ex-ema-check", {"ema_baseline": lambda ns: lambda tr, tau, fs: ns["baseline"].ema_baseline(tr, tau, fs)}, "write this yourself"),
+    ("ex-maximin-check", {"maximin_baseline": lambda ns: lambda tr, fs: ndimage.minimum_filter1d(
+        ndimage.gaussian_filter1d(np.asarray(tr, dtype=float), 10, mode="nearest"), round(60 * fs), mode="nearest")},
+     "rolling maximum"),
+    ("ex-maximin-check", {"maximin_baseline": lambda ns: lambda tr, fs: _maximin(tr, fs, sigma=10 * fs)}, "not 10 seconds"),
+    ("ex-maximin-check", {"maximin_baseline": lambda ns: lambda tr, fs: _maximin(tr, fs, mode="reflect")}, "all three filters"),
+    ("ex-maximin-check", {"maximin_baseline": lambda ns: lambda tr, fs: _maximin(tr, fs, size=60)}, "not 60 frames"),
+    ("ex-maximin-check", {"maximin_baseline": lambda ns: lambda tr, fs: _maximin(tr, fs, size=int(60 * fs))}, "truncates"),
+    ("ex-maximin-check", {"maximin_baseline": lambda ns: lambda tr, fs: _maximin(tr, 4.8)}, "passed as arguments"),
+    ("ex-maximin-check", {"maximin_baseline": lambda ns: lambda tr, fs: _maximin(tr, fs, as_float=False)},
+     "float array is asked for"),
+    ("ex-maximin-check", {"maximin_baseline": lambda ns: ns["baseline"].maximin}, "write this yourself"),
+    ("ex-maximin-check", {"maximin_baseline": lambda ns: lambda tr, fs: ns["baseline"].maximin(tr, fs)}, "write this yourself"),
     ("ex-drift-check", {"drift_free": lambda ns: ns["trace"] - ns["lower_envelope"]}, "keeps its level"),
     ("ex-drift-check", {"drift_free": lambda ns: ns["lower_envelope"].copy()}, "drift itself"),
     ("ex-drift-check", {"drift_free": lambda ns: ns["trace"] - (ns["lowpass"] - np.median(ns["lowpass"]))}, "lower envelope"),

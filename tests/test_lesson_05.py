@@ -22,6 +22,11 @@ def _raise(error):
     raise error
 
 
+def _lower_median(x):
+    """The lower of the two middle samples (not np.median's average of both)."""
+    return np.sort(x)[(x.size - 1) // 2]
+
+
 def _denoise(x, wavelet, level, *, mode="soft", approx=False, trim=True):
     """The exercise's recipe with one convention switchable, as a student might get it wrong."""
     x = np.asarray(x, dtype=float)
@@ -59,12 +64,21 @@ WRONG = [
     ("ex-dff-k-check", {"delta_f": lambda ns: ns["F"][ns["k"]] - ns["F"][ns["k"]].mean()}, "not its mean"),
     ("ex-dff-fn-check", {"compute_dff": lambda ns: lambda F, F0: 100 * (np.asarray(F) - F0) / F0}, "in percent"),
     ("ex-dff-fn-check", {"compute_dff": lambda ns: lambda F, F0: (np.asarray(F) - F0) / np.asarray(F)}, "not by F"),
-    ("ex-dff-fn-check", {"compute_dff": lambda ns: lambda F, F0: np.asarray(F) / F0}, "one more than that"),
+    ("ex-dff-fn-check", {"compute_dff": lambda ns: lambda F, F0: np.asarray(F) / F0}, "one more than ΔF/F0"),
     ("ex-dff-fn-check", {"compute_dff": lambda ns: lambda F, F0: (np.asarray(F) - F0) / np.where(np.asarray(F0) == 0, 1.0, F0)},
      "returned a result for a baseline containing 0"),
     ("ex-dff-fn-check", {"compute_dff": lambda ns: lambda F, F0: _raise(TypeError("bad F0")) if np.any(np.asarray(F0) <= 0)
                          else (np.asarray(F) - F0) / F0}, "a ValueError is asked for"),
     ("ex-dff-fn-check", {"compute_dff": lambda ns: lambda F, F0: _raise(NotImplementedError())}, "not written yet"),
+    ("ex-dff-fn-check", {"compute_dff": lambda ns: lambda F, F0: _raise(ValueError("F0 is 0")) if np.any(np.asarray(F0) == 0)
+                         else (np.asarray(F) - F0) / F0}, "returned a result for a baseline below zero"),
+    ("ex-dff-fn-check", {"compute_dff": lambda ns: lambda F, F0: _raise(ValueError("F0 < 0")) if np.any(np.asarray(F0) < 0)
+                         else (np.asarray(F) - F0) / F0}, "returned a result for a baseline containing 0"),
+    ("ex-dff-fn-check", {"compute_dff": lambda ns: lambda F, F0: _raise(ValueError("F0 must have the shape of F"))
+                         if np.ndim(F0) and np.shape(F0) != np.shape(F) else (np.asarray(F) - F0) / F0},
+     "compute_dff(<array (20, 3000)>, <array (20, 1)>)"),
+    ("ex-dff-fn-check", {"compute_dff": lambda ns: ns["dff"].delta_f_over_f}, "write this yourself"),
+    ("ex-dff-fn-check", {"compute_dff": lambda ns: lambda F, F0: ns["dff"].delta_f_over_f(F, F0)}, "write this yourself"),
     ("ex-peaks-check", {"peak_dff": lambda ns: 100 * ns["peak_dff"]}, "percentages"),
     ("ex-peaks-check", {"peak_dff": lambda ns: ns["peak_dff"][::-1].copy()}, "order is reversed"),
     ("ex-peaks-check", {"peak_dff": lambda ns: np.array([np.max(ns["F"][ns["k"]] - f0) for f0 in ns["f0_options"].values()])},
@@ -73,6 +87,10 @@ WRONG = [
     ("ex-mad-check", {"mad_sigma": lambda ns: lambda x: float(1.4826 * np.median(np.abs(x)))}, "subtract the median of x"),
     ("ex-mad-check", {"mad_sigma": lambda ns: lambda x: float(np.std(x))}, "standard deviation"),
     ("ex-mad-check", {"mad_sigma": lambda ns: lambda x: float(1.4826 * np.mean(np.abs(x - np.median(x))))}, "not their mean"),
+    ("ex-mad-check", {"mad_sigma": lambda ns: lambda x: float(1.4826 * _lower_median(np.abs(x - _lower_median(x))))},
+     "averages the two middle values"),
+    ("ex-mad-check", {"mad_sigma": lambda ns: lambda x: ns["dff"].noise_sd(x, "mad")}, "write this yourself"),
+    ("ex-mad-check", {"mad_sigma": lambda ns: lambda x: float(ns["dff"].noise_sd(x))}, "write this yourself"),
     ("ex-sigmas-check", {"sigma_std": lambda ns: ns["dff_true"].std(axis=0)}, "reduced over neurons"),
     ("ex-sigmas-check", {"sigma_std": lambda ns: ns["dff_true"].std(axis=1, ddof=1)}, "ddof=0"),
     ("ex-sigmas-check", {"sigma_mad": lambda ns: _mad(ns["dff_true"], axis=1)}, "by 1.4826"),
@@ -83,6 +101,7 @@ WRONG = [
     ("ex-allen-check", {"noise_allen": lambda ns: ns["dff"].noise_sd(ns["F_allen"], "mad")}, "'diff_mad'"),
     ("ex-allen-check", {"f0_safe": lambda ns: ~ns["f0_safe"]}, "comparison is reversed"),
     ("ex-allen-check", {"f0_safe": lambda ns: ns["f0_safe"].astype(int)}, "boolean"),
+    ("ex-allen-check", {"f0_safe": lambda ns: ns["f0_safe"].astype(float)}, "do not convert it to numbers"),
     ("ex-s2p-check", {"n_safe_r07": lambda ns: _safe_count(ns, 0.7, unsafe=True)}, "counts the unsafe"),
     ("ex-s2p-check", {"n_safe_r07": lambda ns: _safe_count(ns, 0.7, cells_only=True)}, "not only those classified as cells"),
     ("ex-s2p-check", {"n_safe_r10": lambda ns: _safe_count(ns, 1.0, unsafe=True)}, "counts the unsafe"),
@@ -98,6 +117,9 @@ WRONG = [
     ("ex-wavelet-check", {"wavelet_denoise_trace": lambda ns: lambda x, w, L: _denoise(ns["dff_true"][ns["k"]], w, L)[:len(x)]},
      "values differ"),
     ("ex-wavelet-check", {"wavelet_denoise_trace": lambda ns: lambda x, w, L: np.asarray(x, dtype=float)}, "input unchanged"),
+    ("ex-wavelet-check", {"wavelet_denoise_trace": lambda ns: lambda x, w, L: _denoise(x, "sym4", L)}, "passed as arguments"),
+    ("ex-wavelet-check", {"wavelet_denoise_trace": lambda ns: lambda x, w, L: ns["dff"].wavelet_denoise(x, w, L)},
+     "write this yourself"),
     ("ex-levels-check", {"raw_error": lambda ns: ns["raw_error"] ** 2}, "mean squared error"),
     ("ex-levels-check", {"level_errors": lambda ns: _rms_levels(ns, ns["x"])}, "not with the noisy trace"),
     ("ex-levels-check", {"level_errors": lambda ns: ns["level_errors"] ** 2}, "take the square root"),
@@ -108,8 +130,13 @@ WRONG = [
     ("ex-snr-check", {"snr": lambda ns: lambda x: _snr(x, centre=False)}, "subtract the median"),
     ("ex-snr-check", {"snr": lambda ns: lambda x: _snr(x, sigma=lambda v: 1.4826 * _mad(np.diff(v)) / np.sqrt(2))},
      "not of its differences"),
+    ("ex-snr-check", {"snr": lambda ns: lambda x: _snr(x, signal=lambda v: np.sort(v)[int(0.99 * v.size)])},
+     "default linear interpolation"),
+    ("ex-snr-check", {"snr": lambda ns: lambda x: ns["dff"].snr(x)}, "write this yourself"),
+    ("ex-snr-check", {"snr": lambda ns: lambda x: float(ns["dff"].snr(x, "p99", "mad"))}, "write this yourself"),
     ("ex-allen-snr-check", {"snr_raw": lambda ns: ns["snr_denoised"]}, "SNR of the denoised traces"),
-    ("ex-allen-snr-check", {"snr_raw": lambda ns: ns["dff"].snr(ns["allen_dff"].T)}, "axis=1"),
+    ("ex-allen-snr-check", {"snr_raw": lambda ns: (np.percentile(ns["allen_dff"], 99, axis=0) - np.median(ns["allen_dff"], axis=0))
+                            / (1.4826 * _mad(ns["allen_dff"], axis=0))}, "axis=1"),
     ("ex-allen-snr-check", {"snr_denoised": lambda ns: ns["dff"].snr(ns["allen_denoised"], noise="diff_mad")}, "'diff_mad' collapses"),
     ("ex-allen-snr-check", {"snr_gain": lambda ns: float(np.median(ns["snr_raw"] / ns["snr_denoised"]))}, "raw over denoised"),
     ("ex-allen-snr-check", {"snr_gain": lambda ns: float(np.median(ns["snr_denoised"]) / np.median(ns["snr_raw"]))},
@@ -132,3 +159,10 @@ def test_zero_baseline_is_refused_by_the_reference_solution(lesson):
     _, namespace = lesson
     with pytest.raises(ValueError):
         namespace["compute_dff"](np.ones(5), np.array([1.0, 1.0, 0.0, 1.0, 1.0]))
+
+
+def test_snr_may_use_the_course_noise_estimate(lesson):
+    """Exercise 5.1 allows dff.noise_sd for σ: only dff.snr, the exercise's reference, is refused."""
+    checks, namespace = lesson
+    allowed = lambda x: float((np.percentile(x, 99) - np.median(x)) / namespace["dff"].noise_sd(x, "mad"))  # noqa: E731
+    lt.run_check(lt.visible(checks["ex-snr-check"]), {"snr": allowed})

@@ -46,9 +46,38 @@ def _with_partial_bin(raster, fs, bin_s):
     return out
 
 
-def _roll_all(ns):
-    shuffled = np.array([np.roll(row, k) for row, k in zip(ns["raster"], ns["offsets_one"])])
-    return shuffled
+def _partial_into_last_bin(raster, fs, bin_s):
+    """Events of the last, partial bin counted in the last whole bin instead of dropped."""
+    raster = np.asarray(raster)
+    n_bins = math.floor(raster.shape[1] / (fs * bin_s))
+    frame_bin = np.minimum(np.floor(np.arange(raster.shape[1]) / (fs * bin_s)).astype(int), n_bins - 1)
+    out = np.zeros((raster.shape[0], n_bins), dtype=bool)
+    neuron, frame = np.nonzero(raster)
+    out[neuron, frame_bin[frame]] = True
+    return out
+
+
+def _bins_via_reference(raster, fs, bin_s):
+    """A learner's function that hands the work to the package's reference."""
+    binned = en.bin_events(raster, fs, bin_s)
+    return binned.copy()
+
+
+def _roll_each(raster, offsets):
+    return np.array([np.roll(row, k) for row, k in zip(raster, offsets)])
+
+
+def _train_via_reference(frames, n_frames, offset):
+    """shuffle_train through en.circular_shuffle_null, with one-frame bins (fs = 1 Hz, 1 s bins)."""
+    train = np.isin(np.arange(n_frames), frames)[None]
+    return np.flatnonzero(en.circular_shuffle_null(train, 1.0, 1.0, offsets=np.array([[offset]]))[0])
+
+
+def _above_via_reference(coactivity, threshold):
+    """coactive_bins through en.ensemble_events, on a made-up raster with the same coactivity."""
+    counts = np.asarray(coactivity)
+    fake_binned = np.arange(int(counts.max()))[:, None] < counts[None, :]
+    return en.ensemble_events(fake_binned, threshold)[0]
 
 
 # (check cell, answers to replace: {name: function of the solution namespace}, hint expected)
@@ -61,22 +90,43 @@ WRONG = [
     ("ex-binfn-check", {"bin_raster": lambda ns: _whole_frame_bins}, "whole frames"),
     ("ex-binfn-check", {"bin_raster": lambda ns: _with_partial_bin}, "partial bin"),
     ("ex-binfn-check", {"bin_raster": lambda ns: lambda r, f, b: ns["bin_raster"](r, f, b).T}, "neurons on axis 0"),
+    ("ex-binfn-check", {"bin_raster": lambda ns: _partial_into_last_bin}, "went into the last whole bin"),
+    ("ex-binfn-check", {"bin_raster": lambda ns: lambda r, f, b: ns["bin_raster"](r, f, b).astype(float)}, "dtype=bool"),
+    ("ex-binfn-check", {"bin_raster": lambda ns: lambda r, f, b: ns["bin_raster"](r, 4.8, b)},
+     lt.Hidden("passed as arguments")),
+    ("ex-binfn-check", {"bin_raster": lambda ns: en.bin_events}, "write this yourself"),
+    ("ex-binfn-check", {"bin_raster": lambda ns: _bins_via_reference}, "write this yourself"),
     ("ex-coact-check", {"coactivity_counts": lambda ns: ns["binned"].sum(axis=1)}, "summed over bins"),
     ("ex-coact-check", {"coactivity_counts": lambda ns: ns["binned"].mean(axis=0)}, "fraction of neurons"),
     ("ex-coact-check", {"peak_time_s": lambda ns: int(np.argmax(ns["coactivity_counts"]))}, "bin index"),
     ("ex-coact-check", {"peak_time_s": lambda ns: float(np.argmax(ns["coactivity_counts"]) * 2.4)}, "time in frames"),
+    ("ex-coact-check", {"coactivity_counts": lambda ns: ns["binned"].sum(axis=0).astype(float)}, "whole numbers"),
     ("ex-shufflefn-check", {"shuffle_train": lambda ns: lambda fr, n, o: np.asarray(fr) + o}, "wrap them round"),
     ("ex-shufflefn-check", {"shuffle_train": lambda ns: lambda fr, n, o: (np.asarray(fr) + o) % n}, "increasing order"),
     ("ex-shufflefn-check", {"shuffle_train": lambda ns: lambda fr, n, o: np.sort((np.asarray(fr) - o) % n)}, "moved earlier"),
     ("ex-shufflefn-check", {"shuffle_train": lambda ns: lambda fr, n, o: np.sort((np.asarray(fr) + o) % n).astype(float)},
      "integer"),
-    ("ex-oneshuffle-check", {"one_shuffle_coactivity": lambda ns: en.bin_events(
-        np.roll(ns["raster"], ns["offsets_one"][0], axis=1), ns["fs"], 0.5).sum(axis=0)}, "same offset"),
-    ("ex-oneshuffle-check", {"one_shuffle_coactivity": lambda ns: np.array(
-        [np.roll(row, k) for row, k in zip(ns["binned"], ns["offsets_one"])]).sum(axis=0)}, "shuffled after binning"),
-    ("ex-oneshuffle-check", {"one_shuffle_coactivity": lambda ns: ns["binned"].sum(axis=0)}, "real coactivity"),
-    ("ex-oneshuffle-check", {"one_shuffle_coactivity": lambda ns: en.bin_events(_roll_all(ns), ns["fs"], 0.5).sum(axis=1)},
-     "sum over neurons"),
+    ("ex-shufflefn-check", {"shuffle_train": lambda ns: lambda fr, n, o: np.array(sorted((f + o) % n for f in fr))},
+     "also when it is empty"),
+    ("ex-shufflefn-check", {"shuffle_train": lambda ns: lambda fr, n, o: np.sort(np.where(fr + o > n, fr + o - n, fr + o))},
+     "exactly on n_frames"),
+    ("ex-shufflefn-check", {"shuffle_train": lambda ns: _train_via_reference}, "write this yourself"),
+    ("ex-oneshuffle-check", {"shuffled_coactivity": lambda ns: lambda r, off, f, b: en.bin_events(
+        np.roll(r, off[0], axis=1), f, b).sum(axis=0)}, "same offset"),
+    ("ex-oneshuffle-check", {"shuffled_coactivity": lambda ns: lambda r, off, f, b: _roll_each(
+        en.bin_events(r, f, b), off).sum(axis=0)}, "shuffled after binning"),
+    ("ex-oneshuffle-check", {"shuffled_coactivity": lambda ns: lambda r, off, f, b: en.bin_events(r, f, b).sum(axis=0)},
+     "real coactivity"),
+    ("ex-oneshuffle-check", {"shuffled_coactivity": lambda ns: lambda r, off, f, b: en.bin_events(
+        _roll_each(r, off), f, b).sum(axis=1)}, "sum over neurons"),
+    ("ex-oneshuffle-check", {"shuffled_coactivity": lambda ns: lambda r, off, f, b: en.bin_events(
+        _roll_each(r, -off), f, b).sum(axis=0)}, "moved earlier"),
+    ("ex-oneshuffle-check", {"shuffled_coactivity": lambda ns: lambda r, off, f, b: ns["shuffled_coactivity"](
+        r, off, f, b).astype(float)}, "whole numbers"),
+    ("ex-oneshuffle-check", {"shuffled_coactivity": lambda ns: lambda r, off, f, b: ns["shuffled_coactivity"](
+        r, off, 4.8, b)}, lt.Hidden("passed as arguments")),
+    ("ex-oneshuffle-check", {"shuffled_coactivity": lambda ns: lambda r, off, f, b: en.circular_shuffle_null(
+        r, f, b, offsets=np.asarray(off)[None])[0]}, "write this yourself"),
     ("ex-threshold-check", {"threshold_99": lambda ns: float(np.percentile(ns["null"], 0.99))}, "99, not 0.99"),
     ("ex-threshold-check", {"threshold_99": lambda ns: float(np.percentile(ns["null"].max(axis=1), 99))}, "each shuffle's maximum"),
     ("ex-threshold-check", {"threshold_99": lambda ns: float(np.percentile(ns["binned"].sum(axis=0), 99))}, "real coactivity"),
@@ -89,6 +139,7 @@ WRONG = [
     ("ex-coactivefn-check", {"coactive_bins": lambda ns: lambda c, t: np.asarray(c)[np.asarray(c) > t]}, "coactivity values"),
     ("ex-coactivefn-check", {"coactive_bins": lambda ns: lambda c, t: np.array([i for i, v in enumerate(c) if v > t])},
      "integer array"),
+    ("ex-coactivefn-check", {"coactive_bins": lambda ns: _above_via_reference}, "write this yourself"),
     ("ex-members-check", {"event_bins": lambda ns: np.flatnonzero(ns["binned"].sum(axis=0) >= ns["threshold_ref"])},
      "strictly above"),
     ("ex-members-check", {"event_members": lambda ns: ns["event_members"].T.copy()}, "one row per ensemble event"),
@@ -100,9 +151,25 @@ WRONG = [
                             if np.any(a | b) else float("nan")}, "return 1.0"),
     ("ex-jaccardfn-check", {"jaccard": lambda ns: lambda a, b: float(np.sum(a & b) / np.sum(a | b))
                             if np.any(a | b) else 0.0}, "defined to be identical"),
-    ("ex-cut-check", {"best_k": lambda ns: int(np.argmax(ns["silhouette"]))}, "position of the maximum"),
-    ("ex-cut-check", {"best_k": lambda ns: int(ns["ks"][np.argmin(ns["silhouette"])])}, "smallest mean silhouette"),
-    ("ex-cut-check", {"best_k": lambda ns: float(ns["best_k"])}, "whole number"),
+    ("ex-jaccardfn-check", {"jaccard": lambda ns: lambda a, b: float(np.sum(a & b) / (np.sum(a) + np.sum(b)))
+                            if np.any(a | b) else 1.0}, "counts the shared neurons twice"),
+    ("ex-jaccardfn-check", {"jaccard": lambda ns: lambda a, b: float(np.sum(a & b) / np.sum(a | b))
+                            if np.any(a) and np.any(b) else 1.0}, "only two empty sets"),
+    ("ex-jaccardfn-check", {"jaccard": lambda ns: lambda a, b: float(np.sum(a & b) / np.sum(a | b))
+                            if np.any(a | b) else 1}, "asks for a float"),
+    ("ex-jaccardfn-check", {"jaccard": lambda ns: lambda a, b: float(en.jaccard_similarity(np.array([a, b]))[0, 1])},
+     "write this yourself"),
+    ("ex-jaccardfn-check", {"jaccard": lambda ns: en.jaccard_similarity}, "takes 1 positional parameter"),
+    ("ex-cut-check", {"best_cut": lambda ns: lambda ks, s: int(np.argmax(s))}, "position of the maximum"),
+    ("ex-cut-check", {"best_cut": lambda ns: lambda ks, s: int(ks[np.argmin(s)])}, "smallest mean silhouette"),
+    ("ex-cut-check", {"best_cut": lambda ns: lambda ks, s: float(ks[np.argmax(s)])}, "whole number"),
+    ("ex-cut-check", {"best_cut": lambda ns: lambda ks, s: int(ks[len(s) - 1 - np.argmax(s[::-1])])}, "smallest k"),
+    ("ex-cut-check", {"best_cut": lambda ns: lambda ks, s: int(np.argmax(s)) + 2}, "need not start at 2"),
+    ("ex-cut-check", {"best_cut": lambda ns: lambda ks, s: float(np.max(s))}, "not a silhouette value"),
+    ("ex-cut-check", {"best_cut": lambda ns: lambda ks, s: int(en.cluster_ensembles(ns["event_members_ref"]).max() + 1)},
+     "write this yourself"),
+    ("ex-cut-check", {"best_cut": lambda ns: lambda ks, s: int(ks[np.argmax(ns["lesson07"].silhouette_by_k(
+        ns["event_members_ref"], ks))])}, "write this yourself"),
     ("ex-recovery-check", {"recovery": lambda ns: ns["recovery"].T.copy()}, "transpose"),
     ("ex-recovery-check", {"recovery": lambda ns: np.array([[float(len(set(p) & set(f.members))) for f in ns["found"]]
                                                             for p in ns["truth"].ensembles])}, "numbers of shared neurons"),

@@ -50,6 +50,39 @@ def _lc4_roll(movie):
     return sum((z * np.roll(z, s, axis=a)).sum(axis=0) for a in (1, 2) for s in (1, -1)) / 4
 
 
+def _local_correlation(movie, neighbours=4, skip_constant=False, guard_constant=True):
+    """A hand-written local correlation image (not the package's), with switchable conventions."""
+    m = np.asarray(movie, dtype=np.float64)
+    centred = m - m.mean(axis=0)
+    norm = np.sqrt((centred ** 2).sum(axis=0))
+    with np.errstate(invalid="ignore"):  # unguarded, a constant trace gives 0 / 0 = NaN
+        z = np.divide(centred, norm, out=np.zeros_like(centred), where=norm > 0) if guard_constant else centred / norm
+    ny, nx = norm.shape
+    total, count = np.zeros((ny, nx)), np.zeros((ny, nx))
+    for dy, dx in [(0, 1), (1, 0), (1, 1), (1, -1)][:neighbours // 2]:
+        a = slice(0, ny - dy), slice(max(0, -dx), nx - max(0, dx))
+        b = slice(dy, ny), slice(max(0, dx), nx + min(0, dx))
+        r = (z[(slice(None), *a)] * z[(slice(None), *b)]).sum(axis=0)
+        weight = (norm[a] > 0) & (norm[b] > 0) if skip_constant else 1
+        total[a] += r
+        total[b] += r
+        count[a] += weight
+        count[b] += weight
+    return np.divide(total, count, out=np.zeros_like(total), where=count > 0)
+
+
+def _wrap_at_middle_too(frame, template):
+    p = _correlation_shift(frame, template)
+    return np.where(p >= np.array(frame.shape) // 2, p - frame.shape, p)
+
+
+def _snr_along(x, axis):
+    """Lesson 05's SNR reduced along `axis` (axis=0: one value per frame, the wrong axis)."""
+    median = np.median(x, axis=axis, keepdims=True)
+    sigma = 1.4826 * np.median(np.abs(x - median), axis=axis)
+    return (np.percentile(x, 99, axis=axis) - median.squeeze(axis)) / sigma
+
+
 def _matched(ns):
     return np.flatnonzero(ns["ref_chain"].partner >= 0)
 
@@ -90,7 +123,7 @@ WRONG = [
     ("ex-patches-check", {"patch_dy_range": lambda ns: (-3.0, 3.0)}, "around the rigid shift"),
     ("ex-patches-check", {"patch_dy_range": lambda ns: (-6.0, 6.0)}, "max_shifts alone"),
     ("ex-patches-check", {"patch_dy_range": lambda ns: [-0.5, 5.5]}, "not a tuple"),
-    ("ex-lc4-check", {"local_correlation_4": lambda ns: lambda m: ns["mv"].local_correlation(m, 8)}, "uses 8 neighbours"),
+    ("ex-lc4-check", {"local_correlation_4": lambda ns: lambda m: _local_correlation(m, 8)}, "uses 8 neighbours"),
     ("ex-lc4-check", {"local_correlation_4": lambda ns: _lc4_divide_by_4}, "at the border"),
     ("ex-lc4-check", {"local_correlation_4": lambda ns: _lc4_roll}, "np.roll wraps"),
     ("ex-rois-check", {"roi_masks": lambda ns: ns["mk"].label_rois(ns["mk"].clean_mask(
@@ -107,7 +140,7 @@ WRONG = [
     ("ex-snr-check", {"candidate_snr": lambda ns: (np.percentile(ns["candidate_dff"], 99, axis=1) - np.median(ns["candidate_dff"], axis=1))
                       / ns["candidate_dff"].std(axis=1)}, "not the standard deviation"),
     ("ex-snr-check", {"candidate_snr": lambda ns: dff.snr(ns["candidate_dff"]) * 1.4826}, "not the MAD itself"),
-    ("ex-snr-check", {"candidate_snr": lambda ns: dff.snr(ns["candidate_dff"].T)}, "one value per frame"),
+    ("ex-snr-check", {"candidate_snr": lambda ns: _snr_along(ns["candidate_dff"], axis=0)}, "one value per frame"),
     ("ex-snr-check", {"n_accepted": lambda ns: len(ns["candidate_snr"]) - ns["n_accepted"]}, "rejected"),
     ("ex-snr-check", {"n_accepted": lambda ns: int(((ns["ref_chain"].snr > 4) & (ns["ref_chain"].spatial_corr >= 0.85)).sum())},
      "requires both"),
@@ -129,6 +162,34 @@ WRONG = [
         ns["s2p"].F[ns["s2p"].iscell], 10, 30.0, 10.0))}, "subtract the neuropil"),
     ("ex-s2p-check", {"s2p_dff": lambda ns: dff.delta_f_over_f(ns["Fc"], ns["baseline"].rolling_percentile(ns["Fc"], 10, 3.0, 10.0))},
      "not 30 frames"),
+    # The package's reference is what the learner compares with, not the answer.
+    ("ex-regframe-check", {"register_frame": lambda ns: lambda f, t: ns["reg"].estimate_shifts(f[None], t, upsample=1)[0]},
+     "write this yourself"),
+    ("ex-regframe-check", {"register_frame": lambda ns: lambda f, t: ns["reg"].register(f[None], t, upsample=1)[1][0]},
+     "write this yourself"),
+    ("ex-lc4-check", {"local_correlation_4": lambda ns: lambda m: ns["mv"].local_correlation(m, 4)}, "write this yourself"),
+    ("ex-lc4-check", {"local_correlation_4": lambda ns: lambda m: ns["lesson08"].local_correlation_variant(m, "divide_by_4")
+                      * ns["lesson08"]._inside_neighbours(m.shape[1:]) / 4}, "write this yourself"),
+    ("ex-accept-check", {"accept_components": lambda ns: ns["lesson08"].accept}, "write this yourself"),
+    ("ex-accept-check", {"accept_components": lambda ns: lambda s, r, smin, rmin: ns["lesson08"].accept(s, r, smin, rmin)},
+     "write this yourself"),
+    # Conventions the exercises state, caught by the visible checks.
+    ("ex-regframe-check", {"register_frame": lambda ns: _wrap_at_middle_too}, "exactly at the middle"),
+    ("ex-shifterr-check", {"shift_error_px": lambda ns: lambda a, b: float(np.sqrt((((a - a.mean()) - (b - b.mean())) ** 2).sum(axis=1).mean()))},
+     "not one mean of the whole array"),
+    ("ex-lc4-check", {"local_correlation_4": lambda ns: lambda m: _local_correlation(m, guard_constant=False)}, "constant trace"),
+    ("ex-lc4-check", {"local_correlation_4": lambda ns: lambda m: _local_correlation(m, skip_constant=True)},
+     "still counts as a neighbour"),
+    ("ex-accept-check", {"accept_components": lambda ns: lambda s, r, smin, rmin: ((s > smin) | (r >= rmin)).astype(float)},
+     "not 0.0/1.0"),
+    ("ex-disp-check", {"max_displacement_px": lambda ns: float(np.abs(ns["truth"].shifts).sum(axis=1).max())}, "adds |dy| + |dx|"),
+    ("ex-rois-check", {"roi_masks": lambda ns: ns["mk"].label_rois(ns["mk"].threshold_mask(ns["lc_ref"], "absolute", 0.15))},
+     "clean the mask"),
+    ("ex-f1-check", {"event_scores": lambda ns: {k: getattr(ev.match_events(list(ns["ref_chain"].onsets), list(ns["ref_chain"].true_bursts),
+                                                                            ns["fs"], 0.5), k) for k in ("precision", "recall", "f1")}},
+     "only the ROIs with a partner"),
+    ("ex-s2p-check", {"s2p_dff": lambda ns: dff.delta_f_over_f(ns["Fc"], ns["baseline"].rolling_percentile(
+        ns["s2p"].F[ns["s2p"].iscell], 10, 30.0, 10.0))}, "baseline of the neuropil-corrected"),
 ]
 
 

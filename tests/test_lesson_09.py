@@ -22,6 +22,24 @@ def _exp(normalise_by_peak=False, frames_as_seconds=False):
     return kernel
 
 
+def _exp_truncated(tau_s, fs, duration_s):
+    h = np.exp(-np.arange(int(duration_s * fs)) / fs / tau_s)
+    return h / h.sum()
+
+
+def _exp_at_30_hz(tau_s, fs, duration_s):
+    h = np.exp(-np.arange(round(duration_s * 30.0)) / 30.0 / tau_s)
+    return h / h.sum()
+
+
+def _convolve_by_shifts(spikes, kernel):
+    """Adds each kernel sample's shifted copy of the train: breaks when the kernel is the longer."""
+    c = np.zeros(len(spikes))
+    for j, h in enumerate(kernel):
+        c[j:] += h * spikes[:len(spikes) - j]
+    return c
+
+
 def _binned(keep_last):
     def corr(inferred, counts, n):
         if keep_last:
@@ -92,6 +110,34 @@ WRONG = [
     ("ex-allen-check", {"allen_decay_s": lambda ns: ns["allen_decay_s"] * ns["allen"].fs}, "in frames"),
     ("ex-allen-check", {"allen_decay_s": lambda ns: ns["allen_g"].copy()}, "coefficients g themselves"),
     ("ex-allen-check", {"allen_median_decay_s": lambda ns: float(ns["allen_decay_s"].mean())}, "that is the mean"),
+    # The package's reference is what the learner compares with, not the answer.
+    ("ex-expkernel-check", {"exp_kernel": lambda ns: ns["sp"].exponential_kernel}, "write this yourself"),
+    ("ex-expkernel-check", {"exp_kernel": lambda ns: lambda tau, fs, d: ns["sp"].normalise_kernel(np.exp(-np.arange(round(d * fs)) / fs / tau))},
+     "write this yourself"),
+    ("ex-convolve-check", {"convolve_spikes": lambda ns: ns["sp"].convolve_spikes}, "write this yourself"),
+    ("ex-convolve-check", {"convolve_spikes": lambda ns: lambda s, k: ns["sp"].convolve_spikes(s, k)}, "write this yourself"),
+    ("ex-ar1-check", {"ar1_g": lambda ns: lambda tau, fs: float(ns["sp"].ar_coefficients(tau, fs)[0])}, "write this yourself"),
+    ("ex-times-check", {"spike_times_s": lambda ns: ns["sp"].spike_times_s}, "write this yourself"),
+    ("ex-times-check", {"spike_times_s": lambda ns: lambda s, fs, th: ns["sp"].spike_frames(s, th) / fs}, "write this yourself"),
+    ("ex-bincorr-check", {"binned_correlation": lambda ns: lambda a, b, n: ns["sp"].binned_rate_correlation(a, b, 1.0, n)},
+     "write this yourself"),
+    ("ex-bincorr-check", {"binned_correlation": lambda ns: lambda a, b, n: float(np.corrcoef(
+        ns["sp"]._bin_sums(np.atleast_2d(np.asarray(a, float)), n)[0], ns["sp"]._bin_sums(np.atleast_2d(np.asarray(b, float)), n)[0])[0, 1])},
+     "write this yourself"),
+    # Conventions the exercises state, caught by the visible checks.
+    ("ex-expkernel-check", {"exp_kernel": lambda ns: _exp_truncated}, "int() truncates"),
+    ("ex-expkernel-check", {"exp_kernel": lambda ns: _exp_at_30_hz}, "passed as arguments"),  # the 7.5 Hz case
+    ("ex-convolve-check", {"convolve_spikes": lambda ns: _convolve_by_shifts}, "raised ValueError"),
+    ("ex-bincorr-check", {"binned_correlation": lambda ns: lambda a, b, n: ns["binned_correlation"](a[len(a) % n:], b[len(b) % n:], n)},
+     "the bins start at frame 0"),
+    ("ex-times-check", {"spike_times_s": lambda ns: lambda s, fs, th: np.flatnonzero(s >= th) / fs}, "strictly above"),
+    ("ex-times-check", {"spike_times_s": lambda ns: lambda s, fs, th: np.flatnonzero(s > th) / fs if np.any(s > th) else None},
+     "an empty one when no frame is above"),
+    ("ex-score-check", {"precision": lambda ns: ns["sp"].score_inference(
+        ns["activity"], ns["truth"].spikes, ns["fs"], 0.3 * ns["activity"].max(), bin_s=1.0, tolerance_s=0.2).detection.precision},
+     "its own threshold"),
+    # Mistakes only other data reveal: the hidden tests' frame rates.
+    ("ex-ar1-check", {"ar1_g": lambda ns: lambda tau, fs: float(np.exp(-1 / (tau * 30.0)))}, lt.Hidden("use the arguments")),
 ]
 
 

@@ -6,7 +6,7 @@
 #       extension: .py
 #       format_name: percent
 #       format_version: '1.3'
-#       jupytext_version: 1.19.6
+#       jupytext_version: 1.19.7
 #   kernelspec:
 #     display_name: Python 3 (ipykernel)
 #     language: python
@@ -98,27 +98,8 @@ roi_masks.outline(plots.image(std_image, ax=axes[1], title="standard-deviation i
 # YOUR CODE HERE
 raise NotImplementedError()
 
-# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "3cc11c2580288ae7467d1f71ddb1c5ca", "grade": true, "grade_id": "ex-norm-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
-from scipy import ndimage
-from helpers import checks, movie as mv, simulate
-from helpers.lessons import roi_masks
-std = roi_masks.std_image()
-mean = mv.projection(simulate.demo_movie(seed=0).movie, "mean")
-smooth = ndimage.gaussian_filter(std, sigma=1)
-checks.is_array("std_smooth", std_smooth, shape=std.shape, hint="smoothing keeps the image's shape (y, x)")
-checks.close("std_smooth", std_smooth, smooth, mistakes={
-    "that is the std image itself: smooth it with ndimage.gaussian_filter(std_image, sigma=1)": std,
-    "sigma is the Gaussian's standard deviation in pixels: use sigma=1": ndimage.gaussian_filter(std, sigma=2),
-    "that is the smoothed mean image; smooth the standard-deviation image": ndimage.gaussian_filter(mean, sigma=1),
-    "keep the default border mode (reflect): mode='constant' pads the border with zeros": ndimage.gaussian_filter(std, sigma=1, mode="constant"),
-}, hint="ndimage.gaussian_filter(std_image, sigma=1)")
-checks.is_array("std_norm", std_norm, shape=std.shape, hint="normalising keeps the image's shape (y, x)")
-checks.close("std_norm", std_norm, roi_masks.normalised_std(), atol=1e-4, mistakes={
-    "dividing by the maximum alone does not bring the darkest pixel to 0: use (x - min) / (max - min)": smooth / smooth.max(),
-    "that is a z-score (mean 0, standard deviation 1); rescale to 0..1 with (x - min) / (max - min)": (smooth - smooth.mean()) / smooth.std(),
-    "that normalises the unsmoothed std image; normalise std_smooth": (std - std.min()) / (std.max() - std.min()),
-    "subtract the minimum before dividing by the range: (x - min) / (max - min)": smooth / (smooth.max() - smooth.min()),
-}, hint="min-max normalisation: (std_smooth - std_smooth.min()) / (std_smooth.max() - std_smooth.min())")
+# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "0e1cc8d05bc4aca1fb97981d2dcdaec9", "grade": true, "grade_id": "ex-norm-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+from helpers.lessons.roi_masks import check_normalised; check_normalised(std_smooth, std_norm)
 
 # %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "490c19694670e4d7f7e5425efb04056f", "grade": false, "grade_id": "s2-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
 # ## 2. Thresholds: from an image to a mask
@@ -159,16 +140,8 @@ roi_masks.outline(ax, mask_06, label="above 0.6");
 # YOUR CODE HERE
 raise NotImplementedError()
 
-# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "9db4c2b892c783ec3a2bdb30a07eb575", "grade": true, "grade_id": "ex-abs-check", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
-from helpers import checks
-from helpers.lessons import roi_masks
-img = roi_masks.normalised_std()
-checks.is_array("mask_abs", mask_abs, shape=img.shape, dtype="bool", hint="one True/False value per pixel of std_norm_ref")
-checks.equal("mask_abs", mask_abs, img > 0.4, mistakes={
-    "that mask holds the pixels below the threshold; keep those above it (>)": img < 0.4,
-    "0.4 is in normalised units: threshold std_norm_ref, not the raw std image": roi_masks.std_image() > 0.4,
-    "that is the threshold of the example, 0.6; the exercise asks for 0.4": img > 0.6,
-}, hint="std_norm_ref > 0.4")
+# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "13d121a7aac950357d6d3be5a0729957", "grade": true, "grade_id": "ex-abs-check", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
+from helpers.lessons.roi_masks import check_mask_abs; check_mask_abs(mask_abs)
 
 # %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "772215dc1d63d60ae7c9bfc11cffd913", "grade": false, "grade_id": "ex-kstd-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
 # **Exercise 2.2** — Write a function `threshold_mean_std(image, k)` that returns the boolean mask
@@ -182,23 +155,8 @@ def threshold_mean_std(image, k):
     raise NotImplementedError()
 
 
-# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "997150f625155911c1f76ba84399825b", "grade": true, "grade_id": "ex-kstd-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
-import numpy as np
-from helpers import checks, data, masks as mk
-from helpers.lessons import roi_masks
-img = roi_masks.normalised_std()
-checks.is_function("threshold_mean_std", threshold_mean_std, n_params=2)
-for k in (3.0, 1.0):
-    got = checks.call("threshold_mean_std", threshold_mean_std, img, k)
-    checks.is_array(f"threshold_mean_std(std_norm_ref, {k})", got, shape=img.shape, dtype="bool",
-                    hint="return the mask (image > threshold), one True/False per pixel, not the threshold")
-    checks.equal(f"threshold_mean_std(std_norm_ref, {k})", got, mk.threshold_mask(img, "mean_std", k=k), mistakes={
-        "take the mean and std over all pixels (no axis): with axis=0 you get one threshold per column":
-            img > img.mean(axis=0) + k * img.std(axis=0),
-        "use the k passed as an argument, not a fixed 3": img > img.mean() + 3 * img.std(),
-        "the threshold is mean + k * std, above the mean, not below it": img > img.mean() - k * img.std(),
-        "use the population standard deviation (ddof=0, NumPy's default)": img > img.mean() + k * img.std(ddof=1),
-    }, hint="image > image.mean() + k * image.std()")
+# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "20530e7f489d724b78947e465e16c5e6", "grade": true, "grade_id": "ex-kstd-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+from helpers.lessons.roi_masks import check_threshold_mean_std; check_threshold_mean_std(threshold_mean_std)
 
 # %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "b37ca7907168b762d128786d5afedfe7", "grade": false, "grade_id": "ex-pct-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
 # **Exercise 2.3** — Percentile and Otsu thresholds of `std_norm_ref`. Store in `mask_p10` and
@@ -211,25 +169,8 @@ for k in (3.0, 1.0):
 # YOUR CODE HERE
 raise NotImplementedError()
 
-# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "3685ecfa90c6090e4d0164c419428798", "grade": true, "grade_id": "ex-pct-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
-import numpy as np
-from skimage import filters
-from helpers import checks, masks as mk
-from helpers.lessons import roi_masks
-img = roi_masks.normalised_std()
-for answer_name, answer, p in [("mask_p10", mask_p10, 10), ("mask_p80", mask_p80, 80)]:
-    checks.is_array(answer_name, answer, shape=img.shape, dtype="bool", hint="one True/False value per pixel of std_norm_ref")
-    checks.equal(answer_name, answer, mk.threshold_mask(img, "percentile", value=p), mistakes={
-        "np.percentile takes percentiles from 0 to 100 (np.quantile takes fractions)": img > np.percentile(img, p / 100),
-        "that mask holds the pixels below the percentile; keep those above it (>)": img < np.percentile(img, p),
-        f"keep the pixels above the {p}th percentile, not above the {100 - p}th": img > np.percentile(img, 100 - p),
-    }, hint=f"std_norm_ref > np.percentile(std_norm_ref, {p})")
-checks.is_array("mask_otsu", mask_otsu, shape=img.shape, dtype="bool", hint="one True/False value per pixel of std_norm_ref")
-checks.equal("mask_otsu", mask_otsu, mk.threshold_mask(img, "otsu"), mistakes={
-    "that mask holds the pixels below Otsu's threshold; keep those above it (>)": img < filters.threshold_otsu(img),
-    "apply Otsu's threshold to std_norm_ref, not to the unsmoothed std image":
-        roi_masks.std_image() > filters.threshold_otsu(roi_masks.std_image()),
-}, hint="std_norm_ref > filters.threshold_otsu(std_norm_ref)")
+# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "bd6f0bc8cb1bff076d091ff05bc8713b", "grade": true, "grade_id": "ex-pct-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+from helpers.lessons.roi_masks import check_percentile_otsu; check_percentile_otsu(mask_p10, mask_p80, mask_otsu)
 
 # %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "b0dfe66ee817b51a8626a5b5032b9d68", "grade": false, "grade_id": "s2b-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
 # **Example** — four thresholds side by side, with the mean + 3σ mask from `helpers.masks`
@@ -274,45 +215,37 @@ fig, axes = plt.subplots(1, 2, figsize=(10, 3.5), layout="constrained")
 plots.image(raw_mask_ref, ax=axes[0], title=f"raw mask: {raw_mask_ref.sum()} pixels", label="in mask (1) or not (0)", cmap="cividis")
 plots.image(opened, ax=axes[1], title=f"opened with disk(1): {opened.sum()} pixels", label="in mask (1) or not (0)", cmap="cividis");
 
-# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "14cd3f8371b4d37896775b61c1d00ac8", "grade": false, "grade_id": "ex-clean-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
-# **Exercise 3.1** — Count the 8-connected regions of `raw_mask_ref` and store the number in
-# `n_regions_raw` (an integer; the background is not a region). Then clean `raw_mask_ref`: open it
-# with a disk of radius 1, then remove every 8-connected region with **fewer than 20 pixels**.
-# In scikit-image 0.26 that is `morphology.remove_small_objects(opened, max_size=19,
-# connectivity=2)`: it removes regions of at most `max_size` pixels, and by default it would use
-# 4-connectivity and `max_size=64`. Store the cleaned mask (boolean, shape (y, x)) in
-# `mask_clean` and the number of its 8-connected regions in `n_regions_clean`.
+# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "d0f1c19fc04dd0b921b98eab8d970630", "grade": false, "grade_id": "ex-clean-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# **Exercise 3.1** — (a) Write a function `clean_mask(mask)` that cleans a boolean mask of shape
+# (y, x): open it with a disk of radius 1, then remove every 8-connected region with **fewer than
+# 20 pixels** (a region of exactly 20 pixels stays). In scikit-image 0.26 the second step is
+# `morphology.remove_small_objects(opened, max_size=19, connectivity=2)`: it removes regions of
+# at most `max_size` pixels, and by default it would use 4-connectivity and `max_size=64`. Return
+# the cleaned mask (boolean, the shape of `mask`). The check calls your function on `raw_mask_ref`
+# and on `roi_masks.cleaning_test_mask()`, a small mask on which each of these rules changes the
+# result: show it with `plots.image` and predict which of its shapes survive before you run the check.
+
+# %% deletable=false nbgrader={"cell_type": "code", "checksum": "a77072f7cf4dcd6d4c70665b42b09009", "grade": false, "grade_id": "ex-cleanfn", "locked": false, "schema_version": 3, "solution": true, "task": false}
+def clean_mask(mask):
+    # YOUR CODE HERE
+    raise NotImplementedError()
+
+
+# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "e0fe91e90f46316b9dae3e1a735b1fa2", "grade": true, "grade_id": "ex-cleanfn-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+from helpers.lessons.roi_masks import check_clean_mask; check_clean_mask(clean_mask)
+
+# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "915731702687a3852319f2d34e9391b9", "grade": false, "grade_id": "ex-clean-b-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# (b) Count the 8-connected regions of `raw_mask_ref` and store the number in `n_regions_raw` (an
+# integer; the background is not a region). Store in `n_regions_clean` the number of 8-connected
+# regions of the cleaned mask: `clean_mask(raw_mask_ref)`, or the reference `roi_masks.clean_mask()`
+# if your function does not pass its check yet.
 
 # %% deletable=false nbgrader={"cell_type": "code", "checksum": "0506541d2b5e2dd04455303f7c5e95cc", "grade": false, "grade_id": "ex-clean", "locked": false, "schema_version": 3, "solution": true, "task": false}
 # YOUR CODE HERE
 raise NotImplementedError()
 
-# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "008f7f73617f923a1d818a5925b6127a", "grade": true, "grade_id": "ex-clean-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
-from skimage import measure, morphology
-from helpers import checks, masks as mk
-from helpers.lessons import roi_masks
-raw = roi_masks.raw_threshold_mask()
-clean = roi_masks.clean_mask()
-checks.is_number("n_regions_raw", n_regions_raw, integer=True, hint="a number of regions is a whole number")
-checks.equal("n_regions_raw", n_regions_raw, int(measure.label(raw, connectivity=2).max()), mistakes={
-    "you counted 4-connected regions: pass connectivity=2 so that pixels touching by a corner connect": int(measure.label(raw, connectivity=1).max()),
-    "the background (label 0) is not a region: the number of regions is the largest label": int(measure.label(raw, connectivity=2).max()) + 1,
-    "that is a number of pixels, not of regions": int(raw.sum()),
-}, hint="label raw_mask_ref with measure.label(..., connectivity=2); the largest label is the number of regions")
-checks.is_array("mask_clean", mask_clean, shape=raw.shape, dtype="bool", hint="one True/False value per pixel")
-opened = morphology.opening(raw, morphology.disk(1))
-checks.equal("mask_clean", mask_clean, clean, mistakes={
-    "remove_small_objects' default max_size is 64, which deletes real cells: pass max_size=19":
-        morphology.remove_small_objects(opened, max_size=64, connectivity=2),
-    "that is the raw mask with small regions removed, but not opened: open it first with disk(1)":
-        morphology.remove_small_objects(raw, max_size=19, connectivity=2),
-    "the opening uses a disk of radius 1, not 2": mk.clean_mask(raw, opening_radius=2, min_size=20),
-}, hint="open with morphology.disk(1), then remove_small_objects(..., max_size=19, connectivity=2)")
-checks.is_number("n_regions_clean", n_regions_clean, integer=True, hint="a number of regions is a whole number")
-checks.equal("n_regions_clean", n_regions_clean, int(measure.label(clean, connectivity=2).max()), mistakes={
-    "you counted 4-connected regions: pass connectivity=2": int(measure.label(clean, connectivity=1).max()),
-    "the background (label 0) is not a region": int(measure.label(clean, connectivity=2).max()) + 1,
-}, hint="count the 8-connected regions of the cleaned mask")
+# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "bce47abb06931d40db3c803d639d7e61", "grade": true, "grade_id": "ex-clean-check", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
+from helpers.lessons.roi_masks import check_region_counts; check_region_counts(n_regions_raw, n_regions_clean)
 
 # %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "706e66737ffffeb965084e21c7b34846", "grade": false, "grade_id": "s3b-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
 # **Example** — the regions of the reference clean mask (`roi_masks.clean_mask()`), each with its
@@ -339,21 +272,8 @@ for region in measure.regionprops(labels_ref):
 # YOUR CODE HERE
 raise NotImplementedError()
 
-# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "a577618f82bc3f3710993c6b168697cc", "grade": true, "grade_id": "ex-props-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
-from helpers import checks, masks as mk
-from helpers.lessons import roi_masks
-props = mk.roi_properties(roi_masks.detected_rois())
-n = len(props["area"])
-checks.is_array("roi_areas", roi_areas, shape=(n,), hint="one area per labelled region of labels_ref (the background is not a region)",
-                wrong_shapes={(n + 1,): "you included the background (label 0): regionprops lists the regions 1, 2, ... only"})
-checks.close("roi_areas", roi_areas, props["area"], rtol=0, atol=0.5, mistakes={
-    "those are the areas sorted by size; keep the label order of regionprops": sorted(props["area"]),
-}, hint="the area of a region is its number of pixels, region.area")
-checks.is_array("roi_centroids", roi_centroids, shape=(n, 2), hint="one (y, x) pair per region",
-                wrong_shapes={(2, n): "transpose: one row per region, holding (y, x)"})
-checks.close("roi_centroids", roi_centroids, props["centroid"], mistakes={
-    "the columns are swapped: region.centroid is (y, x) (row, column); keep that order": props["centroid"][:, ::-1],
-}, hint="stack region.centroid of each region, in label order")
+# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "ecbafac84f8a8f760b7df02a67fae7b6", "grade": true, "grade_id": "ex-props-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+from helpers.lessons.roi_masks import check_region_properties; check_region_properties(roi_areas, roi_centroids)
 
 # %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "cd614385dfd03eb53ccf1e138a321620", "grade": false, "grade_id": "s4-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
 # ## 4. Pixel coordinates and the pixels × time matrix
@@ -391,31 +311,8 @@ plots.points(ax, ys, xs, color="#E69F00", marker=".");
 # YOUR CODE HERE
 raise NotImplementedError()
 
-# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "be2829ce9a8fcae0d5d066b959fc2b0d", "grade": true, "grade_id": "ex-coords-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
-import numpy as np
-from helpers import checks, masks as mk, simulate
-from helpers.lessons import roi_masks
-m = simulate.demo_movie(seed=0).movie
-roi = roi_masks.detected_rois()[1]
-ys, xs = mk.pixel_coordinates(roi)
-for answer_name, answer, ref in [("roi_ys", roi_ys, ys), ("roi_xs", roi_xs, xs)]:
-    checks.is_array(answer_name, answer, shape=ref.shape, dtype="int", hint="one index per pixel of the ROI: ys, xs = np.nonzero(rois_ref[1])")
-if np.array_equal(roi_ys, xs) and np.array_equal(roi_xs, ys):
-    checks.fail("roi_ys, roi_xs", "rows and columns are swapped.", hint="np.nonzero returns rows (y) first, then columns (x)")
-checks.equal("roi_ys", roi_ys, ys, hint="np.nonzero(mask) returns (rows, columns) in raster order")
-checks.equal("roi_xs", roi_xs, xs, hint="np.nonzero(mask) returns (rows, columns) in raster order")
-checks.is_array("first_pixel_segment", first_pixel_segment, shape=(450,),
-                hint="frames 300 up to but not including 750: movie[300:750, y, x]",
-                wrong_shapes={(451,): "the stop of a slice is excluded: movie[300:750] has 750 - 300 frames"})
-checks.close("first_pixel_segment", first_pixel_segment, m[300:750, ys[0], xs[0]], mistakes={
-    "rows and columns are swapped: index movie[frames, y, x]": m[300:750, xs[0], ys[0]] if xs[0] < m.shape[1] and ys[0] < m.shape[2] else None,
-    "that is the last pixel; the exercise asks for the first one here": m[300:750, ys[-1], xs[-1]],
-}, hint="the first pixel is (roi_ys[0], roi_xs[0])")
-checks.is_array("last_pixel_trace", last_pixel_trace, shape=(m.shape[0],), hint="one value per frame: movie[:, y, x]")
-checks.close("last_pixel_trace", last_pixel_trace, m[:, ys[-1], xs[-1]], mistakes={
-    "that is the first pixel; the last one is (roi_ys[-1], roi_xs[-1])": m[:, ys[0], xs[0]],
-    "rows and columns are swapped: index movie[:, y, x]": m[:, xs[-1], ys[-1]] if xs[-1] < m.shape[1] and ys[-1] < m.shape[2] else None,
-}, hint="the last pixel is (roi_ys[-1], roi_xs[-1])")
+# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "8cea3a6dbc31df6aede0e70817327abb", "grade": true, "grade_id": "ex-coords-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+from helpers.lessons.roi_masks import check_coordinates; check_coordinates(roi_ys, roi_xs, first_pixel_segment, last_pixel_trace)
 
 # %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "1166858739eacdd41bd9d540e1a97bf5", "grade": false, "grade_id": "ex-pxt-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
 # **Exercise 4.2** — Write a function `pixels_by_time(movie, mask)` that returns the traces of all
@@ -429,23 +326,8 @@ def pixels_by_time(movie, mask):
     raise NotImplementedError()
 
 
-# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "4088f6cd3b24353e1e801f0119a5ef19", "grade": true, "grade_id": "ex-pxt-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
-import numpy as np
-from helpers import checks, data, masks as mk, simulate
-from helpers.lessons import roi_masks
-m = np.asarray(simulate.demo_movie(seed=0).movie)
-roi = roi_masks.detected_rois()[1]
-n_px, n_t = int(roi.sum()), m.shape[0]
-checks.is_function("pixels_by_time", pixels_by_time, n_params=2)
-got = checks.call("pixels_by_time", pixels_by_time, m, roi)
-checks.is_array("pixels_by_time(movie, rois_ref[1])", got, ndim=2, hint="return a 2-D array: one row per pixel, one column per frame")
-checks.is_array("pixels_by_time(movie, rois_ref[1])", got, shape=(n_px, n_t), hint="one row per pixel of the mask, one column per frame",
-                wrong_shapes={(n_t, n_px): "movie[:, ys, xs] is (frames, pixels): transpose it to (pixels, frames) with .T"})
-checks.is_array("pixels_by_time(movie, rois_ref[1])", got, dtype="float64")
-ys, xs = np.nonzero(roi)
-checks.close("pixels_by_time(movie, rois_ref[1])", got, mk.pixels_by_time(m, roi), mistakes={
-    "the rows are not in raster order: use the order of np.nonzero(mask) (row by row)": m[:, ys, xs].T[np.lexsort((ys, xs))],
-}, hint="row i is the trace of pixel (ys[i], xs[i]) with ys, xs = np.nonzero(mask)")
+# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "43b68866eb0a5d15bc5f1b7b072f652f", "grade": true, "grade_id": "ex-pxt-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+from helpers.lessons.roi_masks import check_pixels_by_time; check_pixels_by_time(pixels_by_time)
 
 # %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "5fd294800da6ce4ff2447787b9952c38", "grade": false, "grade_id": "s4b-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
 # **Example** — how many pixel traces does each threshold mask of section 2 give? As many as it
@@ -488,26 +370,8 @@ def mask_trace(movie, mask, how):
     raise NotImplementedError()
 
 
-# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "bf333616936d68b008e31fc8009223f7", "grade": true, "grade_id": "ex-mtrace-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
-import numpy as np
-from helpers import checks, data, masks as mk, simulate
-from helpers.lessons import roi_masks
-m = np.asarray(simulate.demo_movie(seed=0).movie)
-roi = roi_masks.detected_rois()[1]
-pixels = mk.pixels_by_time(m, roi)
-checks.is_function("mask_trace", mask_trace, n_params=3)
-for how in ("mean", "median"):
-    got = checks.call("mask_trace", mask_trace, m, roi, how)
-    name = f'mask_trace(movie, rois_ref[1], "{how}")'
-    checks.is_array(name, got, shape=(m.shape[0],), hint="one value per frame: reduce over the pixels, not over time",
-                    wrong_shapes={(int(roi.sum()),): "you reduced over time (one value per pixel); reduce over the pixels, keeping one value per frame",
-                                  (int(roi.sum()), m.shape[0]): "that is the pixels x time matrix; reduce it over the pixels"})
-    checks.is_array(name, got, dtype="float64")
-    other_how = "median" if how == "mean" else "mean"
-    checks.close(name, got, mk.roi_traces(m, roi, how), mistakes={
-        f'with how="{how}" return the {how}, not the {other_how}': mk.roi_traces(m, roi, other_how),
-        "that is the sum over the pixels; divide by their number (or use the mean)": pixels.sum(axis=0),
-    }, hint=f"the {how} over the mask's pixels at each frame")
+# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "c447207149e4728f27259e4b35380b95", "grade": true, "grade_id": "ex-mtrace-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+from helpers.lessons.roi_masks import check_mask_trace; check_mask_trace(mask_trace)
 
 
 # %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "a2ed5abf8d28b531b7f54a825c3adb8a", "grade": false, "grade_id": "ex-wtrace-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
@@ -524,26 +388,8 @@ def weighted_trace(movie, mask, weights):
     raise NotImplementedError()
 
 
-# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "4af1523e0af450ea5f0932a5537fbf43", "grade": true, "grade_id": "ex-wtrace-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
-import numpy as np
-from helpers import checks, data, masks as mk, movie as mv, simulate
-from helpers.lessons import roi_masks
-m = np.asarray(simulate.demo_movie(seed=0).movie)
-mean_img = mv.projection(m, "mean")
-roi = roi_masks.detected_rois()[1]
-checks.is_function("weighted_trace", weighted_trace, n_params=3)
-got = checks.call("weighted_trace", weighted_trace, m, roi, mean_img)
-name = "weighted_trace(movie, rois_ref[1], mean_image)"
-checks.is_array(name, got, shape=(m.shape[0],), hint="one value per frame: a weighted mean over the pixels",
-                wrong_shapes={(int(roi.sum()),): "you reduced over time; reduce over the pixels, keeping one value per frame"})
-checks.is_array(name, got, dtype="float64")
-pixels = mk.pixels_by_time(m, roi)
-w = mean_img[roi]
-checks.close(name, got, mk.roi_traces(m, roi, "weighted", weights=mean_img), mistakes={
-    "divide by the sum of the weights inside the mask, not over the whole image": w @ pixels / mean_img.sum(),
-    "normalise: divide the weighted sum by the sum of the weights (inside the mask)": w @ pixels,
-    "that is the plain mean: the pixels must count in proportion to their weights": pixels.mean(axis=0),
-}, hint="sum over the mask's pixels of weight * trace, divided by the sum of the mask's weights")
+# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "ee225995535aa52e598769a2564aa834", "grade": true, "grade_id": "ex-wtrace-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+from helpers.lessons.roi_masks import check_weighted_trace; check_weighted_trace(weighted_trace)
 
 # %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "5a999c813b42974159a6f0c35a75201d", "grade": false, "grade_id": "ex-corr-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
 # **Exercise 5.3** — Which summary is closest to the truth? Masks are rarely perfect, so take a
@@ -563,26 +409,8 @@ print(f"cell {cell}: true mask {true_masks[cell].sum()} pixels, loose mask {loos
 # YOUR CODE HERE
 raise NotImplementedError()
 
-# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "69b56be053ebf33bb09cc0bd4b796ba8", "grade": true, "grade_id": "ex-corr-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
-import numpy as np
-from helpers import checks, masks as mk, simulate
-from helpers.lessons import roi_masks
-rec = simulate.demo_movie(seed=0)
-m, calcium = rec.movie, rec.truth.calcium[roi_masks.trace_cell()]
-
-loose, true_mask = roi_masks.loose_mask(), rec.truth.masks[roi_masks.trace_cell()]
-corrs = {(mask_name, truth_name): np.array([np.corrcoef(mk.roi_traces(m, mask, how), truth)[0, 1]
-                                            for how in ("mean", "median", "weighted")])
-         for mask_name, mask in [("loose", loose), ("true", true_mask)]
-         for truth_name, truth in [("calcium", calcium), ("fluorescence", rec.traces[roi_masks.trace_cell()])]}
-checks.is_array("trace_corrs", trace_corrs, shape=(3,), hint="three correlations: mean, median, weighted")
-ref = corrs["loose", "calcium"]
-checks.close("trace_corrs", trace_corrs, ref, rtol=0, atol=1e-4, mistakes={
-    "use the loose mask, not the cell's true mask": corrs["true", "calcium"],
-    "correlate with the true calcium signal rec.truth.calcium[cell], not with the true fluorescence trace":
-        corrs["loose", "fluorescence"],
-    "keep the order (mean, median, weighted)": ref[::-1],
-}, hint="np.corrcoef(trace, rec.truth.calcium[cell])[0, 1] for the mean, median and brightness-weighted traces of loose")
+# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "bc1a1d7d3651966cf3ae192c62196e2a", "grade": true, "grade_id": "ex-corr-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+from helpers.lessons.roi_masks import check_trace_corrs; check_trace_corrs(trace_corrs)
 
 # %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "6ee98128d48b402da59a93a49a93587c", "grade": false, "grade_id": "q-traces-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
 # **Question 5.4** (manually graded) — Plot the three traces of the loose mask against time in
@@ -622,25 +450,8 @@ def iou(a, b):
     raise NotImplementedError()
 
 
-# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "b31473b02ef6602d6d609601399ad274", "grade": true, "grade_id": "ex-iou-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
-import numpy as np
-from helpers import checks, masks as mk
-a = np.zeros((20, 30), dtype=bool)
-a[2:12, 3:13] = True          # 100 pixels
-b = np.zeros((20, 30), dtype=bool)
-b[7:17, 8:20] = True          # 120 pixels, some shared with a
-shared, size_a, size_b = int((a & b).sum()), int(a.sum()), int(b.sum())
-checks.is_function("iou", iou, n_params=2)
-got = checks.call("iou", iou, a, b)
-checks.is_number("iou(a, b)", got, hint="return one number: the IoU of the two masks")
-checks.close("iou(a, b)", got, mk.iou(a, b), rtol=1e-9, mistakes={
-    "that is the Dice coefficient 2|A∩B| / (|A| + |B|); IoU divides by the union |A∪B|": 2 * shared / (size_a + size_b),
-    "|A| + |B| counts the shared pixels twice: the union is (a | b).sum()": shared / (size_a + size_b),
-    "that is the fraction of a covered by b (|A∩B| / |A|); divide by the union": shared / size_a,
-    "that is the fraction of b covered by a (|A∩B| / |B|); divide by the union": shared / size_b,
-    "that is the number of shared pixels; divide it by the number of pixels in the union": shared,
-}, hint="(a & b).sum() / (a | b).sum()")
-checks.close("iou(a, a)", checks.call("iou", iou, a, a.copy()), 1.0, rtol=1e-9, hint="identical masks have IoU 1")
+# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "031a8306a39bcbef049941655fa9cfe6", "grade": true, "grade_id": "ex-iou-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+from helpers.lessons.roi_masks import check_iou; check_iou(iou)
 
 # %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "b9f1696ab77147eac50d75873f5f888d", "grade": false, "grade_id": "ex-best-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
 # **Exercise 6.2** — Score the detected ROIs `rois_ref` against the true masks `true_masks`. For
@@ -653,28 +464,8 @@ checks.close("iou(a, a)", checks.call("iou", iou, a, a.copy()), 1.0, rtol=1e-9, 
 # YOUR CODE HERE
 raise NotImplementedError()
 
-# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "9752abd169be62cdfb5dc1948c64d68e", "grade": true, "grade_id": "ex-best-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
-import numpy as np
-from helpers import checks, masks as mk, simulate
-from helpers.lessons import roi_masks
-truth = simulate.demo_movie(seed=0).truth.masks
-detected = roi_masks.detected_rois()
-table = np.array([[mk.iou(t, d) for d in detected] for t in truth])   # (n_true, n_detected)
-checks.is_array("best_iou", best_iou, shape=(len(truth),), hint="one value per true cell",
-                wrong_shapes={(len(detected),): "that is one value per detected ROI: take the maximum over the detected ROIs for each true cell"})
-checks.close("best_iou", best_iou, table.max(axis=1), mistakes={
-    "that is the IoU with the detected ROI of the same index; take the best over all detected ROIs":
-        np.array([mk.iou(t, detected[i]) if i < len(detected) else 0.0 for i, t in enumerate(truth)]),
-    "the one-to-one matching of mk.match_masks is stricter; take the plain maximum for each true cell":
-        mk.match_masks(detected, truth)[0],
-}, hint="for each true mask, the maximum of mk.iou(true_mask, roi) over the detected ROIs")
-ref_fraction = float(np.mean(table.max(axis=1) >= 0.5))
-checks.is_number("fraction_found", fraction_found)
-checks.close("fraction_found", fraction_found, ref_fraction, rtol=1e-9, mistakes={
-    "the answer should be a fraction between 0 and 1, not a percentage": 100 * ref_fraction,
-    "that is a number of cells; divide by the number of true cells": float(np.sum(table.max(axis=1) >= 0.5)),
-    "that is the fraction of cells with IoU below 0.5; count those with IoU >= 0.5": 1 - ref_fraction,
-}, hint="the mean of (best_iou >= 0.5)")
+# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "36b73013a1871fd3ab03cab4c31727e5", "grade": true, "grade_id": "ex-best-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+from helpers.lessons.roi_masks import check_best_iou; check_best_iou(best_iou, fraction_found)
 
 # %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "a86adf2430e13b29c93dae46839c95d4", "grade": false, "grade_id": "s6b-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
 # **Example** — the detected ROIs and the true cells, each true cell numbered, on the mean image,
@@ -721,22 +512,8 @@ roi_masks.outline(ax, sima_rois[1], color="#56B4E9", label="ROI 1");
 # YOUR CODE HERE
 raise NotImplementedError()
 
-# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "690239a488ed942f756cc997735a0184", "grade": true, "grade_id": "ex-sima-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
-import numpy as np
-from helpers import checks, data, masks as mk
-sm = data.load_sima_movie().movie
-rois = data.load_sima_rois()
-T = sm.shape[0]
-checks.is_array("sima_n_pixels", sima_n_pixels, shape=(2,), dtype="int", hint="one pixel count per ROI: sum each mask over y and x",
-                wrong_shapes={rois.shape[1:]: "you summed over the ROIs (axis 0); sum each mask over y and x (axis=(1, 2))"})
-checks.equal("sima_n_pixels", sima_n_pixels, rois.sum(axis=(1, 2)), hint="count the True pixels of each mask")
-checks.is_array("sima_traces", sima_traces, shape=(2, T), hint="one row per ROI, one column per frame",
-                wrong_shapes={(T, 2): "one row per ROI: transpose to (2, n_frames)"})
-checks.close("sima_traces", sima_traces, mk.roi_traces(sm, rois, "mean"), mistakes={
-    "those are the medians; the exercise asks for the mean of each ROI's pixels": mk.roi_traces(sm, rois, "median"),
-    "those are sums over the pixels; divide by each ROI's number of pixels": mk.roi_traces(sm, rois, "mean") * rois.sum(axis=(1, 2))[:, None],
-    "the rows are in the wrong order: row 0 is ROI 0": mk.roi_traces(sm, rois, "mean")[::-1],
-}, hint="for each ROI, the mean over its pixels at each frame: movie[:, roi].mean(axis=1)")
+# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "9ff3f6bec7220f7213543132d989418f", "grade": true, "grade_id": "ex-sima-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+from helpers.lessons.roi_masks import check_sima; check_sima(sima_n_pixels, sima_traces)
 
 # %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "3ce2be1ca7115d1964208535cc44a033", "grade": false, "grade_id": "s7b-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
 # **suite2p.** suite2p detects ROIs from the pixels' correlated activity and saves them in
@@ -752,30 +529,22 @@ shape_s2p = (s2p.ops["Ly"], s2p.ops["Lx"])
 print(f"{len(s2p.stat)} ROIs in a {shape_s2p} field of view; {s2p.iscell.sum()} classified as cells")
 print("ROI 0: first rows", s2p.stat[0]["ypix"][:5], "first columns", s2p.stat[0]["xpix"][:5])
 
-# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "5ab6ed2fcb1ecff175219bb8182e7e0f", "grade": false, "grade_id": "ex-s2p-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
-# **Exercise 7.2** — Build from `s2p.stat` the masks of the ROIs that suite2p classified as cells
-# (`s2p.iscell` True), in the order of `stat`: store them in `s2p_cell_masks`, a boolean array of
-# shape (n_cells, Ly, Lx) in which mask i is True exactly on the pixels `(ypix, xpix)` of the i-th
-# cell. Hint: `mask = np.zeros(shape_s2p, dtype=bool)`, then `mask[ypix, xpix] = True`.
+# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "30c4ba5fbe9c6b11039fb9b181a7ef05", "grade": false, "grade_id": "ex-s2p-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# **Exercise 7.2** — Write a function `cell_masks(stat, iscell, shape)` that builds, from a
+# suite2p `stat` list, the masks of the ROIs classified as cells (`iscell` True), in the order of
+# `stat`: a boolean array of shape (n_cells, Ly, Lx), where `shape` is `(Ly, Lx)`, in which mask
+# i is True exactly on the pixels `(ypix, xpix)` of the i-th cell. Hint: `mask = np.zeros(shape,
+# dtype=bool)`, then `mask[ypix, xpix] = True`. The check calls it on suite2p's ROIs
+# (`s2p.stat, s2p.iscell, shape_s2p`) and on a few small ROIs of its own.
 
-# %% deletable=false nbgrader={"cell_type": "code", "checksum": "9da6d40e9e949f8ab53070899dbe3c17", "grade": false, "grade_id": "ex-s2p", "locked": false, "schema_version": 3, "solution": true, "task": false}
-# YOUR CODE HERE
-raise NotImplementedError()
+# %% deletable=false nbgrader={"cell_type": "code", "checksum": "ce47abf5afe46f7bd5ae1d2a953a8a05", "grade": false, "grade_id": "ex-s2p", "locked": false, "schema_version": 3, "solution": true, "task": false}
+def cell_masks(stat, iscell, shape):
+    # YOUR CODE HERE
+    raise NotImplementedError()
 
-# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "f127a0b8f804b46fbff7a05d37f70436", "grade": true, "grade_id": "ex-s2p-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
-import numpy as np
-from helpers import checks, data, masks as mk
-s2p = data.load_suite2p()
-shape = (int(s2p.ops["Ly"]), int(s2p.ops["Lx"]))
-every = mk.masks_from_suite2p(s2p.stat, shape)
-n_cells = int(s2p.iscell.sum())
-checks.is_array("s2p_cell_masks", s2p_cell_masks, shape=(n_cells,) + shape, dtype="bool",
-                hint="one (Ly, Lx) mask per ROI classified as a cell",
-                wrong_shapes={(len(every),) + shape: "keep only the ROIs with s2p.iscell True",
-                              (n_cells,) + shape[::-1]: "a mask has Ly rows and Lx columns: np.zeros((Ly, Lx), dtype=bool)"})
-checks.equal("s2p_cell_masks", s2p_cell_masks, every[s2p.iscell], mistakes={
-    "those are the ROIs suite2p rejected: keep those with iscell True": every[~s2p.iscell] if (~s2p.iscell).sum() == n_cells else None,
-}, hint="mask[stat[i]['ypix'], stat[i]['xpix']] = True for each ROI with iscell True, in the order of stat")
+
+# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "bd76a51af20ac3ecc5a935c28733969b", "grade": true, "grade_id": "ex-s2p-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+from helpers.lessons.roi_masks import check_cell_masks; check_cell_masks(cell_masks)
 
 # %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "a7d76a43cf122bcd872bdbd4995df196", "grade": false, "grade_id": "fig-s2p-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
 # **Exercise 7.3** (manually graded figure) — Show suite2p's mean image `s2p.mean_image` with the

@@ -6,7 +6,7 @@
 #       extension: .py
 #       format_name: percent
 #       format_version: '1.3'
-#       jupytext_version: 1.19.6
+#       jupytext_version: 1.19.7
 #   kernelspec:
 #     display_name: Python 3 (ipykernel)
 #     language: python
@@ -81,24 +81,8 @@ print(f"movie {movie.shape} at {fs} Hz ({n_frames / fs:.0f} s), {n_cells} cells"
 # YOUR CODE HERE
 raise NotImplementedError()
 
-# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "db57b579899154120216289f16629bbc", "grade": true, "grade_id": "ex-global-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
-import numpy as np
-from helpers.lessons import neuropil as np_lesson
-from helpers import checks
-m = np_lesson.recording().movie
-T, Y, X = m.shape
-shapes = {(Y, X): "you reduced over time (axis 0): that is a projection image; reduce over the image axes, axis=(1, 2)",
-          (T, X): "you reduced over y only; reduce over both image axes, axis=(1, 2)",
-          (T, Y): "you reduced over x only; reduce over both image axes, axis=(1, 2)",
-          (): "you reduced over every axis at once; keep one value per frame: axis=(1, 2)"}
-for answer_name, answer, stat in [("bg_mean", bg_mean, np.mean), ("bg_median", bg_median, np.median),
-                                  ("bg_min", bg_min, np.min)]:
-    checks.is_array(answer_name, answer, shape=(T,), wrong_shapes=shapes, hint="one value per frame")
-    checks.close(answer_name, answer, stat(m, axis=(1, 2)), mistakes={
-        "that is the mean of each frame; check which statistic this answer asks for": m.mean(axis=(1, 2)),
-        "that is the median of each frame; check which statistic this answer asks for": np.median(m, axis=(1, 2)),
-        "that is the maximum of each frame, not the minimum": m.max(axis=(1, 2)),
-    }, hint=f"take the {stat.__name__.replace('amin', 'min')} over axis=(1, 2) of movie")
+# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "94933b4aab97ed2bcabb4a133fb88882", "grade": true, "grade_id": "ex-global-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+from helpers.lessons.neuropil import check_background; check_background(bg_mean, bg_median, bg_min)
 
 # %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "d59da18b335faca9ec354af5c1924845", "grade": false, "grade_id": "s1-example-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
 # **Example** — the three background traces. They differ in level (the mean is pulled up by the
@@ -135,31 +119,8 @@ ax.legend(loc="lower right");
 # YOUR CODE HERE
 raise NotImplementedError()
 
-# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "ef299f8febc4bef907eccec34d54835b", "grade": true, "grade_id": "ex-pixel-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
-import numpy as np
-from helpers import checks, movie as mv
-from helpers.lessons import neuropil as np_lesson
-m = np_lesson.recording().movie
-(cy, cx), (ny, nx) = np_lesson.pixel_pair()
-for answer_name, answer, (y, x) in [("cell_pixel_trace", cell_pixel_trace, (cy, cx)),
-                                    ("npil_pixel_trace", npil_pixel_trace, (ny, nx))]:
-    checks.is_array(answer_name, answer, shape=(m.shape[0],), hint="one value per frame: movie[:, y, x]")
-    checks.close(answer_name, answer, mv.pixel_trace(m, y, x), rtol=1e-6, mistakes={
-        "rows and columns are swapped: the pairs are (y, x), index movie[:, y, x]":
-            m[:, x, y] if x < m.shape[1] and y < m.shape[2] else None,
-        "that is the other pixel's trace": mv.pixel_trace(m, *((ny, nx) if (y, x) == (cy, cx) else (cy, cx))),
-    })
-ref_np = mv.pixel_trace(m, ny, nx)
-bg = m.mean(axis=(1, 2), dtype=np.float64)
-checks.is_number("npil_pixel_corr", npil_pixel_corr, hint="one number: np.corrcoef(a, b)[0, 1]")
-checks.close("npil_pixel_corr", npil_pixel_corr, np.corrcoef(ref_np, bg)[0, 1], rtol=1e-3, mistakes={
-    "that is the correlation of the cell pixel with the background; use the neuropil pixel":
-        np.corrcoef(mv.pixel_trace(m, cy, cx), bg)[0, 1],
-    "that is the covariance; the correlation coefficient divides it by both standard deviations":
-        np.cov(ref_np, bg)[0, 1],
-    "that is the correlation with the median background; use the mean background bg_mean":
-        np.corrcoef(ref_np, np.median(m, axis=(1, 2)))[0, 1],
-}, hint="np.corrcoef(npil_pixel_trace, bg_mean)[0, 1]")
+# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "0bac205b75a849c7efe85487b44ca34e", "grade": true, "grade_id": "ex-pixel-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+from helpers.lessons.neuropil import check_pixel_traces; check_pixel_traces(cell_pixel_trace, npil_pixel_trace, npil_pixel_corr)
 
 # %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "75827ab183c4df49869f67d18f38f673", "grade": false, "grade_id": "s2b-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
 # The correlation is weak: one pixel collects few photons, so its **shot noise** is several
@@ -209,24 +170,8 @@ def ring_mask(masks, i, gap, width):
     raise NotImplementedError()
 
 
-# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "c99751b9a4243e77cb611f51236e3dc8", "grade": true, "grade_id": "ex-ring-check", "locked": true, "points": 3, "schema_version": 3, "solution": false, "task": false}
-import numpy as np
-from skimage.morphology import dilation, disk
-from helpers import checks, masks as mk
-from helpers.lessons import neuropil as np_lesson
-cm = np.array(np_lesson.recording().truth.masks)
-checks.is_function("ring_mask", ring_mask, n_params=4)
-k = 3  # a cell with a neighbour within reach of its ring
-got = checks.call("ring_mask", ring_mask, cm.copy(), k, 2, 3)
-checks.is_array("ring_mask(cell_masks, 3, 2, 3)", got, shape=cm.shape[1:], dtype="bool",
-                hint="return one boolean (y, x) mask, the ring of cell i only",
-                wrong_shapes={cm.shape: "return the ring of cell i only, a (y, x) mask"})
-outer, inner = dilation(cm[k], disk(5)), dilation(cm[k], disk(2))
-checks.equal("ring_mask(cell_masks, 3, 2, 3)", got, mk.neuropil_rings(cm, 2, 3)[k], mistakes={
-    "the ring must also exclude the pixels of every other cell: & ~masks.any(axis=0)": outer & ~inner,
-    "the outer dilation has radius gap + width, not width": dilation(cm[k], disk(3)) & ~inner & ~cm.any(axis=0),
-    "gap and width are swapped: the inner dilation has radius gap": outer & ~dilation(cm[k], disk(3)) & ~cm.any(axis=0),
-}, hint="dilate masks[i] with disk(gap + width) and with disk(gap), keep the difference, remove every cell's pixels")
+# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "90371771fcaa4e8e450ce590c42ef509", "grade": true, "grade_id": "ex-ring-check", "locked": true, "points": 3, "schema_version": 3, "solution": false, "task": false}
+from helpers.lessons.neuropil import check_ring_mask; check_ring_mask(ring_mask)
 
 # %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "79ded716be0b7c79718608b1d65acf49", "grade": false, "grade_id": "ex-traces-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
 # **Exercise 3.2** — Turn masks into traces. Store in `F` the mean over each cell's mask
@@ -238,23 +183,8 @@ checks.equal("ring_mask(cell_masks, 3, 2, 3)", got, mk.neuropil_rings(cm, 2, 3)[
 # YOUR CODE HERE
 raise NotImplementedError()
 
-# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "312ab08275ae7910f5d17d8009ba5c5b", "grade": true, "grade_id": "ex-traces-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
-import numpy as np
-from helpers import checks, masks as mk
-from helpers.lessons import neuropil as np_lesson
-rec3 = np_lesson.recording()
-ref_F, ref_Fneu = np_lesson.traces()
-ring_ref = mk.neuropil_rings(rec3.truth.masks, **np_lesson.RING)
-n, T = ref_F.shape
-shapes = {(T, n): "the array is transposed: one row per cell, one column per frame (n_cells, n_frames)",
-          (n,): "you averaged over time as well; keep one value per frame (mean over the pixels only)"}
-for answer_name, answer, ref, regions in [("F", F, ref_F, rec3.truth.masks), ("Fneu", Fneu, ref_Fneu, ring_ref)]:
-    checks.is_array(answer_name, answer, shape=(n, T), wrong_shapes=shapes, hint="shape (n_cells, n_frames)")
-    checks.close(answer_name, answer, ref, rtol=1e-5, mistakes={
-        "that is the median over the pixels; this exercise asks for the mean": mk.roi_traces(rec3.movie, regions, "median"),
-        "that is the sum over the pixels; take the mean": ref * regions.sum(axis=(1, 2))[:, None],
-        "F and Fneu are swapped: F comes from the cell masks, Fneu from the rings": ref_Fneu if answer_name == "F" else ref_F,
-    }, hint="for each mask: movie[:, mask].mean(axis=1)")
+# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "1a7c8af77ac6a2ddfca4880670ebfcb2", "grade": true, "grade_id": "ex-traces-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+from helpers.lessons.neuropil import check_traces; check_traces(F, Fneu)
 
 # %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "f30c93733bbdc82d37c03ae34bff0c91", "grade": false, "grade_id": "s3-example-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
 # **Example** — the dim cell of Section 2 and its ring. The ring trace is far smoother than the
@@ -291,25 +221,8 @@ def subtract(F, Fneu, r):
     raise NotImplementedError()
 
 
-# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "4e0954e73c708866be0ffec7e7fd0327", "grade": true, "grade_id": "ex-subtract-check", "locked": true, "points": 3, "schema_version": 3, "solution": false, "task": false}
-import numpy as np
-from helpers import checks, neuropil, simulate
-from helpers.lessons import neuropil as np_lesson
-F3, N3 = np_lesson.traces()
-i = np_lesson.dim_cell()
-checks.is_function("subtract", subtract, n_params=3)
-got = checks.call("subtract", subtract, F3[i].copy(), N3[i].copy(), 0.7)
-checks.is_array("subtract(F[k], Fneu[k], 0.7)", got, shape=F3[i].shape, hint="one corrected value per frame")
-checks.close("subtract(F[k], Fneu[k], 0.7)", got, F3[i] - 0.7 * N3[i], rtol=1e-9, mistakes={
-    "F and Fneu are swapped: subtract r times the neuropil from the cell, F - r * Fneu": N3[i] - 0.7 * F3[i],
-    "r scales only the neuropil: F - r * Fneu, not r * (F - Fneu)": 0.7 * (F3[i] - N3[i]),
-    "that subtracts (1 - r) times the neuropil; subtract r * Fneu": F3[i] - 0.3 * N3[i],
-}, hint="F - r * Fneu")
-r_cells = np.linspace(0.4, 0.9, len(F3))
-got = checks.call("subtract", subtract, F3.copy(), N3.copy(), r_cells.copy())
-checks.is_array("subtract(F, Fneu, r_per_cell)", got, shape=F3.shape, hint="return an array of the shape of F")
-checks.close("subtract(F, Fneu, r_per_cell)", got, neuropil.subtract_neuropil(F3, N3, r_cells), rtol=1e-9,
-             hint="with one r per cell, scale each row: r[:, None] * Fneu")
+# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "e4bb66bbdf2e7993ef4ab648af39e37e", "grade": true, "grade_id": "ex-subtract-check", "locked": true, "points": 3, "schema_version": 3, "solution": false, "task": false}
+from helpers.lessons.neuropil import check_subtract; check_subtract(subtract)
 
 # %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "5b1c232b848e50017c7e31edf7e96c12", "grade": false, "grade_id": "ex-sweep-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
 # **Exercise 4.2** — Over-subtraction. For the dim cell `dim` (defined above), compute its
@@ -322,28 +235,8 @@ checks.close("subtract(F, Fneu, r_per_cell)", got, neuropil.subtract_neuropil(F3
 # YOUR CODE HERE
 raise NotImplementedError()
 
-# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "e5eaaee2ca8b5b9cf0d1ba284a991ad7", "grade": true, "grade_id": "ex-sweep-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
-import numpy as np
-from helpers import checks
-from helpers.lessons import neuropil as np_lesson
-F4, N4 = np_lesson.traces()
-k = np_lesson.dim_cell()
-T = F4.shape[1]
-ref = np.vstack([F4[k] - r * N4[k] for r in (0.0, 0.7, 1.0)])
-checks.is_array("F_corr_sweep", F_corr_sweep, shape=(3, T), hint="three rows (r = 0, 0.7, 1), one column per frame",
-                wrong_shapes={(T, 3): "one row per value of r: stack the traces with np.vstack, not np.column_stack"})
-checks.close("F_corr_sweep", F_corr_sweep, ref, rtol=1e-6, mistakes={
-    "the rows are in the wrong order: r = 0 first, then 0.7, then 1": ref[::-1],
-    "that is another cell's trace: use row dim of F_ref and Fneu_ref": np.vstack([F4[0] - r * N4[0] for r in (0.0, 0.7, 1.0)]),
-}, hint="row j is F_ref[dim] - r_j * Fneu_ref[dim] for r_j in (0, 0.7, 1)")
-frac = (ref < 0).mean(axis=1)
-checks.is_array("negative_fraction", negative_fraction, shape=(3,), hint="one fraction per row of F_corr_sweep",
-                wrong_shapes={(T,): "count over time (axis=1), one fraction per value of r"})
-checks.close("negative_fraction", negative_fraction, frac, atol=1e-9, mistakes={
-    "that is a percentage; give a fraction between 0 and 1": 100 * frac,
-    "that is a count of frames; divide by the number of frames": (ref < 0).sum(axis=1),
-    "that is the fraction of frames at or above zero; count the frames below zero": 1 - frac,
-}, hint="(F_corr_sweep < 0).mean(axis=1)")
+# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "17dc069fc77b9c7263a3f98db5831594", "grade": true, "grade_id": "ex-sweep-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+from helpers.lessons.neuropil import check_sweep; check_sweep(F_corr_sweep, negative_fraction)
 
 # %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "573fd64b5999c6ed0e2cd192d2afa7d7", "grade": false, "grade_id": "q-sweep-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
 # **Task 4.3** (manually graded) — Plot the three rows of `F_corr_sweep` against time (axes
@@ -380,32 +273,8 @@ def fit_r_quiet(F, Fneu, quiet):
     raise NotImplementedError()
 
 
-# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "ea997e850580e9954f9c754fd568ea13", "grade": true, "grade_id": "ex-fit-check", "locked": true, "points": 3, "schema_version": 3, "solution": false, "task": false}
-import numpy as np
-from helpers import checks, simulate
-from helpers.lessons import neuropil as np_lesson
-
-
-def ols_slope(x, y):
-    x, y = x - x.mean(), y - y.mean()
-    return (x @ y) / (x @ x)
-
-
-F5, N5 = np_lesson.traces()
-q5 = np_lesson.quiet_frames()
-k = 0
-checks.is_function("fit_r_quiet", fit_r_quiet, n_params=3)
-got = checks.call("fit_r_quiet", fit_r_quiet, F5[k].copy(), N5[k].copy(), q5[k].copy())
-checks.is_number("fit_r_quiet(F[0], Fneu[0], quiet[0])", got, hint="return the slope as one float")
-q = q5[k]
-checks.close("fit_r_quiet(F[0], Fneu[0], quiet[0])", got, ols_slope(N5[k][q], F5[k][q]), rtol=1e-6, mistakes={
-    "you fitted all frames; use only those where quiet is True": ols_slope(N5[k], F5[k]),
-    "you regressed Fneu on F; regress F (y) on Fneu (x)": ols_slope(F5[k][q], N5[k][q]),
-    "the line needs an intercept: F = a + r * Fneu (a fit through the origin gives another slope)":
-        (N5[k][q] @ F5[k][q]) / (N5[k][q] @ N5[k][q]),
-    "that is a ratio of means, not a regression slope": F5[k][q].mean() / N5[k][q].mean(),
-    "that is the intercept; return the slope": F5[k][q].mean() - ols_slope(N5[k][q], F5[k][q]) * N5[k][q].mean(),
-}, hint="slope of the least-squares line of F on Fneu over the quiet frames")
+# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "ef7a494a3c1bd661c395f7fcddc7284a", "grade": true, "grade_id": "ex-fit-check", "locked": true, "points": 3, "schema_version": 3, "solution": false, "task": false}
+from helpers.lessons.neuropil import check_fit_r_quiet; check_fit_r_quiet(fit_r_quiet)
 
 # %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "770063e02a49e42ccfc8ca953c5b9ecf", "grade": false, "grade_id": "s5b-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
 # **Example** — the regression on all twelve cells, against the truth. Far too large:
@@ -456,38 +325,8 @@ ax.legend(frameon=False);
 # YOUR CODE HERE
 raise NotImplementedError()
 
-# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "88963f81223f71cc1fb4edb59afbbed8", "grade": true, "grade_id": "ex-hp-check", "locked": true, "points": 3, "schema_version": 3, "solution": false, "task": false}
-from helpers import checks
-from helpers.lessons import neuropil as np_lesson
-F6, N6 = np_lesson.traces()
-q6 = np_lesson.quiet_frames()
-fs6 = np_lesson.recording().fs
-highpass, smooth = np_lesson.highpass, np_lesson.smooth
-
-
-def slopes(Fa, Na):
-    return np_lesson.quiet_slopes(Fa, Na, q6)
-
-
-w6 = round(20 * fs6)
-ref_hp = slopes(highpass(F6, w6), highpass(N6, w6))
-ref_sm = slopes(smooth(highpass(F6, w6), 0.5 * fs6), smooth(highpass(N6, w6), 0.5 * fs6))
-for answer_name, answer, ref in [("r_hp", r_hp, ref_hp), ("r_hp_smooth", r_hp_smooth, ref_sm)]:
-    checks.is_array(answer_name, answer, shape=(len(F6),), hint="one r per cell")
-    checks.close(answer_name, answer, ref, atol=2e-3, mistakes={
-        "those are the slopes of the raw traces: high-pass both traces first": slopes(F6, N6),
-        "the window is 20 s = round(20 * fs) frames, not 20 frames": (
-            slopes(highpass(F6, 20), highpass(N6, 20)) if answer_name == "r_hp" else
-            slopes(smooth(highpass(F6, 20), 0.5 * fs6), smooth(highpass(N6, 20), 0.5 * fs6))),
-        "high-pass both traces, F and Fneu, the same way": slopes(highpass(F6, w6), N6),
-        "you smoothed without high-passing first: smooth the high-passed traces": slopes(smooth(F6, 0.5 * fs6), smooth(N6, 0.5 * fs6)),
-        "sigma is 0.5 s = 0.5 * fs frames, not 0.5 frames":
-            slopes(smooth(highpass(F6, w6), 0.5), smooth(highpass(N6, w6), 0.5)),
-        "that is r_hp_smooth (smoothed); r_hp is fitted on the high-passed traces without smoothing":
-            ref_sm if answer_name == "r_hp" else None,
-        "that is r_hp (not smoothed): smooth the high-passed traces before this fit":
-            ref_hp if answer_name == "r_hp_smooth" else None,
-    }, hint="high-pass with the 20 s moving average (mode='nearest'), then fit the quiet frames of each cell")
+# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "55599815bad8b8b7fe6d0c580f85e5b9", "grade": true, "grade_id": "ex-hp-check", "locked": true, "points": 3, "schema_version": 3, "solution": false, "task": false}
+from helpers.lessons.neuropil import check_highpass_fits; check_highpass_fits(r_hp, r_hp_smooth)
 
 # %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "74ea42d6cb11179a2b9a21d29c3b7985", "grade": false, "grade_id": "s5d-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
 # **Example** — the three estimates and `helpers.neuropil.estimate_r`, which needs no list of
@@ -563,27 +402,8 @@ print("median Fneu:", np.round(np.median(allen_Fneu, axis=1), 1))
 # YOUR CODE HERE
 raise NotImplementedError()
 
-# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "bc0fcce86a3c14951de885c10bafd83f", "grade": true, "grade_id": "ex-allen-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
-import numpy as np
-from helpers import checks, data, neuropil
-aF = data.load_allen_roi_traces().traces
-aN = data.load_allen_neuropil_traces().traces
-ar = np.array([0.7, 0.078, 0.125])
-checks.is_array("allen_corrected", allen_corrected, shape=aF.shape, hint="one corrected trace per ROI, shape (3, n_frames)")
-checks.close("allen_corrected", allen_corrected, neuropil.subtract_neuropil(aF, aN, ar), rtol=1e-9, mistakes={
-    "that uses r = 0.7 for every ROI; use the published r of each ROI (allen_r[k] for row k)": aF - 0.7 * aN,
-    "that subtracts r times F; subtract r times the neuropil, allen_F - r * allen_Fneu": aF - ar[:, None] * aF,
-    "the r values are matched to the wrong ROIs": aF - ar[::-1, None] * aN,
-}, hint="allen_F - allen_r[:, None] * allen_Fneu")
-frac = (aF - 0.7 * aN < 0).mean(axis=1)
-checks.is_array("allen_negative_fraction", allen_negative_fraction, shape=(3,), hint="one fraction per ROI",
-                wrong_shapes={(): "one fraction per ROI: average over time only (axis=1)"})
-checks.close("allen_negative_fraction", allen_negative_fraction, frac, atol=1e-9, mistakes={
-    "that is a percentage; give a fraction between 0 and 1": 100 * frac,
-    "that is a count of frames; divide by the number of frames": (aF - 0.7 * aN < 0).sum(axis=1),
-    "that is the fraction of frames at or above zero": 1 - frac,
-    "use the fixed r = 0.7 here, not the published per-ROI r": (aF - ar[:, None] * aN < 0).mean(axis=1),
-}, hint="(allen_F - 0.7 * allen_Fneu < 0).mean(axis=1)")
+# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "26a027b3d3ce106643d1f0aaa151b9ab", "grade": true, "grade_id": "ex-allen-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+from helpers.lessons.neuropil import check_allen; check_allen(allen_corrected, allen_negative_fraction)
 
 # %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "32c8505c5795a5a4cd223f69844bd985", "grade": false, "grade_id": "s6b-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
 # **Example** — what the regression-type estimate of Section 5 (`estimate_r`, lower envelope)
@@ -645,25 +465,8 @@ print(f"F {s2p.F.shape}, Fneu {s2p.Fneu.shape}, {s2p.iscell.sum()} of {len(s2p.i
 # YOUR CODE HERE
 raise NotImplementedError()
 
-# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "5fa64ea88abf31b6feb41888009c7eb7", "grade": true, "grade_id": "ex-s2p-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
-import numpy as np
-from helpers import checks, data
-s = data.load_suite2p()
-ref = s.F[s.iscell] - 0.7 * s.Fneu[s.iscell]
-checks.is_array("s2p_corrected", s2p_corrected, shape=ref.shape,
-                hint="keep only the ROIs with iscell True: F[iscell] - 0.7 * Fneu[iscell]",
-                wrong_shapes={s.F.shape: "keep only the ROIs that are cells: index the rows with s2p.iscell"})
-checks.close("s2p_corrected", s2p_corrected, ref, rtol=1e-9, mistakes={
-    "that is the neuropil times 0.7 minus F; subtract: F - 0.7 * Fneu": 0.7 * s.Fneu[s.iscell] - s.F[s.iscell],
-    "that keeps the ROIs that are NOT cells": s.F[~s.iscell] - 0.7 * s.Fneu[~s.iscell],
-}, hint="s2p.F[s2p.iscell] - 0.7 * s2p.Fneu[s2p.iscell]")
-ids = np.flatnonzero(s.iscell)
-position = int(np.argmin(np.median(ref, axis=1)))
-checks.is_number("s2p_lowest", s2p_lowest, integer=True, hint="an ROI index is a whole number: int(...)")
-checks.equal("s2p_lowest", s2p_lowest, int(ids[position]), mistakes={
-    "that is the position among the cells only; convert it to the original ROI number, e.g. np.flatnonzero(iscell)[position]": position,
-    "that is the cell with the highest median; take the lowest": int(ids[np.argmax(np.median(ref, axis=1))]),
-}, hint="argmin of the median of each corrected trace, then map back to the original numbering")
+# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "0d09fe65f0a8c47328786650d4368e87", "grade": true, "grade_id": "ex-s2p-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+from helpers.lessons.neuropil import check_suite2p; check_suite2p(s2p_corrected, s2p_lowest)
 
 # %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "26e442be798b572b113ebd22bb581182", "grade": false, "grade_id": "s7b-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
 # **Example** — how much of each cell's raw level a fixed 0.7 removes. Where 0.7·Fneu is most of

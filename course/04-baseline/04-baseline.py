@@ -6,7 +6,7 @@
 #       extension: .py
 #       format_name: percent
 #       format_version: '1.3'
-#       jupytext_version: 1.19.6
+#       jupytext_version: 1.19.7
 #   kernelspec:
 #     display_name: Python 3 (ipykernel)
 #     language: python
@@ -98,32 +98,8 @@ ax.legend(loc="upper right", frameon=False, ncol=3);
 # YOUR CODE HERE
 raise NotImplementedError()
 
-# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "8e083ddb8ddfca5f5a63f4e54d53808a", "grade": true, "grade_id": "ex-const-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
-import numpy as np
-from helpers import checks
-from helpers.lessons import baseline as lesson04
-rec = lesson04.recording()
-F = lesson04.corrected(rec)
-tr = F[lesson04.most_active(rec)]
-one = "one number for the whole trace of the example neuron"
-checks.is_number("f0_mean", f0_mean, hint=one)
-checks.close("f0_mean", f0_mean, tr.mean(), rtol=1e-6, mistakes={
-    "that is the mean over every neuron; take the mean of `trace` only": F.mean(),
-    "that is the median; the exercise asks for the mean here": np.median(tr),
-}, hint="the mean of `trace`")
-checks.is_number("f0_median", f0_median, hint=one)
-checks.close("f0_median", f0_median, np.median(tr), rtol=1e-6, mistakes={
-    "that is the median over every neuron; take the median of `trace` only": np.median(F),
-    "that is the mean; the exercise asks for the median here": tr.mean(),
-}, hint="np.median(trace)")
-checks.is_number("f0_p10", f0_p10, hint=one)
-checks.close("f0_p10", f0_p10, np.percentile(tr, 10), rtol=1e-6, mistakes={
-    "np.percentile takes q in percent: 10, not 0.1": np.percentile(tr, 0.1),
-    "that is the 90th percentile; a baseline needs a low one, the 10th": np.percentile(tr, 90),
-    "that is the 10th percentile over every neuron; use `trace` only": np.percentile(F, 10),
-    "use np.percentile's default interpolation, not the ranked sample without interpolation":
-        np.sort(tr)[int(tr.size * 10 / 100)],
-}, hint="np.percentile(trace, 10)")
+# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "c494be6fe6967c926bddf21f208a7d19", "grade": true, "grade_id": "ex-const-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+from helpers.lessons.baseline import check_constant_baselines; check_constant_baselines(f0_mean, f0_median, f0_p10)
 
 # %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "e0ff312d5950676fb8021eb0ede43545", "grade": false, "grade_id": "s1b-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
 # ### How wrong is a baseline?
@@ -147,31 +123,8 @@ def baseline_error(F0_est, F0_true):
     raise NotImplementedError()
 
 
-# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "e7f115f5177899682f78c638d1036958", "grade": true, "grade_id": "ex-error-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
-import numpy as np
-from helpers import baseline, checks
-from helpers.lessons import baseline as lesson04
-rec = lesson04.recording()
-F, f0 = lesson04.corrected(rec), rec.truth.f0
-cell = lesson04.most_active(rec)
-checks.is_function("baseline_error", baseline_error, n_params=2)
-est, true = baseline.constant_baseline(F[cell], "median"), f0[cell]
-name = "baseline_error(F0_est, F0_true) for one trace"
-got = checks.call("baseline_error", baseline_error, est, true)
-checks.is_number(name, got, hint="for one trace return one number: the mean over frames")
-checks.close(name, got, lesson04.baseline_error(est, true), mistakes={
-    "that is in percent; return a fraction (do not multiply by 100)": 100 * lesson04.baseline_error(est, true),
-    "take the absolute difference before averaging, so that errors above and below the true F0 do not cancel":
-        lesson04.signed_bias(est, true),
-    "divide by the true baseline F0_true, not by the estimate": np.mean(np.abs(est - true) / est),
-    "average the absolute relative errors; this is the root mean square": np.sqrt(np.mean(((est - true) / true) ** 2)),
-}, hint="mean over frames of |F0_est - F0_true| / F0_true")
-est = baseline.moving_median(F, 101)
-name = "baseline_error(F0_est, F0_true) for (n_neurons, n_frames)"
-got = checks.call("baseline_error", baseline_error, est, f0)
-checks.is_array(name, got, shape=(F.shape[0],), hint="average over frames only (axis=-1): one error per neuron",
-                wrong_shapes={(F.shape[1],): "you averaged over neurons (axis 0); average over frames, the last axis"})
-checks.close(name, got, lesson04.baseline_error(est, f0), hint="mean over frames of |F0_est - F0_true| / F0_true")
+# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "896264bf7c75f31829f0b8d4b04f2d53", "grade": true, "grade_id": "ex-error-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+from helpers.lessons.baseline import check_baseline_error; check_baseline_error(baseline_error)
 
 # %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "ad2830a8761deebc84178f8885b04e13", "grade": false, "grade_id": "s1c-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
 # **Example** — to see what activity alone does, take the same 30 neurons (same spikes, same
@@ -196,25 +149,8 @@ ax = lesson04.bias_figure(lesson04.steady_recording())
 # YOUR CODE HERE
 raise NotImplementedError()
 
-# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "0f88717df1bd81dc7e4c4712313e2b29", "grade": true, "grade_id": "ex-consterr-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
-import numpy as np
-from helpers import baseline, checks
-from helpers.lessons import baseline as lesson04
-rec = lesson04.recording()
-F, f0 = lesson04.corrected(rec), rec.truth.f0
-ref = np.vstack([lesson04.baseline_error(baseline.constant_baseline(F, stat, q=10), f0)
-                 for stat in ("mean", "median", "percentile")])
-checks.is_array("constant_errors", constant_errors, shape=ref.shape,
-                hint="one row per method (mean, median, 10th percentile), one column per neuron",
-                wrong_shapes={ref.T.shape: "one row per method and one column per neuron: transpose your array",
-                              (3,): "keep one error per neuron: do not average over the neurons"})
-pooled = np.vstack([lesson04.baseline_error(np.full(F.shape, value), f0)
-                    for value in (F.mean(), np.median(F), np.percentile(F, 10))])
-checks.close("constant_errors", constant_errors, ref, mistakes={
-    "each neuron needs its own constant: reduce each row of F (axis=1), not the whole array": pooled,
-    "the rows are in the wrong order: mean, then median, then 10th percentile": ref[::-1],
-    "errors are fractions; do not multiply by 100": 100 * ref,
-}, hint="for each neuron, its constant repeated over all frames, then lesson04.baseline_error against F0_true")
+# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "abbc2ebe5fb933bcb7e6585d010c5651", "grade": true, "grade_id": "ex-consterr-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+from helpers.lessons.baseline import check_constant_errors; check_constant_errors(constant_errors)
 
 # %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "24db3f1cd1d779b535ae22252f2b9df9", "grade": false, "grade_id": "s2-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
 # ## 2. A moving median: windows from 11 to 1001 frames
@@ -256,21 +192,8 @@ ax.legend(loc="upper right", frameon=False, ncol=3);
 # YOUR CODE HERE
 raise NotImplementedError()
 
-# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "66a2a3d6319cacabf131c4d5665256f4", "grade": true, "grade_id": "ex-movmed-check", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
-from scipy import ndimage
-from helpers import baseline, checks
-from helpers.lessons import baseline as lesson04
-rec = lesson04.recording()
-tr = lesson04.corrected(rec)[lesson04.most_active(rec)]
-checks.is_array("median_101", median_101, shape=tr.shape, hint="one baseline value per frame of `trace`")
-checks.close("median_101", median_101, baseline.moving_median(tr, 101), mistakes={
-    "only the ends are wrong: pass mode='nearest' (the default, 'reflect', mirrors the trace)":
-        ndimage.median_filter(tr, size=101),
-    "that is a moving mean; the exercise asks for the median (median_filter)":
-        ndimage.uniform_filter1d(tr, 101, mode="nearest"),
-    "that window is 11 frames; use 101": baseline.moving_median(tr, 11),
-    "that window is 1001 frames; use 101": baseline.moving_median(tr, 1001),
-}, hint="ndimage.median_filter(trace, size=101, mode='nearest')")
+# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "216582f403b881d0cb31bc5889a0cc66", "grade": true, "grade_id": "ex-movmed-check", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
+from helpers.lessons.baseline import check_median_101; check_median_101(median_101)
 
 # %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "f9a5ee4c342d36909757168b6f5e1548", "grade": false, "grade_id": "ex-windows-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
 # **Exercise 2.2** — Which window is best for this recording? For each window in
@@ -285,28 +208,8 @@ checks.close("median_101", median_101, baseline.moving_median(tr, 101), mistakes
 # YOUR CODE HERE
 raise NotImplementedError()
 
-# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "e3351b05a3f5472ecb00dff6cb89b0e4", "grade": true, "grade_id": "ex-windows-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
-import numpy as np
-from helpers import baseline, checks
-from helpers.lessons import baseline as lesson04
-rec = lesson04.recording()
-F, f0 = lesson04.corrected(rec), rec.truth.f0
-cell = lesson04.most_active(rec)
-per_neuron = np.array([lesson04.baseline_error(baseline.moving_median(F, w), f0) for w in lesson04.WINDOWS])
-ref = per_neuron.mean(axis=1)
-checks.is_array("window_errors", window_errors, shape=ref.shape, hint="one mean error per window, in the order of lesson04.WINDOWS",
-                wrong_shapes={per_neuron.shape: "average over the neurons: one number per window"})
-checks.close("window_errors", window_errors, ref, mistakes={
-    "take the mean over the neurons, not the median": np.median(per_neuron, axis=1),
-    "that is the example neuron only; average over every neuron of F":
-        [lesson04.baseline_error(baseline.moving_median(F[cell], w), f0[cell]) for w in lesson04.WINDOWS],
-    "errors are fractions; do not multiply by 100": 100 * ref,
-}, hint="for each window: lesson04.baseline_error(baseline.moving_median(F, w), F0_true).mean()")
-checks.is_number("best_window", best_window, integer=True, hint="a window length in frames is a whole number")
-checks.equal("best_window", best_window, int(lesson04.WINDOWS[np.argmin(ref)]), mistakes={
-    "that window has the largest error; pick the smallest": int(lesson04.WINDOWS[np.argmax(ref)]),
-    "that is the position of the best window in the list; store the window itself, in frames": int(np.argmin(ref)),
-}, hint="the window of lesson04.WINDOWS whose mean error is the smallest")
+# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "6acd194f3a19999ab005816f6487999b", "grade": true, "grade_id": "ex-windows-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+from helpers.lessons.baseline import check_window_errors; check_window_errors(window_errors, best_window)
 
 # %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "bedee7967a6947ee491734731bd1293e", "grade": false, "grade_id": "s2b-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
 # **Example** — the error against the window, for each neuron (thin lines) and on average:
@@ -321,7 +224,7 @@ ax.set_xlabel("moving-median window (frames)")
 ax.set_ylabel("baseline error (% of true F0)")
 ax.legend(frameon=False);
 
-# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "c055cd6714c85932dac5844029b2847e", "grade": false, "grade_id": "s3-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "fd629765c1dc730242c4ad4bd1f4a8ec", "grade": false, "grade_id": "s3-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
 # ## 3. A rolling percentile, with the window in seconds
 #
 # The median is the 50th percentile. A lower percentile sits under the transients even when a
@@ -342,7 +245,8 @@ ax.legend(frameon=False);
 # **Exercise 3.1** — Write a function `rolling_percentile_baseline(trace, q, window_s, fs)` that
 # returns the rolling `q`-th percentile (`q` in percent, 0–100) of a 1-D `trace` over a centred
 # window of `window_s` seconds at frame rate `fs` Hz: `scipy.ndimage.percentile_filter` with
-# `size=round(window_s * fs)` and `mode="nearest"`. Return a float array with one value per frame.
+# `size=round(window_s * fs)` and `mode="nearest"`. Return a float array with one value per frame,
+# also when the trace holds whole numbers (a camera stores raw counts as integers, e.g. `uint16`).
 
 # %% deletable=false nbgrader={"cell_type": "code", "checksum": "28957bd7740caf12729aa30dda3b936c", "grade": false, "grade_id": "ex-rollpct", "locked": false, "schema_version": 3, "solution": true, "task": false}
 def rolling_percentile_baseline(trace, q, window_s, fs):
@@ -350,37 +254,8 @@ def rolling_percentile_baseline(trace, q, window_s, fs):
     raise NotImplementedError()
 
 
-# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "5e3eae36bf38bd27029971a4839b2d63", "grade": true, "grade_id": "ex-rollpct-check", "locked": true, "points": 3, "schema_version": 3, "solution": false, "task": false}
-import numpy as np
-from numpy.lib.stride_tricks import sliding_window_view
-from scipy import ndimage
-from helpers import baseline, checks
-from helpers.lessons import baseline as lesson04
-rec = lesson04.recording()
-tr = lesson04.corrected(rec)[lesson04.most_active(rec)]
-checks.is_function("rolling_percentile_baseline", rolling_percentile_baseline, n_params=4)
-
-
-def interpolated(x, q, w):  # np.percentile over the same centred windows, edges repeated
-    padded = np.pad(x, (w // 2, (w - 1) // 2), mode="edge")
-    return np.percentile(sliding_window_view(padded, w), q, axis=-1)
-
-
-for q, window_s in [(10, 60.0), (20, 31.0)]:
-    name = f"rolling_percentile_baseline(trace, {q}, {window_s}, fs)"
-    got = checks.call("rolling_percentile_baseline", rolling_percentile_baseline, tr, q, window_s, rec.fs)
-    checks.is_array(name, got, shape=tr.shape, hint="one baseline value per frame")
-    w = round(window_s * rec.fs)
-    checks.close(name, got, baseline.rolling_percentile(tr, q, window_s, rec.fs), mistakes={
-        "window_s is in seconds: convert it to frames with round(window_s * fs)":
-            ndimage.percentile_filter(tr, q, size=int(window_s), mode="nearest"),
-        "int(window_s * fs) truncates; round(window_s * fs) is asked for":
-            ndimage.percentile_filter(tr, q, size=int(window_s * rec.fs), mode="nearest") if int(window_s * rec.fs) != w else None,
-        "q is in percent (0-100), not a fraction": ndimage.percentile_filter(tr, q / 100, size=w, mode="nearest"),
-        "only the ends are wrong: pass mode='nearest'": ndimage.percentile_filter(tr, q, size=w),
-        "a rolling percentile here is SciPy's ranked sample (percentile_filter), not np.percentile's interpolation":
-            interpolated(tr, q, w),
-    }, hint="ndimage.percentile_filter(trace, q, size=round(window_s * fs), mode='nearest')")
+# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "4a4060b383e172573f504adc654714ed", "grade": true, "grade_id": "ex-rollpct-check", "locked": true, "points": 3, "schema_version": 3, "solution": false, "task": false}
+from helpers.lessons.baseline import check_rolling_percentile_baseline; check_rolling_percentile_baseline(rolling_percentile_baseline)
 
 # %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "4ff5711351a7e98a0fd36e332d7489b0", "grade": false, "grade_id": "ex-qerr-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
 # **Exercise 3.2** — Which percentile? For each `q` in `lesson04.PERCENTILES` (5, 10, 20, 30 and
@@ -394,31 +269,10 @@ for q, window_s in [(10, 60.0), (20, 31.0)]:
 # YOUR CODE HERE
 raise NotImplementedError()
 
-# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "fa553c55397c81a57cfbcb241c754ac2", "grade": true, "grade_id": "ex-qerr-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
-import numpy as np
-from helpers import baseline, checks
-from helpers.lessons import baseline as lesson04
-rec = lesson04.recording()
-F, f0 = lesson04.corrected(rec), rec.truth.f0
-per_neuron = np.array([lesson04.baseline_error(baseline.rolling_percentile(F, q, 60.0, rec.fs), f0)
-                       for q in lesson04.PERCENTILES])
-ref = per_neuron.mean(axis=1)
-checks.is_array("q_errors", q_errors, shape=ref.shape, hint="one mean error per percentile, in the order of lesson04.PERCENTILES",
-                wrong_shapes={per_neuron.shape: "average over the neurons: one number per percentile"})
-checks.close("q_errors", q_errors, ref, mistakes={
-    "the window is in seconds (60 s is round(60 * fs) frames), not 60 frames":
-        [lesson04.baseline_error(baseline.rolling_percentile(F, q, 60 / rec.fs, rec.fs), f0).mean()
-         for q in lesson04.PERCENTILES],
-    "take the mean over the neurons, not the median": np.median(per_neuron, axis=1),
-    "errors are fractions; do not multiply by 100": 100 * ref,
-}, hint="for each q: lesson04.baseline_error(baseline.rolling_percentile(F, q, 60.0, fs), F0_true).mean()")
-checks.is_number("best_q", best_q, integer=True, hint="store the percentile itself, a whole number from lesson04.PERCENTILES")
-checks.equal("best_q", best_q, int(lesson04.PERCENTILES[np.argmin(ref)]), mistakes={
-    "that percentile has the largest error; pick the smallest": int(lesson04.PERCENTILES[np.argmax(ref)]),
-    "that is the position of the best percentile in the list; store the percentile itself": int(np.argmin(ref)),
-}, hint="the q of lesson04.PERCENTILES whose mean error is the smallest")
+# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "276328e34cf11af71eaedc47defe7ddf", "grade": true, "grade_id": "ex-qerr-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+from helpers.lessons.baseline import check_q_errors; check_q_errors(q_errors, best_q)
 
-# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "48ffa429186355c48af7b1f2ba9d05ec", "grade": false, "grade_id": "s4-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "d818948e728da6af9bb35cb76b49bf01", "grade": false, "grade_id": "s4-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
 # ## 4. A causal exponential moving average
 #
 # Every filter so far is **centred**: the baseline at time *t* uses frames from the future. An
@@ -441,7 +295,8 @@ checks.equal("best_q", best_q, int(lesson04.PERCENTILES[np.argmin(ref)]), mistak
 # **Exercise 4.1** — Write a function `ema_baseline(trace, tau_s, fs)` computing this causal EMA
 # of a 1-D `trace` (time constant `tau_s` seconds, frame rate `fs` Hz), with the initial state
 # `F0[0] = trace[0]` and `a = 1 - np.exp(-1 / (tau_s * fs))`. Return a float array with one value
-# per frame. (A loop over frames is fine; `scipy.signal.lfilter` is faster.)
+# per frame, also for a trace of whole numbers (raw camera counts). (A loop over frames is fine;
+# `scipy.signal.lfilter` is faster.)
 
 # %% deletable=false nbgrader={"cell_type": "code", "checksum": "4a1d43d5d5c20c7b821c5c57822849e4", "grade": false, "grade_id": "ex-ema", "locked": false, "schema_version": 3, "solution": true, "task": false}
 def ema_baseline(trace, tau_s, fs):
@@ -449,33 +304,8 @@ def ema_baseline(trace, tau_s, fs):
     raise NotImplementedError()
 
 
-# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "ebdc0318e96d08288a259038a3d5ff86", "grade": true, "grade_id": "ex-ema-check", "locked": true, "points": 3, "schema_version": 3, "solution": false, "task": false}
-import numpy as np
-from scipy import signal
-from helpers import baseline, checks
-from helpers.lessons import baseline as lesson04
-rec = lesson04.recording()
-tr = lesson04.corrected(rec)[lesson04.most_active(rec)]
-checks.is_function("ema_baseline", ema_baseline, n_params=3)
-
-
-def ema_with(x, a, start):  # the EMA recursion with a given smoothing factor and F0[-1] = start
-    out, _ = signal.lfilter([a], [1, -(1 - a)], x, zi=[(1 - a) * start])
-    return out
-
-
-name = "ema_baseline(trace, 30.0, fs)"
-got = checks.call("ema_baseline", ema_baseline, tr, 30.0, rec.fs)
-checks.is_array(name, got, shape=tr.shape, hint="one baseline value per frame")
-a = 1 - np.exp(-1 / (30.0 * rec.fs))
-checks.close(name, got, baseline.ema_baseline(tr, 30.0, rec.fs), mistakes={
-    "start the average at the first frame, F0[0] = trace[0], not at 0": ema_with(tr, a, 0.0),
-    "start the average at the first frame: F0[0] = trace[0], not 0": np.r_[0.0, ema_with(tr[1:], a, 0.0)],
-    "use a = 1 - exp(-1 / (tau_s * fs)), not its approximation 1 / (tau_s * fs)": ema_with(tr, 1 / (30.0 * rec.fs), tr[0]),
-    "tau_s is in seconds: the exponent is -1 / (tau_s * fs)": ema_with(tr, 1 - np.exp(-1 / 30.0), tr[0]),
-    "the EMA must be causal (past and present frames only): no filtfilt, no centred window":
-        signal.filtfilt([a], [1, -(1 - a)], tr),
-}, hint="F0[0] = trace[0]; F0[t] = F0[t-1] + a * (trace[t] - F0[t-1]) with a = 1 - exp(-1 / (tau_s * fs))")
+# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "0736bd26dc59d12824a416be8f553045", "grade": true, "grade_id": "ex-ema-check", "locked": true, "points": 3, "schema_version": 3, "solution": false, "task": false}
+from helpers.lessons.baseline import check_ema_baseline; check_ema_baseline(ema_baseline)
 
 # %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "f114b03cb658bb2264e7e412c9376756", "grade": false, "grade_id": "s4b-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
 # **Example** — the EMA with τ = 5, 30 and 120 s, on the whole recording, and each one's error:
@@ -497,7 +327,7 @@ ax.legend(loc="upper right", frameon=False, ncol=2);
 # %% [markdown] deletable=false nbgrader={"cell_type": "markdown", "checksum": "070199cf0ca6deb02263384c8bfa1c75", "grade": true, "grade_id": "q-ema", "locked": false, "points": 2, "schema_version": 3, "solution": true, "task": false}
 # YOUR ANSWER HERE
 
-# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "338c47c73f8bdb5092cb47a2b5e21abf", "grade": false, "grade_id": "s5-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "5d33dd9ae235191255bdee63a771c6fc", "grade": false, "grade_id": "s5-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
 # ## 5. suite2p's "maximin" baseline
 #
 # suite2p (Pachitariu et al. 2017) offers three baselines; its default, **maximin**, has three
@@ -511,36 +341,21 @@ ax.legend(loc="upper right", frameon=False, ncol=2);
 # `win_baseline = 60` **seconds**. (suite2p converts the window with `int(60 * fs)` and uses
 # SciPy's default edge mode; here we round and use `mode="nearest"`.)
 #
-# **Exercise 5.1** — Compute the maximin baseline of `trace` in three steps with
+# **Exercise 5.1** — Write a function `maximin_baseline(trace, fs)` returning the maximin
+# baseline, with suite2p's defaults, of a 1-D `trace` recorded at `fs` Hz, in three steps with
 # `scipy.ndimage`, all with `mode="nearest"`: `gaussian_filter1d` with `sigma=10` (frames), then
 # `minimum_filter1d` with `size=round(60 * fs)`, then `maximum_filter1d` with the same size.
-# Store it in `f0_maximin`.
+# Return a float array with one value per frame, also for a trace of whole numbers (raw camera
+# counts). It is checked on `trace` and on traces at other frame rates.
 
-# %% deletable=false nbgrader={"cell_type": "code", "checksum": "db86b9dac2600eeca0c214b4ed6032bf", "grade": false, "grade_id": "ex-maximin", "locked": false, "schema_version": 3, "solution": true, "task": false}
-# YOUR CODE HERE
-raise NotImplementedError()
+# %% deletable=false nbgrader={"cell_type": "code", "checksum": "e137470e41b011739750abcc371f5d9a", "grade": false, "grade_id": "ex-maximin", "locked": false, "schema_version": 3, "solution": true, "task": false}
+def maximin_baseline(trace, fs):
+    # YOUR CODE HERE
+    raise NotImplementedError()
 
-# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "80f104244dbfdc825672f13925ad9fe9", "grade": true, "grade_id": "ex-maximin-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
-from scipy import ndimage
-from helpers import baseline, checks
-from helpers.lessons import baseline as lesson04
-rec = lesson04.recording()
-tr = lesson04.corrected(rec)[lesson04.most_active(rec)]
-w = round(60 * rec.fs)
-smooth = ndimage.gaussian_filter1d(tr, 10, mode="nearest")
-checks.is_array("f0_maximin", f0_maximin, shape=tr.shape, hint="one baseline value per frame of `trace`")
-checks.close("f0_maximin", f0_maximin, baseline.maximin(tr, rec.fs, sigma_frames=10, window_s=60.0), mistakes={
-    "the rolling maximum (step 3) is missing: apply maximum_filter1d to the rolling minimum":
-        ndimage.minimum_filter1d(smooth, w, mode="nearest"),
-    "sigma is 10 frames, not 10 seconds (do not multiply it by fs)":
-        baseline.maximin(tr, rec.fs, sigma_frames=10 * rec.fs, window_s=60.0),
-    "the window is 60 seconds, round(60 * fs) frames, not 60 frames":
-        baseline.maximin(tr, rec.fs, sigma_frames=10, window_s=60 / rec.fs),
-    "only the ends are wrong: pass mode='nearest' to all three filters":
-        baseline.maximin(tr, rec.fs, sigma_frames=10, window_s=60.0, mode="reflect"),
-    "the order is Gaussian, then minimum, then maximum (you took the maximum first)":
-        ndimage.minimum_filter1d(ndimage.maximum_filter1d(smooth, w, mode="nearest"), w, mode="nearest"),
-}, hint="gaussian_filter1d(sigma=10) -> minimum_filter1d(size=round(60 * fs)) -> maximum_filter1d(same size)")
+
+# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "589e422183ba6dadf5aed0947a44d538", "grade": true, "grade_id": "ex-maximin-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+from helpers.lessons.baseline import check_maximin_baseline; check_maximin_baseline(maximin_baseline)
 
 # %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "b816af13500c8b65dc6a562d42f93ad5", "grade": false, "grade_id": "s6-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
 # ## 6. Removing slow drift without removing the transients
@@ -583,25 +398,8 @@ plots.traces(t[stretch], np.vstack([trace - (lowpass - np.median(lowpass)),
 # YOUR CODE HERE
 raise NotImplementedError()
 
-# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "e6a81df55365dbc1ea8d2b51c8e9cea9", "grade": true, "grade_id": "ex-drift-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
-import numpy as np
-from scipy import ndimage
-from helpers import baseline, checks
-from helpers.lessons import baseline as lesson04
-rec = lesson04.recording()
-tr = lesson04.corrected(rec)[lesson04.most_active(rec)]
-drift = baseline.rolling_percentile(tr, 10, 20.0, rec.fs)
-checks.is_array("drift_free", drift_free, shape=tr.shape, hint="one value per frame of `trace`")
-checks.close("drift_free", drift_free, baseline.remove_slow_drift(tr, rec.fs, cutoff_s=20.0, q=10), mistakes={
-    "subtract the drift around its median, trace - (drift - median(drift)), so the trace keeps its level":
-        tr - drift,
-    "that is the drift itself; subtract it from the trace": drift,
-    "the window is 20 seconds, round(20 * fs) frames, not 20 frames":
-        baseline.remove_slow_drift(tr, rec.fs, cutoff_s=20 / rec.fs, q=10),
-    "that subtracts a moving average (filtering); the exercise asks for the lower envelope, a rolling 10th percentile":
-        tr - (ndimage.uniform_filter1d(tr, round(20 * rec.fs), mode="nearest")
-              - np.median(ndimage.uniform_filter1d(tr, round(20 * rec.fs), mode="nearest"))),
-}, hint="drift = percentile_filter(trace, 10, size=round(20 * fs), mode='nearest'); trace - (drift - np.median(drift))")
+# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "079c8317d354cebd2efd4e6a69fbce9c", "grade": true, "grade_id": "ex-drift-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+from helpers.lessons.baseline import check_drift_free; check_drift_free(drift_free)
 
 # %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "66260c5085f877d0e766e15915305016", "grade": false, "grade_id": "q-drift-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
 # **Question 6.2** (manually graded) — Look at the example figure. In two or three sentences: why
@@ -639,30 +437,8 @@ checks.close("drift_free", drift_free, baseline.remove_slow_drift(tr, rec.fs, cu
 # YOUR CODE HERE
 raise NotImplementedError()
 
-# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "edce31ba0f77a166b78450862d088ae2", "grade": true, "grade_id": "ex-edges-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
-import numpy as np
-from helpers import baseline, checks
-from helpers.lessons import baseline as lesson04
-rec = lesson04.recording()
-F, f0 = lesson04.corrected(rec), rec.truth.f0
-modes = ("nearest", "reflect", "mirror", "wrap")
-if type(edge_errors) is not dict:
-    checks.fail("edge_errors", "is not a dict.", 'make a dict {"nearest": ..., "reflect": ..., "mirror": ..., "wrap": ...}')
-if set(edge_errors) != set(modes):
-    checks.fail("edge_errors", "does not have exactly the four mode names as keys.",
-                'the keys are the strings "nearest", "reflect", "mirror" and "wrap"')
-ends = np.r_[0:500, F.shape[1] - 500:F.shape[1]]
-for mode in modes:
-    est = baseline.moving_median(F, 1001, mode=mode)
-    name = f'edge_errors["{mode}"]'
-    checks.is_number(name, edge_errors[mode], hint="one number per mode: the mean over neurons")
-    ref = lesson04.baseline_error(est[:, ends], f0[:, ends]).mean()
-    checks.close(name, edge_errors[mode], ref, mistakes={
-        "that is the error over the whole trace; use only the first 500 and the last 500 frames":
-            lesson04.baseline_error(est, f0).mean(),
-        "that is the first 500 frames only; add the last 500": lesson04.baseline_error(est[:, :500], f0[:, :500]).mean(),
-        "errors are fractions; do not multiply by 100": 100 * ref,
-    }, hint=f"lesson04.baseline_error of baseline.moving_median(F, 1001, mode='{mode}') on the end columns, then the mean")
+# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "5592b6b3df3edad13205a6d7b0bcb7dd", "grade": true, "grade_id": "ex-edges-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+from helpers.lessons.baseline import check_edge_errors; check_edge_errors(edge_errors)
 
 # %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "a5e9e9a4a544fca1a121a7defc22263d", "grade": false, "grade_id": "s8-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
 # ## 8. All methods side by side, and on real recordings
@@ -724,18 +500,8 @@ ax.legend(loc="upper right", frameon=False);
 # YOUR CODE HERE
 raise NotImplementedError()
 
-# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "91488f171df0b6d3f3f93e77da8146ff", "grade": true, "grade_id": "ex-allen-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
-from helpers import baseline, checks, data
-from helpers.lessons import baseline as lesson04
-traces = data.load_allen_roi_traces().traces
-fs_assumed = lesson04.ALLEN_FS_ASSUMED
-checks.is_array("allen_f0", allen_f0, shape=traces.shape, hint="one baseline value per frame of each of the 3 traces",
-                wrong_shapes={traces.shape[::-1]: "keep the layout (neurons, frames) of the traces"})
-checks.close("allen_f0", allen_f0, baseline.rolling_percentile(traces, 10, 60.0, fs_assumed), mistakes={
-    "use the assumed frame rate lesson04.ALLEN_FS_ASSUMED, not 30 Hz": baseline.rolling_percentile(traces, 10, 60.0, 30.0),
-    "the window is 60 seconds, round(60 * fs) frames, not 60 frames": baseline.rolling_percentile(traces, 10, 60.0 / fs_assumed, fs_assumed),
-    "that is the median (50th percentile); use the 10th": baseline.rolling_percentile(traces, 50, 60.0, fs_assumed),
-}, hint="for each row: ndimage.percentile_filter(row, 10, size=round(60 * fs), mode='nearest')")
+# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "f908d64ece7876a59c9575dc290ac8fe", "grade": true, "grade_id": "ex-allen-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+from helpers.lessons.baseline import check_allen_f0; check_allen_f0(allen_f0)
 
 # %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "5172486110dd7075ef219f4671e7c840", "grade": false, "grade_id": "fig-real-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
 # **Task 8.2** (manually graded, deliverable figure) — Overlay on **5 minutes** of Allen ROI 0 (any

@@ -6,7 +6,7 @@
 #       extension: .py
 #       format_name: percent
 #       format_version: '1.3'
-#       jupytext_version: 1.19.6
+#       jupytext_version: 1.19.7
 #   kernelspec:
 #     display_name: Python 3 (ipykernel)
 #     language: python
@@ -101,22 +101,8 @@ ax.legend(loc="upper right", frameon=False, fontsize="small");
 # YOUR CODE HERE
 raise NotImplementedError()
 
-# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "261f650215bc2e733bc4aa16f6fdf19d", "grade": true, "grade_id": "ex-bursts-check", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
-from helpers import checks, events as ev
-from helpers.lessons import events as lesson06
-_, fs, truth = lesson06.simulated_dff()
-frames = truth.spike_frames[4]
-decay_s = truth.indicator["decay_s"]
-checks.equal("n_spikes_4", n_spikes_4, int(frames.size), mistakes={
-    "that is the number of neurons: take the spikes of neuron 4, truth.spike_frames[4]": len(truth.spike_frames),
-    "that is the number of bursts; the spikes are the entries of truth.spike_frames[4]":
-        int(ev.spike_bursts(frames, fs, decay_s).size),
-}, hint="count the entries of truth.spike_frames[4]")
-checks.equal("n_bursts_4", n_bursts_4, int(ev.spike_bursts(frames, fs, decay_s).size), mistakes={
-    "that is the number of spikes: group them into bursts with ev.spike_bursts": int(frames.size),
-    "merge_s is in seconds: pass truth.indicator['decay_s'] as it is, not multiplied by fs":
-        int(ev.spike_bursts(frames, fs, decay_s * fs).size),
-}, hint="ev.spike_bursts(truth.spike_frames[4], fs, merge_s=truth.indicator['decay_s']) returns one frame per burst")
+# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "c44e9a321459f53a262be41e7cae21ec", "grade": true, "grade_id": "ex-bursts-check", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
+from helpers.lessons.events import check_bursts; check_bursts(n_spikes_4, n_bursts_4)
 
 # %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "7d170b2ff3368bb40cf008735d1bf016", "grade": false, "grade_id": "s2-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
 # ## 2. Each neuron in units of its own noise: robust z-scores
@@ -145,31 +131,8 @@ checks.equal("n_bursts_4", n_bursts_4, int(ev.spike_bursts(frames, fs, decay_s).
 # YOUR CODE HERE
 raise NotImplementedError()
 
-# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "44aa55635f361878b1738d04e0d414d7", "grade": true, "grade_id": "ex-sigma-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
-import numpy as np
-from helpers import checks
-from helpers.lessons import events as lesson06
-x, _, _ = lesson06.simulated_dff()
-n, T = x.shape
-centre = np.median(x, axis=1, keepdims=True)
-mad = np.median(np.abs(x - centre), axis=1)
-shapes = {(T,): "you reduced over axis 0 (neurons); one value per neuron means reducing over time, axis=1",
-          (): "you reduced over the whole array; compute one value per neuron (axis=1)",
-          (n, 1): "drop the kept axis: one value per neuron, shape (n_neurons,)"}
-checks.is_array("noise_sigma", noise_sigma, shape=(n,), wrong_shapes=shapes)
-checks.close("noise_sigma", noise_sigma, 1.4826 * mad, mistakes={
-    "that is the MAD itself: multiply it by 1.4826 to get σ": mad,
-    "that is the standard deviation; σ here is 1.4826 × the median absolute deviation": x.std(axis=1),
-    "deviations are taken from the median, not the mean":
-        1.4826 * np.median(np.abs(x - x.mean(axis=1, keepdims=True)), axis=1),
-    "that is the mean absolute deviation; take the median of the absolute deviations":
-        1.4826 * np.mean(np.abs(x - centre), axis=1),
-}, hint="σ = 1.4826 × median(|x − median(x)|), per row")
-checks.is_array("noise_std", noise_std, shape=(n,), wrong_shapes=shapes)
-checks.close("noise_std", noise_std, x.std(axis=1), mistakes={
-    "use the population standard deviation (ddof=0, NumPy's default)": x.std(axis=1, ddof=1),
-    "that is the variance; take its square root": x.var(axis=1),
-}, hint="np.std(dff, axis=1)")
+# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "220f2823e4403aeb9ed7cb950352081b", "grade": true, "grade_id": "ex-sigma-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+from helpers.lessons.events import check_noise; check_noise(noise_sigma, noise_std)
 
 # %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "20e293fb4c0757be1b593223611e8db0", "grade": false, "grade_id": "sigma-example-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
 # **Example** — the simulation knows each neuron's true noise (in ΔF/F₀ units: the noise σ of the
@@ -199,22 +162,8 @@ def robust_z(x):
     raise NotImplementedError()
 
 
-# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "a2de873b4483ef6b9d1d11c92e4e340d", "grade": true, "grade_id": "ex-robustz-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
-import numpy as np
-from helpers import checks, data, events as ev
-from helpers.lessons import events as lesson06
-x = np.array(lesson06.simulated_dff()[0][4])
-checks.is_function("robust_z", robust_z, n_params=1)
-got = checks.call("robust_z", robust_z, x.copy())
-checks.is_array("robust_z(trace)", got, shape=x.shape, hint="return one z value per frame")
-med, mad = np.median(x), np.median(np.abs(x - np.median(x)))
-checks.close("robust_z(trace)", got, ev.robust_zscore(x), rtol=1e-5, atol=1e-9, mistakes={
-    "that is the ordinary z-score (mean and standard deviation); use the median and 1.4826 × MAD":
-        (x - x.mean()) / x.std(),
-    "divide by 1.4826 × MAD, not by the MAD alone": (x - med) / mad,
-    "subtract the median, not the mean": (x - x.mean()) / (1.4826 * mad),
-    "the noise is 1.4826 × MAD, not the standard deviation": (x - med) / x.std(),
-}, hint="z = (x − median(x)) / (1.4826 × median(|x − median(x)|))")
+# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "790b693126a1539056cce5dc57639227", "grade": true, "grade_id": "ex-robustz-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+from helpers.lessons.events import check_robust_z; check_robust_z(robust_z)
 
 # %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "163ada887e12859897564344e125d5c9", "grade": false, "grade_id": "s3-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
 # ## 3. Threshold crossings, onsets and what makes an event
@@ -272,28 +221,8 @@ def threshold_onsets(z, k):
     raise NotImplementedError()
 
 
-# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "a1d2be0b7b518da880e5e69500d94393", "grade": true, "grade_id": "ex-onsets-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
-import numpy as np
-from helpers import checks, data, events as ev
-from helpers.lessons import events as lesson06
-
-
-def crossings_ref(z, k):
-    return np.array([t for t in range(len(z)) if z[t] > k and (t == 0 or z[t - 1] <= k)], dtype=int)
-
-
-z = ev.robust_zscore(lesson06.simulated_dff()[0][4])
-checks.is_function("threshold_onsets", threshold_onsets, n_params=2)
-got = checks.call("threshold_onsets", threshold_onsets, z.copy(), 3.0)
-checks.is_array("threshold_onsets(z, 3)", got, ndim=1, dtype="int",
-                hint="return frame indices (np.flatnonzero gives them), not a boolean mask")
-want = crossings_ref(z, 3.0)
-lesson06.equal_frames("threshold_onsets(z, 3)", got, want, mistakes={
-    "these are all frames above k; keep only the first frame of each run above k": np.flatnonzero(z > 3.0),
-    "these are the frames just BEFORE each crossing: add 1 (the onset is the first frame above k)": want - 1,
-    "these are the frames where z falls back below k (downward crossings); the onset is where it rises":
-        np.flatnonzero((z[:-1] > 3.0) & (z[1:] <= 3.0)) + 1,
-}, hint="onset t: z[t] > k and (t == 0 or z[t-1] <= k)")
+# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "995d79da1ceb0b440e35ea53e791a47a", "grade": true, "grade_id": "ex-onsets-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+from helpers.lessons.events import check_threshold_onsets; check_threshold_onsets(threshold_onsets)
 
 # %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "f7278f99a8670104b4b6903b0ec3a516", "grade": false, "grade_id": "rules-example-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
 # **Example** — what each rule adds. The rules are switched on one at a time (a "minimum
@@ -348,17 +277,8 @@ ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False, fontsize="
 # YOUR CODE HERE
 raise NotImplementedError()
 
-# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "6a3f9396cd8fc905fc3d802927cee4f6", "grade": true, "grade_id": "ex-quiet-check", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
-from helpers import checks, events as ev
-from helpers.lessons import events as lesson06
-q, qfs, _ = lesson06.quiet_trace()
-k_only = len(ev.detect_events(q, qfs))
-both = len(ev.detect_events(q, qfs, min_amplitude=0.15))
-checks.equal("n_quiet_k_only", n_quiet_k_only, k_only, hint="ev.detect_events(quiet, quiet_fs) with its defaults, then len(...)")
-checks.equal("n_quiet_both", n_quiet_both, both, mistakes={
-    "min_amplitude is in the trace's units, a fraction: 15 % is 0.15, not 15": len(ev.detect_events(q, qfs, min_amplitude=15)),
-    "that is the count without the absolute threshold: pass min_amplitude=0.15": k_only,
-}, hint="ev.detect_events(quiet, quiet_fs, min_amplitude=0.15)")
+# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "1c7e4e8579ddb43aaa7238dcca1f99d7", "grade": true, "grade_id": "ex-quiet-check", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
+from helpers.lessons.events import check_quiet; check_quiet(n_quiet_k_only, n_quiet_both)
 
 # %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "b6219e4509776008e60fbe01ee4957ff", "grade": false, "grade_id": "s5-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
 # ## 5. Peaks with `scipy.signal.find_peaks`
@@ -380,26 +300,8 @@ checks.equal("n_quiet_both", n_quiet_both, both, mistakes={
 # YOUR CODE HERE
 raise NotImplementedError()
 
-# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "35c457381a9eba0986a4ca6a6e35c9e9", "grade": true, "grade_id": "ex-peaks-check", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
-import math
-import numpy as np
-from scipy.signal import find_peaks
-from helpers import checks
-from helpers.lessons import events as lesson06
-x_all, fs, _ = lesson06.simulated_dff()
-x = x_all[4]
-med = np.median(x)
-sigma = 1.4826 * np.median(np.abs(x - med))
-d = math.ceil(1.0 * fs)
-checks.is_array("peak_frames", peak_frames, ndim=1, dtype="int",
-                hint="find_peaks returns (frames, properties): keep the first element")
-lesson06.equal_frames("peak_frames", peak_frames, find_peaks(x, height=med + 3 * sigma, distance=d)[0], mistakes={
-    "the height must be in ΔF/F₀ (median + 3σ), not in z units: the trace is not z-scored":
-        find_peaks(x, height=3.0, distance=d)[0],
-    "σ is 1.4826 × MAD here, not the standard deviation": find_peaks(x, height=med + 3 * x.std(), distance=d)[0],
-    "distance is in frames: one second is ceil(1.0 * fs) frames": find_peaks(x, height=med + 3 * sigma, distance=1)[0],
-    "you left out distance: peaks must be at least ceil(1.0 * fs) frames apart": find_peaks(x, height=med + 3 * sigma)[0],
-}, hint="find_peaks(dff[4], height=median + 3σ, distance=ceil(fs))[0]")
+# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "33bc66a27628fd0fcf2d86a138bb28dd", "grade": true, "grade_id": "ex-peaks-check", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
+from helpers.lessons.events import check_peak_frames; check_peak_frames(peak_frames)
 
 # %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "54a20f415708341734cc66f0cd9beedd", "grade": false, "grade_id": "s6-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
 # ## 6. How long is an event? Full width at half maximum
@@ -448,38 +350,8 @@ def fwhm_s(trace, peak_index, baseline, fs):
     raise NotImplementedError()
 
 
-# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "f8107a228da2f156077b268da4ac45c2", "grade": true, "grade_id": "ex-fwhm-check", "locked": true, "points": 3, "schema_version": 3, "solution": false, "task": false}
-import numpy as np
-from helpers import checks, data, events as ev
-from helpers.lessons import events as lesson06
-x_all, fs, _ = lesson06.simulated_dff()
-e = ev.detect_events(x_all, fs)
-checks.is_function("fwhm_s", fwhm_s, n_params=4)
-# A triangle: rises over 10 frames, falls over 20, on a baseline of 0.
-tri = np.zeros(100)
-tri[40:51] = np.linspace(0, 1, 11)
-tri[50:71] = np.linspace(1, 0, 21)
-got = checks.call("fwhm_s", fwhm_s, tri.copy(), 50, 0.0, 10.0)
-checks.is_number("fwhm_s(triangle, 50, 0.0, 10.0)", got)
-checks.close("fwhm_s(triangle, 50, 0.0, 10.0)", got, 1.5, rtol=1e-6, mistakes={
-    "that is a width in frames: divide by fs to get seconds": 15.0,
-    "that is the width on one side of the peak only; the full width spans both crossings": 0.5,
-    "that is the width on one side of the peak only (peak to right crossing); the full width spans both crossings": 1.0,
-}, hint="the triangle is above half maximum from frame 45 to frame 60")
-for j in (0, 5, 17):
-    n, p = int(e.neuron[j]), int(e.peak[j])
-    trace = np.array(x_all[n])
-    got = checks.call("fwhm_s", fwhm_s, trace.copy(), p, float(e.baseline[n]), fs)
-    label = f"fwhm_s(dff[{n}], {p}, baseline, fs)"
-    checks.is_number(label, got)
-    checks.close(label, got, lesson06.fwhm_reference(trace, p, e.baseline[n], fs), rtol=1e-6, mistakes={
-        "the half level is relative to the baseline: baseline + (peak − baseline) / 2, not peak / 2":
-            lesson06.fwhm_reference(trace, p, 0.0, fs),
-        "that is a width in frames: divide by fs to get seconds": fs * lesson06.fwhm_reference(trace, p, e.baseline[n], fs),
-        "interpolate the crossings linearly between samples; you used whole frames":
-            lesson06.fwhm_reference(trace, p, e.baseline[n], fs, interpolate=False),
-    }, hint="walk out from the peak to the first sample at or below the half level, then interpolate linearly "
-            "between that sample and its neighbour towards the peak")
+# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "263a73bfaa298ebe26affbc15c5ba0b5", "grade": true, "grade_id": "ex-fwhm-check", "locked": true, "points": 3, "schema_version": 3, "solution": false, "task": false}
+from helpers.lessons.events import check_fwhm_s; check_fwhm_s(fwhm_s)
 
 # %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "cdbad5134f1c88de20b7e827e2989d89", "grade": false, "grade_id": "fwhm-example-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
 # **Example** — the FWHM of every simulated event (`sim_events.fwhm_s`, measured the same way):
@@ -517,26 +389,8 @@ lesson06.plot_raster(sim_events, ax=ax, title="event onsets, simulated recording
 # YOUR CODE HERE
 raise NotImplementedError()
 
-# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "17a7f4f6d1a8ff55bb26f333fc1644e1", "grade": true, "grade_id": "ex-raster-check", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
-import numpy as np
-from helpers import checks, events as ev
-from helpers.lessons import events as lesson06
-x, fs, _ = lesson06.simulated_dff()
-e = ev.detect_events(x, fs)
-checks.is_array("onset_raster", onset_raster, shape=x.shape, dtype="bool", wrong_shapes={
-    x.shape[::-1]: "the raster is (n_neurons, n_frames): neurons on rows, frames on columns"})
-
-
-def marks(frames):
-    wrong = np.zeros(x.shape, dtype=bool)
-    wrong[e.neuron, np.minimum(frames, x.shape[1] - 1)] = True
-    return wrong
-
-
-checks.equal("onset_raster", onset_raster, ev.event_raster(e), mistakes={
-    "you marked the peaks; the raster marks each event's onset": marks(e.peak),
-    "you marked the offsets; the raster marks each event's onset": marks(e.offset),
-}, hint="raster[sim_events.neuron, sim_events.onset] = True on an all-False array")
+# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "648067b38eff364100d50c082fe79d70", "grade": true, "grade_id": "ex-raster-check", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
+from helpers.lessons.events import check_onset_raster; check_onset_raster(onset_raster)
 
 # %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "3d0435a29280a1297eab7baa2bd40f82", "grade": false, "grade_id": "fig-events-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
 # **Task 7.2** (manually graded: a deliverable figure) — Plot the ΔF/F₀ traces of neurons 4, 19
@@ -549,7 +403,8 @@ checks.equal("onset_raster", onset_raster, ev.event_raster(e), mistakes={
 # YOUR CODE HERE
 raise NotImplementedError()
 
-# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "1f7c6acfc442b66cd1b5c4852041ba1a", "grade": false, "grade_id": "s8-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+
+# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "5a4743d4767009b8c0c0515f796a0ece", "grade": false, "grade_id": "s8-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
 # ## 8. Event features — and a metric of our own
 #
 # Once events are a table, features are one line each:
@@ -563,63 +418,35 @@ raise NotImplementedError()
 # - **fraction of active neurons**: neurons with at least one event over all neurons, a fraction
 #   (0.9, not 90).
 #
-# `ev.event_features(events)` computes these; here you compute them yourself.
+# `ev.event_features(events)` computes these; here you compute them yourself (your function is
+# compared with it, so it may not call it).
 #
-# **Exercise 8.1** — From `sim_events`, compute
-# - `rates_hz`: the event rate of each neuron (float array, one value per neuron, 0 for a silent one);
-# - `mean_rate_hz`: the mean of `rates_hz` over all neurons (a float);
-# - `iei_s`: all inter-event intervals in seconds as one flat float array, neuron 0's intervals
-#   first (in time order), then neuron 1's, and so on — the order of the events in `sim_events`;
-# - `fraction_active`: the fraction of neurons with at least one event (a float).
+# **Exercise 8.1** — Write a function `summarise_events(neuron, onset, n_neurons, n_frames, fs)`.
+# `neuron` and `onset` are the columns of an event table such as `sim_events` (`sim_events.neuron`,
+# `sim_events.onset`: integer arrays, one entry per event, sorted by neuron, then onset), recorded
+# from `n_neurons` neurons over `n_frames` frames at `fs` Hz. Some neurons may have no event at all,
+# the last ones included. Return a dict with the keys
+# - `"rates_hz"`: the event rate of each neuron (float array, one value per neuron, 0 for a silent one);
+# - `"mean_rate_hz"`: the mean of these rates over all neurons, silent ones included (a float);
+# - `"iei_s"`: all inter-event intervals in seconds as one flat float array, neuron 0's intervals
+#   first (in time order), then neuron 1's, and so on — the order of the events in the table;
+# - `"fraction_active"`: the fraction of neurons with at least one event (a float).
 #
 # (Hints: `np.bincount(..., minlength=n_neurons)`; `np.diff` of the onsets, keeping only the
-# differences between two events of the same neuron.)
+# differences between two events of the same neuron.) The check calls your function on
+# `sim_events`, on a small table of its own and, when grading, on recordings you have not seen.
 
-# %% deletable=false nbgrader={"cell_type": "code", "checksum": "f382a33e46fc025b2d24472b6c1a8351", "grade": false, "grade_id": "ex-features", "locked": false, "schema_version": 3, "solution": true, "task": false}
-# YOUR CODE HERE
-raise NotImplementedError()
+# %% deletable=false nbgrader={"cell_type": "code", "checksum": "24774fbfb6e394fcc333680aa9812293", "grade": false, "grade_id": "ex-features", "locked": false, "schema_version": 3, "solution": true, "task": false}
+def summarise_events(neuron, onset, n_neurons, n_frames, fs):
+    # YOUR CODE HERE
+    raise NotImplementedError()
 
-# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "19c4a2b997ce956246a14e80e4c16e24", "grade": true, "grade_id": "ex-features-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
-import numpy as np
-from helpers import checks, events as ev
-from helpers.lessons import events as lesson06
-x, fs, _ = lesson06.simulated_dff()
-n, T = x.shape
-e = ev.detect_events(x, fs)
-f = ev.event_features(e)
-counts = np.bincount(e.neuron, minlength=n)
-checks.is_array("rates_hz", rates_hz, shape=(n,), hint="one rate per neuron: np.bincount(neuron, minlength=n_neurons)",
-                wrong_shapes={(int(e.neuron.max()) + 1,): "silent neurons at the end are missing: use minlength=n_neurons"})
-checks.close("rates_hz", rates_hz, f.rate_hz, mistakes={
-    "these are counts; divide by the duration n_frames / fs to get events per second": counts,
-    "that is events per frame; divide by the duration in seconds (n_frames / fs)": counts / T,
-    "that is events per minute; the rate is asked in events per second (Hz)": counts / (T / fs) * 60,
-}, hint="rate = number of events / (n_frames / fs)")
-checks.is_number("mean_rate_hz", mean_rate_hz)
-checks.close("mean_rate_hz", mean_rate_hz, f.rate_hz.mean(), mistakes={
-    "you averaged over active neurons only; the mean is over all neurons, silent ones included":
-        f.rate_hz[counts > 0].mean(),
-    "that is events per minute; the rate is asked in events per second (Hz)": 60 * f.rate_hz.mean(),
-    "that is the total rate of the population; average over neurons": f.rate_hz.sum(),
-}, hint="the mean of rates_hz over all neurons")
-checks.is_array("iei_s", iei_s, ndim=1, hint="one flat array of intervals")
-all_diffs = np.diff(e.onset) / fs
-checks.is_array("iei_s", iei_s, shape=f.iei_s.shape, wrong_shapes={
-    all_diffs.shape: "some intervals run from one neuron's last event to the next neuron's first: "
-                     "keep only differences between events of the same neuron"},
-    hint="a neuron with m events gives m - 1 intervals")
-checks.close("iei_s", iei_s, f.iei_s, mistakes={
-    "these are intervals in frames; divide by fs to get seconds": f.iei_s * fs,
-    "these are intervals from offset to next onset; the IEI runs onset to onset":
-        (e.onset[1:] - e.offset[:-1])[e.neuron[1:] == e.neuron[:-1]] / fs,
-}, hint="np.diff of the onsets of each neuron, divided by fs, neuron 0 first")
-checks.is_number("fraction_active", fraction_active)
-checks.close("fraction_active", fraction_active, f.fraction_active, mistakes={
-    "give a fraction (between 0 and 1), not a percentage": 100 * f.fraction_active,
-    "that is the number of active neurons; divide by the number of neurons": float((counts > 0).sum()),
-}, hint="the fraction of neurons with at least one event")
 
-# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "4b11349a23f24dd879f367e68757597f", "grade": false, "grade_id": "s8b-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "b06ebc5999a46c7fb7e8f961c9ca8c75", "grade": true, "grade_id": "ex-features-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+from helpers.lessons.events import check_summarise_events; check_summarise_events(summarise_events)
+
+
+# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "bd095a71f0f6911e1e5e7efcb90e013e", "grade": false, "grade_id": "s8b-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
 # ### An original metric: the compound-event fraction
 #
 # Rates count events, but an event is not a spike (section 1): some events hold a burst of
@@ -640,35 +467,21 @@ checks.close("fraction_active", fraction_active, f.fraction_active, mistakes={
 # indicator's rise (it sees their sum, not their number) and fooled by a neuron whose typical
 # event is itself a burst.
 #
-# **Exercise 8.2** — Compute the compound-event fraction of every neuron with at least 3 events
-# in `sim_events`, and store the values in `compound_fraction`: a float array with one value per
-# such neuron, in increasing neuron order (neurons with fewer than 3 events are left out). Use
-# `np.median` and a strict `>`. (`sim_events.per_neuron("amplitude")` gives one array of
-# amplitudes per neuron.)
+# **Exercise 8.2** — Write a function `compound_event_fraction(amplitudes)` that takes a list of
+# one array of event amplitudes per neuron (as `sim_events.per_neuron("amplitude")` gives, empty
+# for a silent neuron) and returns the compound-event fraction of every neuron with **at least 3**
+# events: a float array with one value per such neuron, in increasing neuron order (neurons with
+# fewer than 3 events are left out). Use `np.median` and a strict `>`. The check calls it on the
+# amplitudes of `sim_events`, of a small table of its own and, when grading, of other recordings.
 
-# %% deletable=false nbgrader={"cell_type": "code", "checksum": "edca4e79ac556e9d0e2e18b4faef936d", "grade": false, "grade_id": "ex-metric", "locked": false, "schema_version": 3, "solution": true, "task": false}
-# YOUR CODE HERE
-raise NotImplementedError()
+# %% deletable=false nbgrader={"cell_type": "code", "checksum": "7a35b60e2c1141eb559bfb19ef163767", "grade": false, "grade_id": "ex-metric", "locked": false, "schema_version": 3, "solution": true, "task": false}
+def compound_event_fraction(amplitudes):
+    # YOUR CODE HERE
+    raise NotImplementedError()
 
-# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "7b2abac527c4c21491ea8e134faa13d9", "grade": true, "grade_id": "ex-metric-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
-import numpy as np
-from helpers import checks, events as ev
-from helpers.lessons import events as lesson06
-x, fs, _ = lesson06.simulated_dff()
-e = ev.detect_events(x, fs)
-amplitudes = e.per_neuron("amplitude")
-eligible = [a for a in amplitudes if a.size >= 3]
-checks.is_array("compound_fraction", compound_fraction, ndim=1, hint="one value per neuron with at least 3 events")
-checks.is_array("compound_fraction", compound_fraction, shape=(len(eligible),), wrong_shapes={
-    (sum(a.size >= 1 for a in amplitudes),): "keep only neurons with at least 3 events (you kept every active neuron)",
-    (x.shape[0],): "leave out the neurons with fewer than 3 events",
-}, hint="one value per neuron with at least 3 events")
-checks.close("compound_fraction", compound_fraction, lesson06.compound_fraction(e), mistakes={
-    "that is a count of large events; divide by the neuron's number of events":
-        [np.sum(a > 1.5 * np.median(a)) for a in eligible],
-    "compare with 1.5 × the median amplitude, not the mean": [np.mean(a > 1.5 * np.mean(a)) for a in eligible],
-    "that is the fraction of small events; count the events ABOVE 1.5 × the median": [np.mean(a <= 1.5 * np.median(a)) for a in eligible],
-}, hint="for each neuron with >= 3 events: np.mean(amplitudes > 1.5 * np.median(amplitudes))")
+
+# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "34b7787395ecc2904fdbb8b593ee00e9", "grade": true, "grade_id": "ex-metric-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+from helpers.lessons.events import check_compound_event_fraction; check_compound_event_fraction(compound_event_fraction)
 
 # %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "da3ddd73d7b583020d7ab051182af566", "grade": false, "grade_id": "metric-example-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
 # **Example** — does the metric measure what it claims? The simulation knows which true bursts
@@ -727,82 +540,37 @@ def precision_recall_f1(detected, true, tolerance_frames):
     raise NotImplementedError()
 
 
-# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "a745cae261b771359c0b3a8d9a0def0c", "grade": true, "grade_id": "ex-prf-check", "locked": true, "points": 3, "schema_version": 3, "solution": false, "task": false}
-import numpy as np
-from helpers import checks, events as ev
-from helpers.lessons import events as lesson06
+# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "27de8f696136db01015dbf4a292b1a2e", "grade": true, "grade_id": "ex-prf-check", "locked": true, "points": 3, "schema_version": 3, "solution": false, "task": false}
+from helpers.lessons.events import check_precision_recall_f1; check_precision_recall_f1(precision_recall_f1)
 
 
-def check_prf(label, detected, true, tol, hint, mistakes=None):
-    got = checks.call("precision_recall_f1", precision_recall_f1, detected.copy(), true.copy(), tol)
-    if not isinstance(got, tuple) or len(got) != 3:
-        checks.fail(f"precision_recall_f1({label})", "should return a tuple of three numbers.",
-                    "return precision, recall, f1")
-    for name, value in zip(("precision", "recall", "f1"), got):
-        checks.is_number(f"the {name} returned for {label}", value)
-    s = ev.match_events(detected, true, 1.0, tol)
-    checks.close(f"precision_recall_f1({label})", list(got), [s.precision, s.recall, s.f1], rtol=1e-9,
-                 mistakes=mistakes, hint=hint)
-
-
-checks.is_function("precision_recall_f1", precision_recall_f1, n_params=3)
-# A small case: detections at 10 and 12 both lie near the true event at 11; 52 near 50 (2 frames) only.
-d, t = np.array([10, 12, 30, 52, 80]), np.array([11, 50, 55, 95])
-check_prf("[10, 12, 30, 52, 80], [11, 50, 55, 95], 2", d, t, 2, mistakes={
-    "a detection counted for every true event near it (and vice versa): the matching must be one-to-one, "
-    "each event used at most once": [0.6, 0.5, 2 * 0.6 * 0.5 / 1.1],
-    "precision and recall are swapped: precision = matched / detected, recall = matched / true": [0.5, 0.4, 4 / 9],
-    "the tolerance is inclusive: |detected - true| <= tolerance_frames": [0.2, 0.25, 2 * 0.2 * 0.25 / 0.45],
-}, hint="each true event, in order, takes the earliest unused detection within the tolerance")
-x, fs, truth = lesson06.simulated_dff()
-e = ev.detect_events(x, fs)
-bursts = lesson06.true_bursts(truth, fs)
-for n in (4, 19):
-    check_prf(f"onsets of neuron {n}, its bursts, 5", e.onset[e.neuron == n], bursts[n], 5,
-              hint="each true event, in order, takes the earliest unused detection within the tolerance")
-
-# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "b6d3059e0f5f6d7516b52ab87828537c", "grade": false, "grade_id": "s9b-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "ba7d25984619c3a009e155a5da749bd6", "grade": false, "grade_id": "s9b-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
 # For the whole recording, `ev.match_events(detected, true, fs, tolerance_s)` does the same for all
 # neurons at once (lists of per-neuron arrays, tolerance in seconds) and returns a `MatchScore`
 # with `.precision`, `.recall` and `.f1`.
 #
-# **Exercise 9.2** — How does the threshold k trade precision for recall? For each k in
-# `lesson06.K_SWEEP` (2, 2.5, 3, 4, 5, 6, 8), in that order, detect events in `dff` with
-# `ev.detect_events(dff, fs, k=k)` (the other parameters at their defaults: lower level 1.5σ,
-# 0.2 s, 0.3 s), and score their onsets (`events.per_neuron("onset")`) against the true bursts
-# `bursts = lesson06.true_bursts(truth, fs)` with `ev.match_events(..., fs, tolerance_s=0.5)`.
-# Store the results in the float arrays `precision_by_k`, `recall_by_k` and `f1_by_k` (one value
-# per k), and the k with the highest F1 in `best_k` (a float).
+# **Exercise 9.2** — How does the threshold k trade precision for recall? Write a function
+# `score_thresholds(dff, fs, bursts, ks)` that, for each k in `ks`, in that order, detects events
+# in `dff` with `ev.detect_events(dff, fs, k=k)` (the other parameters at their defaults: lower
+# level 1.5σ, 0.2 s, 0.3 s), and scores their onsets (`events.per_neuron("onset")`) against the
+# true bursts `bursts` (one array of frames per neuron) with `ev.match_events(..., fs,
+# tolerance_s=0.5)`. It returns the tuple `(precision, recall, f1)` of three float arrays, one value
+# per k. (The check also calls it on a recording at another frame rate, with other thresholds.)
+# Then call it with `dff`, `fs`, the true bursts of the simulation, `lesson06.true_bursts(truth,
+# fs)`, and the thresholds `lesson06.K_SWEEP` (2, 2.5, 3, 4, 5, 6, 8); store its results in
+# `precision_by_k`, `recall_by_k` and `f1_by_k`, and the k with the highest F1 in `best_k` (a float).
 
-# %% deletable=false nbgrader={"cell_type": "code", "checksum": "7a0b17d40b098d4afbca65732f660cc7", "grade": false, "grade_id": "ex-sweep", "locked": false, "schema_version": 3, "solution": true, "task": false}
+# %% deletable=false nbgrader={"cell_type": "code", "checksum": "239d7850f2ae765ea065251e591f328c", "grade": false, "grade_id": "ex-sweep", "locked": false, "schema_version": 3, "solution": true, "task": false}
+def score_thresholds(dff, fs, bursts, ks):
+    # YOUR CODE HERE
+    raise NotImplementedError()
+
+
 # YOUR CODE HERE
 raise NotImplementedError()
 
-# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "f84eb82cd77f4df6e06c883b67f5968b", "grade": true, "grade_id": "ex-sweep-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
-import numpy as np
-from helpers import checks, events as ev
-from helpers.lessons import events as lesson06
-x, fs, truth = lesson06.simulated_dff()
-bursts = lesson06.true_bursts(truth, fs)
-ks = lesson06.K_SWEEP
-precision, recall, f1 = lesson06.k_sweep(x, fs, bursts)
-per_spike = [np.asarray(s) for s in truth.spike_frames]
-spike_scores = [ev.match_events(ev.detect_events(x, fs, k=k).per_neuron("onset"), per_spike, fs, 0.5) for k in ks]
-peak_scores = [ev.match_events(ev.detect_events(x, fs, k=k).per_neuron("peak"), bursts, fs, 0.5) for k in ks]
-for name, value, ref, field in [("precision_by_k", precision_by_k, precision, "precision"),
-                                ("recall_by_k", recall_by_k, recall, "recall"), ("f1_by_k", f1_by_k, f1, "f1")]:
-    checks.is_array(name, value, shape=(len(ks),), hint="one value per k of lesson06.K_SWEEP")
-    checks.close(name, value, ref, rtol=1e-6, mistakes={
-        "you scored against single spikes; score against the true bursts, lesson06.true_bursts(truth, fs)":
-            [getattr(s, field) for s in spike_scores],
-        "you scored the peaks; score each event's onset, events.per_neuron('onset')":
-            [getattr(s, field) for s in peak_scores],
-        "the values are in reverse order: follow the order of lesson06.K_SWEEP": ref[::-1],
-    }, hint="for each k: ev.match_events(ev.detect_events(dff, fs, k=k).per_neuron('onset'), bursts, fs, tolerance_s=0.5)")
-checks.is_number("best_k", best_k)
-checks.close("best_k", best_k, ks[int(np.argmax(f1))], rtol=1e-9, mistakes={
-    "that is the index of the best k in the list; give the value of k": float(np.argmax(f1)),
-}, hint="the k of K_SWEEP whose F1 is highest")
+# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "5deb199ade2ee5631cbe444e113f327d", "grade": true, "grade_id": "ex-sweep-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+from helpers.lessons.events import check_score_thresholds; check_score_thresholds(score_thresholds, precision_by_k, recall_by_k, f1_by_k, best_k)
 
 # %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "95285dec2870e65cbc06be68757f37be", "grade": false, "grade_id": "sweep-example-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
 # **Example** — the trade-off as a figure:
@@ -857,27 +625,8 @@ axes[1].set_title("the three neurons with the most events, first 60 s");
 # YOUR CODE HERE
 raise NotImplementedError()
 
-# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "b19483452feedf5dc6c09e25aa101c36", "grade": true, "grade_id": "ex-allen-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
-import numpy as np
-from helpers import checks, data, events as ev
-a = data.load_allen_dff()
-e = ev.detect_events(a.traces, a.fs)
-f = ev.event_features(e)
-checks.is_number("allen_mean_rate_hz", allen_mean_rate_hz)
-checks.close("allen_mean_rate_hz", allen_mean_rate_hz, f.rate_hz.mean(), mistakes={
-    "that is events per minute; give events per second (Hz)": 60 * f.rate_hz.mean(),
-    "that is events per frame; divide the counts by the duration in seconds": f.rate_hz.mean() / a.fs,
-    "you averaged over active neurons only; average over all neurons": f.rate_hz[f.rate_hz > 0].mean(),
-}, hint="the mean over neurons of (events / (n_frames / fs))")
-checks.is_number("allen_fraction_active", allen_fraction_active)
-checks.close("allen_fraction_active", allen_fraction_active, f.fraction_active, mistakes={
-    "give a fraction (between 0 and 1), not a percentage": 100 * f.fraction_active,
-}, hint="the fraction of neurons with at least one event")
-checks.is_number("allen_median_fwhm_s", allen_median_fwhm_s)
-checks.close("allen_median_fwhm_s", allen_median_fwhm_s, np.median(e.fwhm_s), mistakes={
-    "that is in frames; FWHM in seconds is frames / fs": np.median(e.fwhm_s) * a.fs,
-    "that is the mean; the exercise asks for the median": e.fwhm_s.mean(),
-}, hint="np.median(events.fwhm_s)")
+# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "c7ef2c787e695518af343150a5edcbbc", "grade": true, "grade_id": "ex-allen-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+from helpers.lessons.events import check_allen; check_allen(allen_mean_rate_hz, allen_fraction_active, allen_median_fwhm_s)
 
 # %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "2aebe8e48916a1460cbb5efc601ed19d", "grade": false, "grade_id": "s10b-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
 # A caution about those widths: at 30 Hz the noise is large relative to each frame's signal, the

@@ -1,16 +1,23 @@
-"""Lesson 05 (ΔF/F₀ and denoising): the traces its exercises refer to, and its four-step figure.
+"""Lesson 05 (ΔF/F₀ and denoising): the traces its exercises refer to, its four-step figure and
+the checks of its exercises.
 
 The lesson's simulated recording is ``simulate.simulate_traces(**RECORDING, seed=seed)``. Its
 traces are taken *after* an ideal neuropil correction (the true r and neuropil removed), so that
 ``F = F0 * (1 + calcium) + noise`` exactly and ΔF/F₀ with the true F₀ is the true calcium signal
 plus noise.
+
+Each ``check_*`` function is the whole of one check cell (``check_snr(snr)``): it takes the
+learner's answers, recomputes everything else from the lesson's data and fails with a message that
+names the likely mistake. ``unseen=True`` runs the hidden tests' variations (other recordings, real
+traces, other wavelets and lengths); the rules stay the ones the exercise states.
 """
 from __future__ import annotations
 
 import matplotlib.pyplot as plt
 import numpy as np
+import pywt
 
-from helpers import baseline, data, simulate
+from helpers import baseline, checks, data, dff, simulate
 
 #: The lesson's simulated recording: 20 neurons, 100 s at 30 Hz, GCaMP6s.
 RECORDING = {"n_neurons": 20, "n_frames": 3000, "fs": 30.0}
@@ -105,3 +112,377 @@ def plot_steps(time_s, steps: dict, neurons, *, units: dict | None = None, truth
     if truth is not None:
         axes[0, -1].legend(loc="upper right", frameon=False, fontsize=7)
     return fig
+
+
+# --------------------------------------------------------------------------- checks
+
+FRACTION_HINT = "ΔF/F0 is a fraction here; do not multiply by 100"
+ONE_NUMBER_HINT = "return one number, e.g. with float(...)"
+GUARD_HINT = ("check the baseline before dividing: if any value of F0 is at or below zero, raise a "
+              "ValueError with a message saying so")
+MAD_SCALE_HINT = "multiply the median absolute deviation by 1.4826 to turn it into σ"
+NOT_MEAN_HINT = "use the median of the absolute deviations, not their mean"
+LOWER_MEDIAN_HINT = ("for an even number of samples np.median averages the two middle values; "
+                     "you took one of them")
+
+
+def _example(seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """``(F[k], ΔF/F₀ of neuron k against its true F₀)``: the lesson's most active neuron."""
+    k = active_neuron(seed)
+    return soma_traces(seed)[k], dff_true_f0(seed)[k]
+
+
+def _mad(x, axis=None, keepdims=False):
+    """Median absolute deviation from the median (not scaled to σ)."""
+    return np.median(np.abs(x - np.median(x, axis=axis, keepdims=True)), axis=axis, keepdims=keepdims)
+
+
+def _lower_median(x):
+    return np.sort(x)[(x.size - 1) // 2]
+
+
+def check_delta_f(delta_f, dff_k, dff_k_percent):
+    """Exercise 1.1: ΔF, ΔF/F₀ (fraction) and ΔF/F₀ (percent) of neuron k with F₀ its median."""
+    trace, _ = _example()
+    f0, f0_mean = np.median(trace), trace.mean()
+    fraction = (trace - f0) / f0
+    one_per_frame = "one value per frame of neuron k's trace"
+    checks.is_array("delta_f", delta_f, shape=trace.shape, hint=one_per_frame)
+    checks.close("delta_f", delta_f, trace - f0, mistakes={
+        "ΔF is F - F0, not F0 - F: transients should be positive": f0 - trace,
+        "F0 here is the median of the trace, not its mean": trace - f0_mean,
+        "that is ΔF/F0; ΔF is only the difference F - F0, in a.u.": fraction,
+    }, hint="ΔF is neuron k's trace minus one constant F0, the median of that whole trace")
+    checks.is_array("dff_k", dff_k, shape=trace.shape, hint=one_per_frame)
+    checks.close("dff_k", dff_k, fraction, mistakes={
+        "that is in percent; dff_k should be a fraction (do not multiply by 100)": 100 * fraction,
+        "divide ΔF by the baseline F0, not by F itself": (trace - f0) / trace,
+        "F / F0 is one more than ΔF/F0: subtract the baseline before dividing": trace / f0,
+        "F0 here is the median of the trace, not its mean": (trace - f0_mean) / f0_mean,
+    }, hint="ΔF relative to the same F0 (the median of neuron k's trace), as a fraction")
+    checks.is_array("dff_k_percent", dff_k_percent, shape=trace.shape, hint=one_per_frame)
+    checks.close("dff_k_percent", dff_k_percent, 100 * fraction, mistakes={
+        "that is still a fraction: multiply by 100 for percent": fraction,
+        "you multiplied by 100 twice": 1e4 * fraction,
+    }, hint="the same ΔF/F0, expressed in percent")
+
+
+def _refuses(compute_dff, F, F0, what: str) -> None:
+    """compute_dff(F, F0) must raise a ValueError for a baseline `what` (e.g. "containing 0")."""
+    try:
+        with np.errstate(divide="ignore", invalid="ignore"):  # the zero baseline is deliberate
+            compute_dff(F, F0)
+    except ValueError:
+        return
+    except Exception as err:  # noqa: BLE001 - any other error of the learner's code is reported
+        checks.fail("compute_dff", f"raised {type(err).__name__} for a baseline {what}; a ValueError is asked for.",
+                    GUARD_HINT)
+    checks.fail("compute_dff", f"returned a result for a baseline {what}.", GUARD_HINT)
+
+
+def check_compute_dff(compute_dff, unseen=False):
+    """Exercise 1.2: the learner's ΔF/F₀ for one trace or many, refusing a baseline ≤ 0."""
+    F = soma_traces(seed=0)
+    median_3 = np.median(F[3])
+    cases = [("compute_dff(F, F0 of the same shape)", F, np.asarray(recording(seed=0).truth.f0)),
+             ("compute_dff(F, F0 of shape (n_neurons, 1))", F, np.median(F, axis=1, keepdims=True)),
+             ("compute_dff(F[3], one number)", F[3], median_3)]
+    refused = [(F[3], np.where(np.arange(F.shape[1]) == 100, 0.0, median_3), "containing 0"),
+               (F[3], -median_3, "below zero")]
+    if unseen:  # other recordings, a 4.8 Hz population, and a real ROI whose low percentile is negative
+        other = recording(seed=7)
+        Fo = soma_traces(seed=7)
+        pop = np.asarray(simulate.population_traces(seed=3, n_neurons=30, n_frames=600).traces)
+        cases = [("compute_dff(F, rolling F0) on other traces", Fo, baseline.rolling_percentile(Fo, 10, 30.0, other.fs)),
+                 ("compute_dff(F, F0 of shape (n_neurons, 1)) on other traces", Fo, np.median(Fo, axis=1, keepdims=True)),
+                 ("compute_dff on traces at 4.8 Hz", pop, np.percentile(pop, 25, axis=1, keepdims=True))]
+        allen_roi_1 = allen_corrected(0.7)[1]
+        refused = [(allen_roi_1, np.percentile(allen_roi_1, 10), "below zero (a real ROI after F - 0.7 Fneu)")]
+    checks.is_function("compute_dff", compute_dff, n_params=2)
+    for name, traces, f0 in cases:
+        got = checks.call("compute_dff", compute_dff, traces, f0, refuse=(dff.delta_f_over_f,))
+        checks.is_array(name, got, shape=traces.shape, hint="return one value per value of F: the shape of F")
+        expected = (traces - f0) / f0
+        checks.close(name, got, expected, mistakes={
+            "that is in percent; return a fraction (do not multiply by 100)": 100 * expected,
+            "divide by the baseline F0, not by F": (traces - f0) / traces,
+            "F / F0 is one more than ΔF/F0: subtract the baseline before dividing": traces / f0,
+            "the sign is flipped: compute F - F0, not F0 - F": -expected,
+        }, hint="ΔF/F0 element by element, with F0 broadcast against F (a number, the same shape, or one per neuron)")
+    for traces, f0, what in refused:
+        _refuses(compute_dff, traces, f0, what)
+
+
+def check_peak_dff(peak_dff):
+    """Exercise 1.3: the largest ΔF/F₀ of neuron k for each baseline of ``f0_estimates``."""
+    rec, k = recording(seed=0), active_neuron(seed=0)
+    trace = soma_traces(seed=0)[k]
+    options = list(f0_estimates(trace, rec.fs, true_f0=rec.truth.f0[k]).values())
+    expected = np.array([np.max((trace - f0) / f0) for f0 in options])
+    checks.is_array("peak_dff", peak_dff, shape=(len(options),),
+                    hint="one number per baseline: the maximum over time of that baseline's ΔF/F0")
+    checks.close("peak_dff", peak_dff, expected, mistakes={
+        "those are percentages; keep ΔF/F0 as a fraction": 100 * expected,
+        "the order is reversed: keep the order of f0_options": expected[::-1],
+        "those are maxima of ΔF (a.u.): divide by F0": np.array([np.max(trace - f0) for f0 in options]),
+        "those are the smallest values; take the largest (np.max)": np.array([np.min((trace - f0) / f0) for f0 in options]),
+        "divide by F0 frame by frame, not by the mean of F0": np.array([np.max((trace - f0) / f0.mean()) for f0 in options]),
+    }, hint="for each baseline, in the dict's order: neuron k's ΔF/F0 against it, frame by frame, then its maximum")
+
+
+def _mad_sigma_mistakes(x) -> dict:
+    return {MAD_SCALE_HINT: _mad(x),
+            "subtract the median of x before taking absolute values": 1.4826 * np.median(np.abs(x)),
+            "that is the standard deviation; the MAD uses medians": x.std(),
+            NOT_MEAN_HINT: 1.4826 * np.mean(np.abs(x - np.median(x))),
+            LOWER_MEDIAN_HINT: 1.4826 * _lower_median(np.abs(x - _lower_median(x)))}
+
+
+def check_mad_sigma(mad_sigma, unseen=False):
+    """Exercise 2.1: the learner's MAD estimate of the noise σ of one trace."""
+    raw, _ = _example()
+    median = np.median(raw)
+    cases = [("mad_sigma(F[k])", raw), ("mad_sigma(dff_k)", (raw - median) / median),
+             ("mad_sigma of 4 samples", np.array([0.0, 1.0, 3.0, 10.0]))]
+    if unseen:
+        rng = np.random.default_rng(11)
+        cases = [(f"mad_sigma on an array of {x.size} samples", x)
+                 for x in (2.5 * rng.standard_normal(10_000) + 40.0, rng.standard_normal(1001),
+                           soma_traces(seed=4)[2], np.array([0.0, 1.0, 2.0, 10.0]))]
+    checks.is_function("mad_sigma", mad_sigma, n_params=1)
+    for name, x in cases:
+        got = checks.call("mad_sigma", mad_sigma, x, refuse=(dff.noise_sd,))
+        checks.is_number(name, got, hint=ONE_NUMBER_HINT)
+        checks.close(name, got, dff.noise_sd(x, "mad"), mistakes=_mad_sigma_mistakes(x),
+                     hint="1.4826 times the median of the absolute deviations from the median (see the formula)")
+
+
+def check_noise_sigmas(sigma_std, sigma_mad):
+    """Exercise 2.2: each neuron's standard deviation and MAD noise σ of its true-F₀ ΔF/F₀."""
+    d = dff_true_f0(seed=0)
+    n, T = d.shape
+    axis_shapes = {(T,): "you reduced over neurons (axis 0); reduce over time, axis=1, for one value per neuron",
+                   (): "you reduced over everything; reduce over time only (axis=1)"}
+    checks.is_array("sigma_std", sigma_std, shape=(n,), wrong_shapes=axis_shapes)
+    checks.close("sigma_std", sigma_std, d.std(axis=1), mistakes={
+        "use NumPy's default ddof=0": d.std(axis=1, ddof=1),
+        "that is the variance; take its square root": d.var(axis=1),
+        "that is the MAD estimate; sigma_std is the plain standard deviation": dff.noise_sd(d, "mad"),
+    }, hint="the standard deviation of each neuron's trace over time")
+    checks.is_array("sigma_mad", sigma_mad, shape=(n,), wrong_shapes=axis_shapes)
+    checks.close("sigma_mad", sigma_mad, dff.noise_sd(d, "mad"), mistakes={
+        MAD_SCALE_HINT: _mad(d, axis=1),
+        "subtract each neuron's own median (keepdims=True), not the median of all values":
+            1.4826 * np.median(np.abs(d - np.median(d)), axis=1),
+        NOT_MEAN_HINT: 1.4826 * np.mean(np.abs(d - np.median(d, axis=1, keepdims=True)), axis=1),
+    }, hint="the formula of exercise 2.1 for each neuron, along time")
+
+
+def check_allen_guard(f0_allen, noise_allen, f0_safe):
+    """Exercise 3.1: each Allen ROI's 10th-percentile F₀, its noise σ, and whether F₀ is above it."""
+    Fa = allen_corrected(r=0.7)
+    n, T = Fa.shape
+    per_roi = {(T,): "you reduced over the ROIs (axis 0); reduce over time, axis=1, for one value per ROI"}
+    checks.is_array("f0_allen", f0_allen, shape=(n,), wrong_shapes=per_roi)
+    f0 = np.percentile(Fa, 10, axis=1)
+    checks.close("f0_allen", f0_allen, f0, mistakes={
+        "that is the 0.1th percentile: np.percentile takes q from 0 to 100, so the 10th is 10":
+            np.percentile(Fa, 0.1, axis=1),
+        "that is the median; the baseline asked for is the 10th percentile": np.median(Fa, axis=1),
+        "use the neuropil-corrected traces F_allen (F - 0.7 Fneu), not the raw ROI traces":
+            np.percentile(allen_corrected(r=0.0), 10, axis=1),
+    }, hint="each ROI's 10th percentile over time, with np.percentile's default interpolation")
+    noise = dff.noise_sd(Fa, "diff_mad")
+    checks.is_array("noise_allen", noise_allen, shape=(n,), wrong_shapes=per_roi)
+    checks.close("noise_allen", noise_allen, noise, mistakes={
+        "that is the MAD of the trace itself; use the frame-to-frame version, method 'diff_mad'":
+            dff.noise_sd(Fa, "mad"),
+        "that is the standard deviation; use the MAD of frame-to-frame differences, method 'diff_mad'":
+            Fa.std(axis=1),
+    }, hint="each ROI's noise σ by the method the exercise names, which ignores slow drift")
+    if type(f0_safe) is np.ndarray and f0_safe.dtype != bool:  # the generic dtype hint asks for a comparison
+        checks.fail("f0_safe", f"has dtype {f0_safe.dtype}, but a boolean array is asked for.",
+                    "keep the True/False result of the comparison; do not convert it to numbers")
+    checks.equal("f0_safe", f0_safe, f0 > noise, mistakes={
+        "the comparison is reversed: True means the baseline is ABOVE the noise": f0 <= noise,
+    }, hint="one True or False per ROI: is its baseline above its noise?")
+
+
+def _safe(corrected: np.ndarray) -> np.ndarray:
+    """Which ROIs have a 10th-percentile F0 above their diff_mad noise (exercise 3.1's guard)."""
+    return np.percentile(corrected, 10, axis=1) > dff.noise_sd(corrected, "diff_mad")
+
+
+def check_safe_counts(n_safe_r07, n_safe_r10):
+    """Exercise 3.2: how many of suite2p's 23 ROIs pass the guard with r = 0.7 and r = 1.0."""
+    iscell = data.load_suite2p().iscell
+    count_hint = "count all ROIs whose 10th-percentile F0 is above their 'diff_mad' noise"
+    for name, answer, r, hint in [("n_safe_r07", n_safe_r07, 0.7, count_hint),
+                                  ("n_safe_r10", n_safe_r10, 1.0, "subtract 1.0 * Fneu this time, then " + count_hint)]:
+        safe = _safe(suite2p_corrected(r))
+        checks.equal(name, answer, int(safe.sum()), mistakes={
+            "that counts the unsafe ROIs; count the safe ones": int((~safe).sum()),
+            "count all ROIs, not only those classified as cells": int(safe[iscell].sum()),
+        }, hint=hint)
+
+
+def _band_sigma(band) -> float:
+    return np.median(np.abs(band)) / 0.6745
+
+
+def check_wavelet_threshold(sigma_wav, threshold_u):
+    """Exercise 4.1: the noise σ from the finest detail band, and the universal threshold."""
+    _, x = _example()
+    cs = pywt.wavedec(x, "sym4", mode="symmetric", level=5)
+    n, sigma = x.size, _band_sigma(cs[-1])
+    checks.is_number("sigma_wav", sigma_wav, hint="one number: the noise σ from the finest detail band")
+    checks.close("sigma_wav", sigma_wav, sigma, mistakes={
+        "coeffs[1] is the coarsest detail band; the finest, cD1, is the last one: coeffs[-1]": _band_sigma(cs[1]),
+        "coeffs[0] is the approximation; the noise is estimated from the finest detail band, coeffs[-1]":
+            _band_sigma(cs[0]),
+        "divide the median of |cD1| by 0.6745 to turn it into σ": np.median(np.abs(cs[-1])),
+        "the convention here takes no median off the coefficients before their absolute values":
+            np.median(np.abs(cs[-1] - np.median(cs[-1]))) / 0.6745,
+        "that is the noise of the trace itself; estimate it from the wavelet coefficients cD1":
+            np.median(np.abs(x - np.median(x))) / 0.6745,
+    }, hint="σ from the finest detail band, with the exercise's convention (no median subtracted)")
+    checks.is_number("threshold_u", threshold_u, hint="one number: the universal threshold")
+    checks.close("threshold_u", threshold_u, sigma * np.sqrt(2 * np.log(n)), mistakes={
+        "use the natural logarithm np.log, not np.log10": sigma * np.sqrt(2 * np.log10(n)),
+        "use the natural logarithm np.log, not np.log2": sigma * np.sqrt(2 * np.log2(n)),
+        "n is the number of frames of the trace, len(x), not the number of coefficients in cD1":
+            sigma * np.sqrt(2 * np.log(cs[-1].size)),
+        "multiply by σ: the threshold scales with the noise": np.sqrt(2 * np.log(n)),
+        "take the square root of 2 ln n, not 2 ln n itself": sigma * 2 * np.log(n),
+    }, hint="the universal threshold of step 3, from your σ and the number of frames of x")
+
+
+def _denoising_mistakes(x, wavelet, level) -> dict:
+    """Results of typical mistakes: hard thresholding, thresholding the approximation too,
+    n = coefficients of cD1, one σ per band."""
+    cs = pywt.wavedec(x, wavelet, mode="symmetric", level=level)
+    sigma = _band_sigma(cs[-1])
+    universal = sigma * np.sqrt(2 * np.log(x.size))
+
+    def rebuild(bands):
+        return pywt.waverec(bands, wavelet, mode="symmetric")[:x.size]
+
+    def soft(bands, threshold):
+        return [pywt.threshold(c, threshold, mode="soft") for c in bands]
+
+    return {
+        "use soft thresholding (mode='soft'): shrink every coefficient towards zero by λ, not only zero the small ones":
+            rebuild([cs[0]] + [pywt.threshold(c, universal, mode="hard") for c in cs[1:]]),
+        "leave the approximation coeffs[0] untouched; threshold only the detail bands coeffs[1:]":
+            rebuild(soft(cs, universal)),
+        "n in the threshold is the number of frames, len(x), not the number of coefficients in cD1":
+            rebuild([cs[0]] + soft(cs[1:], sigma * np.sqrt(2 * np.log(cs[-1].size)))),
+        "estimate σ once, from the finest band coeffs[-1], and use the same λ for every band":
+            rebuild([cs[0]] + [soft([c], _band_sigma(c) * np.sqrt(2 * np.log(x.size)))[0] for c in cs[1:]]),
+        "that is the input unchanged: threshold the detail bands": x,
+    }
+
+
+def check_wavelet_denoise_trace(wavelet_denoise_trace, unseen=False):
+    """Exercise 4.2: the learner's wavelet denoising of one trace, step by step."""
+    _, xk = _example()
+    cases = [(xk, "sym4", 5), (xk[:2999], "sym4", 4), (xk[:1500], "db2", 3)]
+    if unseen:  # another recording and real Allen traces, other wavelets, levels and lengths
+        other, allen = dff_true_f0(seed=5), data.load_allen_dff().traces
+        cases = [(other[1], "db4", 3), (other[7], "haar", 6), (other[12][:1501], "coif2", 2),
+                 (allen[8], "sym4", 4), (allen[30][:777], "sym8", 1)]
+    checks.is_function("wavelet_denoise_trace", wavelet_denoise_trace, n_params=3)
+    for x, wavelet, level in cases:
+        name = f"wavelet_denoise_trace(<{x.size} frames>, {wavelet!r}, {level})"
+        got = checks.call("wavelet_denoise_trace", wavelet_denoise_trace, x, wavelet, level,
+                          refuse=(dff.wavelet_denoise,))
+        checks.is_array(name, got, shape=x.shape, hint="return one value per frame of x", wrong_shapes={
+            (x.size + 1,): "pywt.waverec returns one sample more for an odd length: keep the first len(x)"})
+        checks.close(name, got, dff.wavelet_denoise(x, wavelet, level), rtol=1e-6, atol=1e-9,
+                     mistakes=_denoising_mistakes(x, wavelet, level),
+                     hint="follow the five steps with the exercise's conventions, and use the wavelet and level "
+                          "passed as arguments")
+
+
+def check_level_errors(raw_error, level_errors, best_level):
+    """Exercise 4.3: RMS errors against the true calcium, raw and after 1 to 8 levels, and the best level."""
+    k = active_neuron(seed=0)
+    _, x = _example()
+    true = recording(seed=0).truth.calcium[k]
+    denoised = [dff.wavelet_denoise(x, "sym4", level) for level in range(1, 9)]
+    errors = np.array([np.sqrt(np.mean((d - true) ** 2)) for d in denoised])
+    checks.is_number("raw_error", raw_error)
+    checks.close("raw_error", raw_error, np.sqrt(np.mean((x - true) ** 2)), mistakes={
+        "that is the mean squared error; take its square root for the RMS": np.mean((x - true) ** 2),
+        "square the differences before averaging (root of the MEAN of SQUARES)": np.mean(np.abs(x - true)),
+    }, hint="the RMS difference between x and the true calcium signal, over all frames")
+    checks.is_array("level_errors", level_errors, shape=(8,), hint="one RMS error per level, levels 1 to 8")
+    checks.close("level_errors", level_errors, errors, mistakes={
+        "compare with the true calcium signal truth.calcium[k], not with the noisy trace x":
+            np.array([np.sqrt(np.mean((d - x) ** 2)) for d in denoised]),
+        "those are mean squared errors; take the square root": errors ** 2,
+        "the order is reversed: level 1 first": errors[::-1],
+    }, hint="for each level from 1 to 8, the RMS difference between the denoised x and the true calcium")
+    checks.is_number("best_level", best_level, integer=True, hint="a level is a whole number")
+    checks.equal("best_level", best_level, int(np.argmin(errors)) + 1, mistakes={
+        "that is the position in the array (starting at 0); levels start at 1: add 1": int(np.argmin(errors)),
+        "that is the level with the LARGEST error; pick the smallest": int(np.argmax(errors)) + 1,
+    }, hint="the level (1 to 8) whose error is the smallest")
+
+
+def _snr_mistakes(x) -> dict:
+    median, p99, sigma = np.median(x), np.percentile(x, 99), dff.noise_sd(x, "mad")
+    ranked_p99 = np.sort(x)[int(0.99 * x.size)]
+    return {"the noise σ is the MAD estimate, not the standard deviation": (p99 - median) / x.std(),
+            "the noise σ is the MAD of the trace itself, not of its differences ('diff_mad')":
+                (p99 - median) / dff.noise_sd(x, "diff_mad"),
+            "the signal is the 99th percentile, not the maximum": (x.max() - median) / sigma,
+            "subtract the median from the 99th percentile: the signal is the rise above the typical level":
+                p99 / sigma,
+            MAD_SCALE_HINT: (p99 - median) / (sigma / 1.4826),
+            "use np.percentile's default linear interpolation, not one ranked sample": (ranked_p99 - median) / sigma}
+
+
+def check_snr(snr, unseen=False):
+    """Exercise 5.1: the learner's robust SNR of one trace."""
+    raw, xk = _example()
+    cases = [xk, raw, xk[:250]]
+    if unseen:  # real Allen ΔF/F₀ (raw and denoised), another recording's raw and true-F0 traces
+        allen = data.load_allen_dff().traces
+        cases = [allen[0], allen[8], dff.wavelet_denoise(allen[8], "sym4", 4),
+                 soma_traces(seed=9)[3], dff_true_f0(seed=9)[11][:1234]]
+    checks.is_function("snr", snr, n_params=1)
+    for x in cases:
+        name = f"snr on a trace of {x.size} frames"
+        got = checks.call("snr", snr, x, refuse=(dff.snr,))
+        checks.is_number(name, got, hint=ONE_NUMBER_HINT)
+        checks.close(name, got, dff.snr(x), mistakes=_snr_mistakes(x),
+                     hint="the rise from the median to the 99th percentile, over the MAD noise σ (see the formula)")
+
+
+def check_allen_snr(snr_raw, snr_denoised, snr_gain):
+    """Exercise 5.2: the SNR of each Allen trace before and after denoising, and the median gain."""
+    traces = data.load_allen_dff().traces
+    denoised = dff.wavelet_denoise(traces, "sym4", 4)
+    n, T = traces.shape
+    raw, clean = dff.snr(traces), dff.snr(denoised)
+    shapes = {(T,): "one SNR per neuron: compute along time (axis=1), not across neurons"}
+    checks.is_array("snr_raw", snr_raw, shape=(n,), wrong_shapes=shapes)
+    checks.close("snr_raw", snr_raw, raw, mistakes={
+        "that is the SNR of the denoised traces; snr_raw is for the traces before denoising": clean,
+        "use the MAD noise σ, not the standard deviation":
+            (np.percentile(traces, 99, axis=1) - np.median(traces, axis=1)) / traces.std(axis=1),
+    }, hint="the SNR of exercise 5.1 of each raw Allen trace")
+    checks.is_array("snr_denoised", snr_denoised, shape=(n,), wrong_shapes=shapes)
+    checks.close("snr_denoised", snr_denoised, clean, mistakes={
+        "that is the SNR before denoising": raw,
+        "'diff_mad' collapses after denoising (neighbouring frames become alike): use the MAD of the trace":
+            dff.snr(denoised, noise="diff_mad"),
+        "denoise with 4 levels of 'sym4', as stated": dff.snr(dff.wavelet_denoise(traces, "sym4")),
+    }, hint="the same SNR, of each trace after denoising with the exercise's wavelet and level")
+    checks.is_number("snr_gain", snr_gain)
+    checks.close("snr_gain", snr_gain, np.median(clean / raw), mistakes={
+        "that is raw over denoised; the ratio asked for is snr_denoised / snr_raw": np.median(raw / clean),
+        "take the median of the per-neuron ratios, not the mean": np.mean(clean / raw),
+        "take the median of the ratios, not the ratio of the medians": np.median(clean) / np.median(raw),
+    }, hint="the median over neurons of each neuron's ratio of denoised to raw SNR")

@@ -1,13 +1,20 @@
-"""Lesson 07 (neuronal ensembles): the rasters its exercises refer to, the reference analysis and
-its figures.
+"""Lesson 07 (neuronal ensembles): the rasters its exercises refer to, the reference analysis,
+its figures, and the checks of its exercises.
 
-Check cells recompute what an exercise refers to by calling these functions (the check protocol).
 The expensive steps (event detection on 324 × 15 000 traces, 1000 shuffles) are computed once per
 process and kept read-only, so checks and figures reuse them.
+
+Each ``check_*`` function is the whole of one check cell (``check_bins(frames_per_bin, n_bins)``):
+it takes the learner's answers, recomputes everything else from the lesson's data and fails with
+a message that names the likely mistake. ``unseen=True`` runs the hidden tests' variations (other
+rasters, frame rates, bin widths, offsets, sets and scores); the rules stay the ones the exercise
+states. Where an exercise asks the learner to write a method the package has, the learner's
+function runs inside :func:`helpers.checks.own_work`: calling the package's method fails.
 """
 from __future__ import annotations
 
 import functools
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -128,20 +135,6 @@ def silhouette_by_k(members, ks=KS) -> np.ndarray:
     return en.silhouette_scores(members, ks, method="average")
 
 
-def equal_indices(name: str, value, expected, *, mistakes: dict | None = None, hint: str | None = None) -> None:
-    """:func:`helpers.checks.equal` for a 1-D array of integer indices (whose length may differ)."""
-    if type(value) is np.ndarray and value.dtype.kind not in "iu":
-        checks.fail(name, f"has dtype {value.dtype}, but integer indices are expected.",
-                    "return an integer array (np.flatnonzero returns one, also when empty; or use .astype(int))")
-    checks.is_array(name, value, ndim=1, dtype="int", hint=hint)
-    checks.equal(name, value, np.asarray(expected), hint=hint, mistakes=mistakes)
-
-
-def random_raster(n_neurons: int, n_frames: int, rate: float, seed: int) -> np.ndarray:
-    """A boolean raster with independent events (probability `rate` per frame), for hidden tests."""
-    return np.random.default_rng(seed).random((n_neurons, n_frames)) < rate
-
-
 # --------------------------------------------------------------------------- figures
 
 def plot_coactivity(coactivity, threshold, *, ax, bin_s: float = BIN_S, label: str = "coactivity"):
@@ -182,3 +175,427 @@ def plot_dendrogram(members, k: int, *, ax):
     ax.set_ylabel("distance, 1 − Jaccard (average linkage)")
     ax.set_title(f"dendrogram; dashed line: the cut into {k} clusters")
     return ax
+
+
+# --------------------------------------------------------------------------- checks
+
+STRICTLY_ABOVE_HINT = "that includes bins equal to the threshold; ensemble events are strictly above it"
+PERCENT_HINT = "np.percentile takes the percentile in percent: 99, not 0.99"
+PER_SHUFFLE_MAX_HINT = ("that is the 99th percentile of each shuffle's maximum (a stricter, family-wise "
+                        "threshold); the exercise asks for the percentile of all null values pooled")
+REAL_COACTIVITY_HINT = "that is the 99th percentile of the real coactivity; the threshold comes from the null"
+WHOLE_BINS_HINT = ("count only whole bins: a last, partial bin does not count, and a bin need not hold a whole "
+                   "number of frames")
+ABOVE_HINT = "the indices of the bins whose coactivity is strictly above the threshold, in increasing order"
+SECONDS_HINT = "give times in seconds, at the start of each bin (bins are bin_s seconds wide)"
+
+
+def _random_raster(n_neurons: int, n_frames: int, rate: float, seed: int) -> np.ndarray:
+    """A boolean raster with independent events (probability `rate` per frame), for hidden tests."""
+    return np.random.default_rng(seed).random((n_neurons, n_frames)) < rate
+
+
+def _equal_indices(name: str, value, expected, *, mistakes: dict | None = None, hint: str | None = None) -> None:
+    """:func:`helpers.checks.equal` for a 1-D array of integer indices (whose length may differ)."""
+    if type(value) is np.ndarray and value.dtype.kind not in "iu":
+        checks.fail(name, f"has dtype {value.dtype}, but integer indices are expected.",
+                    "return an integer array, also when it is empty (an array made from an empty list "
+                    "is float: .astype(int) converts it)")
+    checks.is_array(name, value, ndim=1, dtype="int", hint=hint)
+    checks.equal(name, value, np.asarray(expected), hint=hint, mistakes=mistakes)
+
+
+def _integer_counts(name: str, value: np.ndarray) -> None:
+    if value.dtype.kind not in "iu":
+        checks.fail(name, f"has dtype {value.dtype}, but an integer array is asked for.",
+                    "counts of neurons are whole numbers: summing booleans gives integers "
+                    "(or convert with .astype(int))")
+
+
+def check_bins(frames_per_bin, n_bins):
+    """Exercise 2.1: the frames per 0.5 s bin (unrounded) and the number of whole bins."""
+    raster, fs, _ = population()
+    n_frames, width = raster.shape[1], fs * BIN_S
+    checks.is_number("frames_per_bin", frames_per_bin)
+    checks.close("frames_per_bin", frames_per_bin, width, rtol=1e-9, mistakes={
+        "that is fs / bin_s, in frames per second squared: a bin's frames are the frames recorded in bin_s seconds":
+            fs / BIN_S,
+        "that is bin_s / fs, in seconds squared per frame: a bin's frames are the frames recorded in bin_s seconds":
+            BIN_S / fs,
+        "do not round: a bin need not hold a whole number of frames, and the binning rule handles the fraction":
+            round(width),
+    }, hint="check the units: frames per second and seconds per bin make frames per bin")
+    checks.is_number("n_bins", n_bins, integer=True,
+                     hint="a number of bins is a whole number: use math.floor or int(...)")
+    checks.equal("n_bins", n_bins, math.floor(n_frames / width), mistakes={
+        "you rounded the bin to 2 frames: divide by the unrounded frames per bin": n_frames // 2,
+        "you rounded the bin to 3 frames: divide by the unrounded frames per bin": n_frames // 3,
+        "that is the duration in seconds; count bins of bin_s seconds instead": math.floor(n_frames / fs),
+    }, hint=WHOLE_BINS_HINT)
+
+
+def _small_raster() -> np.ndarray:
+    """2 neurons x 13 frames at 4.8 Hz: two events in one bin (frames 0 and 2), a bin edge between
+    frames 2 and 3, and an event in the last, partial bin (frame 12)."""
+    small = np.zeros((2, 13), dtype=bool)
+    small[0, [0, 2, 3, 12]] = True
+    small[1, [5, 7, 11]] = True
+    return small
+
+
+def _bin_raster_cases(unseen: bool) -> list:
+    """(label, raster, fs, bin_s) for exercise 2.2."""
+    if not unseen:
+        raster, fs, _ = population()
+        return [("raster", raster, fs, BIN_S), ("a 2 x 13 raster", _small_raster(), 4.8, BIN_S)]
+    other, other_fs, _ = population(seed=1, n_neurons=30, n_frames=2000)
+    settings = [(30.0, 0.5, 6001), (7.5, 0.5, 250), (10.0, 0.25, 1001), (4.8, 1.0, 3000), (12.5, 0.5, 999)]
+    return [("another raster", other, other_fs, BIN_S)] + [
+        (f"a random raster {k}", _random_raster(7, n_frames, 0.08, seed=k), fs, bin_s)
+        for k, (fs, bin_s, n_frames) in enumerate(settings)]
+
+
+def _bin_by(raster: np.ndarray, frame_bin: np.ndarray, n_bins: int) -> np.ndarray:
+    """Active (neuron, bin) pairs when frame t goes to bin frame_bin[t]; bins >= n_bins are dropped."""
+    binned = np.zeros((raster.shape[0], n_bins), dtype=bool)
+    neuron, frame = np.nonzero(raster[:, frame_bin < n_bins])
+    binned[neuron, frame_bin[frame]] = True
+    return binned
+
+
+def _check_binned(name: str, got, raster: np.ndarray, fs: float, bin_s: float) -> None:
+    """One case of exercise 2.2: the dtype, the shape, then the bins with their typical mistakes."""
+    want = en.bin_events(raster, fs, bin_s)
+    (n_neurons, n_frames), n_bins, width = raster.shape, want.shape[1], fs * bin_s
+    if type(got) is np.ndarray and got.shape == want.shape and got.dtype != bool:
+        checks.fail(name, f"has dtype {got.dtype}, but a boolean array is asked for.",
+                    "a neuron is active in a bin or not, however many events it had there: return booleans"
+                    if got.dtype.kind in "iu" else "return booleans: make the array with dtype=bool, not 0.0 and 1.0")
+    whole = ("bins of {} whole frames drift away from the time grid: each frame goes to the bin that "
+             "contains its start time, with the unrounded frames per bin")
+    shapes = {(n_neurons, math.ceil(n_frames / width)): "drop the last, partial bin: keep only whole bins",
+              (n_bins, n_neurons): "keep neurons on axis 0 and bins on axis 1"}
+    frame_bin = np.floor(np.arange(n_frames) / width).astype(int)
+    mistakes = {"the events of the last, partial bin went into the last whole bin: drop them":
+                _bin_by(raster, np.minimum(frame_bin, n_bins - 1), n_bins)}
+    for n in {math.floor(width), math.ceil(width)} - {0}:
+        shapes.setdefault((n_neurons, n_frames // n), whole.format(n))
+        mistakes[whole.format(n)] = _bin_by(raster, np.arange(n_frames) // n, n_bins)
+    checks.is_array(name, got, shape=want.shape, dtype="bool", wrong_shapes=shapes,
+                    hint="one column per whole bin of the raster, frame rate and bin width passed as arguments")
+    checks.equal(name, got, want, mistakes=mistakes, hint="each frame goes to the bin that contains its start "
+                 "time; a neuron is active (True) in a bin where at least one of its events starts")
+
+
+def check_bin_raster(bin_raster, unseen=False):
+    """Exercise 2.2: an event raster binned by start time, whole bins only, active or not."""
+    checks.is_function("bin_raster", bin_raster, n_params=3)
+    for label, raster, fs, bin_s in _bin_raster_cases(unseen):
+        got = checks.call("bin_raster", bin_raster, raster, fs, bin_s, refuse=(en.bin_events,))
+        _check_binned(f"bin_raster({label}, {fs:g}, {bin_s:g})", got, raster, fs, bin_s)
+
+
+def check_coactivity(coactivity_counts, peak_time_s):
+    """Exercise 3.1: the active neurons per bin, and the start time of the busiest bin."""
+    ref, frames_per_bin = analysis(), population()[1] * BIN_S
+    n_neurons, n_bins = ref.binned.shape
+    counts = ref.coactivity
+    checks.is_array("coactivity_counts", coactivity_counts, shape=(n_bins,), dtype="number", wrong_shapes={
+        (n_neurons,): "you summed over bins (axis 1): that is each neuron's number of active bins; "
+                      "sum over neurons, axis 0"})
+    checks.close("coactivity_counts", coactivity_counts, counts, rtol=0, atol=1e-9, mistakes={
+        "that is the fraction of neurons; the exercise asks for the number of active neurons": counts / n_neurons,
+        "that is the percentage of neurons; the exercise asks for the number of active neurons":
+            100 * counts / n_neurons,
+    }, hint="count, in each bin, the neurons that are active in it")
+    _integer_counts("coactivity_counts", coactivity_counts)
+    checks.is_number("peak_time_s", peak_time_s)
+    peak = int(np.argmax(counts))
+    checks.close("peak_time_s", peak_time_s, peak * BIN_S, rtol=1e-9, mistakes={
+        "that is the bin index; give the time in seconds at which that bin starts": peak,
+        "that is a time in frames (the bin index times the frames per bin); the exercise asks for seconds":
+            peak * frames_per_bin,
+        "that is the middle of the bin; the exercise asks for its start": (peak + 0.5) * BIN_S,
+        "that is the largest coactivity itself, not when it happened": counts.max(),
+    }, hint="find the bin with the most active neurons (the first on a tie); " + SECONDS_HINT)
+
+
+def _shuffle_train_cases(unseen: bool) -> list:
+    """(label, event frames, n_frames, offset) for exercise 4.1."""
+    raster = population()[0]
+    n_frames = raster.shape[1]
+    train_9 = np.flatnonzero(raster[9])
+    if unseen:
+        return [("events of neuron 9", train_9, n_frames, 0), ("events of neuron 9", train_9, n_frames, n_frames - 1),
+                ("events of neuron 200", np.flatnonzero(raster[200]), n_frames, 777),
+                ("[0, 5, 99]", np.array([0, 5, 99]), 100, 1), ("[3]", np.array([3]), 4, 1)]
+    # [0, 5, 7] + 5: one frame lands exactly on n_frames (wraps to 0), one past it; [] stays empty.
+    return [("events of neuron 9", train_9, n_frames, 12000), ("[1, 4, 8]", np.array([1, 4, 8]), 10, 3),
+            ("[0, 5, 7]", np.array([0, 5, 7]), 10, 5), ("[]", np.array([], dtype=int), 50, 20)]
+
+
+def check_shuffle_train(shuffle_train, unseen=False):
+    """Exercise 4.1: one neuron's event frames rotated by an offset, wrapped round and sorted."""
+    checks.is_function("shuffle_train", shuffle_train, n_params=3)
+    for label, frames, n_frames, offset in _shuffle_train_cases(unseen):
+        got = checks.call("shuffle_train", shuffle_train, frames, n_frames, offset,
+                          refuse=(en.circular_shuffle_null,))
+        train = np.zeros(n_frames, dtype=bool)
+        train[frames] = True
+        moved = frames + offset
+        _equal_indices(f"shuffle_train({label}, {n_frames}, {offset})", got, np.flatnonzero(np.roll(train, offset)),
+                       mistakes={
+            "some frames are past the end of the recording: wrap them round to the start": moved,
+            "the last frame is n_frames - 1: a frame that lands exactly on n_frames wraps round to frame 0":
+                np.sort(np.where(moved > n_frames, moved - n_frames, moved)),
+            "the frames are not in increasing order: sort them after wrapping": moved % n_frames,
+            "the events moved earlier in time: add the offset, as np.roll(train, offset) does":
+                np.sort((frames - offset) % n_frames),
+            "that is the frames unchanged: add the offset": frames,
+        }, hint="add the offset to every event frame, wrap those past the end round to the start, and sort them")
+
+
+def _one_shuffle(raster, fs, bin_s, offsets) -> np.ndarray:
+    return en.circular_shuffle_null(raster, fs, bin_s, offsets=np.asarray(offsets)[None])[0]
+
+
+def _shuffle_cases(unseen: bool) -> list:
+    """(label, raster, fs, bin_s, offsets) for exercise 4.2."""
+    if not unseen:
+        raster, fs, _ = population()
+        return [("raster", raster, fs, BIN_S, en.shuffle_offsets(1, *raster.shape, seed=7)[0])]
+    other, other_fs, _ = population(seed=1, n_neurons=30, n_frames=2000)
+    fast, slow = _random_raster(7, 6001, 0.05, seed=3), _random_raster(12, 1001, 0.1, seed=4)
+    return [("another raster", other, other_fs, BIN_S, en.shuffle_offsets(1, *other.shape, seed=3)[0]),
+            ("a random raster", fast, 30.0, BIN_S, en.shuffle_offsets(1, *fast.shape, seed=4)[0]),
+            ("a random raster", slow, 10.0, 0.25, en.shuffle_offsets(1, *slow.shape, seed=5)[0]),
+            ("another raster, offsets 0", other, other_fs, BIN_S, np.zeros(other.shape[0], dtype=int))]
+
+
+def check_shuffled_coactivity(shuffled_coactivity, unseen=False):
+    """Exercise 4.2: the coactivity of one circular shuffle: each neuron rotated by its own offset,
+    in frames, before binning."""
+    checks.is_function("shuffled_coactivity", shuffled_coactivity, n_params=4)
+    for label, raster, fs, bin_s, offsets in _shuffle_cases(unseen):
+        name = f"shuffled_coactivity({label}, offsets, {fs:g}, {bin_s:g})"
+        got = checks.call("shuffled_coactivity", shuffled_coactivity, raster, offsets, fs, bin_s,
+                          refuse=(en.circular_shuffle_null,))
+        binned = en.bin_events(raster, fs, bin_s)
+        checks.is_array(name, got, shape=(binned.shape[1],), dtype="number",
+                        wrong_shapes={(raster.shape[0],): "sum over neurons (axis 0) to get one count per bin"},
+                        hint="one count of active neurons per bin, for the fs and bin_s passed as arguments")
+        checks.close(name, got, _one_shuffle(raster, fs, bin_s, offsets), rtol=0, atol=1e-9, mistakes={
+            "that is the real coactivity: rotate each neuron's row by its offset before binning": en.coactivity(binned),
+            "you rotated all neurons by the same offset: that only moves the whole recording in time and "
+            "keeps the coactivity; give each neuron its own offset":
+                _one_shuffle(raster, fs, bin_s, np.full_like(offsets, offsets[0])),
+            "you shuffled after binning, by offsets counted in bins: the offsets are in frames — rotate the "
+            "frame raster first, then bin": np.array([np.roll(row, k) for row, k in zip(binned, offsets)]).sum(axis=0),
+            "the events moved earlier: np.roll(train, offset) moves them later (t + offset)":
+                _one_shuffle(raster, fs, bin_s, -offsets),
+        }, hint="rotate each neuron's row of the frame raster by its own offset, then bin with the arguments "
+                "given and count the active neurons per bin")
+        _integer_counts(name, got)
+
+
+def check_threshold(threshold_99, expected_chance_bins):
+    """Exercise 5.1: the pooled 99th percentile of the null, and the bins expected above it by chance."""
+    null_coactivity, real = null(), analysis().coactivity
+    n_bins = null_coactivity.shape[1]
+    checks.is_number("threshold_99", threshold_99)
+    checks.close("threshold_99", threshold_99, np.percentile(null_coactivity, PERCENTILE), rtol=1e-9, mistakes={
+        PERCENT_HINT: np.percentile(null_coactivity, 0.99),
+        PER_SHUFFLE_MAX_HINT: np.percentile(null_coactivity.max(axis=1), PERCENTILE),
+        REAL_COACTIVITY_HINT: np.percentile(real, PERCENTILE),
+        "that is the mean of the per-shuffle percentiles; pool all shuffles and bins into one percentile":
+            np.percentile(null_coactivity, PERCENTILE, axis=1).mean(),
+        "that is the 95th percentile; the exercise asks for the 99th": np.percentile(null_coactivity, 95),
+    }, hint="one percentile of all null values pooled (every shuffle and every bin), NumPy's default definition")
+    threshold = np.percentile(null_coactivity, PERCENTILE)
+    above = np.mean(null_coactivity > threshold)
+    checks.is_number("expected_chance_bins", expected_chance_bins)
+    checks.close("expected_chance_bins", expected_chance_bins, above * n_bins, rtol=1e-6, mistakes={
+        "that counts null values equal to the threshold too; ensemble events are strictly above it":
+            np.mean(null_coactivity >= threshold) * n_bins,
+        "that is a fraction; multiply by the number of bins to get a number of bins": above,
+        "that assumes exactly 1 % of bins; with whole-number coactivity the share strictly above is "
+        "smaller — count it in the null": 0.01 * n_bins,
+        "that is the number of null values above the threshold in all 1000 shuffles; divide by the "
+        "number of shuffles (or use the mean)": np.sum(null_coactivity > threshold),
+    }, hint="the share of all null values strictly above the threshold, scaled to the recording's number of bins")
+
+
+def _coactive_cases(unseen: bool) -> list:
+    """(label, coactivity, threshold) for exercise 5.2."""
+    ref = analysis()
+    if unseen:
+        zf = zebrafish_analysis()
+        other = en.coactivity(en.bin_events(_random_raster(40, 3001, 0.05, seed=3), 30.0, BIN_S))
+        return [("zebrafish coactivity", zf.coactivity, zf.threshold), ("coactivity", ref.coactivity, 14.5),
+                ("a fraction of neurons", ref.coactivity / ref.binned.shape[0], 0.05),
+                ("another coactivity", other, 20.0)]
+    short = np.array([3, 5, 5, 9, 4])  # bins equal to the threshold; none above 9
+    return [("coactivity", ref.coactivity, ref.threshold), ("[3, 5, 5, 9, 4]", short, 5.0),
+            ("[3, 5, 5, 9, 4]", short, 9.0)]
+
+
+def check_coactive_bins(coactive_bins, unseen=False):
+    """Exercise 5.2: the indices of the bins strictly above a threshold, as integers (also when none)."""
+    checks.is_function("coactive_bins", coactive_bins, n_params=2)
+    for label, counts, threshold in _coactive_cases(unseen):
+        name = f"coactive_bins({label}, {threshold:g})"
+        got = checks.call("coactive_bins", coactive_bins, counts, threshold, refuse=(en.ensemble_events,))
+        if type(got) is np.ndarray and got.dtype == bool:
+            checks.fail(name, "is a boolean mask.",
+                        "return the indices of the bins above the threshold, not a mask of them")
+        _equal_indices(name, got, np.flatnonzero(counts > threshold), mistakes={
+            STRICTLY_ABOVE_HINT: np.flatnonzero(counts >= threshold),
+            "these are the coactivity values of the bins, not their indices": counts[counts > threshold],
+            "these are the bins at or below the threshold; keep those above it": np.flatnonzero(counts <= threshold),
+        }, hint=ABOVE_HINT)
+
+
+def check_ensemble_events(event_bins, event_times_s, event_members):
+    """Exercise 5.3: the ensemble-event bins, their start times and their contributing neurons."""
+    ref, frames_per_bin = analysis(), population()[1] * BIN_S
+    _equal_indices("event_bins", event_bins, ref.bins, mistakes={
+        STRICTLY_ABOVE_HINT: np.flatnonzero(ref.coactivity >= ref.threshold)}, hint=ABOVE_HINT)
+    checks.is_array("event_times_s", event_times_s, shape=ref.bins.shape, hint="one start time per ensemble event")
+    checks.close("event_times_s", event_times_s, ref.bins * BIN_S, rtol=1e-9, mistakes={
+        "these are bin indices; the exercise asks for start times in seconds": ref.bins,
+        "these are frames (the bin index times the frames per bin); the exercise asks for seconds":
+            ref.bins * frames_per_bin,
+    }, hint=SECONDS_HINT)
+    n_events, n_neurons = ref.members.shape
+    checks.is_array("event_members", event_members, shape=(n_events, n_neurons), dtype="bool",
+                    wrong_shapes={(n_neurons, n_events):
+                                  "one row per ensemble event, one column per neuron: transpose"},
+                    hint="one row per ensemble event, one column per neuron")
+    checks.equal("event_members", event_members, ref.members,
+                 hint="row k holds the neurons active in the bin of the k-th ensemble event")
+
+
+def _jaccard_cases(unseen: bool) -> list:
+    """(label, a, b) for exercise 6.1."""
+    members = analysis().members
+    empty = np.zeros(6, bool)
+    if not unseen:
+        return [("event 0, event 1", members[0], members[1]),
+                ("[1,1,0,0], [1,0,1,0]", np.array([1, 1, 0, 0], bool), np.array([1, 0, 1, 0], bool)),
+                ("two empty sets", empty, empty),
+                ("an empty and a non-empty set", empty, np.array([0, 1, 0, 0, 1, 0], bool))]
+    rng = np.random.default_rng(5)
+    return [("identical sets", members[3], members[3]),
+            ("disjoint sets", np.array([1, 1, 0, 0], bool), np.array([0, 0, 1, 1], bool)),
+            *[(f"random sets {k}", *(rng.random((2, 50)) < 0.3)) for k in range(3)],
+            ("event 2, event 40", members[2], members[40])]
+
+
+def check_jaccard(jaccard, unseen=False):
+    """Exercise 6.1: the Jaccard similarity of two boolean vectors, 1.0 for two empty sets."""
+    checks.is_function("jaccard", jaccard, n_params=2)
+    for label, a, b in _jaccard_cases(unseen):
+        name = f"jaccard({label})"
+        got = checks.call("jaccard", jaccard, a, b, refuse=(en.jaccard_similarity,))
+        if isinstance(got, (float, np.floating)) and np.isnan(got):
+            checks.fail(name, "is NaN.", "two empty sets have union 0 (0 / 0 is NaN): as stated, return 1.0 for them")
+        checks.is_number(name, got)
+        both, either = int(np.sum(a & b)), int(np.sum(a | b))
+        one_empty = (a.sum() == 0) != (b.sum() == 0)
+        checks.close(name, got, en.jaccard_similarity(np.array([a, b]))[0, 1], rtol=1e-9, mistakes={
+            "that is the number of shared neurons; divide it by the size of the union": both if either else None,
+            "that divides by the number of neurons; divide by the size of the union (neurons in either set)":
+                both / a.size if either else None,
+            "that divides by the smaller set; Jaccard divides by the union":
+                both / max(min(a.sum(), b.sum()), 1) if either else None,
+            "that divides by the sum of the two set sizes, which counts the shared neurons twice; the union "
+            "counts them once": both / (a.sum() + b.sum()) if either else None,
+            "two empty sets are defined to be identical: return 1.0": 0.0 if not either else None,
+            "only two empty sets are identical by definition; an empty and a non-empty set share no neuron":
+                1.0 if one_empty else None,
+        }, hint="the neurons in both sets over the neurons in either set")
+        if isinstance(got, (int, np.integer)):
+            checks.fail(name, "is an integer, but the exercise asks for a float.",
+                        "a similarity is a ratio: return it as a float (1.0, not 1)")
+
+
+def _cut_cases(unseen: bool) -> list:
+    """(label, ks, mean silhouettes) for exercise 7.1."""
+    if not unseen:
+        ks = np.asarray(KS)
+        return [("ks, silhouette", ks, silhouette_by_k(analysis().members, ks)),
+                ("ks 4 to 9, a tie", np.arange(4, 10), np.array([0.10, 0.30, 0.20, 0.30, 0.05, 0.30]))]
+    ks, zebrafish_ks = np.arange(3, 21), np.arange(2, 7)  # the zebrafish recording has 7 ensemble events
+    return [("the zebrafish events' ks 2 to 6", zebrafish_ks,
+             silhouette_by_k(zebrafish_analysis().members, zebrafish_ks)),
+            ("ks 3 to 20, random scores", ks, np.random.default_rng(11).uniform(-0.2, 0.6, ks.size)),
+            ("ks 2 to 11, all equal", np.arange(2, 12), np.full(10, 0.25)),
+            ("ks 5 to 8, all negative", np.arange(5, 9), np.array([-0.3, -0.1, -0.2, -0.1]))]
+
+
+def check_best_cut(best_cut, unseen=False):
+    """Exercise 7.1: the cut rule: the k with the largest mean silhouette, the smallest k on a tie."""
+    checks.is_function("best_cut", best_cut, n_params=2)
+    for label, ks, scores in _cut_cases(unseen):
+        name = f"best_cut({label})"
+        got = checks.call("best_cut", best_cut, ks, scores,
+                          refuse=(en.cluster_ensembles, en.silhouette_scores, silhouette_by_k))
+        checks.is_number(name, got, integer=True,
+                         hint="return a number of clusters, one of the ks (a whole number), not a silhouette value")
+        tied = np.flatnonzero(scores == scores.max())
+        checks.equal(name, got, int(ks[tied[0]]), mistakes={
+            "on a tie keep the smallest k": int(ks[tied[-1]]) if tied.size > 1 else None,
+            "that is the position of the maximum in the array; the k it stands for is the entry of ks there":
+                int(tied[0]),
+            "you added 2 to the position of the maximum, but ks need not start at 2: take the entry of ks there":
+                int(tied[0]) + 2,
+            "that is the k with the smallest mean silhouette; keep the largest": int(ks[np.argmin(scores)]),
+            "that is the largest k tried; keep the k whose mean silhouette is largest": int(ks[-1]),
+        }, hint="the k whose mean silhouette is the largest (the smallest such k on a tie)")
+
+
+def check_recovery(recovery, n_extra):
+    """Exercise 8.2: the Jaccard similarity of planted and recovered ensembles, and the unmatched ones."""
+    _, _, truth = population()
+    n_neurons = truth.spikes.shape[0]
+    planted = np.array([np.isin(np.arange(n_neurons), s) for s in truth.ensembles]).astype(int)
+    found = np.array([np.isin(np.arange(n_neurons), f.members) for f in analysis().ensembles]).astype(int)
+    shared = planted @ found.T
+    union = planted.sum(axis=1)[:, None] + found.sum(axis=1)[None, :] - shared
+    want = shared / union
+    checks.is_array("recovery", recovery, shape=want.shape,
+                    wrong_shapes={want.T.shape: "rows are planted ensembles, columns recovered ones: transpose"},
+                    hint="one row per planted ensemble, one column per recovered ensemble")
+    checks.close("recovery", recovery, want, rtol=1e-9, atol=1e-12, mistakes={
+        "these are numbers of shared neurons; divide by the size of the union": shared,
+        "that divides by the planted ensemble's size; Jaccard divides by the union":
+            shared / planted.sum(axis=1)[:, None],
+    }, hint="for each planted (row) and recovered (column) ensemble: shared members over members of either")
+    checks.is_number("n_extra", n_extra, integer=True, hint="a count of ensembles is a whole number")
+    checks.equal("n_extra", n_extra, int(np.sum(want.max(axis=0) < 0.5)), mistakes={
+        "that counts planted ensembles without a match; count recovered ensembles (columns) whose best "
+        "match is below 0.5": int(np.sum(want.max(axis=1) < 0.5)),
+        "that counts the recovered ensembles that DO match a planted one": int(np.sum(want.max(axis=0) >= 0.5)),
+    }, hint="for each recovered ensemble (column), its best Jaccard over the planted ones; count those below 0.5")
+
+
+def check_zebrafish(zf_n_bins, zf_threshold, zf_event_bins):
+    """Exercise 9.1: whole bins, the pooled 99th-percentile threshold and the ensemble-event bins of
+    the zebrafish recording."""
+    raster, fs, zf_null = zebrafish()
+    ref = zebrafish_analysis()
+    n_frames, width = raster.shape[1], fs * BIN_S
+    checks.is_number("zf_n_bins", zf_n_bins, integer=True, hint="a number of bins is a whole number")
+    checks.equal("zf_n_bins", zf_n_bins, ref.coactivity.size, mistakes={
+        "that counts the last, partial bin too: keep only whole bins": math.ceil(n_frames / width),
+        "that is for bins of 3 whole frames; a bin holds 3.75 frames at 7.5 Hz": n_frames // 3,
+        "that is for bins of 4 whole frames; a bin holds 3.75 frames at 7.5 Hz": n_frames // 4,
+    }, hint=WHOLE_BINS_HINT)
+    checks.is_number("zf_threshold", zf_threshold)
+    checks.close("zf_threshold", zf_threshold, ref.threshold, rtol=1e-9, mistakes={
+        PERCENT_HINT: np.percentile(zf_null, 0.99),
+        PER_SHUFFLE_MAX_HINT: np.percentile(zf_null.max(axis=1), PERCENTILE),
+        REAL_COACTIVITY_HINT: np.percentile(ref.coactivity, PERCENTILE),
+    }, hint="the null of 1000 circular shuffles with seed 0 and 0.5 s bins, and one percentile of all its values")
+    _equal_indices("zf_event_bins", zf_event_bins, ref.bins, mistakes={
+        STRICTLY_ABOVE_HINT: np.flatnonzero(ref.coactivity >= ref.threshold)}, hint=ABOVE_HINT)

@@ -1,18 +1,26 @@
-"""Lesson 06 (detecting calcium events): the traces its exercises refer to, and its figures.
+"""Lesson 06 (detecting calcium events): the traces its exercises refer to, its figures and the
+checks of its exercises.
 
-Check cells recompute what an exercise refers to by calling these functions (the check protocol).
+Each ``check_*`` function is the whole of one check cell (``check_bursts(n_spikes_4, n_bursts_4)``):
+it takes the learner's answers, recomputes everything else from the lesson's data and fails with
+a message that names the likely mistake. ``unseen=True`` runs the hidden tests' variations (other
+recordings, frame rates and arguments); the rules stay the ones the exercise states.
 """
 from __future__ import annotations
 
-import numpy as np
-from scipy.signal import peak_widths
+import math
 
-from helpers import checks, events as ev, simulate
+import numpy as np
+from scipy.signal import find_peaks, peak_widths
+
+from helpers import checks, data, events as ev, simulate
 
 #: The thresholds of the k sweep (section 8), in noise standard deviations.
 K_SWEEP = (2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0)
 #: Largest onset-to-burst time difference for a match (section 8), seconds.
 TOLERANCE_S = 0.5
+#: The scores of a detection against the truth, in the order the lesson returns them.
+SCORE_NAMES = ("precision", "recall", "f1")
 
 
 def simulated_dff(seed: int = 6, fs: float = 10.0, n_neurons: int = 40, duration_s: float = 300.0):
@@ -74,14 +82,15 @@ def equal_frames(name: str, value, expected, *, mistakes: dict | None = None, hi
     checks.equal(name, value, np.asarray(expected), hint=hint, mistakes=mistakes)
 
 
-def compound_fraction(events, factor: float = 1.5, min_events: int = 3) -> np.ndarray:
+def compound_fraction(events, *, factor: float = 1.5, min_events: int = 3) -> np.ndarray:
     """The lesson's own metric, per neuron with at least `min_events` events (in neuron order):
-    the fraction of its events whose amplitude exceeds `factor` times its median event amplitude."""
-    values = []
-    for amplitudes in events.per_neuron("amplitude"):
-        if amplitudes.size >= min_events:
-            values.append(np.mean(amplitudes > factor * np.median(amplitudes)))
-    return np.array(values, dtype=float)
+    the fraction of its events whose amplitude exceeds `factor` times its median event amplitude.
+
+    `events` is an :class:`helpers.events.Events` table, or one array of event amplitudes per neuron.
+    """
+    amplitudes = events.per_neuron("amplitude") if isinstance(events, ev.Events) else events
+    return np.array([np.mean(a > factor * np.median(a)) for a in map(np.asarray, amplitudes)
+                     if a.size >= min_events], dtype=float)
 
 
 def true_multi_spike_fraction(truth, fs: float, neurons) -> np.ndarray:
@@ -96,11 +105,16 @@ def true_multi_spike_fraction(truth, fs: float, neurons) -> np.ndarray:
     return np.array(out)
 
 
-def k_sweep(dff, fs: float, bursts, ks=K_SWEEP, tolerance_s: float = TOLERANCE_S):
+def k_sweep(dff, fs: float, bursts, ks=K_SWEEP, *, tolerance_s: float = TOLERANCE_S):
     """``(precision, recall, f1)`` arrays, one value per threshold k (lower level 1.5 σ)."""
-    scores = [ev.match_events(ev.detect_events(dff, fs, k=k, k_low=min(1.5, k)).per_neuron("onset"),
-                              bursts, fs, tolerance_s) for k in ks]
-    return tuple(np.array([getattr(s, name) for s in scores]) for name in ("precision", "recall", "f1"))
+    found = [ev.detect_events(dff, fs, k=k, k_low=min(1.5, k)) for k in ks]
+    return _scores_by_k(found, bursts, fs, tolerance_s=tolerance_s)
+
+
+def _scores_by_k(found, true_frames, fs: float, field: str = "onset", tolerance_s: float = TOLERANCE_S):
+    """``(precision, recall, f1)`` arrays: the events of each k (`found`) scored against `true_frames`."""
+    scores = [ev.match_events(events.per_neuron(field), true_frames, fs, tolerance_s) for events in found]
+    return tuple(np.array([getattr(s, name) for s in scores]) for name in SCORE_NAMES)
 
 
 # --------------------------------------------------------------------------- figures
@@ -142,3 +156,481 @@ def plot_raster(events, *, ax, color: str = "#0072B2", title: str | None = None)
     if title:
         ax.set_title(title)
     return ax
+
+
+# --------------------------------------------------------------------------- checks
+
+NOISE_HINT = "σ is 1.4826 times the median absolute deviation of each neuron's trace from its own median"
+ROBUST_Z_HINT = ("subtract the median of the trace passed in and divide by 1.4826 times its median absolute "
+                 "deviation (np.median averages the two middle values of an even-length trace)")
+ONSET_HINT = ("an onset is the first frame of each run of frames strictly above k; frame 0 starts a run when "
+              "it is above k")
+MASK_NOT_FRAMES_HINT = "return frame indices (np.flatnonzero gives them), not a boolean mask"
+FLOAT_FRAMES_HINT = ("frame indices are whole numbers: an array built from a Python list (an empty one too) is "
+                     "float unless you give it dtype=int")
+FWHM_HINT = ("walk out from the peak to the first sample at or below the half level, then interpolate linearly "
+             "between that sample and its neighbour towards the peak")
+EDGE_HINT = ("when the trace stays above the half level up to the edge of the recording, the crossing is that "
+             "edge frame (0 or n - 1): do not look past the ends of the trace")
+AT_LEVEL_HINT = "the crossing is the first sample at or below the half level: a sample exactly at the half level is the crossing"
+PER_MINUTE_HINT = "that is events per minute; the rate is asked in events per second (Hz)"
+PERCENT_HINT = "give a fraction (between 0 and 1), not a percentage"
+MATCH_HINT = "each true event, in order, takes the earliest unused detection within the tolerance"
+SWEEP_HINT = ("for each k in the order given: detect with that k and the default parameters, then score the "
+              "onsets against the bursts with a tolerance of 0.5 s")
+ARGUMENTS_HINT = "use the arguments passed in (trace, frame rate, thresholds), not the lesson's variables"
+
+
+def _lesson_events():
+    """``(dff, fs, truth, events)``: the lesson's recording and its events with the default parameters."""
+    dff, fs, truth = simulated_dff()
+    return dff, fs, truth, ev.detect_events(dff, fs)
+
+
+def _other_recording():
+    """``(dff, fs, truth, events)`` of a recording no exercise shows: 8 neurons, 2 minutes at 30 Hz."""
+    dff, fs, truth = simulated_dff(seed=21, fs=30.0, n_neurons=8, duration_s=120.0)
+    return dff, fs, truth, ev.detect_events(dff, fs)
+
+
+def _allen_events():
+    """``(traces, fs, events)`` of the real Allen recording (it has silent neurons and ones with 3 events)."""
+    allen = data.load_allen_dff()
+    traces = np.array(allen.traces)
+    return traces, allen.fs, ev.detect_events(traces, allen.fs)
+
+
+def _is_frames(name: str, value) -> None:
+    """Fail an array of frame indices whose dtype is not integer, with the hint its dtype calls for."""
+    __tracebackhide__ = True  # IPython shows the student's check line, not these internals
+    if type(value) is np.ndarray and value.dtype.kind not in "iu":
+        checks.fail(name, f"has dtype {value.dtype}, but int values are expected (frame indices).",
+                    MASK_NOT_FRAMES_HINT if value.dtype == bool else FLOAT_FRAMES_HINT)
+
+
+def _is_triple(name: str, value, what: str, hint: str) -> tuple:
+    """Fail unless `value` is a tuple of three items (`what` names them)."""
+    __tracebackhide__ = True  # IPython shows the student's check line, not these internals
+    if type(value) is not tuple or len(value) != 3:
+        checks.fail(name, f"should return a tuple of three {what}.", hint)
+    return value
+
+
+def check_bursts(n_spikes_4, n_bursts_4):
+    """Exercise 1.1: neuron 4's number of true spikes and of true bursts."""
+    _, fs, truth = simulated_dff()
+    frames, decay_s = truth.spike_frames[4], truth.indicator["decay_s"]
+    n_bursts = int(ev.spike_bursts(frames, fs, decay_s).size)
+    checks.equal("n_spikes_4", n_spikes_4, int(frames.size), mistakes={
+        "that is the number of neurons: take the spikes of neuron 4, truth.spike_frames[4]": len(truth.spike_frames),
+        "that is the number of bursts; the spikes are the entries of truth.spike_frames[4]": n_bursts,
+    }, hint="count neuron 4's spikes: one entry of truth.spike_frames[4] per spike")
+    checks.equal("n_bursts_4", n_bursts_4, n_bursts, mistakes={
+        "that is the number of spikes: group them into bursts with ev.spike_bursts": int(frames.size),
+        "merge_s is in seconds: pass truth.indicator['decay_s'] as it is, not multiplied by fs":
+            int(ev.spike_bursts(frames, fs, decay_s * fs).size),
+    }, hint="group neuron 4's spikes into bursts, merging spikes closer than the indicator's decay time, and count the bursts")
+
+
+def check_noise(noise_sigma, noise_std):
+    """Exercise 2.1: each neuron's robust noise σ (1.4826 × MAD) and standard deviation."""
+    x, _, _ = simulated_dff()
+    n, T = x.shape
+    centre = np.median(x, axis=1, keepdims=True)
+    mad = np.median(np.abs(x - centre), axis=1)
+    shapes = {(T,): "you reduced over axis 0 (neurons); one value per neuron means reducing over time, axis=1",
+              (): "you reduced over the whole array; compute one value per neuron (axis=1)",
+              (n, 1): "drop the kept axis: one value per neuron, shape (n_neurons,)"}
+    checks.is_array("noise_sigma", noise_sigma, shape=(n,), wrong_shapes=shapes)
+    checks.close("noise_sigma", noise_sigma, 1.4826 * mad, mistakes={
+        "that is the MAD itself: multiply it by 1.4826 to get σ": mad,
+        "that is the standard deviation; σ here is 1.4826 × the median absolute deviation": x.std(axis=1),
+        "deviations are taken from the median, not the mean":
+            1.4826 * np.median(np.abs(x - x.mean(axis=1, keepdims=True)), axis=1),
+        "that is the mean absolute deviation; take the median of the absolute deviations":
+            1.4826 * np.mean(np.abs(x - centre), axis=1),
+    }, hint=NOISE_HINT)
+    checks.is_array("noise_std", noise_std, shape=(n,), wrong_shapes=shapes)
+    checks.close("noise_std", noise_std, x.std(axis=1), mistakes={
+        "use the population standard deviation (ddof=0, NumPy's default)": x.std(axis=1, ddof=1),
+        "that is the variance; take its square root": x.var(axis=1),
+    }, hint="the plain standard deviation of each neuron's trace over time")
+
+
+def check_robust_z(robust_z, unseen=False):
+    """Exercise 2.2: the robust z-score of one trace."""
+    x = simulated_dff()[0]
+    cases = [("neuron 4", x[4]), ("neuron 19", x[19])]
+    if unseen:  # a real recording at 30 Hz, and a simulated one (odd and even lengths)
+        allen, other = _allen_events()[0], _other_recording()[0]
+        cases = [("Allen neuron 3", allen[3]), ("Allen neuron 40", allen[40]),
+                 ("another simulation (odd length)", other[0][:-1]), ("another simulation", other[2])]
+    checks.is_function("robust_z", robust_z, n_params=1)
+    for label, trace in cases:
+        trace = np.array(trace, dtype=float)
+        got = checks.call("robust_z", robust_z, trace, refuse=(ev.robust_zscore, ev._robust_noise))
+        call = f"robust_z({label})"
+        checks.is_array(call, got, shape=trace.shape, hint="return one z value per frame of the trace passed in")
+        med, mad = np.median(trace), np.median(np.abs(trace - np.median(trace)))
+        checks.close(call, got, ev.robust_zscore(trace), rtol=1e-5, atol=1e-9, mistakes={
+            "that is the ordinary z-score (mean and standard deviation); use the median and 1.4826 × MAD":
+                (trace - trace.mean()) / trace.std(),
+            "divide by 1.4826 × MAD, not by the MAD alone": (trace - med) / mad,
+            "subtract the median, not the mean": (trace - trace.mean()) / (1.4826 * mad),
+            "the noise is 1.4826 × MAD, not the standard deviation": (trace - med) / trace.std(),
+        }, hint=ROBUST_Z_HINT)
+
+
+def _run_starts(mask: np.ndarray) -> np.ndarray:
+    """Frames where a run of True begins (frame 0 included when it is True)."""
+    return np.flatnonzero(mask & ~np.r_[False, mask[:-1]])
+
+
+def _onset_mistakes(z: np.ndarray, k: float) -> dict:
+    above = z > k
+    onsets = _run_starts(above)
+    return {
+        "these are all frames above k; keep only the first frame of each run above k": np.flatnonzero(above),
+        "these are the frames just BEFORE each crossing: add 1 (the onset is the first frame above k)":
+            np.flatnonzero(above[1:] & ~above[:-1]),
+        "these are the frames where z falls back below k (downward crossings); the onset is where it rises":
+            np.flatnonzero(above[:-1] & ~above[1:]) + 1,
+        "frame 0 counts as an onset when z[0] > k: the trace then starts inside an event": onsets[onsets > 0],
+        "a value equal to k is not above k: an onset needs z[t] > k, strictly": _run_starts(z >= k),
+    }
+
+
+def check_threshold_onsets(threshold_onsets, unseen=False):
+    """Exercise 3.1: upward crossings of k, frame 0 included when the trace starts above k."""
+    cases = [("neuron 4's z, 3.0", ev.robust_zscore(simulated_dff()[0][4]), 3.0, ONSET_HINT),
+             ("a trace starting above k", np.array([5.0, 4.0, 1.0, 0.0, 4.0, 4.0, 2.0]), 3.0, ONSET_HINT),
+             ("values exactly at k", np.array([0.0, 3.0, 3.0, 3.5, 3.0, 3.2, 0.0]), 3.0, ONSET_HINT),
+             ("no crossing", np.zeros(20), 1.0, ONSET_HINT)]
+    if unseen:  # a real trace at other thresholds, a single frame, a trace ending above k
+        allen_z = ev.robust_zscore(_allen_events()[0][7])
+        cases = [("Allen trace, 2.0", allen_z, 2.0, ARGUMENTS_HINT), ("Allen trace, 4.5", allen_z, 4.5, ARGUMENTS_HINT),
+                 ("a single frame", np.array([2.0]), 1.0, ONSET_HINT),
+                 ("a trace ending above k", np.array([0.0, 0.5, 2.0, 2.5]), 1.0, ONSET_HINT)]
+    checks.is_function("threshold_onsets", threshold_onsets, n_params=2)
+    for label, z, k, hint in cases:
+        got = checks.call("threshold_onsets", threshold_onsets, z, k, refuse=(_run_starts, ev._runs))
+        call = f"threshold_onsets({label})"
+        _is_frames(call, got)
+        equal_frames(call, got, _run_starts(z > k), mistakes=_onset_mistakes(z, k), hint=hint)
+
+
+def check_quiet(n_quiet_k_only, n_quiet_both):
+    """Exercise 4.1: events of the quiet neuron without and with the absolute threshold."""
+    q, qfs, _ = quiet_trace()
+    k_only = len(ev.detect_events(q, qfs))
+    checks.equal("n_quiet_k_only", n_quiet_k_only, k_only,
+                 hint="the number of events ev.detect_events finds with its defaults (no absolute threshold)")
+    checks.equal("n_quiet_both", n_quiet_both, len(ev.detect_events(q, qfs, min_amplitude=0.15)), mistakes={
+        "min_amplitude is in the trace's units, a fraction: 15 % is 0.15, not 15": len(ev.detect_events(q, qfs, min_amplitude=15)),
+        "that is the count without the absolute threshold: pass min_amplitude=0.15": k_only,
+    }, hint="the same detection with the absolute threshold of 15 % ΔF/F₀ added")
+
+
+def check_peak_frames(peak_frames):
+    """Exercise 5.1: find_peaks on neuron 4's ΔF/F₀ with height median + 3σ, one second apart."""
+    x_all, fs, _ = simulated_dff()
+    x = x_all[4]
+    med = np.median(x)
+    sigma = 1.4826 * np.median(np.abs(x - med))
+    d = math.ceil(1.0 * fs)
+    checks.is_array("peak_frames", peak_frames, ndim=1, dtype="int",
+                    hint="find_peaks returns (frames, properties): keep the first element")
+    equal_frames("peak_frames", peak_frames, find_peaks(x, height=med + 3 * sigma, distance=d)[0], mistakes={
+        "the height must be in ΔF/F₀ (median + 3σ), not in z units: the trace is not z-scored":
+            find_peaks(x, height=3.0, distance=d)[0],
+        "σ is 1.4826 × MAD here, not the standard deviation": find_peaks(x, height=med + 3 * x.std(), distance=d)[0],
+        "distance is in frames: one second is ceil(1.0 * fs) frames": find_peaks(x, height=med + 3 * sigma, distance=1)[0],
+        "you left out distance: peaks must be at least ceil(1.0 * fs) frames apart": find_peaks(x, height=med + 3 * sigma)[0],
+    }, hint="the height is a level in ΔF/F₀ built from the trace's median and robust σ; the distance is a whole number of frames")
+
+
+def _fwhm_mistakes(trace: np.ndarray, peak: int, baseline: float, fs: float) -> dict:
+    left, right = half_max_crossings(trace, peak, baseline)
+    return {
+        "that is a width in frames: divide by fs to get seconds": right - left,
+        "that is the width on one side of the peak only; the full width spans both crossings": (peak - left) / fs,
+        "that is the width on one side of the peak only (peak to right crossing); the full width spans both crossings":
+            (right - peak) / fs,
+        "the half level is relative to the baseline: baseline + (peak − baseline) / 2, not peak / 2":
+            fwhm_reference(trace, peak, 0.0, fs) if baseline != 0 else None,
+        "interpolate the crossings linearly between samples; you used whole frames":
+            fwhm_reference(trace, peak, baseline, fs, interpolate=False),
+    }
+
+
+def _fwhm_cases(unseen: bool) -> list:
+    """``(label, trace, peak, baseline, fs, hint)``: hand-made events for each convention of the
+    exercise, then real events of the lesson's recording (or, unseen, of the Allen recording)."""
+    if unseen:
+        traces, fs, events = _allen_events()
+        chosen = np.random.default_rng(3).choice(len(events), 5, replace=False)
+        return [(f"Allen neuron {events.neuron[j]}, {events.peak[j]}, baseline, {fs:g}", traces[events.neuron[j]],
+                 int(events.peak[j]), float(events.baseline[events.neuron[j]]), fs, ARGUMENTS_HINT) for j in chosen] + [
+                ("samples exactly at the half level, once more", np.array([0.0, 0.5, 1.0, 0.75, 0.5, 0.25, 0.0]),
+                 2, 0.0, 2.0, AT_LEVEL_HINT)]
+    triangle = np.zeros(100)  # rises over 10 frames to its peak at frame 50, falls over 20, baseline 0
+    triangle[40:51] = np.linspace(0, 1, 11)
+    triangle[50:71] = np.linspace(1, 0, 21)
+    start = np.array([1.0, 0.9, 0.8, 0.7, 0.6, 0.45, 0.3, 0.2] + [0.0] * 20)
+    dff, fs, _, events = _lesson_events()
+    return [("a triangle peaking at frame 50", triangle, 50, 0.0, 10.0,
+             "the triangle rises over 10 frames and falls over 20 on a baseline of 0: find its crossings by hand"),
+            ("an event at the start of the recording", start, 0, 0.0, 10.0, EDGE_HINT),
+            ("an event at the end of the recording", start[::-1].copy(), start.size - 1, 0.0, 10.0, EDGE_HINT),
+            ("samples exactly at the half level", np.array([0.0, 0.5, 0.5, 1.0, 0.5, 0.5, 0.0]), 3, 0.0, 10.0, AT_LEVEL_HINT),
+            ] + [(f"dff[{events.neuron[j]}], {events.peak[j]}, baseline, fs", dff[events.neuron[j]], int(events.peak[j]),
+                  float(events.baseline[events.neuron[j]]), fs, FWHM_HINT) for j in (0, 5, 17)]
+
+
+def check_fwhm_s(fwhm_s, unseen=False):
+    """Exercise 6.1: an event's full width at half maximum in seconds, with the lesson's conventions."""
+    checks.is_function("fwhm_s", fwhm_s, n_params=4)
+    for label, trace, peak, baseline, fs, hint in _fwhm_cases(unseen):
+        trace = np.array(trace, dtype=float)
+        got = checks.call("fwhm_s", fwhm_s, trace, peak, baseline, fs,
+                          refuse=(fwhm_reference, half_max_crossings))
+        call = f"fwhm_s({label})"
+        checks.is_number(call, got, hint="return one number: the width in seconds")
+        checks.close(call, got, fwhm_reference(trace, peak, baseline, fs), rtol=1e-6,
+                     mistakes=_fwhm_mistakes(trace, peak, baseline, fs), hint=hint)
+
+
+def check_onset_raster(onset_raster):
+    """Exercise 7.1: the boolean onset raster of the reference events."""
+    x, _, _, e = _lesson_events()
+    if type(onset_raster) is np.ndarray and onset_raster.dtype != bool:
+        checks.fail("onset_raster", f"has dtype {onset_raster.dtype}, but a boolean array is asked for.",
+                    "create the all-False array with dtype=bool: np.zeros makes floats unless told otherwise")
+    checks.is_array("onset_raster", onset_raster, shape=x.shape, dtype="bool", wrong_shapes={
+        x.shape[::-1]: "the raster is (n_neurons, n_frames): neurons on rows, frames on columns"})
+
+    def marks(frames):
+        wrong = np.zeros(x.shape, dtype=bool)
+        wrong[e.neuron, np.minimum(frames, x.shape[1] - 1)] = True
+        return wrong
+
+    checks.equal("onset_raster", onset_raster, ev.event_raster(e), mistakes={
+        "you marked the peaks; the raster marks each event's onset": marks(e.peak),
+        "you marked the offsets; the raster marks each event's onset": marks(e.offset),
+    }, hint="one True per event, in its neuron's row and its onset's column; everything else False")
+
+
+def _table_cases(unseen: bool) -> list:
+    """``(label, events)``: event tables to summarise, each with silent neurons or neurons of exactly 3
+    events: a hand-made one and the lesson's (or, unseen, another simulation's and the Allen recording's)."""
+    if unseen:
+        return [("another recording at 30 Hz", _other_recording()[3]), ("the Allen recording", _allen_events()[2])]
+    onsets = [[10, 50, 300], [], [100], [5, 400, 410, 900], [20, 220, 420], [600, 650], []]
+    amplitudes = [[0.5, 0.5, 0.75], [], [0.4], [0.5, 1.0, 1.7, 5.0], [0.3, 0.3, 0.5], [0.4, 1.2], []]
+    sizes = [len(o) for o in onsets]
+    handmade = ev.Events(neuron=np.repeat(np.arange(len(onsets)), sizes), onset=np.concatenate(onsets).astype(int),
+                         peak=np.concatenate(onsets).astype(int) + 2, offset=np.concatenate(onsets).astype(int) + 6,
+                         amplitude=np.concatenate(amplitudes), fwhm_s=np.full(sum(sizes), 0.5),
+                         baseline=np.zeros(len(onsets)), noise_sd=np.full(len(onsets), 0.05),
+                         fs=20.0, n_frames=1000, n_neurons=len(onsets))
+    return [("a hand-made table (7 neurons at 20 Hz, 2 silent)", handmade), ("sim_events", _lesson_events()[3])]
+
+
+def _check_summary(call: str, got, events) -> None:
+    """One result of summarise_events against event_features, with the mistake catalogue."""
+    __tracebackhide__ = True  # IPython shows the student's check line, not these internals
+    n, fs, duration_s = events.n_neurons, events.fs, events.n_frames / events.fs
+    counts = np.bincount(events.neuron, minlength=n)
+    rates, active = counts / duration_s, counts > 0
+    checks.is_dict(call, got, keys=("rates_hz", "mean_rate_hz", "iei_s", "fraction_active"))
+    checks.is_array(f'{call}["rates_hz"]', got["rates_hz"], shape=(n,), hint="one rate per neuron of the recording",
+                    wrong_shapes={(int(events.neuron.max(initial=-1)) + 1,):
+                                  "silent neurons at the end are missing: count with minlength=n_neurons"})
+    checks.close(f'{call}["rates_hz"]', got["rates_hz"], rates, mistakes={
+        "these are counts; divide by the duration n_frames / fs to get events per second": counts,
+        "that is events per frame; divide by the duration in seconds (n_frames / fs)": counts / events.n_frames,
+        PER_MINUTE_HINT: 60 * rates,
+    }, hint="a rate is a neuron's number of events over the recording's duration in seconds (use the fs and "
+            "n_frames passed in)")
+    checks.is_number(f'{call}["mean_rate_hz"]', got["mean_rate_hz"])
+    checks.close(f'{call}["mean_rate_hz"]', got["mean_rate_hz"], rates.mean(), mistakes={
+        "you averaged over active neurons only; the mean is over all neurons, silent ones included":
+            rates[active].mean() if active.any() else None,
+        PER_MINUTE_HINT: 60 * rates.mean(),
+        "that is the total rate of the population; average over neurons": rates.sum(),
+    }, hint="the mean of the rates over all neurons")
+    same = events.neuron[1:] == events.neuron[:-1]
+    iei, all_diffs = np.diff(events.onset)[same] / fs, np.diff(events.onset) / fs
+    checks.is_array(f'{call}["iei_s"]', got["iei_s"], ndim=1, hint="one flat array of intervals")
+    checks.is_array(f'{call}["iei_s"]', got["iei_s"], shape=iei.shape, wrong_shapes={
+        all_diffs.shape: "some intervals run from one neuron's last event to the next neuron's first: keep only "
+                         "differences between events of the same neuron"},
+        hint="a neuron with m events gives m - 1 intervals")
+    checks.close(f'{call}["iei_s"]', got["iei_s"], iei, mistakes={
+        "these are intervals in frames; divide by fs to get seconds": iei * fs,
+    }, hint="intervals run from each onset to the next onset of the same neuron, in seconds, neuron 0's first")
+    checks.is_number(f'{call}["fraction_active"]', got["fraction_active"])
+    checks.close(f'{call}["fraction_active"]', got["fraction_active"], active.mean(), mistakes={
+        PERCENT_HINT: 100 * active.mean(),
+        "that is the number of active neurons; divide by the number of neurons": float(active.sum()),
+    }, hint="the fraction of neurons with at least one event")
+
+
+def check_summarise_events(summarise_events, unseen=False):
+    """Exercise 8.1: event rates, their mean over all neurons, inter-event intervals, fraction active."""
+    checks.is_function("summarise_events", summarise_events, n_params=5)
+    for label, events in _table_cases(unseen):
+        args = (events.neuron.copy(), events.onset.copy(), events.n_neurons, events.n_frames, events.fs)
+        got = checks.call("summarise_events", summarise_events, *args, refuse=(ev.event_features,))
+        _check_summary(f"summarise_events({label})", got, events)
+
+
+def check_compound_event_fraction(compound_event_fraction, unseen=False):
+    """Exercise 8.2: the compound-event fraction of each neuron with at least 3 events."""
+    checks.is_function("compound_event_fraction", compound_event_fraction, n_params=1)
+    for label, events in _table_cases(unseen):
+        amplitudes = events.per_neuron("amplitude")
+        got = checks.call("compound_event_fraction", compound_event_fraction, [a for a in amplitudes],
+                          refuse=(compound_fraction,))
+        call = f"compound_event_fraction(amplitudes of {label})"
+        eligible = [a for a in amplitudes if a.size >= 3]
+        checks.is_array(call, got, ndim=1, hint="one value per neuron with at least 3 events")
+        checks.is_array(call, got, shape=(len(eligible),), wrong_shapes={
+            (len(amplitudes),): "leave out the neurons with fewer than 3 events",
+            (sum(a.size >= 1 for a in amplitudes),): "keep only neurons with at least 3 events (you kept every active neuron)",
+            (sum(a.size > 3 for a in amplitudes),): "a neuron with exactly 3 events has at least 3: keep it",
+        }, hint="one value per neuron with at least 3 events")
+        checks.close(call, got, compound_fraction(amplitudes), mistakes={
+            "that is a count of large events; divide by the neuron's number of events":
+                [np.sum(a > 1.5 * np.median(a)) for a in eligible],
+            "compare with 1.5 × the median amplitude, not the mean": [np.mean(a > 1.5 * np.mean(a)) for a in eligible],
+            "that is the fraction of small events; count the events ABOVE 1.5 × the median":
+                [np.mean(a <= 1.5 * np.median(a)) for a in eligible],
+            "the comparison is strict: an amplitude equal to 1.5 × the median is not above it":
+                [np.mean(a >= 1.5 * np.median(a)) for a in eligible],
+        }, hint="per neuron: the share of its events whose amplitude is above 1.5 times its median amplitude")
+
+
+def _prf_cases(unseen: bool) -> list:
+    """``(label, detected, true, tolerance_frames, hint)``: the conventions' edge cases and real neurons."""
+    if unseen:
+        rng = np.random.default_rng(12)
+        cases = []
+        for trial in range(15):
+            true_f = np.sort(rng.choice(3000, rng.integers(1, 40), replace=False))
+            found = true_f[rng.random(true_f.size) < 0.8]
+            detected = np.unique(np.r_[found + rng.integers(-12, 13, found.size), rng.integers(0, 3000, rng.integers(0, 10))])
+            cases.append((f"random case {trial}", detected, true_f, int(rng.integers(1, 10)), MATCH_HINT))
+        _, fs, truth, events = _other_recording()
+        bursts = true_bursts(truth, fs)
+        return cases + [(f"another recording at 30 Hz, neuron {n}", events.onset[events.neuron == n], bursts[n], 15,
+                         ARGUMENTS_HINT) for n in range(4)]
+    empty = np.array([], dtype=int)
+    _, fs, truth, events = _lesson_events()
+    bursts = true_bursts(truth, fs)
+    return [("[10, 12, 30, 52, 80], [11, 50, 55, 95], 2", np.array([10, 12, 30, 52, 80]), np.array([11, 50, 55, 95]), 2,
+             MATCH_HINT),
+            ("nothing detected", empty, np.array([3, 9]), 2, "with nothing detected, precision is 1 (no false alarm) and recall 0"),
+            ("nothing to find", np.array([3, 9]), empty, 2, "with nothing to find, recall is 1 and precision 0"),
+            ("both empty", empty, empty, 2, "with nothing detected and nothing to find, precision and recall are 1"),
+            ("no match at all", np.array([100]), np.array([1]), 3, "F1 is 0 when precision and recall are both 0"),
+            ] + [(f"onsets of neuron {n}, its bursts, 5", events.onset[events.neuron == n], bursts[n], 5, MATCH_HINT)
+                 for n in (4, 19)]
+
+
+def _prf_mistakes(detected: np.ndarray, true: np.ndarray, tolerance: int) -> dict:
+    near = np.abs(detected[:, None] - true[None, :]) <= tolerance
+    precision = near.any(axis=1).mean() if detected.size else 1.0
+    recall = near.any(axis=0).mean() if true.size else 1.0
+    right = ev.match_events(detected, true, 1.0, tolerance)
+    strict = ev.match_events(detected, true, 1.0, tolerance - 0.5)  # frames are whole numbers
+    return {
+        "a detection counted for every true event near it (and vice versa): the matching must be one-to-one, "
+        "each event used at most once": [precision, recall, 2 * precision * recall / (precision + recall or 1)],
+        "precision and recall are swapped: precision = matched / detected, recall = matched / true":
+            [right.recall, right.precision, right.f1],
+        "the tolerance is inclusive: |detected - true| <= tolerance_frames": [strict.precision, strict.recall, strict.f1],
+    }
+
+
+def check_precision_recall_f1(precision_recall_f1, unseen=False):
+    """Exercise 9.1: precision, recall and F1 of one neuron, greedy one-to-one matching."""
+    checks.is_function("precision_recall_f1", precision_recall_f1, n_params=3)
+    for label, detected, true, tolerance, hint in _prf_cases(unseen):
+        got = checks.call("precision_recall_f1", precision_recall_f1, detected, true, tolerance,
+                          refuse=(ev.match_events,))
+        call = f"precision_recall_f1({label})"
+        _is_triple(call, got, "numbers", "return precision, recall, f1")
+        for name, value in zip(SCORE_NAMES, got):
+            checks.is_number(f"the {name} returned for {label}", value, hint=hint)
+        score = ev.match_events(detected, true, 1.0, tolerance)
+        checks.close(call, list(got), [score.precision, score.recall, score.f1], rtol=1e-9,
+                     mistakes=_prf_mistakes(detected, true, tolerance), hint=hint)
+
+
+def _sweep_mistakes(dff: np.ndarray, fs: float, truth, ks) -> list[dict]:
+    """Per score (precision, recall, f1): ``{hint: values}`` of the typical mistakes of a k sweep."""
+    found = [ev.detect_events(dff, fs, k=k) for k in ks]
+    bursts = true_bursts(truth, fs)
+    spikes = _scores_by_k(found, [np.asarray(s) for s in truth.spike_frames], fs)
+    peaks = _scores_by_k(found, bursts, fs, field="peak")
+    right = _scores_by_k(found, bursts, fs)
+    return [{"you scored against single spikes; score against the true bursts, lesson06.true_bursts(truth, fs)": spikes[i],
+             "you scored the peaks; score each event's onset, events.per_neuron('onset')": peaks[i],
+             "the values are in reverse order: follow the order of the thresholds": right[i][::-1]}
+            for i in range(3)]
+
+
+def _check_scores(names, values, expected, mistakes, hint) -> None:
+    __tracebackhide__ = True  # IPython shows the student's check line, not these internals
+    for name, value, reference, wrong in zip(names, values, expected, mistakes):
+        checks.is_array(name, value, shape=reference.shape, hint="one value per k of the ks passed in, in their order")
+        checks.close(name, value, reference, rtol=1e-6, mistakes=wrong, hint=hint)
+
+
+def check_score_thresholds(score_thresholds, precision_by_k, recall_by_k, f1_by_k, best_k, unseen=False):
+    """Exercise 9.2: the learner's k sweep, its scores on the lesson's recording and the best k."""
+    dff, fs, truth = simulated_dff()
+    cases = [("the lesson's dff, fs, true bursts and K_SWEEP", dff, fs, truth, K_SWEEP)]
+    if unseen:  # another recording, at 30 Hz, and other thresholds
+        other, other_fs, other_truth, _ = _other_recording()
+        cases = [("another recording at 30 Hz, its bursts, (2.5, 3.5, 6.0)", other, other_fs, other_truth, (2.5, 3.5, 6.0))]
+    checks.is_function("score_thresholds", score_thresholds, n_params=4)
+    for label, x, rate, case_truth, ks in cases:
+        bursts = true_bursts(case_truth, rate)
+        got = checks.call("score_thresholds", score_thresholds, x, rate, [b for b in bursts], ks,
+                          refuse=(k_sweep, _scores_by_k))
+        call = f"score_thresholds({label})"
+        _is_triple(call, got, "arrays", "return the three arrays as a tuple: precision first, then recall, then F1")
+        expected, mistakes = k_sweep(x, rate, bursts, ks), _sweep_mistakes(x, rate, case_truth, ks)
+        _check_scores([f"the {name} of {call}" for name in SCORE_NAMES], got, expected, mistakes,
+                      SWEEP_HINT + "; " + ARGUMENTS_HINT)
+    if unseen:
+        return
+    _check_scores(["precision_by_k", "recall_by_k", "f1_by_k"], (precision_by_k, recall_by_k, f1_by_k), expected,
+                  mistakes, "the results of your function for dff, fs, the true bursts and lesson06.K_SWEEP")
+    checks.is_number("best_k", best_k)
+    checks.close("best_k", best_k, K_SWEEP[int(np.argmax(expected[2]))], rtol=1e-9, mistakes={
+        "that is the index of the best k in the list; give the value of k": float(np.argmax(expected[2])),
+    }, hint="the k of K_SWEEP whose F1 is highest")
+
+
+def check_allen(allen_mean_rate_hz, allen_fraction_active, allen_median_fwhm_s):
+    """Exercise 10.1: mean event rate, fraction active and median FWHM of the Allen recording."""
+    _, fs, e = _allen_events()
+    f = ev.event_features(e)
+    checks.is_number("allen_mean_rate_hz", allen_mean_rate_hz)
+    checks.close("allen_mean_rate_hz", allen_mean_rate_hz, f.rate_hz.mean(), mistakes={
+        "that is events per minute; give events per second (Hz)": 60 * f.rate_hz.mean(),
+        "that is events per frame; divide the counts by the duration in seconds": f.rate_hz.mean() / fs,
+        "you averaged over active neurons only; average over all neurons": f.rate_hz[f.rate_hz > 0].mean(),
+    }, hint="each neuron's events per second of recording, averaged over all neurons")
+    checks.is_number("allen_fraction_active", allen_fraction_active)
+    checks.close("allen_fraction_active", allen_fraction_active, f.fraction_active, mistakes={
+        PERCENT_HINT: 100 * f.fraction_active,
+    }, hint="the fraction of neurons with at least one event")
+    checks.is_number("allen_median_fwhm_s", allen_median_fwhm_s)
+    checks.close("allen_median_fwhm_s", allen_median_fwhm_s, np.median(e.fwhm_s), mistakes={
+        "that is in frames; FWHM in seconds is frames / fs": np.median(e.fwhm_s) * fs,
+        "that is the mean; the exercise asks for the median": e.fwhm_s.mean(),
+    }, hint="the median, over all events of the recording, of their FWHM in seconds")

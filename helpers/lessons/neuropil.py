@@ -1,4 +1,14 @@
-"""Lesson 03 (neuropil contamination): the recording, cells and pixels its exercises refer to.
+"""Lesson 03 (neuropil contamination): the set-ups and the checks of its exercises.
+
+Set-ups: the recording, cells and pixels the exercises refer to, and the reference versions of
+Exercise 5.2's high-pass, smoothing and quiet-frame fits.
+
+Checks: each ``check_*`` function is the whole of one check cell (``check_traces(F, Fneu)``): it
+takes the learner's answers, recomputes everything else from the lesson's data and fails with a
+message that names the likely mistake, never the expected value. ``unseen=True`` runs the hidden
+tests' variations (other fields, traces and recordings); the rules stay the ones the exercise
+states. Where the learner writes a method the package already has, the check refuses an answer
+that is or calls it (``checks.own_work``).
 
 The lesson's movie is the demo movie made longer and slower (5 min at 10 Hz) and with a neuropil
 that fluctuates by a few per cent of its level over seconds, as in real recordings (2-5 % in the
@@ -10,8 +20,9 @@ from __future__ import annotations
 
 import numpy as np
 from scipy import ndimage
+from skimage import morphology
 
-from helpers import masks as mk, simulate
+from helpers import checks, data, masks as mk, movie as mv, neuropil, simulate
 
 #: The lesson's simulated recording: ``simulate.demo_movie(**MOVIE)``.
 MOVIE = {"seed": 0, "n_frames": 3000, "fs": 10.0, "neuropil_amplitude": 0.1}
@@ -83,3 +94,302 @@ def quiet_slopes(F_all, Fneu_all, quiet) -> np.ndarray:
     """The quiet-frame least-squares slope of every cell: the reference version of Exercise 5.1,
     ``np.polyfit(Fneu[quiet], F[quiet], 1)[0]`` row by row."""
     return np.array([np.polyfit(n[q], f[q], 1)[0] for f, n, q in zip(F_all, Fneu_all, quiet)])
+
+
+# --------------------------------------------------------------------------- checks
+
+AXES_BACKGROUND_HINT = "one value per frame: reduce each frame over both image axes, y and x"
+ARGUMENTS_HINT = "use the arguments passed to the function, not the lesson's variables"
+FIXED_R = 0.7
+#: The Allen pipeline's published r of its three ROIs (0.7 is its fallback for ROI 0).
+ALLEN_R = np.array([0.7, 0.078, 0.125])
+
+
+def _fraction_mistakes(below: np.ndarray) -> dict:
+    """Typical mistakes of a fraction of frames below zero, `below` being (rows, frames) bool."""
+    frac = below.mean(axis=1)
+    return {"that is a percentage; give a fraction between 0 and 1": 100 * frac,
+            "that is a count of frames; divide by the number of frames": below.sum(axis=1),
+            "that is the fraction of frames at or above zero; count the frames below zero": 1 - frac}
+
+
+def check_background(bg_mean, bg_median, bg_min):
+    """Exercise 1.1: the mean, median and minimum of every frame."""
+    m = recording().movie
+    T, Y, X = m.shape
+    shapes = {(Y, X): "you reduced over time (axis 0): that is a projection image; reduce over the image axes, axis=(1, 2)",
+              (T, X): "you reduced over y only; reduce over both image axes, axis=(1, 2)",
+              (T, Y): "you reduced over x only; reduce over both image axes, axis=(1, 2)",
+              (): "you reduced over every axis at once; keep one value per frame"}
+    per_frame = {"mean": m.mean(axis=(1, 2)), "median": np.median(m, axis=(1, 2)), "minimum": m.min(axis=(1, 2))}
+    for answer_name, answer, stat in [("bg_mean", bg_mean, "mean"), ("bg_median", bg_median, "median"),
+                                      ("bg_min", bg_min, "minimum")]:
+        checks.is_array(answer_name, answer, shape=(T,), wrong_shapes=shapes, hint=AXES_BACKGROUND_HINT)
+        checks.close(answer_name, answer, per_frame[stat], mistakes={
+            "that is the mean of each frame; check which statistic this answer asks for": per_frame["mean"],
+            "that is the median of each frame; check which statistic this answer asks for": per_frame["median"],
+            "that is the maximum of each frame, not the minimum": m.max(axis=(1, 2)),
+        }, hint=f"the {stat} over all pixels of each frame of movie")
+
+
+def check_pixel_traces(cell_pixel_trace, npil_pixel_trace, npil_pixel_corr):
+    """Exercise 2.1: the traces of the cell pixel and of the neuropil pixel, and the latter's
+    correlation with the frame-mean background."""
+    m = recording().movie
+    cell, npil = pixel_pair()
+    for answer_name, answer, (y, x), other in [("cell_pixel_trace", cell_pixel_trace, cell, npil),
+                                               ("npil_pixel_trace", npil_pixel_trace, npil, cell)]:
+        checks.is_array(answer_name, answer, shape=(m.shape[0],), hint="one value per frame of the movie")
+        checks.is_array(answer_name, answer, dtype="float64")
+        checks.close(answer_name, answer, mv.pixel_trace(m, y, x), rtol=1e-6, mistakes={
+            "rows and columns are swapped: the pairs are (y, x), index movie[:, y, x]":
+                m[:, x, y] if x < m.shape[1] and y < m.shape[2] else None,
+            "that is the other pixel's trace": mv.pixel_trace(m, *other),
+        }, hint="the trace of the pixel at row y, column x of the pair")
+    npil_trace, bg = mv.pixel_trace(m, *npil), m.mean(axis=(1, 2), dtype=np.float64)
+    checks.is_number("npil_pixel_corr", npil_pixel_corr, hint="one number: the correlation coefficient, not the matrix")
+    checks.close("npil_pixel_corr", npil_pixel_corr, np.corrcoef(npil_trace, bg)[0, 1], rtol=1e-3, mistakes={
+        "that is the correlation of the cell pixel with the background; use the neuropil pixel":
+            np.corrcoef(mv.pixel_trace(m, *cell), bg)[0, 1],
+        "that is the covariance; the correlation coefficient divides it by both standard deviations":
+            np.cov(npil_trace, bg)[0, 1],
+        "that is the correlation with the median background; use the mean background bg_mean":
+            np.corrcoef(npil_trace, np.median(m, axis=(1, 2)))[0, 1],
+    }, hint="the Pearson correlation coefficient of the neuropil pixel's trace with the frame-mean background")
+
+
+def _ring_cases(unseen: bool) -> list:
+    """(masks, i, gap, width, description) of the calls of Exercise 3.1.
+
+    Visible: a cell with a neighbour within reach of its ring, and a ring that touches its cell
+    (gap 0, width 1), the edge case the exercise states.
+    """
+    if unseen:
+        return [(other_masks(seed), i, gap, width, "another field")
+                for seed, i, gap, width in [(1, 2, 7, 1), (2, 0, 0, 2), (3, 5, 1, 1), (1, 4, 2, 3)]]
+    cm = np.array(recording().truth.masks)
+    return [(cm, 3, 2, 3, "cell_masks"), (cm, 5, 0, 1, "cell_masks")]
+
+
+def _ring_mistakes(masks: np.ndarray, i: int, gap: int, width: int) -> dict:
+    def grown(radius):
+        return morphology.dilation(masks[i], morphology.disk(radius))
+
+    others = masks.any(axis=0)
+    return {
+        "the ring must also exclude the pixels of every other cell (of any cell of masks)":
+            grown(gap + width) & ~grown(gap),
+        "the outer dilation has radius gap + width, not width": grown(width) & ~grown(gap) & ~others,
+        "gap and width are swapped: the inner dilation has radius gap": grown(gap + width) & ~grown(width) & ~others,
+        "that is the lesson's ring (gap 2, width 3): use the gap and width passed as arguments":
+            mk.neuropil_rings(masks, **RING)[i] if (gap, width) != (2, 3) else None,
+        "disk(k) is a disk: repeated 3 x 3 dilations (iterations=k) grow a diamond or a square instead":
+            (ndimage.binary_dilation(masks[i], iterations=gap + width)
+             & ~ndimage.binary_dilation(masks[i], iterations=gap) & ~others) if gap > 0 else None,
+    }
+
+
+def _empty_ring_hint(gap: int) -> str:
+    if gap == 0:
+        return ("with gap = 0 the inner dilation is the cell itself (disk(0) is one pixel); note that scipy's "
+                "binary_dilation with iterations=0 does not stop: it repeats until nothing changes")
+    return "the ring lies between two dilations of cell i: the outer one with radius gap + width, the inner with radius gap"
+
+
+def check_ring_mask(ring_mask, unseen=False):
+    """Exercise 3.1: the neuropil ring of cell i from two dilations, without any cell's pixels."""
+    checks.is_function("ring_mask", ring_mask, n_params=4)
+    for masks, i, gap, width, what in _ring_cases(unseen):
+        call = f"ring_mask({what}, {i}, {gap}, {width})"
+        got = checks.call("ring_mask", ring_mask, masks, i, gap, width, refuse=(mk.neuropil_rings,))
+        if type(got) is np.ndarray and got.dtype != bool:
+            checks.fail(call, f"has dtype {got.dtype}, but a boolean mask is expected.",
+                        "combine the boolean dilations with & and ~ and return the result as it is, without "
+                        "converting it to numbers")
+        checks.is_array(call, got, shape=masks.shape[1:], dtype="bool", hint="return one boolean (y, x) mask, the ring of cell i only",
+                        wrong_shapes={masks.shape: "return the ring of cell i only, a (y, x) mask"})
+        if not got.any():
+            checks.fail(call, "is empty: it has no True pixel.", _empty_ring_hint(gap))
+        checks.equal(call, got, mk.neuropil_rings(masks, gap, width)[i], mistakes=_ring_mistakes(masks, i, gap, width),
+                     hint="two dilations of cell i, with disks of radius gap + width and gap; keep what lies between "
+                          f"them and outside every cell; {ARGUMENTS_HINT}")
+
+
+def check_traces(F, Fneu):
+    """Exercise 3.2: the mean trace of every cell mask and of every ring, float64 (n_cells, n_frames)."""
+    rec = recording()
+    ref_F, ref_Fneu = traces()
+    rings = mk.neuropil_rings(rec.truth.masks, **RING)
+    n, T = ref_F.shape
+    shapes = {(T, n): "the array is transposed: one row per cell, one column per frame (n_cells, n_frames)",
+              (n,): "you averaged over time as well; keep one value per frame (mean over the pixels only)"}
+    for answer_name, answer, ref, other, regions in [("F", F, ref_F, ref_Fneu, rec.truth.masks),
+                                                     ("Fneu", Fneu, ref_Fneu, ref_F, rings)]:
+        checks.is_array(answer_name, answer, shape=(n, T), wrong_shapes=shapes, hint="shape (n_cells, n_frames)")
+        checks.is_array(answer_name, answer, dtype="float64")
+        checks.close(answer_name, answer, ref, rtol=1e-5, mistakes={
+            "that is the median over the pixels; this exercise asks for the mean": mk.roi_traces(rec.movie, regions, "median"),
+            "that is the sum over the pixels; take the mean": ref * regions.sum(axis=(1, 2))[:, None],
+            "F and Fneu are swapped: F comes from the cell masks, Fneu from the rings": other,
+        }, hint="for each mask, the mean over its pixels at every frame")
+
+
+def _subtract_cases(unseen: bool) -> list:
+    """(F, Fneu, r, description) of the calls of Exercise 4.1: one trace and many, one r and one per cell."""
+    if unseen:
+        other = simulate.simulate_traces(n_neurons=7, n_frames=500, fs=5.0, seed=11, neuropil_amplitude=0.1)
+        oF, oN = np.array(other.traces), np.array(other.truth.neuropil)
+        return [(oF, oN, r, "other traces") for r in (0.0, 1.0, 0.35, np.array([0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 1.2]))] + [
+            (oF[3], oN[3], 0.9, "one other trace")]
+    F, Fneu = traces()
+    k = dim_cell()
+    return [(F[k], Fneu[k], FIXED_R, "F[k], Fneu[k], 0.7"), (F, Fneu, FIXED_R, "F, Fneu, 0.7"),
+            (F, Fneu, np.linspace(0.4, 0.9, len(F)), "F, Fneu, r_per_cell")]
+
+
+def check_subtract(subtract, unseen=False):
+    """Exercise 4.1: F - r Fneu, for one trace or many, with one r or one per cell."""
+    checks.is_function("subtract", subtract, n_params=3)
+    for F, Fneu, r, what in _subtract_cases(unseen):
+        call = f"subtract({what})"
+        got = checks.call("subtract", subtract, F, Fneu, r if isinstance(r, np.ndarray) else r,
+                          refuse=(neuropil.subtract_neuropil,))
+        checks.is_array(call, got, shape=F.shape, hint=f"return an array of the shape of F; {ARGUMENTS_HINT}")
+        rows = np.reshape(r, (-1, 1)) if F.ndim == 2 else r
+        checks.close(call, got, F - rows * Fneu, rtol=1e-9, mistakes={
+            "F and Fneu are swapped: subtract r times the neuropil from the cell's trace": Fneu - rows * F,
+            "r scales only the neuropil, not the difference of the two traces": rows * (F - Fneu),
+            "that subtracts (1 - r) times the neuropil; subtract r times it": F - (1 - rows) * Fneu,
+            "with one r per cell, each r scales its own row: reshape r to (n_cells, 1) before broadcasting":
+                F - np.mean(r) * Fneu if np.ndim(r) == 1 else None,
+        }, hint=f"subtract r times the neuropil trace from the cell's trace; {ARGUMENTS_HINT}")
+
+
+def check_sweep(F_corr_sweep, negative_fraction):
+    """Exercise 4.2: the dim cell corrected with r = 0, 0.7 and 1, and the fraction of frames below zero."""
+    F, Fneu = traces()
+    k = dim_cell()
+    T = F.shape[1]
+    sweep = np.vstack([F[k] - r * Fneu[k] for r in (0.0, FIXED_R, 1.0)])
+    checks.is_array("F_corr_sweep", F_corr_sweep, shape=(3, T), hint="three rows (r = 0, 0.7, 1), one column per frame",
+                    wrong_shapes={(T, 3): "one row per value of r: stack the traces with np.vstack, not np.column_stack"})
+    checks.close("F_corr_sweep", F_corr_sweep, sweep, rtol=1e-6, mistakes={
+        "the rows are in the wrong order: r = 0 first, then 0.7, then 1": sweep[::-1],
+        "that is another cell's trace: use row dim of F_ref and Fneu_ref":
+            np.vstack([F[0] - r * Fneu[0] for r in (0.0, FIXED_R, 1.0)]),
+    }, hint="row j is the dim cell's trace corrected with the j-th value of r (0, 0.7, 1)")
+    checks.is_array("negative_fraction", negative_fraction, shape=(3,), hint="one fraction per row of F_corr_sweep",
+                    wrong_shapes={(T,): "count over time (axis=1), one fraction per value of r"})
+    checks.close("negative_fraction", negative_fraction, (sweep < 0).mean(axis=1), atol=1e-9,
+                 mistakes=_fraction_mistakes(sweep < 0),
+                 hint="for each row, the share of its frames in which the corrected trace is below zero")
+
+
+def _ols_slope(x: np.ndarray, y: np.ndarray) -> float:
+    x, y = x - x.mean(), y - y.mean()
+    return float((x @ y) / (x @ x))
+
+
+def _fit_cases(unseen: bool) -> list:
+    """(F, Fneu, quiet, description) of the calls of Exercise 5.1."""
+    if unseen:  # points exactly on a line, and another recording
+        rng = np.random.default_rng(5)
+        x = rng.normal(100, 5, 400)
+        quiet_any = rng.random(400) < 0.6
+        y = 30 + 0.55 * x + np.where(quiet_any, 0.0, rng.uniform(5, 50, 400))
+        other = simulate.simulate_traces(n_neurons=5, n_frames=2000, fs=7.5, seed=21, neuropil_amplitude=0.1)
+        oF, oN = np.array(other.traces), np.array(other.truth.neuropil)
+        oq = np.array(other.truth.calcium) < 0.02
+        return [(y, x, quiet_any, "points on a line")] + [
+            (oF[j], oN[j], oq[j], f"another recording's cell {j}") for j in range(5)]
+    F, Fneu = traces()
+    return [(F[0], Fneu[0], quiet_frames()[0], "F[0], Fneu[0], quiet[0]")]
+
+
+def check_fit_r_quiet(fit_r_quiet, unseen=False):
+    """Exercise 5.1: the least-squares slope of F on Fneu (with an intercept) over the quiet frames."""
+    checks.is_function("fit_r_quiet", fit_r_quiet, n_params=3)
+    for F, Fneu, q, what in _fit_cases(unseen):
+        call = f"fit_r_quiet({what})"
+        got = checks.call("fit_r_quiet", fit_r_quiet, F, Fneu, q, refuse=(quiet_slopes,))
+        checks.is_number(call, got, hint="return the slope as one float")
+        x, y = Fneu[q], F[q]
+        checks.close(call, got, _ols_slope(x, y), rtol=1e-6, mistakes={
+            "you fitted all frames; use only those where quiet is True": _ols_slope(Fneu, F),
+            "you regressed Fneu on F; regress F (y) on Fneu (x)": _ols_slope(y, x),
+            "the line needs an intercept: F = a + r * Fneu (a fit through the origin gives another slope)":
+                (x @ y) / (x @ x),
+            "that is a ratio of means, not a regression slope": y.mean() / x.mean(),
+            "that is the intercept; return the slope": y.mean() - _ols_slope(x, y) * x.mean(),
+        }, hint=f"the slope of the least-squares line of F on Fneu over the quiet frames; {ARGUMENTS_HINT}")
+
+
+def _hp_slopes(F, Fneu, quiet, window_frames, sigma_frames=None) -> np.ndarray:
+    """Quiet-frame slopes after a high-pass (and, with `sigma_frames`, a smoothing) of both traces."""
+    F, Fneu = (highpass(x, window_frames) if window_frames else x for x in (F, Fneu))
+    if sigma_frames:
+        F, Fneu = smooth(F, sigma_frames), smooth(Fneu, sigma_frames)
+    return quiet_slopes(F, Fneu, quiet)
+
+
+def check_highpass_fits(r_hp, r_hp_smooth):
+    """Exercise 5.2: the quiet-frame slopes after a 20 s high-pass, and after a 0.5 s smoothing too."""
+    F, Fneu = traces()
+    q, fs = quiet_frames(), recording().fs
+    w, sigma = round(20 * fs), 0.5 * fs
+    ref_hp, ref_sm = _hp_slopes(F, Fneu, q, w), _hp_slopes(F, Fneu, q, w, sigma)
+    for answer_name, answer, ref, sigmas in [("r_hp", r_hp, ref_hp, None), ("r_hp_smooth", r_hp_smooth, ref_sm, sigma)]:
+        checks.is_array(answer_name, answer, shape=(len(F),), hint="one r per cell")
+        checks.close(answer_name, answer, ref, atol=2e-3, mistakes={
+            "those are the slopes of the raw traces: high-pass both traces first": quiet_slopes(F, Fneu, q),
+            "the window is 20 seconds: convert it to frames with the frame rate, not 20 frames": _hp_slopes(F, Fneu, q, 20, sigmas),
+            "high-pass both traces, F and Fneu, the same way": quiet_slopes(highpass(F, w), Fneu, q),
+            "you smoothed without high-passing first: smooth the high-passed traces": _hp_slopes(F, Fneu, q, None, sigma),
+            "sigma is 0.5 seconds: convert it to frames with the frame rate, not 0.5 frames": _hp_slopes(F, Fneu, q, w, 0.5),
+            "that is r_hp_smooth (smoothed); r_hp is fitted on the high-passed traces without smoothing":
+                ref_sm if answer_name == "r_hp" else None,
+            "that is r_hp (not smoothed): smooth the high-passed traces before this fit":
+                ref_hp if answer_name == "r_hp_smooth" else None,
+        }, hint="high-pass with the 20 s moving average (mode='nearest'), then fit the quiet frames of each cell")
+
+
+def check_allen(allen_corrected, allen_negative_fraction):
+    """Exercise 6.1: the Allen traces corrected with their published r, and the fraction of frames
+    below zero with a fixed r = 0.7."""
+    aF, aN = data.load_allen_roi_traces().traces, data.load_allen_neuropil_traces().traces
+    published = aF - ALLEN_R[:, None] * aN
+    checks.is_array("allen_corrected", allen_corrected, shape=aF.shape, hint="one corrected trace per ROI, shape (3, n_frames)")
+    checks.close("allen_corrected", allen_corrected, published, rtol=1e-9, mistakes={
+        "that uses r = 0.7 for every ROI; use the published r of each ROI (allen_r[k] for row k)": aF - FIXED_R * aN,
+        "that subtracts r times F; subtract r times the neuropil trace": aF - ALLEN_R[:, None] * aF,
+        "the r values are matched to the wrong ROIs": aF - ALLEN_R[::-1, None] * aN,
+    }, hint="row k is ROI k's trace minus its own published r times its neuropil trace")
+    below = aF - FIXED_R * aN < 0
+    checks.is_array("allen_negative_fraction", allen_negative_fraction, shape=(3,), hint="one fraction per ROI",
+                    wrong_shapes={(): "one fraction per ROI: average over time only (axis=1)"})
+    checks.close("allen_negative_fraction", allen_negative_fraction, below.mean(axis=1), atol=1e-9,
+                 mistakes=_fraction_mistakes(below) | {
+                     "use the fixed r = 0.7 here, not the published per-ROI r": (published < 0).mean(axis=1)},
+                 hint="for each ROI, the share of frames in which its trace corrected with r = 0.7 is below zero")
+
+
+def check_suite2p(s2p_corrected, s2p_lowest):
+    """Exercise 7.1: suite2p's F - 0.7 Fneu for the ROIs that are cells, and the original index of
+    the cell with the lowest median."""
+    s = data.load_suite2p()
+    cells = s.F[s.iscell] - FIXED_R * s.Fneu[s.iscell]
+    checks.is_array("s2p_corrected", s2p_corrected, shape=cells.shape, hint="keep only the ROIs with iscell True",
+                    wrong_shapes={s.F.shape: "keep only the ROIs that are cells: index the rows with s2p.iscell"})
+    checks.close("s2p_corrected", s2p_corrected, cells, rtol=1e-9, mistakes={
+        "that is the neuropil times 0.7 minus F; subtract 0.7 times the neuropil from F":
+            FIXED_R * s.Fneu[s.iscell] - s.F[s.iscell],
+        "that keeps the ROIs that are NOT cells": s.F[~s.iscell] - FIXED_R * s.Fneu[~s.iscell],
+    }, hint="each cell's F minus 0.7 times its neuropil, the cells in their original order")
+    ids = np.flatnonzero(s.iscell)
+    medians = np.median(cells, axis=1)
+    checks.is_number("s2p_lowest", s2p_lowest, integer=True, hint="an ROI index is a whole number: int(...)")
+    checks.equal("s2p_lowest", s2p_lowest, int(ids[np.argmin(medians)]), mistakes={
+        "that is the position among the cells only; convert it to the original ROI number (the i-th cell is the "
+        "i-th ROI with iscell True)": int(np.argmin(medians)),
+        "that is the cell with the highest median; take the lowest": int(ids[np.argmax(medians)]),
+    }, hint="the cell whose corrected trace has the lowest median, numbered as in all ROIs")

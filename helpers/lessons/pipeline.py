@@ -1,9 +1,12 @@
-"""Lesson 08 (from raw movie to ensembles): the lesson's recording, its reference chain and the
-lesson-specific metrics (spatial correlation of a footprint, CaImAn-style acceptance).
+"""Lesson 08 (from raw movie to ensembles): the lesson's set-ups — its recording, the reference
+chain and the lesson-specific metrics (spatial correlation of a footprint, CaImAn-style
+acceptance) — and the checks of its exercises.
 
-Check cells recompute what an exercise refers to by calling these functions (the check protocol).
 The expensive steps (simulation, registration, the chain) are computed once per process and kept
-read-only.
+read-only. Each ``check_*`` function is the whole of one check cell: it takes the learner's
+answers, recomputes everything else from the lesson's data and fails with a message that names
+the likely mistake. ``unseen=True`` runs the hidden tests' variations (other movies, images and
+shift arrays); the rules stay the ones the exercise states.
 """
 from __future__ import annotations
 
@@ -14,8 +17,8 @@ import numpy as np
 from scipy import ndimage
 from skimage import morphology
 
-from helpers import (baseline, dff, ensembles as en, events as ev, masks as mk, movie as mv,
-                     neuropil, registration as reg, simulate)
+from helpers import (baseline, checks, data, dff, ensembles as en, events as ev, masks as mk,
+                     movie as mv, neuropil, registration as reg, simulate)
 
 #: The lesson's movie: the demo movie with motion, shortened to 600 frames at 10 Hz (60 s, to
 #: keep the lesson fast), livelier cells and two planted ensembles of 4 cells.
@@ -185,16 +188,32 @@ def chain(seed: int = 0) -> Chain:
 def local_correlation_variant(movie, kind: str) -> np.ndarray:
     """Typical wrong 4-neighbour local correlation images, for the checks' hints:
     ``"divide_by_4"`` averages border pixels over 4 as if missing neighbours had correlation 0;
-    ``"wrap"`` pairs border pixels with the opposite edge (``np.roll``)."""
+    ``"wrap"`` pairs border pixels with the opposite edge (``np.roll``); ``"skip_constant"``
+    leaves pairs with a constant trace out of the average instead of counting them as 0."""
     m = np.asarray(movie, dtype=np.float64)
     centred = m - m.mean(axis=0)
     norm = np.sqrt((centred ** 2).sum(axis=0))
     z = np.divide(centred, norm, out=np.zeros_like(centred), where=norm > 0)
+    if kind == "skip_constant":
+        return _mean_over_varying_neighbours(z, norm > 0)
     if kind == "wrap":
         return sum((z * np.roll(z, s, axis=a)).sum(axis=0) for a in (1, 2) for s in (1, -1)) / 4
     if kind == "divide_by_4":
         return mv.local_correlation(m, 4) * _inside_neighbours(m.shape[1:]) / 4
     raise ValueError(f"unknown kind {kind!r}")
+
+
+def _mean_over_varying_neighbours(z: np.ndarray, varying: np.ndarray) -> np.ndarray:
+    total, count = np.zeros(varying.shape), np.zeros(varying.shape)
+    for a, b in [((slice(None), slice(None, -1)), (slice(None), slice(1, None))),
+                 ((slice(None, -1), slice(None)), (slice(1, None), slice(None)))]:
+        r = (z[(slice(None), *a)] * z[(slice(None), *b)]).sum(axis=0)
+        both = varying[a] & varying[b]
+        total[a] += r
+        total[b] += r
+        count[a] += both
+        count[b] += both
+    return np.divide(total, count, out=np.zeros_like(total), where=count > 0)
 
 
 def _inside_neighbours(shape) -> np.ndarray:
@@ -209,3 +228,363 @@ def _inside_neighbours(shape) -> np.ndarray:
 def other_movie(seed: int):
     """A small movie with motion for hidden tests: 150 frames of 40 x 50 px, 5 cells."""
     return simulate.demo_movie(seed=seed, motion=True, n_frames=150, height=40, width=50, n_cells=5)
+
+
+# --------------------------------------------------------------------------- checks
+
+FRACTION_HINT = "give a fraction between 0 and 1, not a percentage"
+SIGN_HINT = "the sign is flipped: that is the shift that undoes the motion; give the displacement of the frame's content"
+CONSTANT_HINT = ("a pixel with a constant trace has no defined correlation: its pairs count as 0 (standardise it "
+                 "to zeros, not to 0/0 = NaN)")
+NOT_INDICES_HINT = "return one True/False per component, not the indices of the accepted ones"
+
+
+def _bool_array(name, value, dtype_hints: dict, **kwargs) -> np.ndarray:
+    """``checks.is_array(..., dtype="bool")`` with a hint that fits the dtype the learner gave."""
+    kind = value.dtype.kind if type(value) is np.ndarray else None
+    if kind in dtype_hints:
+        checks.fail(name, f"has dtype {value.dtype}, but True/False values are expected.", dtype_hints[kind])
+    return checks.is_array(name, value, dtype="bool", **kwargs)
+
+
+def check_max_displacement(max_displacement_px):
+    """Exercise 1.1: the largest distance between the scene and any frame, in pixels."""
+    s = np.asarray(recording(seed=0).truth.shifts)
+    distance = np.hypot(s[:, 0], s[:, 1])
+    checks.is_number("max_displacement_px", max_displacement_px, hint="one number: the largest distance over all frames")
+    checks.close("max_displacement_px", max_displacement_px, distance.max(), rtol=1e-6, mistakes={
+        "that is the largest shift along one axis; the distance combines both axes": np.abs(s).max(),
+        "that adds |dy| + |dx|; the distance is the length of the vector (dy, dx)": np.abs(s).sum(axis=1).max(),
+        "that is the squared distance; take the square root": (distance ** 2).max(),
+        "that is the mean distance; the exercise asks for the largest": distance.mean(),
+    }, hint="per frame the length of the shift vector (dy, dx), then the largest over frames")
+
+
+def _smooth_image(seed: int, shape, sigma: float) -> np.ndarray:
+    return ndimage.gaussian_filter(np.random.default_rng(seed).random(shape), sigma)
+
+
+def _register_frame_cases(unseen: bool) -> list:
+    """``(label, frame, template, integer shift)``: frames of a movie, and images rolled by known
+    shifts, one of them by exactly half the image's size (which stays positive)."""
+    if unseen:  # another movie, and an odd-sized image
+        other = np.asarray(other_movie(1).movie)
+        frames = [(f"another movie, frame {t}", other[t], other.mean(axis=0)) for t in (0, 75, 149)]
+        image, rolls = _smooth_image(5, (37, 52), 2.5), [(-7, 3), (10, -12), (0, 5), (-3, 0), (18, 26)]
+    else:
+        movie, template = np.asarray(recording(seed=0).movie), np.asarray(registered(seed=0)[0]).mean(axis=0)
+        frames = [(f"movie[{t}], template", movie[t], template) for t in (0, 360)]
+        image, rolls = _smooth_image(0, (48, 64), 3), [(4, -6), (24, 5)]
+    cases = [(label, frame, template, reg.estimate_shifts(frame[None], template, upsample=1)[0])
+             for label, frame, template in frames]
+    return cases + [(f"a {image.shape[0]} x {image.shape[1]} image rolled by {r}", np.roll(image, r, axis=(0, 1)),
+                     image, np.array(r, dtype=float)) for r in rolls]
+
+
+def check_register_frame(register_frame, unseen=False):
+    """Exercise 2.1: the integer rigid shift (dy, dx) of a frame against a template."""
+    checks.is_function("register_frame", register_frame, n_params=2)
+    for label, frame, template, want in _register_frame_cases(unseen):
+        got = checks.call("register_frame", register_frame, frame, template,
+                          refuse=(reg.estimate_shifts, reg.register))
+        name = f"register_frame({label})"
+        checks.is_array(name, got, shape=(2,), dtype="number",
+                        hint="return one shift per axis: an array (dy, dx) of shape (2,)")
+        size = np.array(frame.shape)
+        at_middle = want == size // 2
+        checks.close(name, got, want, atol=1e-9, mistakes={
+            SIGN_HINT + " (the correlation is the frame times the conjugate of the template)": -want,
+            "dy and dx are swapped: return (rows, columns) = (dy, dx)": want[::-1] if want[0] != want[1] else None,
+            "negative shifts are missing: a peak index past the middle (p > n // 2) means p - n": np.mod(want, size),
+            "a peak exactly at the middle (p == n // 2) stays as it is: wrap only the indices past the middle":
+                np.where(at_middle, want - size, want) if at_middle.any() else None,
+        }, hint="follow the four steps: correlation, argmax, wrap past the middle, (dy, dx)")
+
+
+def _centred(shifts: np.ndarray) -> np.ndarray:
+    return shifts - shifts.mean(axis=0)
+
+
+def _rms_error(estimated: np.ndarray, true: np.ndarray) -> float:
+    error = _centred(estimated) - _centred(true)
+    return float(np.sqrt((error ** 2).sum(axis=1).mean()))
+
+
+def _shift_pairs(unseen: bool) -> list:
+    """``(label, estimated, true)`` shift arrays of shape (n_frames, 2)."""
+    if unseen:  # random shifts with an offset between the two arrays
+        rng = np.random.default_rng(11)
+        pairs = []
+        for n in (5, 200):
+            a = rng.normal(size=(n, 2)) * [1.0, 3.0] + [2.0, -1.0]
+            pairs.append((f"random shifts ({n} frames)", a, a + rng.normal(scale=0.4, size=(n, 2)) + [5.0, 5.0]))
+        return pairs
+    return [("a 3-frame example", np.array([[1.0, 2.0], [2.0, 2.0], [3.0, 5.0]]),
+             np.array([[0.0, 0.0], [1.5, 1.0], [2.0, 2.0]])),
+            ("estimated, truth.shifts", np.asarray(registered(seed=0)[1]), np.asarray(recording(seed=0).truth.shifts))]
+
+
+def check_shift_error(shift_error_px, unseen=False):
+    """Exercise 2.2: RMS Euclidean error between two shift arrays, each centred on its mean."""
+    checks.is_function("shift_error_px", shift_error_px, n_params=2)
+    for label, estimated, true in _shift_pairs(unseen):
+        got = checks.call("shift_error_px", shift_error_px, estimated, true)
+        name = f"shift_error_px({label})"
+        checks.is_number(name, got, hint="return one number (a float), in pixels")
+        raw = estimated - true
+        checks.close(name, got, _rms_error(estimated, true), rtol=1e-6, mistakes={
+            "remove each array's mean over frames first: the shifts are only known up to a constant offset":
+                np.sqrt((raw ** 2).sum(axis=1).mean()),
+            "remove the mean of each column (dy and dx separately, over frames), not one mean of the whole array":
+                np.sqrt((((estimated - estimated.mean()) - (true - true.mean())) ** 2).sum(axis=1).mean()),
+            "that averages over both axes too (divides by 2T): sum dy and dx errors per frame, then average over frames":
+                np.sqrt((_centred(raw) ** 2).mean()),
+            "that is the mean error distance, not the root mean square": np.hypot(*_centred(raw).T).mean(),
+            "that adds the two arrays; subtract the true shifts from the estimated ones": _rms_error(estimated, -true),
+        }, hint="centre each array (per column, over frames), then the root mean square over frames of the error's length")
+
+
+def check_template_correlation(corr_raw, corr_registered):
+    """Exercise 2.3: each frame's correlation with the registered mean image, raw and registered."""
+    raw, fixed = np.asarray(recording(seed=0).movie), np.asarray(registered(seed=0)[0])
+    template = fixed.mean(axis=0)
+    for name, answer, movie, other in [("corr_raw", corr_raw, raw, fixed), ("corr_registered", corr_registered, fixed, raw)]:
+        checks.is_array(name, answer, shape=(len(movie),), hint="one correlation per frame, computed over the pixels of the frame",
+                        wrong_shapes={template.shape: "that is one value per pixel (a correlation over time); "
+                                                      "correlate each frame with the template over pixels"})
+        checks.close(name, answer, reg.correlation_to_template(movie, template), rtol=1e-4, atol=1e-6, mistakes={
+            "that is the other movie: corr_raw uses the raw movie, corr_registered the registered one":
+                reg.correlation_to_template(other, template),
+            "the template is the mean of the registered movie, not of the raw one":
+                reg.correlation_to_template(movie, raw.mean(axis=0)),
+        }, hint="one Pearson correlation over pixels per frame, against template_reg")
+
+
+def check_patches(n_patches_256, patch_dy_range):
+    """Exercise 3.1: NoRMCorre's number of patches of a 256 px frame, and the allowed patch shifts."""
+    per_axis = n_patches(256, 48, 24)
+    checks.is_number("n_patches_256", n_patches_256, integer=True, hint="a number of patches is a whole number")
+    checks.equal("n_patches_256", n_patches_256, per_axis ** 2, mistakes={
+        "that is the count along one axis; the frame has patches along y and x: combine the two": per_axis,
+        "patches are stride + overlap wide and must fit in the frame (start + width <= 256)": (256 // 48) ** 2,
+        "that is 3 patches per axis: it tiles the frame with non-overlapping patches, or misses the patch "
+        "starting at 0; patches start at 0, stride, 2 stride, ...": (256 // 72) ** 2,
+    }, hint="along each axis, count the starts 0, stride, 2 stride, ... whose patch (stride + overlap wide) fits")
+    if not (type(patch_dy_range) is tuple and len(patch_dy_range) == 2):
+        checks.fail("patch_dy_range", "is not a tuple of two numbers.", "write it as (low, high)")
+    for part, value in zip(("low", "high"), patch_dy_range):
+        checks.is_number(f"patch_dy_range ({part})", value)
+    rigid, deviation, limit = 2.5, 3.0, 6.0
+    checks.close("patch_dy_range", list(patch_dy_range),
+                 [max(rigid - deviation, -limit), min(rigid + deviation, limit)], atol=1e-9, mistakes={
+        "the bound applies around the rigid shift (2.5 px), not around 0": [-deviation, deviation],
+        "that is max_shifts alone; max_deviation_rigid narrows it around the rigid shift": [-limit, limit],
+        "(high, low) is reversed: give (low, high)": [min(rigid + deviation, limit), max(rigid - deviation, -limit)],
+    }, hint="the deviation bound applies around the rigid shift; the interval also stays within max_shifts")
+
+
+def _movie_with_constant_pixel(seed: int, shape, pixel) -> np.ndarray:
+    """Noise with one constant pixel, and one pair of neighbours that correlate."""
+    movie = np.random.default_rng(seed).normal(size=shape)
+    movie[(slice(None), *pixel)] = 7.0
+    movie[:, 2, 3] += movie[:, 2, 4]
+    return movie
+
+
+def _lc4_movies(unseen: bool) -> list:
+    if unseen:  # another movie, a constant pixel in a corner, a single row
+        return [("another movie", np.asarray(other_movie(2).movie)),
+                ("a 5 x 6 movie with a constant pixel", _movie_with_constant_pixel(3, (40, 5, 6), (0, 0))),
+                ("a single-row movie", np.random.default_rng(4).normal(size=(30, 1, 7)))]
+    return [("a crop of the registered movie", np.asarray(registered(seed=0)[0])[:, 10:40, 20:60].copy()),
+            ("a 6 x 7 movie with a constant pixel", _movie_with_constant_pixel(6, (40, 6, 7), (0, 3)))]
+
+
+def check_local_correlation_4(local_correlation_4, unseen=False):
+    """Exercise 4.1: the 4-neighbour local correlation image."""
+    checks.is_function("local_correlation_4", local_correlation_4, n_params=1)
+    for label, movie in _lc4_movies(unseen):
+        got = checks.call("local_correlation_4", local_correlation_4, movie, refuse=(mv.local_correlation,))
+        name = f"local_correlation_4({label})"
+        has_constant = bool((np.ptp(movie, axis=0) == 0).any())
+        if has_constant and type(got) is np.ndarray and got.dtype.kind == "f" and np.isnan(got).any():
+            checks.fail(name, "contains NaN.", CONSTANT_HINT)
+        checks.is_array(name, got, shape=movie.shape[1:], hint="one value per pixel: shape (y, x)",
+                        wrong_shapes={(movie.shape[0],): "one value per pixel, not per frame: correlate over time"})
+        checks.close(name, got, mv.local_correlation(movie, 4), rtol=1e-4, atol=1e-5, mistakes={
+            "that uses 8 neighbours (edges and corners); this exercise asks for the 4 edge-neighbours":
+                mv.local_correlation(movie, 8),
+            "at the border, average over the neighbours inside the image (3 at an edge, 2 at a corner), not over 4":
+                local_correlation_variant(movie, "divide_by_4"),
+            "np.roll wraps around: pixels at the border were paired with the opposite edge; use only neighbours inside the image":
+                local_correlation_variant(movie, "wrap"),
+            "a pair with a constant trace counts as correlation 0 and still counts as a neighbour: divide by the "
+            "number of edge-neighbours inside the image": local_correlation_variant(movie, "skip_constant") if has_constant else None,
+        }, hint="the mean, over the edge-neighbours inside the image, of the Pearson correlation over time; "
+                "constant traces count 0")
+
+
+def check_rois(roi_masks, fraction_found):
+    """Exercise 4.3: ROIs from the registered movie's correlation image, and the fraction of cells found."""
+    lc_raw, lc = correlation_images(seed=0)
+    want = detect_rois(lc)
+    _bool_array("roi_masks", roi_masks, dict.fromkeys("iuf", "keep the masks boolean: mk.label_rois returns a stack of "
+                                                             "True/False masks"),
+                ndim=3, hint="a stack of boolean masks (n_rois, y, x): use mk.label_rois")
+    if roi_masks.shape[1:] != lc.shape:
+        checks.fail("roi_masks", "has masks of the wrong size.", "each mask has the image's shape (y, x)")
+    checks.equal("roi_masks", roi_masks, want, mistakes={
+        "those come from the raw movie's correlation image; use the registered one, lc_ref": detect_rois(lc_raw),
+        "clean the mask (opening of radius 1, regions of at least 15 px) before labelling it":
+            mk.label_rois(mk.threshold_mask(lc, "absolute", CORR_THRESHOLD)),
+    }, hint="apply the recipe's three steps to lc_ref, in order: threshold, clean, label")
+    true_masks = recording(seed=0).truth.masks
+    found = float(np.mean(mk.match_masks(want, true_masks)[0] >= 0.5))
+    checks.is_number("fraction_found", fraction_found)
+    checks.close("fraction_found", fraction_found, found, rtol=1e-9, mistakes={
+        FRACTION_HINT: 100 * found,
+        "that is a number of cells; divide by the number of true cells": found * len(true_masks),
+        "that divides by the number of ROIs; the fraction is over the true cells": found * len(true_masks) / len(want),
+    }, hint="the share of true cells whose best IoU reaches 0.5")
+
+
+def _accept_cases(unseen: bool) -> list:
+    """``(label, snr, spatial_corr, snr_min, r_min)``, values exactly at the thresholds included."""
+    if unseen:  # other components and thresholds
+        rng = np.random.default_rng(8)
+        snr, r = np.round(rng.uniform(0, 6, 50), 1), np.round(rng.uniform(0.3, 1.0, 50), 2)
+        return [("50 components", snr, r, 3.0, 0.8), ("50 components, other thresholds", snr, r, 2.5, 0.9),
+                ("one component at both thresholds", np.array([2.5]), np.array([0.7]), 2.5, 0.7)]
+    c = chain(seed=0)
+    return [("the candidates' SNR and spatial correlation, 4.0, 0.85", np.asarray(c.snr), np.asarray(c.spatial_corr),
+             SNR_MIN, R_MIN),
+            ("values at the thresholds", np.array([2.0, 2.0, 1.0, 3.0, 5.0]), np.array([0.5, 0.85, 0.85, 0.9, 0.2]),
+             2.0, 0.85)]
+
+
+def check_accept_components(accept_components, unseen=False):
+    """Exercise 5.1: CaImAn's rule, SNR strictly above its bound OR spatial correlation at least its bound."""
+    checks.is_function("accept_components", accept_components, n_params=4)
+    dtype_hints = dict.fromkeys("iu", NOT_INDICES_HINT) | {
+        "f": "return True/False per component (dtype bool), not 0.0/1.0: keep the comparisons' result as it is"}
+    for label, snr, r, snr_min, r_min in _accept_cases(unseen):
+        got = checks.call("accept_components", accept_components, snr, r, snr_min, r_min, refuse=(accept,))
+        name = f"accept_components({label})"
+        _bool_array(name, got, dtype_hints, shape=snr.shape, hint=NOT_INDICES_HINT)
+        checks.equal(name, got, accept(snr, r, snr_min, r_min), mistakes={
+            "a component is accepted if it passes EITHER test (or), not only if it passes both":
+                (snr > snr_min) & (r >= r_min),
+            "the SNR test is strict, snr > snr_min, as in CaImAn": (snr >= snr_min) | (r >= r_min),
+            "the spatial test includes its threshold, spatial_corr >= r_min, as in CaImAn": (snr > snr_min) | (r > r_min),
+        }, hint="accept a component that passes either test; check which comparison is strict")
+
+
+def check_candidate_snr(candidate_snr, n_accepted):
+    """Exercise 5.2: the candidates' SNR, and how many pass at SNR 4 or spatial correlation 0.85."""
+    c = chain(seed=0)
+    x = np.asarray(c.candidate_dff)
+    checks.is_array("candidate_snr", candidate_snr, shape=(len(x),), hint="one SNR per candidate (per row of candidate_dff)",
+                    wrong_shapes={(x.shape[1],): "that is one value per frame: reduce along time (axis=1)"})
+    median, p99 = np.median(x, axis=1), np.percentile(x, 99, axis=1)
+    mad = np.median(np.abs(x - median[:, None]), axis=1)
+    checks.close("candidate_snr", candidate_snr, dff.snr(x), rtol=1e-6, mistakes={
+        "the noise sigma is the MAD times its Gaussian factor, not the MAD itself": (p99 - median) / mad,
+        "the noise is the MAD-based sigma, not the standard deviation": (p99 - median) / x.std(axis=1),
+        "the signal is the 99th percentile above the median: subtract the median": p99 / (1.4826 * mad),
+    }, hint="lesson 05's SNR of each row: the 99th percentile above the median, over the MAD-based noise sigma")
+    accepted = accept(c.snr, c.spatial_corr, SNR_MIN, R_MIN)
+    checks.is_number("n_accepted", n_accepted, integer=True, hint="a count of candidates is a whole number")
+    checks.equal("n_accepted", n_accepted, int(accepted.sum()), mistakes={
+        "that requires both tests; a component passing either one is accepted":
+            int(((c.snr > SNR_MIN) & (c.spatial_corr >= R_MIN)).sum()),
+        "that counts the rejected candidates": int((~accepted).sum()),
+    }, hint="count the candidates that pass the rule of exercise 5.1 with snr_min = 4.0 and r_min = 0.85")
+
+
+def check_event_scores(event_scores):
+    """Exercise 6.1: precision, recall and F1 of the chain's events against the true bursts."""
+    c, fs = chain(seed=0), recording(seed=0).fs
+    keys = ("precision", "recall", "f1")
+    checks.is_dict("event_scores", event_scores, keys=keys)
+    for key in keys:
+        checks.is_number(f'event_scores["{key}"]', event_scores[key])
+    with_partner = np.flatnonzero(np.asarray(c.partner) >= 0)
+    detected, true = [c.onsets[i] for i in with_partner], [c.true_bursts[i] for i in with_partner]
+    want = ev.match_events(detected, true, fs, TOLERANCE_S)
+    in_frames = ev.match_events(detected, true, fs, TOLERANCE_S / fs)
+    every_roi = ev.match_events(list(c.onsets), list(c.true_bursts), fs, TOLERANCE_S)
+    hint = "score only the ROIs with a partner, one-to-one, within 0.5 s"
+    for key, other, definition in [("precision", "recall", "matched / detected"), ("recall", "precision", "matched / true")]:
+        checks.close(f'event_scores["{key}"]', event_scores[key], getattr(want, key), rtol=1e-9, mistakes={
+            f"precision and recall are swapped: {key} = {definition}": getattr(want, other),
+            "the tolerance is 0.5 s (5 frames at 10 Hz), not 0.5 frames": getattr(in_frames, key),
+            "only the ROIs with a partner count: an ROI without a true cell has no true bursts": getattr(every_roi, key),
+            FRACTION_HINT: 100 * getattr(want, key),
+        }, hint=hint)
+    checks.close('event_scores["f1"]', event_scores["f1"], want.f1, rtol=1e-9, mistakes={
+        "F1 is the harmonic mean of precision and recall, not the arithmetic mean": (want.precision + want.recall) / 2,
+        FRACTION_HINT: 100 * want.f1,
+    }, hint=hint)
+
+
+def _jaccard(a: set, b: set) -> float:
+    return len(a & b) / len(a | b)
+
+
+def check_best_jaccard(best_jaccard):
+    """Exercise 6.2: the best Jaccard similarity between the first ensemble found and a planted one."""
+    c = chain(seed=0)
+    planted = [set(e.tolist()) for e in recording(seed=0).truth.ensembles]
+    members = np.asarray(c.ensembles[0].members)
+    cells = {int(p) for p in np.asarray(c.partner)[members] if p >= 0}
+
+    def best(found):
+        return max(_jaccard(found, e) for e in planted)
+
+    checks.is_number("best_jaccard", best_jaccard, hint="one similarity, between 0 and 1")
+    checks.close("best_jaccard", best_jaccard, best(cells), rtol=1e-9, mistakes={
+        "those are ROI indices: translate the members into true cell ids with ref_chain.partner first":
+            best({int(i) for i in members}),
+        "that is the intersection size; divide by the size of the union": max(len(cells & e) for e in planted),
+        "take the best planted ensemble (the maximum), not the first": _jaccard(cells, planted[0]),
+    }, hint="compare the set of true cell ids with each planted ensemble, and keep the best similarity")
+
+
+def check_allen_shifts(allen_shifts):
+    """Exercise 7.1: the Allen crop's rigid shifts against the pipeline's reference image."""
+    allen = data.load_allen_raw_crop()
+    want = reg.estimate_shifts(allen.movie, template=allen.reference)
+    n_frames = allen.movie.shape[0]
+    checks.is_array("allen_shifts", allen_shifts, shape=(n_frames, 2), hint="one (dy, dx) per frame",
+                    wrong_shapes={(2, n_frames): "one row per frame: shape (n_frames, 2)"})
+    checks.close("allen_shifts", allen_shifts, want, atol=1e-6, mistakes={
+        "that is against the mean of these 100 frames; use the pipeline's reference image (template=allen.reference)":
+            reg.estimate_shifts(allen.movie),
+        SIGN_HINT: -want,
+        "use the defaults (upsample=10): shifts to 0.1 px": reg.estimate_shifts(allen.movie, template=allen.reference, upsample=1),
+    }, hint="estimate against allen.reference with the reference function, leaving its other settings at their defaults")
+
+
+def _s2p_dff(F, window_s=30.0, fs=10.0, baseline_of=None):
+    f0 = baseline.rolling_percentile(F if baseline_of is None else baseline_of, 10, window_s, fs)
+    return dff.delta_f_over_f(F, f0)
+
+
+def check_s2p_dff(s2p_dff):
+    """Exercise 8.1: ΔF/F₀ of suite2p's cells, with its neuropil coefficient and a 30 s baseline."""
+    s = data.load_suite2p()
+    F = s.F[s.iscell]
+    corrected = F - s.neucoeff * s.Fneu[s.iscell]
+    want = _s2p_dff(corrected)
+    checks.is_array("s2p_dff", s2p_dff, ndim=2, hint="one row per cell, one column per frame")
+    checks.is_array("s2p_dff", s2p_dff, shape=want.shape, wrong_shapes={
+        s.F.shape: "keep only the ROIs classified as cells (s2p.iscell True)",
+        want.shape[::-1]: "rows are cells and columns frames, as in F",
+    })
+    checks.close("s2p_dff", s2p_dff, want, rtol=1e-6, atol=1e-9, mistakes={
+        "subtract the neuropil first, with suite2p's coefficient s2p.neucoeff": _s2p_dff(F),
+        "give ΔF/F₀ as a fraction, not in percent": 100 * want,
+        "the window is 30 s at the assumed 10 Hz (300 frames), not 30 frames": _s2p_dff(corrected, 3.0),
+        "F₀ is the baseline of the neuropil-corrected trace, not of F": _s2p_dff(corrected, baseline_of=F),
+    }, hint="suite2p's neuropil correction of the cells, then the rolling 10th-percentile baseline over 30 s at the "
+            "assumed 10 Hz, then ΔF/F₀ as a fraction")

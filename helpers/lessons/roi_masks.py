@@ -1,12 +1,22 @@
-"""Lesson 02 (from pixels to cells): the reference images, masks and ROIs its exercises refer to,
-and the figure of mask outlines it draws."""
+"""Lesson 02 (from pixels to cells): the set-ups and the checks of its exercises.
+
+Set-ups: the reference images, masks and ROIs the exercises refer to (each section restarts from
+them), the test mask of Exercise 3.1 and the figure of mask outlines the lesson draws.
+
+Checks: each ``check_*`` function is the whole of one check cell
+(``check_mask_abs(mask_abs)``): it takes the learner's answers, recomputes everything else from the
+lesson's data and fails with a message that names the likely mistake, never the expected value.
+``unseen=True`` runs the hidden tests' variations (other movies, masks and images); the rules stay
+the ones the exercise states. Where the learner writes a method the package already has
+(``helpers.masks``), the check refuses an answer that is or calls it (``checks.own_work``).
+"""
 from __future__ import annotations
 
 import numpy as np
 from scipy import ndimage
-from skimage import morphology
+from skimage import filters, measure, morphology
 
-from helpers import masks as mk, movie as mv, plots, simulate
+from helpers import checks, data, masks as mk, movie as mv, plots, simulate
 
 #: Width of the Gaussian smoothing of section 1, in pixels.
 SMOOTH_SIGMA_PX = 1.0
@@ -70,3 +80,510 @@ def outline(ax, masks, *, color: str = plots.OKABE_ITO[1], label: str | None = N
     if label:
         ax.legend(loc="upper right", fontsize="small", framealpha=0.8)
     return ax
+
+
+def cleaning_test_mask() -> np.ndarray:
+    """A small mask on which the conventions of Exercise 3.1 decide the result, ``(24, 44)`` bool.
+
+    Every shape but the line and the speck survives an opening with a disk of radius 1 unchanged:
+    a region of exactly 20 pixels, one of 19, two 12-pixel blobs that touch only at a corner (one
+    8-connected region of 24 pixels, two 4-connected ones of 12), a full 4 x 5 rectangle (20 pixels
+    that the opening trims to 16), a 1-pixel-wide line of 28 pixels, a single speck and a disk.
+    """
+    def rounded(height, width):  # a rectangle without its corners: a union of 3 x 3 crosses
+        box = np.ones((height, width), dtype=bool)
+        box[[0, 0, -1, -1], [0, -1, 0, -1]] = False
+        return box
+
+    mask = np.zeros((24, 44), dtype=bool)
+    mask[2:6, 2:8] = rounded(4, 6)                                   # 20 pixels: kept
+    mask[3:8, 13:17] = rounded(5, 4)                                 # with the cross below: 19 pixels
+    mask[2:5, 12:15] |= morphology.disk(1).astype(bool)
+    mask[10:14, 2:6] = rounded(4, 4)                                 # 12 + 12 pixels, touching at
+    mask[14:18, 4:8] = rounded(4, 4)                                 # the corner (13, 4)-(14, 5)
+    mask[10:14, 14:19] = True                                        # 20 pixels before the opening
+    mask[21, 2:30] = True                                            # a line one pixel wide
+    mask[19, 24] = True                                              # a speck
+    mask[2:9, 30:37] = morphology.disk(3).astype(bool)               # a round cell
+    return mask
+
+
+# --------------------------------------------------------------------------- checks
+
+ABS_THRESHOLD = 0.4
+NOT_BOOL_HINT = ("a boolean mask is made by a comparison and keeps its True/False values: do not convert it "
+                 "to numbers (a label image is not a mask either)")
+PIXEL_MASK_HINT = "one True/False value per pixel of std_norm_ref"
+REJECTED_HINT = "those are the ROIs suite2p rejected: keep those with iscell True"
+ARGUMENTS_HINT = "use the arguments passed to the function, not the lesson's variables"
+
+
+def _movie() -> np.ndarray:
+    return np.asarray(simulate.demo_movie(seed=0).movie)
+
+
+def _other_recording():
+    """A smaller movie of other cells, for the hidden tests."""
+    return simulate.simulate_movie(n_cells=4, shape=(300, 40, 50), seed=5)
+
+
+def _is_mask(name: str, value, shape, hint: str = PIXEL_MASK_HINT) -> np.ndarray:
+    """A boolean mask of `shape`; numbers where a mask is asked get a hint about the dtype."""
+    if type(value) is np.ndarray and value.dtype != bool:
+        checks.fail(name, f"has dtype {value.dtype}, but a boolean mask is expected.", NOT_BOOL_HINT)
+    return checks.is_array(name, value, shape=shape, dtype="bool", hint=hint)
+
+
+def check_normalised(std_smooth, std_norm):
+    """Exercise 1.1: the std image smoothed with a Gaussian of sigma 1 px, then min-max normalised."""
+    std = std_image()
+    smooth = ndimage.gaussian_filter(std, sigma=SMOOTH_SIGMA_PX)
+    checks.is_array("std_smooth", std_smooth, shape=std.shape, hint="smoothing keeps the image's shape (y, x)")
+    checks.close("std_smooth", std_smooth, smooth, mistakes={
+        "that is the std image itself: it still needs the Gaussian smoothing": std,
+        "sigma is the Gaussian's standard deviation in pixels: use sigma=1": ndimage.gaussian_filter(std, sigma=2),
+        "that is the smoothed mean image; smooth the standard-deviation image":
+            ndimage.gaussian_filter(mv.projection(_movie(), "mean"), sigma=SMOOTH_SIGMA_PX),
+        "keep the default border mode (reflect): mode='constant' pads the border with zeros":
+            ndimage.gaussian_filter(std, sigma=SMOOTH_SIGMA_PX, mode="constant"),
+    }, hint="smooth the standard-deviation image with a Gaussian of standard deviation 1 pixel, default border mode")
+    checks.is_array("std_norm", std_norm, shape=std.shape, hint="normalising keeps the image's shape (y, x)")
+    spans_0_to_1 = np.isclose(std_norm.min(), 0, atol=1e-4) and np.isclose(std_norm.max(), 1, atol=1e-4)
+    checks.close("std_norm", std_norm, normalised_std(), atol=1e-4, mistakes={
+        "dividing by the maximum alone does not bring the darkest pixel to 0: subtract the minimum first":
+            smooth / smooth.max(),
+        "that is a z-score (mean 0, standard deviation 1); min-max normalisation rescales to 0..1":
+            (smooth - smooth.mean()) / smooth.std(),
+        "that normalises the unsmoothed std image; normalise std_smooth": (std - std.min()) / (std.max() - std.min()),
+        "subtract the minimum before dividing by the range (max - min)": smooth / (smooth.max() - smooth.min()),
+    }, hint="normalise std_smooth itself" if spans_0_to_1 else
+        "after min-max normalisation the darkest pixel is 0 and the brightest is 1")
+
+
+def check_mask_abs(mask_abs):
+    """Exercise 2.1: the pixels of std_norm_ref strictly above 0.4."""
+    img = normalised_std()
+    _is_mask("mask_abs", mask_abs, img.shape)
+    checks.equal("mask_abs", mask_abs, img > ABS_THRESHOLD, mistakes={
+        "that mask holds the pixels below the threshold; keep those above it (>)": img < ABS_THRESHOLD,
+        "0.4 is in normalised units: threshold std_norm_ref, not the raw std image": std_image() > ABS_THRESHOLD,
+        "that is the threshold of the example, 0.6; the exercise asks for 0.4": img > 0.6,
+    }, hint="keep the pixels of the normalised image std_norm_ref that lie strictly above the exercise's threshold")
+
+
+def _tie_image() -> np.ndarray:
+    """A 3 x 4 image of 0s, 1s and 2s: its mean, 1, is the value of four of its pixels."""
+    return np.tile([0.0, 1.0, 2.0], 4).reshape(3, 4)
+
+
+def _mean_std_mistakes(image: np.ndarray, k: float) -> dict:
+    mean, std = image.mean(), image.std()
+    negative = {"k may be negative: use it as given (the threshold then lies below the mean)":
+                image > mean + abs(k) * std} if k < 0 else {}
+    return negative | {
+        "take the mean and std over all pixels (no axis): with axis=0 you get one threshold per column":
+            image > image.mean(axis=0) + k * image.std(axis=0),
+        "use the k passed as an argument, not a fixed 3": image > mean + 3 * std,
+        "add k standard deviations to the mean; you subtracted them (for k > 0 the threshold is above the mean, "
+        "not below it)":
+            image > mean - k * std,
+        "use the population standard deviation (ddof=0, NumPy's default)": image > mean + k * image.std(ddof=1),
+        "keep the pixels strictly above the threshold: a pixel equal to it is not kept": image >= mean + k * std,
+    }
+
+
+def check_threshold_mean_std(threshold_mean_std, unseen=False):
+    """Exercise 2.2: the mask of the pixels strictly above mean + k std of an image.
+
+    The visible cases hold every convention the exercise states: a negative k, pixels exactly at
+    the threshold (k = 0 and pixels equal to the mean), and a small image on which the population
+    and the sample standard deviations keep different pixels.
+    """
+    img = normalised_std()
+    cases = [(img, 3.0, "std_norm_ref"), (img, 1.0, "std_norm_ref"), (img, -0.5, "std_norm_ref"),
+             (_tie_image(), 0.0, "a 3 x 4 image of 0s, 1s and 2s"),
+             (np.arange(12.0).reshape(3, 4), 1.0, "np.arange(12.0).reshape(3, 4)")]
+    if unseen:  # real images and random ones, of other shapes
+        rng = np.random.default_rng(7)
+        cases = [(data.load_sima_movie().movie.mean(axis=0, dtype=np.float64), 2.0, "the SIMA mean image"),
+                 (data.load_suite2p().mean_image, 0.5, "suite2p's mean image"),
+                 (rng.normal(size=(31, 47)), -1.0, "a random 31 x 47 image"),
+                 (rng.gamma(2.0, size=(50, 20)), 0.0, "a random 50 x 20 image"),
+                 (np.repeat(_tie_image(), 2, axis=1), 0.0, "a 3 x 8 image of 0s, 1s and 2s")]
+    checks.is_function("threshold_mean_std", threshold_mean_std, n_params=2)
+    for image, k, what in cases:
+        call = f"threshold_mean_std({what}, {k:g})"
+        got = checks.call("threshold_mean_std", threshold_mean_std, image, k, refuse=(mk.threshold_mask,))
+        _is_mask(call, got, image.shape, hint=f"return the mask, one True/False value per pixel, not the threshold; "
+                                              f"{ARGUMENTS_HINT}")
+        checks.equal(call, got, image > image.mean() + k * image.std(), mistakes=_mean_std_mistakes(image, k),
+                     hint="keep a pixel when it lies strictly above one threshold, computed from all pixels of the "
+                          "given image and the given k")
+
+
+def check_percentile_otsu(mask_p10, mask_p80, mask_otsu):
+    """Exercise 2.3: the pixels of std_norm_ref above its 10th and 80th percentiles and above Otsu's threshold."""
+    img = normalised_std()
+    for answer_name, answer, p in [("mask_p10", mask_p10, 10), ("mask_p80", mask_p80, 80)]:
+        _is_mask(answer_name, answer, img.shape)
+        checks.equal(answer_name, answer, mk.threshold_mask(img, "percentile", value=p), mistakes={
+            "np.percentile takes percentiles from 0 to 100 (np.quantile takes fractions)": img > np.percentile(img, p / 100),
+            "that mask holds the pixels below the percentile; keep those above it (>)": img < np.percentile(img, p),
+            f"keep the pixels above the {p}th percentile, not above the {100 - p}th": img > np.percentile(img, 100 - p),
+            "keep the pixels strictly above the percentile: a pixel equal to it is not kept": img >= np.percentile(img, p),
+        }, hint=f"keep the pixels of std_norm_ref strictly above its {p}th percentile (linear interpolation)")
+    _is_mask("mask_otsu", mask_otsu, img.shape)
+    otsu = filters.threshold_otsu(img)
+    checks.equal("mask_otsu", mask_otsu, img > otsu, mistakes={
+        "that mask holds the pixels below Otsu's threshold; keep those above it (>)": img < otsu,
+        "apply Otsu's threshold to std_norm_ref, not to the unsmoothed std image":
+            std_image() > filters.threshold_otsu(std_image()),
+    }, hint="Otsu's threshold is computed from std_norm_ref's histogram; keep the pixels strictly above it")
+
+
+def _cleaning_mistakes(mask: np.ndarray) -> dict:
+    opened = morphology.opening(mask, morphology.disk(OPENING_RADIUS_PX))
+    max_size = MIN_SIZE_PX - 1
+    return {
+        "remove_small_objects' default max_size is 64, which deletes real cells: pass max_size=19":
+            morphology.remove_small_objects(opened, max_size=64, connectivity=2),
+        "that mask was not opened: open it with a disk of radius 1 before removing the small regions":
+            morphology.remove_small_objects(mask, max_size=max_size, connectivity=2),
+        "open first, then remove the small regions: the opening can shrink a region below 20 pixels":
+            morphology.opening(morphology.remove_small_objects(mask, max_size=max_size, connectivity=2),
+                               morphology.disk(OPENING_RADIUS_PX)),
+        "the opening uses a disk of radius 1, not 2": mk.clean_mask(mask, opening_radius=2, min_size=MIN_SIZE_PX),
+        "regions are 8-connected here: with remove_small_objects' default 4-connectivity, two blobs that touch "
+        "only at a corner count as two small regions (pass connectivity=2)":
+            morphology.remove_small_objects(opened, max_size=max_size),
+        "a region of exactly 20 pixels stays: remove only those with fewer than 20 pixels (max_size=19)":
+            morphology.remove_small_objects(opened, max_size=MIN_SIZE_PX, connectivity=2),
+    }
+
+
+def check_clean_mask(clean_mask, unseen=False):
+    """Exercise 3.1 (a): an opening with a disk of radius 1, then no 8-connected region under 20 pixels.
+
+    The visible cases include `cleaning_test_mask`, on which 4-connectivity, the size boundary and
+    the order of the two steps each change the result (on ``raw_mask_ref`` they do not).
+    """
+    cases = [(raw_threshold_mask(), "raw_mask_ref"), (cleaning_test_mask(), "roi_masks.cleaning_test_mask()")]
+    if unseen:  # another movie's raw mask, the test mask turned around, a random mask
+        other_std = mv.projection(_other_recording().movie, "std")
+        cases = [(mk.threshold_mask(other_std, "percentile", value=PERCENTILE), "another movie's raw mask"),
+                 (cleaning_test_mask().T[::-1].copy(), "the test mask, rotated"),
+                 (np.random.default_rng(3).random((50, 70)) < 0.45, "a random 50 x 70 mask")]
+    checks.is_function("clean_mask", clean_mask, n_params=1)
+    for mask, what in cases:
+        call = f"clean_mask({what})"
+        got = checks.call("clean_mask", clean_mask, mask, refuse=(mk.clean_mask, mk.label_rois))
+        _is_mask(call, got, mask.shape, hint="return the cleaned mask: one True/False value per pixel of the given mask")
+        checks.equal(call, got, mk.clean_mask(mask, OPENING_RADIUS_PX, MIN_SIZE_PX), mistakes=_cleaning_mistakes(mask),
+                     hint="open the given mask with a disk of radius 1, then remove every 8-connected region "
+                          "with fewer than 20 pixels")
+
+
+def _count_regions(mask: np.ndarray, connectivity: int = 2) -> int:
+    return int(measure.label(mask, connectivity=connectivity).max())
+
+
+def check_region_counts(n_regions_raw, n_regions_clean):
+    """Exercise 3.1 (b): the number of 8-connected regions of the raw and of the clean mask."""
+    for answer_name, answer, mask in [("n_regions_raw", n_regions_raw, raw_threshold_mask()),
+                                      ("n_regions_clean", n_regions_clean, clean_mask())]:
+        checks.is_number(answer_name, answer, integer=True, hint="a number of regions is a whole number")
+        checks.equal(answer_name, answer, _count_regions(mask), mistakes={
+            "you counted 4-connected regions: pass connectivity=2 so that pixels touching by a corner connect":
+                _count_regions(mask, connectivity=1),
+            "the background (label 0) is not a region: the number of regions is the largest label":
+                _count_regions(mask) + 1,
+            "that is a number of pixels, not of regions": int(mask.sum()),
+        }, hint="count the 8-connected regions (pixels touching by an edge or a corner belong together); "
+                "the background is not a region")
+
+
+def check_region_properties(roi_areas, roi_centroids):
+    """Exercise 3.2: area and (y, x) centroid of every region of labels_ref, in label order."""
+    props = mk.roi_properties(detected_rois())
+    n = len(props["area"])
+    checks.is_array("roi_areas", roi_areas, shape=(n,), hint="one area per labelled region of labels_ref (the background is not a region)",
+                    wrong_shapes={(n + 1,): "you included the background (label 0): regionprops lists the regions 1, 2, ... only"})
+    checks.close("roi_areas", roi_areas, props["area"], rtol=0, atol=0.5, mistakes={
+        "those are the areas sorted by size; keep the label order of regionprops": np.sort(props["area"]),
+    }, hint="the area of a region is its number of pixels")
+    checks.is_array("roi_centroids", roi_centroids, shape=(n, 2), hint="one (y, x) pair per region",
+                    wrong_shapes={(2, n): "transpose: one row per region, holding (y, x)"})
+    checks.close("roi_centroids", roi_centroids, props["centroid"], mistakes={
+        "the columns are swapped: region.centroid is (y, x) (row, column); keep that order": props["centroid"][:, ::-1],
+    }, hint="row i is the centroid of region i + 1, as regionprops gives it")
+
+
+def _swapped_fits(movie: np.ndarray, y: int, x: int) -> bool:
+    return x < movie.shape[1] and y < movie.shape[2]
+
+
+def check_coordinates(roi_ys, roi_xs, first_pixel_segment, last_pixel_trace):
+    """Exercise 4.1: the pixel coordinates of rois_ref[1] and the traces of its first and last pixels."""
+    m = _movie()
+    ys, xs = mk.pixel_coordinates(detected_rois()[1])
+    for answer_name, answer in [("roi_ys", roi_ys), ("roi_xs", roi_xs)]:
+        checks.is_array(answer_name, answer, shape=ys.shape, dtype="int",
+                        hint="one index per pixel of the ROI rois_ref[1], as np.nonzero gives them")
+    if np.array_equal(roi_ys, xs) and np.array_equal(roi_xs, ys):
+        checks.fail("roi_ys, roi_xs", "rows and columns are swapped.", hint="np.nonzero returns rows (y) first, then columns (x)")
+    checks.equal("roi_ys", roi_ys, ys, hint="np.nonzero returns (rows, columns) in raster order")
+    checks.equal("roi_xs", roi_xs, xs, hint="np.nonzero returns (rows, columns) in raster order")
+    checks.is_array("first_pixel_segment", first_pixel_segment, shape=(450,),
+                    hint="the frames from index 300 up to, but not including, 750",
+                    wrong_shapes={(451,): "the stop of a slice is excluded: 300:750 holds 750 - 300 frames"})
+    first, last = (ys[0], xs[0]), (ys[-1], xs[-1])
+    checks.close("first_pixel_segment", first_pixel_segment, m[300:750, first[0], first[1]], mistakes={
+        "rows and columns are swapped: index the movie as (frames, y, x)":
+            m[300:750, first[1], first[0]] if _swapped_fits(m, *first) else None,
+        "that is the last pixel; the exercise asks for the first one here": m[300:750, last[0], last[1]],
+    }, hint="the first pixel is the first pair of coordinates, in raster order")
+    checks.is_array("last_pixel_trace", last_pixel_trace, shape=(m.shape[0],), hint="one value per frame of the movie")
+    checks.close("last_pixel_trace", last_pixel_trace, m[:, last[0], last[1]], mistakes={
+        "that is the first pixel; the last one is at the end of the coordinates": m[:, first[0], first[1]],
+        "rows and columns are swapped: index the movie as (frames, y, x)":
+            m[:, last[1], last[0]] if _swapped_fits(m, *last) else None,
+    }, hint="the last pixel is the last pair of coordinates, in raster order")
+
+
+def _pixel_cases(unseen: bool) -> list:
+    """(movie, mask, description) of the calls of Exercises 4.2 and 5.1."""
+    m, rois = _movie(), detected_rois()
+    if not unseen:
+        return [(m, rois[1], "movie, rois_ref[1]"), (m[:500], rois[0], "movie[:500], rois_ref[0]")]
+    other = _other_recording()
+    om = np.asarray(other.movie)
+    single = np.zeros(om.shape[1:], dtype=bool)
+    single[7, 31] = True
+    box = np.zeros(om.shape[1:], dtype=bool)
+    box[10:14, 3:20] = True
+    return [(om, other.truth.masks[1], "a true cell of another movie"), (om, single, "a one-pixel mask"),
+            (om, box, "a 4 x 17 box"),
+            (np.asarray(data.load_sima_movie().movie), data.load_sima_rois()[1], "the second SIMA ROI")]
+
+
+def check_pixels_by_time(pixels_by_time, unseen=False):
+    """Exercise 4.2: the (n_pixels, n_frames) float64 matrix of a mask's pixel traces, in raster order."""
+    checks.is_function("pixels_by_time", pixels_by_time, n_params=2)
+    for movie, mask, what in _pixel_cases(unseen):
+        call = f"pixels_by_time({what})"
+        got = checks.call("pixels_by_time", pixels_by_time, movie, mask, refuse=(mk.pixels_by_time,))
+        n_px, n_t = int(mask.sum()), movie.shape[0]
+        checks.is_array(call, got, ndim=2, hint="return a 2-D array: one row per pixel, one column per frame")
+        checks.is_array(call, got, shape=(n_px, n_t), hint=f"one row per pixel of the mask, one column per frame; {ARGUMENTS_HINT}",
+                        wrong_shapes={(n_t, n_px): "fancy indexing gives (frames, pixels): transpose it to (pixels, frames)"})
+        checks.is_array(call, got, dtype="float64")
+        ys, xs = np.nonzero(mask)
+        checks.close(call, got, movie[:, ys, xs].T, mistakes={
+            "the rows are not in raster order: use the order np.nonzero gives (row by row)":
+                movie[:, ys, xs].T[np.lexsort((ys, xs))],
+        }, hint=f"row i is the trace of the i-th pixel of the mask in raster order; {ARGUMENTS_HINT}")
+
+
+def check_mask_trace(mask_trace, unseen=False):
+    """Exercise 5.1: a ROI's mean or median trace, float64, one value per frame."""
+    reduce = {"mean": np.mean, "median": np.median}
+    checks.is_function("mask_trace", mask_trace, n_params=3)
+    for movie, mask, what in _pixel_cases(unseen):
+        pixels = movie[:, mask].astype(np.float64)   # (n_frames, n_pixels)
+        n_t, n_px = pixels.shape
+        for how, other_how in [("mean", "median"), ("median", "mean")]:
+            call = f'mask_trace({what}, "{how}")'
+            got = checks.call("mask_trace", mask_trace, movie, mask, how, refuse=(mk.roi_traces,))
+            checks.is_array(call, got, shape=(n_t,), hint="one value per frame of the given movie: reduce over the "
+                                                          f"pixels, not over time; {ARGUMENTS_HINT}",
+                            wrong_shapes={(n_px,): "you reduced over time (one value per pixel); reduce over the pixels, "
+                                                   "keeping one value per frame",
+                                          (n_px, n_t): "that is the pixels x time matrix; reduce it over the pixels"})
+            checks.is_array(call, got, dtype="float64")
+            checks.close(call, got, reduce[how](pixels, axis=1), mistakes={
+                f'with how="{how}" return the {how}, not the {other_how}': reduce[other_how](pixels, axis=1),
+                "that is the sum over the pixels; divide by their number (or use the mean)": pixels.sum(axis=1),
+            }, hint=f"the {how} over the mask's pixels at each frame, in float64; {ARGUMENTS_HINT}")
+
+
+def _weight_cases(unseen: bool) -> list:
+    """(movie, mask, weights, description) of the calls of Exercise 5.2."""
+    if not unseen:
+        m, roi = _movie(), detected_rois()[1]
+        mean_img = mv.projection(m, "mean")
+        left_off = mean_img.copy()
+        left_off[:, :int(np.median(np.nonzero(roi)[1]))] = 0  # zero weight on part of the mask
+        return [(m, roi, mean_img, "movie, rois_ref[1], mean_image"),
+                (m, roi, left_off, "movie, rois_ref[1], weights that are 0 on part of the mask")]
+    other = _other_recording()
+    om = np.asarray(other.movie)
+    sima = np.asarray(data.load_sima_movie().movie)
+    loose = np.zeros(om.shape[1:], dtype=bool)
+    loose[5:30, 5:30] = True
+    return [(om, other.truth.masks[0], np.asarray(other.truth.footprints[0], dtype=np.float64), "footprint weights"),
+            (om, loose, np.asarray(other.truth.footprints[1], dtype=np.float64), "weights that are 0 on part of the mask"),
+            (sima, data.load_sima_rois()[1], mv.projection(sima, "mean"), "the SIMA movie")]
+
+
+def check_weighted_trace(weighted_trace, unseen=False):
+    """Exercise 5.2: a ROI's weighted mean trace, the weights normalised within the mask."""
+    checks.is_function("weighted_trace", weighted_trace, n_params=3)
+    for movie, mask, weights, what in _weight_cases(unseen):
+        call = f"weighted_trace({what})"
+        got = checks.call("weighted_trace", weighted_trace, movie, mask, weights, refuse=(mk.roi_traces,))
+        checks.is_array(call, got, shape=(movie.shape[0],), hint="one value per frame: a weighted mean over the pixels",
+                        wrong_shapes={(int(mask.sum()),): "you reduced over time; reduce over the pixels, keeping one value per frame"})
+        checks.is_array(call, got, dtype="float64")
+        pixels, w = movie[:, mask].astype(np.float64), np.asarray(weights, dtype=np.float64)[mask]
+        checks.close(call, got, pixels @ w / w.sum(), mistakes={
+            "divide by the sum of the weights inside the mask, not over the whole image": pixels @ w / weights.sum(),
+            "normalise: divide the weighted sum by the sum of the weights (inside the mask)": pixels @ w,
+            "that is the plain mean: the pixels must count in proportion to their weights": pixels.mean(axis=1),
+        }, hint=f"each pixel of the mask counts in proportion to its weight, and the weights inside the mask add up "
+                f"to one; {ARGUMENTS_HINT}")
+
+
+def check_trace_corrs(trace_corrs):
+    """Exercise 5.3: correlations of the loose mask's mean, median and weighted traces with the true calcium."""
+    rec = simulate.demo_movie(seed=0)
+    cell = trace_cell()
+
+    def corrs(mask, truth):
+        return np.array([np.corrcoef(mk.roi_traces(rec.movie, mask, how), truth)[0, 1]
+                         for how in ("mean", "median", "weighted")])
+
+    checks.is_array("trace_corrs", trace_corrs, shape=(3,), hint="three correlations: mean, median, weighted")
+    ref = corrs(loose_mask(), rec.truth.calcium[cell])
+    checks.close("trace_corrs", trace_corrs, ref, rtol=0, atol=1e-4, mistakes={
+        "use the loose mask, not the cell's true mask": corrs(rec.truth.masks[cell], rec.truth.calcium[cell]),
+        "correlate with the true calcium signal rec.truth.calcium[cell], not with the true fluorescence trace":
+            corrs(loose_mask(), rec.traces[cell]),
+        "keep the order (mean, median, weighted)": ref[::-1],
+    }, hint="the Pearson correlation of each of the loose mask's three traces (brightness weights: the mean image) "
+            "with the cell's true calcium signal")
+
+
+def _iou_cases(unseen: bool) -> list:
+    """(a, b, description) of the calls of Exercise 6.1."""
+    a = np.zeros((20, 30), dtype=bool)
+    a[2:12, 3:13] = True
+    b = np.zeros((20, 30), dtype=bool)
+    b[7:17, 8:20] = True
+    far = np.zeros((20, 30), dtype=bool)
+    far[15:19, 22:29] = True
+    if not unseen:
+        return [(a, b, "two overlapping rectangles"), (a, a.copy(), "two identical masks"),
+                (a, far, "two masks that share no pixel")]
+    inner = np.zeros((20, 30), dtype=bool)
+    inner[4:8, 5:9] = True
+    r1, r2 = np.random.default_rng(11).random((2, 64, 48)) < 0.3
+    return [(far, a, "the disjoint pair swapped"), (a, inner, "a mask inside another"),
+            (inner, a, "the same pair swapped"), (r1, r2, "two random masks")]
+
+
+def check_iou(iou, unseen=False):
+    """Exercise 6.1: the intersection over union of two masks."""
+    checks.is_function("iou", iou, n_params=2)
+    for a, b, what in _iou_cases(unseen):
+        call = f"iou({what})"
+        got = checks.call("iou", iou, a, b, refuse=(mk.iou,))
+        checks.is_number(call, got, hint="return one number: the IoU of the two masks")
+        shared, size_a, size_b = int((a & b).sum()), int(a.sum()), int(b.sum())
+        union = int((a | b).sum())
+        checks.close(call, got, shared / union, rtol=1e-9, atol=1e-12, mistakes={
+            "masks that share no pixel have IoU 0: the formula holds for any two masks, without a special case":
+                1.0 if shared == 0 else None,
+            "that is the Dice coefficient 2|A∩B| / (|A| + |B|); IoU divides by the union |A∪B|":
+                2 * shared / (size_a + size_b),
+            "|A| + |B| counts the shared pixels twice; the union counts each pixel once": shared / (size_a + size_b),
+            "that is the fraction of a covered by b (|A∩B| / |A|); divide by the union": shared / size_a,
+            "that is the fraction of b covered by a (|A∩B| / |B|); divide by the union": shared / size_b,
+            "that is the number of shared pixels; divide it by the number of pixels in the union":
+                float(shared) if shared > 1 else None,
+            "// rounds down to a whole number: divide with /": float(shared // union) if shared < union else None,
+        }, hint="IoU is the number of pixels in both masks over the number of pixels in either")
+
+
+def check_best_iou(best_iou, fraction_found):
+    """Exercise 6.2: each true cell's best IoU with a detected ROI, and the fraction found (IoU >= 0.5)."""
+    truth, detected = simulate.demo_movie(seed=0).truth.masks, detected_rois()
+    best = np.array([max(mk.iou(t, d) for d in detected) for t in truth])
+    checks.is_array("best_iou", best_iou, shape=(len(truth),), hint="one value per true cell",
+                    wrong_shapes={(len(detected),): "that is one value per detected ROI: take the maximum over the "
+                                                    "detected ROIs for each true cell"})
+    checks.close("best_iou", best_iou, best, mistakes={
+        "that is the IoU with the detected ROI of the same index; take the best over all detected ROIs":
+            np.array([mk.iou(t, detected[i]) if i < len(detected) else 0.0 for i, t in enumerate(truth)]),
+        "the one-to-one matching of mk.match_masks is stricter; take the plain maximum for each true cell":
+            mk.match_masks(detected, truth)[0],
+    }, hint="for each true cell, the largest IoU it has with any of the detected ROIs")
+    found = float(np.mean(best >= 0.5))
+    checks.is_number("fraction_found", fraction_found)
+    checks.close("fraction_found", fraction_found, found, rtol=1e-9, mistakes={
+        "the answer should be a fraction between 0 and 1, not a percentage": 100 * found,
+        "that is a number of cells; divide by the number of true cells": float(np.sum(best >= 0.5)),
+        "that is the fraction of cells with IoU below 0.5; count those with IoU >= 0.5": 1 - found,
+        "a cell counts as found at IoU >= 0.5, not only above it": float(np.mean(best > 0.5)),
+    }, hint="the share of true cells whose best IoU is at least 0.5")
+
+
+def check_sima(sima_n_pixels, sima_traces):
+    """Exercise 7.1: the pixel counts and mean traces of the two SIMA ROIs."""
+    sm, rois = np.asarray(data.load_sima_movie().movie), data.load_sima_rois()
+    T = sm.shape[0]
+    checks.is_array("sima_n_pixels", sima_n_pixels, shape=(2,), dtype="int", hint="one pixel count per ROI",
+                    wrong_shapes={rois.shape[1:]: "you summed over the ROIs (axis 0); count each mask's pixels over y and x"})
+    checks.equal("sima_n_pixels", sima_n_pixels, rois.sum(axis=(1, 2)), hint="count the True pixels of each mask")
+    checks.is_array("sima_traces", sima_traces, shape=(2, T), hint="one row per ROI, one column per frame",
+                    wrong_shapes={(T, 2): "one row per ROI: transpose to (2, n_frames)"})
+    means = np.array([sm[:, roi].mean(axis=1, dtype=np.float64) for roi in rois])
+    checks.close("sima_traces", sima_traces, means, mistakes={
+        "those are the medians; the exercise asks for the mean of each ROI's pixels":
+            np.array([np.median(sm[:, roi], axis=1) for roi in rois]),
+        "those are sums over the pixels; divide by each ROI's number of pixels": means * rois.sum(axis=(1, 2))[:, None],
+        "the rows are in the wrong order: row 0 is ROI 0": means[::-1],
+    }, hint="for each ROI, the mean over its pixels at each frame")
+
+
+def _toy_stat():
+    """A suite2p-like ``stat`` of four small ROIs in a 6 x 9 field (two of them overlap), and its ``iscell``."""
+    pixels = [([0, 0, 1, 1], [1, 2, 1, 2]), ([3, 4, 4, 5], [0, 0, 1, 1]),
+              ([1, 2, 2, 2], [2, 2, 3, 4]), ([4, 5, 5], [7, 7, 8])]
+    stat = [{"ypix": np.array(ys), "xpix": np.array(xs), "lam": np.ones(len(ys))} for ys, xs in pixels]
+    return stat, np.array([True, False, True, False]), (6, 9)
+
+
+def _cell_mask_cases(unseen: bool) -> list:
+    """(stat, iscell, shape, description) of the calls of Exercise 7.2."""
+    s2p = data.load_suite2p()
+    shape = (int(s2p.ops["Ly"]), int(s2p.ops["Lx"]))
+    stat, iscell, toy_shape = _toy_stat()
+    if not unseen:
+        return [(s2p.stat, s2p.iscell, shape, "s2p.stat, s2p.iscell, shape_s2p"),
+                (stat, iscell, toy_shape, "four small ROIs in a 6 x 9 field")]
+    every = np.ones(len(s2p.stat), dtype=bool)
+    return [(s2p.stat, every, shape, "every suite2p ROI"), (stat, ~iscell, toy_shape, "the other two small ROIs"),
+            (stat[::-1], iscell, (7, 10), "four small ROIs in a 7 x 10 field")]
+
+
+def check_cell_masks(cell_masks, unseen=False):
+    """Exercise 7.2: boolean masks, in stat order, of the suite2p ROIs classified as cells."""
+    checks.is_function("cell_masks", cell_masks, n_params=3)
+    for stat, iscell, shape, what in _cell_mask_cases(unseen):
+        call = f"cell_masks({what})"
+        got = checks.call("cell_masks", cell_masks, list(stat), iscell, shape,
+                          refuse=(mk.masks_from_suite2p,))
+        every = np.zeros((len(stat),) + shape, dtype=bool)
+        for i, roi in enumerate(stat):
+            every[i, roi["ypix"], roi["xpix"]] = True
+        n_cells = int(iscell.sum())
+        if type(got) is np.ndarray and got.dtype != bool:
+            checks.fail(call, f"has dtype {got.dtype}, but boolean masks are expected.", NOT_BOOL_HINT)
+        checks.is_array(call, got, shape=(n_cells,) + shape, dtype="bool",
+                        hint=f"one (Ly, Lx) mask per ROI with iscell True; {ARGUMENTS_HINT}", wrong_shapes={
+                            (len(stat),) + shape: "keep only the ROIs with iscell True",
+                            (len(stat) - n_cells,) + shape: REJECTED_HINT,
+                            (n_cells,) + shape[::-1]: "a mask has Ly rows and Lx columns"})
+        checks.equal(call, got, every[iscell], mistakes={
+            REJECTED_HINT: every[~iscell] if (~iscell).sum() == n_cells else None,
+        }, hint="mask i is True exactly on the pixels (ypix, xpix) of the i-th ROI classified as a cell, in the order of stat")

@@ -1,6 +1,10 @@
-"""Lesson 09 (spike inference): the recordings and sweeps its exercises refer to, and its figures.
+"""Lesson 09 (spike inference): the lesson's set-ups — the recordings and sweeps its exercises
+refer to, and its figures — and the checks of its exercises.
 
-Check cells recompute what an exercise refers to by calling these functions (the check protocol).
+Each ``check_*`` function is the whole of one check cell: it takes the learner's answers,
+recomputes everything else from the lesson's data and fails with a message that names the likely
+mistake. ``unseen=True`` runs the hidden tests' variations (other time constants, frame rates,
+spike trains and recordings); the rules stay the ones the exercise states.
 """
 from __future__ import annotations
 
@@ -9,7 +13,9 @@ import functools
 import matplotlib.pyplot as plt
 import numpy as np
 
-from helpers import simulate, spikes as sp
+from scipy.signal import find_peaks
+
+from helpers import checks, data, simulate, spikes as sp
 
 #: Decay time constants of the section 1 sweep, seconds.
 TAUS_S = (0.1, 0.3, 1.0, 3.0)
@@ -94,3 +100,381 @@ def plot_accuracy_grid(grid):
         ax.minorticks_off()
     axes[1].legend(frameon=False, fontsize=7, loc="lower right")
     return axes
+
+
+# --------------------------------------------------------------------------- checks
+
+REVERSED_HINT = "the values are in reverse order: follow the order of lesson09.{}"
+SECONDS_HINT = "these are frame indices; divide by fs to get seconds"
+LOG10_HINT = "use the natural logarithm (np.log), not log10"
+
+
+def _decay_s(g, fs):
+    """The decay time constant, in seconds, that an AR(1) coefficient implies."""
+    return -1 / (fs * np.log(g))
+
+
+def _other_recording():
+    """A 15 Hz GCaMP6f recording of 3 neurons for the hidden tests."""
+    return simulated_dff(seed=11, fs=15.0, indicator="GCaMP6f", n_neurons=3, duration_s=60.0)
+
+
+def check_peak_by_tau(peak_by_tau):
+    """Exercise 1.1: the peak of neuron 6's calcium for each decay time of TAUS_S."""
+    _, fs, truth = simulated_dff()
+
+    def peaks(normalise, neuron=6):
+        return np.array([sp.convolve_spikes(truth.spikes[neuron], sp.exponential_kernel(tau, fs, 10.0, normalise=normalise)).max()
+                         for tau in TAUS_S])
+
+    checks.is_array("peak_by_tau", peak_by_tau, shape=(len(TAUS_S),), hint="one maximum per tau of lesson09.TAUS_S")
+    checks.close("peak_by_tau", peak_by_tau, peaks("peak"), rtol=1e-6, mistakes={
+        "the kernels sum to 1; the exercise asks for peak 1 (normalise='peak')": peaks("sum"),
+        REVERSED_HINT.format("TAUS_S"): peaks("peak")[::-1],
+        "that is another neuron: use truth.spikes[6]": peaks("peak", neuron=0),
+    }, hint="for each tau, in order: the largest value of neuron 6's train convolved with a 10 s kernel of peak 1")
+
+
+def _exp_kernel_cases(unseen: bool) -> list:
+    """``(tau_s, fs, duration_s)``; 2.1 s at 7.5 Hz is 15.75 samples, which rounds up."""
+    if unseen:  # other time constants, frame rates and lengths
+        return [(0.1, 10.0, 1.0), (2.0, 7.5, 12.0), (0.686, 4.8, 5.0), (0.178, 60.0, 0.9), (0.3, 4.8, 2.4)]
+    return [(0.5, 30.0, 3.0), (0.4, 7.5, 2.1)]
+
+
+def check_exp_kernel(exp_kernel, unseen=False):
+    """Exercise 1.2: the exponential kernel sampled at k / fs, normalised to sum 1."""
+    checks.is_function("exp_kernel", exp_kernel, n_params=3)
+    for tau_s, fs, duration_s in _exp_kernel_cases(unseen):
+        name = f"exp_kernel({tau_s}, {fs}, {duration_s})"
+        got = checks.call("exp_kernel", exp_kernel, tau_s, fs, duration_s,
+                          refuse=(sp.exponential_kernel, sp.normalise_kernel))
+        n = round(duration_s * fs)
+        wrong_shapes = {(n + 1,): "one sample too many: k runs from 0 to n - 1",
+                        (round(duration_s),): "duration_s is in seconds: multiply by fs to get the number of samples"}
+        if int(duration_s * fs) != n:
+            wrong_shapes[(int(duration_s * fs),)] = "int() truncates: the number of samples is round(duration_s * fs)"
+        checks.is_array(name, got, shape=(n,), wrong_shapes=wrong_shapes,
+                        hint="n = round(duration_s * fs) samples, with the fs and duration_s passed as arguments")
+        t, k = np.arange(n) / fs, np.arange(n)
+        checks.close(name, got, sp.exponential_kernel(tau_s, fs, duration_s), rtol=1e-6, mistakes={
+            "the kernel is unnormalised (its peak is 1): divide by its sum so that it sums to 1": np.exp(-t / tau_s),
+            "you used frame indices as times: t_k = k / fs seconds": np.exp(-k / tau_s) / np.exp(-k / tau_s).sum(),
+            "the exponent is -t / tau, not -t * tau": np.exp(-t * tau_s) / np.exp(-t * tau_s).sum(),
+        }, hint="sample the decay at t_k = k / fs and divide by the sum of the samples; use the arguments, "
+                "not the lesson's variables")
+
+
+def _convolve_cases(unseen: bool) -> list:
+    """``(label, spikes, kernel)``, a kernel longer than the spike train among them."""
+    _, fs, truth = simulated_dff()
+    rng = np.random.default_rng(9)
+    if unseen:  # integer spikes, other kernels and lengths
+        return [("convolve_spikes(integer spikes, triangle kernel)", truth.spikes[6].copy(), sp.triangle_kernel(0.4, fs)),
+                ("convolve_spikes(short train, long kernel)", rng.poisson(0.3, 25).astype(float),
+                 sp.exponential_kernel(0.178, 60.0, 1.0)),
+                ("convolve_spikes(random train, random kernel)", rng.random(500), rng.random(17))]
+    return [("convolve_spikes(truth.spikes[0], exponential kernel)", truth.spikes[0].astype(float),
+             sp.exponential_kernel(0.686, fs, 3.0)),
+            ("convolve_spikes(a 40-frame train, a 90-sample kernel)", rng.poisson(0.3, 40).astype(float),
+             sp.double_exponential_kernel(0.07, 0.69, 30.0, 3.0))]
+
+
+def check_convolve_spikes(convolve_spikes, unseen=False):
+    """Exercise 1.3: the first len(spikes) samples of the full convolution."""
+    checks.is_function("convolve_spikes", convolve_spikes, n_params=2)
+    for label, s, kernel in _convolve_cases(unseen):
+        got = checks.call("convolve_spikes", convolve_spikes, s, kernel, refuse=(sp.convolve_spikes,))
+        n, k = len(s), len(kernel)
+        wrong_shapes = {(n + k - 1,): "that is the whole 'full' convolution: trim it to its first len(spikes) samples",
+                        (abs(n - k) + 1,): "mode 'valid' keeps only full overlaps: take the 'full' convolution and trim its end"}
+        if k > n:
+            wrong_shapes[(k,)] = "mode 'same' returns as many samples as the longer input: take 'full' and keep len(spikes)"
+        checks.is_array(label, got, shape=(n,), wrong_shapes=wrong_shapes,
+                        hint="keep the first len(spikes) samples of the full convolution")
+        checks.close(label, got, sp.convolve_spikes(s, kernel), rtol=1e-6, atol=1e-12, mistakes={
+            "mode 'same' centres the kernel, so responses start before their spikes: take the first len(spikes) "
+            "samples of 'full'": np.convolve(s, kernel, mode="same") if k <= n else None,
+            "you kept the last len(spikes) samples of the full convolution; keep the first ones": np.convolve(s, kernel)[-n:],
+            "the kernel is reversed (that is a correlation): h[0] is the response in the spike's own frame":
+                np.convolve(s, kernel[::-1])[:n],
+        }, hint="c[t] sums kernel[k] * spikes[t - k] over the kernel's samples with 0 <= t - k, for each frame t")
+
+
+def _time_to_peak(rise_s, decay_s):
+    return np.log(decay_s / rise_s) * rise_s * decay_s / (decay_s - rise_s)
+
+
+def check_time_to_peak(t_peak_6s_s, t_peak_6f_s):
+    """Exercise 2.1: the double exponential's time to peak for GCaMP6s and GCaMP6f, seconds."""
+    for name, value, indicator, other in [("t_peak_6s_s", t_peak_6s_s, "GCaMP6s", "GCaMP6f"),
+                                          ("t_peak_6f_s", t_peak_6f_s, "GCaMP6f", "GCaMP6s")]:
+        r, d = simulate.INDICATORS[indicator]["rise_s"], simulate.INDICATORS[indicator]["decay_s"]
+        right = _time_to_peak(r, d)
+        checks.is_number(name, value)
+        checks.close(name, value, right, rtol=1e-6, mistakes={
+            "the answer should be in seconds, not milliseconds": 1000 * right,
+            LOG10_HINT: right * np.log10(d / r) / np.log(d / r),
+            "that is the other indicator's time to peak": _time_to_peak(simulate.INDICATORS[other]["rise_s"],
+                                                                        simulate.INDICATORS[other]["decay_s"]),
+            "multiply the logarithm by tau_r * tau_d / (tau_d - tau_r), do not divide by it": np.log(d / r) * (d - r) / (r * d),
+        }, hint=f"the formula of section 2 with {indicator}'s own rise_s and decay_s, in seconds")
+
+
+def check_peak_by_rise(peak_by_rise):
+    """Exercise 2.2: the unnormalised double exponential's peak for each rise time of RISES_S."""
+    _, fs, _ = simulated_dff()
+    decay = simulate.INDICATORS["GCaMP6s"]["decay_s"]
+
+    def peaks(normalise):
+        return np.array([sp.double_exponential_kernel(r, decay, fs, 5.0, normalise=normalise).max() for r in RISES_S])
+
+    checks.is_array("peak_by_rise", peak_by_rise, shape=(len(RISES_S),), hint="one maximum per rise time of lesson09.RISES_S")
+    checks.close("peak_by_rise", peak_by_rise, peaks(None), rtol=1e-6, mistakes={
+        "these kernels were normalised to peak 1; the exercise asks for the unnormalised kernel (normalise=None)": peaks("peak"),
+        "these kernels were normalised to sum 1; the exercise asks for the unnormalised kernel (normalise=None)": peaks("sum"),
+        REVERSED_HINT.format("RISES_S"): peaks(None)[::-1],
+    }, hint="for each rise time, in order: the largest value of the unnormalised 5 s kernel with the GCaMP6s decay")
+
+
+def check_ar1_g(ar1_g, unseen=False):
+    """Exercise 3.1: the AR(1) coefficient of a decay time constant at a frame rate."""
+    cases = [(0.178, 30.0), (0.686, 4.8), (2.0, 7.5), (0.05, 100.0), (1.0, 1.0)] if unseen else [(0.686, 30.0)]
+    checks.is_function("ar1_g", ar1_g, n_params=2)
+    for tau_s, fs in cases:
+        name = f"ar1_g({tau_s}, {fs})"
+        got = checks.call("ar1_g", ar1_g, tau_s, fs, refuse=(sp.ar_coefficients,))
+        checks.is_number(name, got, hint="return one number, g")
+        g = sp.ar_coefficients(tau_s, fs)[0]
+        checks.close(name, got, g, rtol=1e-9, mistakes={
+            "that is exp(-fs / tau): the exponent is minus one frame period (1 / fs seconds) over tau": np.exp(-fs / tau_s),
+            "the frame rate is missing: g is what survives one frame, which lasts 1 / fs seconds": np.exp(-1 / tau_s),
+            "that is the fraction lost in one frame, 1 - g; g is the fraction that survives": 1 - g,
+            "that is exp(-tau * fs): the exponent is minus one frame period (1 / fs seconds) over tau": np.exp(-tau_s * fs),
+        }, hint="g is the fraction of calcium left after one frame; use the arguments tau_s and fs")
+
+
+def check_g_values(g_by_fs, g_ar2_6s_30hz):
+    """Exercise 3.2: GCaMP6s's AR(1) g at each frame rate, and its AR(2) coefficients at 30 Hz."""
+    ind = simulate.INDICATORS["GCaMP6s"]
+    rates = np.array(FRAME_RATES)
+
+    def g_at(tau_s, fs):
+        return np.exp(-1 / (tau_s * fs))
+
+    checks.is_array("g_by_fs", g_by_fs, shape=rates.shape, hint="one g per frame rate of lesson09.FRAME_RATES")
+    checks.close("g_by_fs", g_by_fs, g_at(ind["decay_s"], rates), rtol=1e-6, mistakes={
+        "that is the rise time constant's g; AR(1) uses the decay": g_at(ind["rise_s"], rates),
+        "0.55 s is the half-decay time; the time constant is decay_s = 0.686 s": g_at(ind["half_decay_s"], rates),
+        REVERSED_HINT.format("FRAME_RATES"): g_at(ind["decay_s"], rates)[::-1],
+    }, hint="the AR(1) g of the GCaMP6s decay at each frame rate, in the order of lesson09.FRAME_RATES")
+    d, r = g_at(ind["decay_s"], 30.0), g_at(ind["rise_s"], 30.0)
+    checks.is_array("g_ar2_6s_30hz", g_ar2_6s_30hz, shape=(2,), hint="two coefficients, [g1, g2]")
+    checks.close("g_ar2_6s_30hz", g_ar2_6s_30hz, [d + r, -d * r], rtol=1e-6, mistakes={
+        "g2 is negative: minus the product of the decay's and the rise's factors": [d + r, d * r],
+        "the order is [g1, g2]: the sum of the two factors first, then g2": [-d * r, d + r],
+    }, hint="the AR(2) coefficients of section 3 from the one-frame factors of the decay and of the rise at 30 Hz")
+
+
+def check_oasis_fit(g_5, decay_5_s, baseline_5):
+    """Exercise 4.1: OASIS's g, the decay time it implies and its baseline for neuron 5."""
+    x, fs, truth = simulated_dff()
+    ref = sp.deconvolve(x[5], fs)
+    g_ref = float(ref.g[0])
+    checks.is_number("g_5", g_5, hint="g is one number: result.g[0]")
+    checks.close("g_5", g_5, g_ref, rtol=1e-6, mistakes={
+        "that is the g of the true decay time; the exercise asks for OASIS's estimate, result.g[0]":
+            sp.ar_coefficients(truth.indicator["decay_s"], fs)[0],
+        "that is another neuron's estimate: deconvolve dff[5]": float(sp.deconvolve(x[2], fs).g[0]),
+    }, hint="OASIS's estimated coefficient for neuron 5, with g estimated (AR(1))")
+    checks.is_number("decay_5_s", decay_5_s)
+    tau = _decay_s(g_ref, fs)
+    checks.close("decay_5_s", decay_5_s, tau, rtol=1e-6, mistakes={
+        "that is the decay time in frames: divide by fs to get seconds": tau * fs,
+        LOG10_HINT: -1 / (fs * np.log10(g_ref)),
+        "that is the true decay time; the exercise asks for the one OASIS's g implies": truth.indicator["decay_s"],
+    }, hint="invert the AR(1) relation between g and the decay time constant; give seconds")
+    checks.is_number("baseline_5", baseline_5)
+    checks.close("baseline_5", baseline_5, ref.baseline, rtol=1e-6, atol=1e-9, mistakes={
+        "that is the mean of the trace; the exercise asks for OASIS's baseline, result.baseline": float(x[5].mean()),
+    }, hint="OASIS's baseline estimate for neuron 5")
+
+
+def check_corr_by_g(corr_by_g):
+    """Exercise 4.2: the binned correlation of OASIS's activity with the truth for each fixed g."""
+    x, fs, truth = simulated_dff()
+    fits = [sp.deconvolve(x[2], fs, g=g) for g in G_VALUES]
+
+    def correlations(field="spikes", bin_s=BIN_S):
+        return np.array([sp.binned_rate_correlation(getattr(f, field), truth.spikes[2], fs, bin_s) for f in fits])
+
+    right = correlations()
+    checks.is_array("corr_by_g", corr_by_g, shape=(len(G_VALUES),), hint="one correlation per g of lesson09.G_VALUES")
+    checks.close("corr_by_g", corr_by_g, right, rtol=1e-6, mistakes={
+        "you correlated the inferred calcium; correlate the inferred activity, .spikes": correlations("calcium"),
+        "bin_s is in seconds: 1 s bins are bin_s=1.0 (you used one-frame bins)": correlations(bin_s=1 / fs),
+        REVERSED_HINT.format("G_VALUES"): right[::-1],
+    }, hint="for each fixed g, in order: the correlation, in 1 s bins, of neuron 2's inferred activity with its true spikes")
+
+
+def check_thresholds(thr_max, thr_pct, thr_std):
+    """Exercise 5.1: three detection thresholds for s_ref."""
+    s = reference_deconvolution().spikes
+    for name, value in [("thr_max", thr_max), ("thr_pct", thr_pct), ("thr_std", thr_std)]:
+        checks.is_number(name, value)
+    checks.close("thr_max", thr_max, sp.spike_threshold(s, fraction_of_max=0.3), rtol=1e-9, mistakes={
+        "that is the maximum itself; take 0.3 times it": s.max(),
+        "that is 0.3 times the mean; the exercise asks for 0.3 times the maximum": 0.3 * s.mean(),
+    }, hint="a fraction, 0.3, of the largest value of s_ref")
+    checks.close("thr_pct", thr_pct, sp.spike_threshold(s, percentile=99), rtol=1e-9, mistakes={
+        "np.percentile takes percentiles from 0 to 100: 0.99 asks for the 0.99th percentile, not the 99th":
+            np.percentile(s, 0.99),
+    }, hint="the 99th percentile of s_ref, on NumPy's 0-100 scale")
+    checks.close("thr_std", thr_std, sp.spike_threshold(s, k_std=3), rtol=1e-9, mistakes={
+        "use the population standard deviation (ddof=0, NumPy's default), not ddof=1": s.mean() + 3 * s.std(ddof=1),
+        "add the mean: the threshold lies 3 standard deviations above the mean": 3 * s.std(),
+        "that is the mean plus 3 variances; use the standard deviation": s.mean() + 3 * s.var(),
+    }, hint="3 population standard deviations above the mean of s_ref")
+
+
+def _spike_times_cases(unseen: bool) -> list:
+    """``(label, s, fs, threshold)``: values equal to the threshold, and nothing above it, included."""
+    _, fs, _ = simulated_dff()
+    s = reference_deconvolution().spikes
+    if unseen:  # another threshold, another recording, other ties
+        x15, fs15, _ = _other_recording()
+        s15 = sp.deconvolve(x15[1], fs15, decay_s=0.178).spikes
+        return [("spike_times_s(s_ref, fs, 99th percentile)", s, fs, float(np.percentile(s, 99))),
+                ("spike_times_s on a 15 Hz recording", s15, fs15, 0.05),
+                ("spike_times_s with other ties", np.array([0.3, 0.0, 0.3, 0.4, 0.3]), 7.5, 0.3)]
+    return [("spike_times_s(s_ref, fs, 0.3 * max)", s, fs, 0.3 * s.max()),
+            ("spike_times_s with values equal to the threshold", np.array([0.0, 0.5, 0.2, 0.5, 0.0, 0.7]), 10.0, 0.5),
+            ("spike_times_s with nothing above", np.zeros(20), 10.0, 0.1)]
+
+
+def check_spike_times_s(spike_times_s, unseen=False):
+    """Exercise 5.2: the times, in seconds, of the frames strictly above a threshold."""
+    checks.is_function("spike_times_s", spike_times_s, n_params=3)
+    for label, s, fs, threshold in _spike_times_cases(unseen):
+        got = checks.call("spike_times_s", spike_times_s, s, fs, threshold,
+                          refuse=(sp.spike_times_s, sp.spike_frames))
+        frames = np.flatnonzero(s > threshold)
+        if got is None:
+            checks.fail(label, "is None.", "return an array in every case: an empty one when no frame is above the threshold")
+        if type(got) is np.ndarray and got.ndim == 1 and got.shape != frames.shape:
+            if got.shape == (np.count_nonzero(s <= threshold),):
+                checks.fail(label, "has one time per frame at or below the threshold.", "keep the frames above the threshold")
+            if got.shape == (np.count_nonzero(s >= threshold),):
+                checks.fail(label, "includes frames equal to the threshold.", "keep only frames strictly above the threshold")
+        checks.is_array(label, got, shape=frames.shape, hint="one time per frame whose value is above the threshold "
+                                                               "(an empty array when there is none)")
+        checks.close(label, got, frames / fs, rtol=1e-9, atol=1e-12, mistakes={
+            SECONDS_HINT: frames,
+            "multiply frame indices by the frame period 1/fs (or divide by fs), not by fs": frames * fs,
+            "the first frame is at 0 s: frame i is at i / fs, not (i + 1) / fs": (frames + 1) / fs,
+        }, hint="the times, in seconds, of the frames above the threshold; use the arguments s, fs and threshold")
+
+
+def check_peaks(peak_frames, peak_times_s):
+    """Exercise 5.3: find_peaks above 0.3 x max with 0.2 s between peaks, in frames and seconds."""
+    _, fs, _ = simulated_dff()
+    s = reference_deconvolution().spikes
+    height, distance = FRACTION_OF_MAX * s.max(), round(0.2 * fs)
+    right = sp.spike_frames(s, height, fs=fs, min_distance_s=0.2)
+    checks.is_array("peak_frames", peak_frames, ndim=1, dtype="int", hint="the frames of the peaks: whole numbers")
+    checks.equal("peak_frames", peak_frames, right, mistakes={
+        "without the minimum distance, close peaks are all kept: pass distance (0.2 s in frames)":
+            find_peaks(s, height=height)[0],
+        "without a height, every local maximum counts: pass height (0.3 times the maximum)": find_peaks(s, distance=distance)[0],
+        "these are the frames above the threshold, not the peaks: use find_peaks": np.flatnonzero(s > height),
+    }, hint="the peaks at least 0.3 times the maximum high and at least 0.2 s (in frames) apart")
+    checks.is_array("peak_times_s", peak_times_s, shape=right.shape, hint="one time per peak frame")
+    checks.close("peak_times_s", peak_times_s, right / fs, rtol=1e-9, mistakes={
+        SECONDS_HINT: right,
+        "multiply frame indices by 1/fs (or divide by fs), not by fs": right * fs,
+    }, hint="the peak frames converted to seconds")
+
+
+def _binned_pairs(unseen: bool) -> list:
+    """``(label, inferred, counts, bin_frames)``; 3600 frames in 7-frame bins leave an incomplete bin."""
+    if unseen:  # random data, one-frame bins, another recording
+        rng = np.random.default_rng(4)
+        counts = rng.poisson(0.2, 1001)
+        x15, fs15, t15 = _other_recording()
+        return [("binned_correlation on random data, 13-frame bins", counts + rng.random(1001), counts, 13),
+                ("binned_correlation with 1-frame bins", counts + rng.random(1001), counts, 1),
+                ("binned_correlation on a 15 Hz recording, 8-frame bins",
+                 sp.deconvolve(x15[0], fs15, decay_s=0.178).spikes, t15.spikes[0], 8)]
+    _, _, truth = simulated_dff()
+    s = reference_deconvolution().spikes
+    return [(f"binned_correlation(s_ref, truth.spikes[2], {n})", s, truth.spikes[2], n) for n in (30, 7)]
+
+
+def check_binned_correlation(binned_correlation, unseen=False):
+    """Exercise 6.1: the Pearson correlation of two series summed in bins, an incomplete last bin dropped."""
+    checks.is_function("binned_correlation", binned_correlation, n_params=3)
+    for label, inferred, counts, bin_frames in _binned_pairs(unseen):
+        got = checks.call("binned_correlation", binned_correlation, inferred, counts, bin_frames,
+                          refuse=(sp.binned_rate_correlation, sp._bin_sums))
+        checks.is_number(label, got, hint="return one number: the correlation of the binned series")
+        starts = np.arange(0, len(inferred), bin_frames)
+        keep_last = np.corrcoef(np.add.reduceat(np.asarray(inferred, float), starts),
+                                np.add.reduceat(np.asarray(counts, float), starts))[0, 1]
+        spare = len(inferred) % bin_frames
+        checks.close(label, got, sp.binned_rate_correlation(inferred, counts, 1.0, bin_frames), rtol=1e-6, mistakes={
+            "that is the correlation without binning: sum each series over bins of bin_frames first":
+                np.corrcoef(inferred, counts)[0, 1],
+            "drop the incomplete last bin: only whole bins of bin_frames frames count": keep_last if spare else None,
+            "the bins start at frame 0: the incomplete bin to drop is at the end, not at the start":
+                sp.binned_rate_correlation(inferred[spare:], counts[spare:], 1.0, bin_frames) if spare else None,
+        }, hint="sum both series over consecutive bins of bin_frames frames from frame 0, then correlate the sums")
+
+
+def check_inference_score(median_r, precision, recall):
+    """Exercise 6.2: OASIS with the true decay scored on the whole simulated recording."""
+    x, fs, truth = simulated_dff()
+    ref = score(x, fs, truth, decay_s=truth.indicator["decay_s"])
+    fit = sp.deconvolve(x, fs, decay_s=truth.indicator["decay_s"])
+    thresholds = sp.spike_threshold(fit.spikes, fraction_of_max=FRACTION_OF_MAX)
+
+    def detection(**changes):
+        options = {"threshold": thresholds, "tolerance_s": TOLERANCE_S} | changes
+        return sp.score_inference(fit.spikes, truth.spikes, fs, options["threshold"], bin_s=BIN_S,
+                                  tolerance_s=options["tolerance_s"]).detection
+
+    checks.is_number("median_r", median_r)
+    checks.close("median_r", median_r, ref.median_correlation, rtol=1e-6, mistakes={
+        "that is the mean over neurons; the exercise asks for the median": float(np.nanmean(ref.correlation)),
+        "that is the correlation of the inferred calcium; score the inferred activity (.spikes)":
+            float(np.nanmedian(sp.binned_rate_correlation(fit.calcium, truth.spikes, fs, BIN_S))),
+    }, hint="the median over neurons of the binned correlation, in 1 s bins")
+    in_frames, one_threshold = detection(tolerance_s=TOLERANCE_S / fs), detection(threshold=FRACTION_OF_MAX * fit.spikes.max())
+    for name, value, right, other in [("precision", precision, ref.detection.precision, ref.detection.recall),
+                                      ("recall", recall, ref.detection.recall, ref.detection.precision)]:
+        checks.is_number(name, value)
+        checks.close(name, value, right, rtol=1e-6, mistakes={
+            "precision and recall are swapped: precision = matched / detected, recall = matched / true": other,
+            "tolerance_s is in seconds: pass 0.2, not 0.2 frames' worth": getattr(in_frames, name),
+            "each neuron has its own threshold, 0.3 times its own maximum, not the maximum over all neurons":
+                getattr(one_threshold, name),
+        }, hint="thresholds at 0.3 times each neuron's maximum activity, spikes matched within 0.2 s")
+
+
+def check_allen_decays(allen_decay_s, allen_median_decay_s):
+    """Exercise 7.1: the decay time each Allen neuron's estimated g implies, and their median."""
+    allen = data.load_allen_dff()
+    g = sp.deconvolve(allen.traces, allen.fs).g[:, 0]
+    tau = _decay_s(g, allen.fs)
+    n = allen.traces.shape[0]
+    checks.is_array("allen_decay_s", allen_decay_s, shape=(n,), hint="one decay time per neuron (row)",
+                    wrong_shapes={(n, 1): "take the single AR(1) coefficient of each neuron: result.g[:, 0]"})
+    checks.close("allen_decay_s", allen_decay_s, tau, rtol=1e-6, mistakes={
+        "these are decay times in frames: divide by the frame rate to get seconds": tau * allen.fs,
+        "these are the coefficients g themselves; convert them to decay time constants in seconds": g,
+        LOG10_HINT: -1 / (allen.fs * np.log10(g)),
+    }, hint="invert the AR(1) relation between g and the decay time constant for each neuron; give seconds")
+    checks.is_number("allen_median_decay_s", allen_median_decay_s)
+    checks.close("allen_median_decay_s", allen_median_decay_s, np.median(tau), rtol=1e-6, mistakes={
+        "that is the mean; the exercise asks for the median": tau.mean(),
+        "that is in frames: divide by the frame rate": np.median(tau) * allen.fs,
+    }, hint="the median over neurons of the decay times")

@@ -99,26 +99,7 @@ std_norm = (std_smooth - std_smooth.min()) / (std_smooth.max() - std_smooth.min(
 ### END SOLUTION
 
 # %% nbgrader={"grade": true, "grade_id": "ex-norm-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
-from scipy import ndimage
-from helpers import checks, movie as mv, simulate
-from helpers.lessons import roi_masks
-std = roi_masks.std_image()
-mean = mv.projection(simulate.demo_movie(seed=0).movie, "mean")
-smooth = ndimage.gaussian_filter(std, sigma=1)
-checks.is_array("std_smooth", std_smooth, shape=std.shape, hint="smoothing keeps the image's shape (y, x)")
-checks.close("std_smooth", std_smooth, smooth, mistakes={
-    "that is the std image itself: smooth it with ndimage.gaussian_filter(std_image, sigma=1)": std,
-    "sigma is the Gaussian's standard deviation in pixels: use sigma=1": ndimage.gaussian_filter(std, sigma=2),
-    "that is the smoothed mean image; smooth the standard-deviation image": ndimage.gaussian_filter(mean, sigma=1),
-    "keep the default border mode (reflect): mode='constant' pads the border with zeros": ndimage.gaussian_filter(std, sigma=1, mode="constant"),
-}, hint="ndimage.gaussian_filter(std_image, sigma=1)")
-checks.is_array("std_norm", std_norm, shape=std.shape, hint="normalising keeps the image's shape (y, x)")
-checks.close("std_norm", std_norm, roi_masks.normalised_std(), atol=1e-4, mistakes={
-    "dividing by the maximum alone does not bring the darkest pixel to 0: use (x - min) / (max - min)": smooth / smooth.max(),
-    "that is a z-score (mean 0, standard deviation 1); rescale to 0..1 with (x - min) / (max - min)": (smooth - smooth.mean()) / smooth.std(),
-    "that normalises the unsmoothed std image; normalise std_smooth": (std - std.min()) / (std.max() - std.min()),
-    "subtract the minimum before dividing by the range: (x - min) / (max - min)": smooth / (smooth.max() - smooth.min()),
-}, hint="min-max normalisation: (std_smooth - std_smooth.min()) / (std_smooth.max() - std_smooth.min())")
+from helpers.lessons.roi_masks import check_normalised; check_normalised(std_smooth, std_norm)
 
 # %% [markdown] nbgrader={"grade": false, "grade_id": "s2-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
 # ## 2. Thresholds: from an image to a mask
@@ -161,15 +142,7 @@ mask_abs = std_norm_ref > 0.4
 ### END SOLUTION
 
 # %% nbgrader={"grade": true, "grade_id": "ex-abs-check", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
-from helpers import checks
-from helpers.lessons import roi_masks
-img = roi_masks.normalised_std()
-checks.is_array("mask_abs", mask_abs, shape=img.shape, dtype="bool", hint="one True/False value per pixel of std_norm_ref")
-checks.equal("mask_abs", mask_abs, img > 0.4, mistakes={
-    "that mask holds the pixels below the threshold; keep those above it (>)": img < 0.4,
-    "0.4 is in normalised units: threshold std_norm_ref, not the raw std image": roi_masks.std_image() > 0.4,
-    "that is the threshold of the example, 0.6; the exercise asks for 0.4": img > 0.6,
-}, hint="std_norm_ref > 0.4")
+from helpers.lessons.roi_masks import check_mask_abs; check_mask_abs(mask_abs)
 
 # %% [markdown] nbgrader={"grade": false, "grade_id": "ex-kstd-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
 # **Exercise 2.2** — Write a function `threshold_mean_std(image, k)` that returns the boolean mask
@@ -185,35 +158,9 @@ def threshold_mean_std(image, k):
 
 
 # %% nbgrader={"grade": true, "grade_id": "ex-kstd-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
-import numpy as np
-from helpers import checks, data, masks as mk
-from helpers.lessons import roi_masks
-img = roi_masks.normalised_std()
-checks.is_function("threshold_mean_std", threshold_mean_std, n_params=2)
-for k in (3.0, 1.0):
-    got = checks.call("threshold_mean_std", threshold_mean_std, img, k)
-    checks.is_array(f"threshold_mean_std(std_norm_ref, {k})", got, shape=img.shape, dtype="bool",
-                    hint="return the mask (image > threshold), one True/False per pixel, not the threshold")
-    checks.equal(f"threshold_mean_std(std_norm_ref, {k})", got, mk.threshold_mask(img, "mean_std", k=k), mistakes={
-        "take the mean and std over all pixels (no axis): with axis=0 you get one threshold per column":
-            img > img.mean(axis=0) + k * img.std(axis=0),
-        "use the k passed as an argument, not a fixed 3": img > img.mean() + 3 * img.std(),
-        "the threshold is mean + k * std, above the mean, not below it": img > img.mean() - k * img.std(),
-        "use the population standard deviation (ddof=0, NumPy's default)": img > img.mean() + k * img.std(ddof=1),
-    }, hint="image > image.mean() + k * image.std()")
+from helpers.lessons.roi_masks import check_threshold_mean_std; check_threshold_mean_std(threshold_mean_std)
 ### BEGIN HIDDEN TESTS
-rng = np.random.default_rng(7)
-others = [(data.load_sima_movie().movie.mean(axis=0, dtype=np.float64), 2.0),
-          (data.load_suite2p().mean_image, 0.5),
-          (rng.normal(size=(31, 47)), -1.0),
-          (rng.gamma(2.0, size=(50, 20)), 0.0)]
-for image, k in others:
-    got = checks.call("threshold_mean_std", threshold_mean_std, image, k)
-    checks.is_array(f"threshold_mean_std(image of shape {image.shape}, {k})", got, shape=image.shape, dtype="bool",
-                    hint="use the image and k passed as arguments; return one True/False value per pixel")
-    checks.equal(f"threshold_mean_std(image of shape {image.shape}, {k})", got,
-                 mk.threshold_mask(image, "mean_std", k=k),
-                 hint="use the image and k passed as arguments: image > image.mean() + k * image.std()")
+check_threshold_mean_std(threshold_mean_std, unseen=True)
 ### END HIDDEN TESTS
 
 # %% [markdown] nbgrader={"grade": false, "grade_id": "ex-pct-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
@@ -231,24 +178,7 @@ mask_otsu = std_norm_ref > filters.threshold_otsu(std_norm_ref)
 ### END SOLUTION
 
 # %% nbgrader={"grade": true, "grade_id": "ex-pct-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
-import numpy as np
-from skimage import filters
-from helpers import checks, masks as mk
-from helpers.lessons import roi_masks
-img = roi_masks.normalised_std()
-for answer_name, answer, p in [("mask_p10", mask_p10, 10), ("mask_p80", mask_p80, 80)]:
-    checks.is_array(answer_name, answer, shape=img.shape, dtype="bool", hint="one True/False value per pixel of std_norm_ref")
-    checks.equal(answer_name, answer, mk.threshold_mask(img, "percentile", value=p), mistakes={
-        "np.percentile takes percentiles from 0 to 100 (np.quantile takes fractions)": img > np.percentile(img, p / 100),
-        "that mask holds the pixels below the percentile; keep those above it (>)": img < np.percentile(img, p),
-        f"keep the pixels above the {p}th percentile, not above the {100 - p}th": img > np.percentile(img, 100 - p),
-    }, hint=f"std_norm_ref > np.percentile(std_norm_ref, {p})")
-checks.is_array("mask_otsu", mask_otsu, shape=img.shape, dtype="bool", hint="one True/False value per pixel of std_norm_ref")
-checks.equal("mask_otsu", mask_otsu, mk.threshold_mask(img, "otsu"), mistakes={
-    "that mask holds the pixels below Otsu's threshold; keep those above it (>)": img < filters.threshold_otsu(img),
-    "apply Otsu's threshold to std_norm_ref, not to the unsmoothed std image":
-        roi_masks.std_image() > filters.threshold_otsu(roi_masks.std_image()),
-}, hint="std_norm_ref > filters.threshold_otsu(std_norm_ref)")
+from helpers.lessons.roi_masks import check_percentile_otsu; check_percentile_otsu(mask_p10, mask_p80, mask_otsu)
 
 # %% [markdown] nbgrader={"grade": false, "grade_id": "s2b-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
 # **Example** — four thresholds side by side, with the mean + 3σ mask from `helpers.masks`
@@ -294,48 +224,43 @@ plots.image(raw_mask_ref, ax=axes[0], title=f"raw mask: {raw_mask_ref.sum()} pix
 plots.image(opened, ax=axes[1], title=f"opened with disk(1): {opened.sum()} pixels", label="in mask (1) or not (0)", cmap="cividis");
 
 # %% [markdown] nbgrader={"grade": false, "grade_id": "ex-clean-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
-# **Exercise 3.1** — Count the 8-connected regions of `raw_mask_ref` and store the number in
-# `n_regions_raw` (an integer; the background is not a region). Then clean `raw_mask_ref`: open it
-# with a disk of radius 1, then remove every 8-connected region with **fewer than 20 pixels**.
-# In scikit-image 0.26 that is `morphology.remove_small_objects(opened, max_size=19,
-# connectivity=2)`: it removes regions of at most `max_size` pixels, and by default it would use
-# 4-connectivity and `max_size=64`. Store the cleaned mask (boolean, shape (y, x)) in
-# `mask_clean` and the number of its 8-connected regions in `n_regions_clean`.
+# **Exercise 3.1** — (a) Write a function `clean_mask(mask)` that cleans a boolean mask of shape
+# (y, x): open it with a disk of radius 1, then remove every 8-connected region with **fewer than
+# 20 pixels** (a region of exactly 20 pixels stays). In scikit-image 0.26 the second step is
+# `morphology.remove_small_objects(opened, max_size=19, connectivity=2)`: it removes regions of
+# at most `max_size` pixels, and by default it would use 4-connectivity and `max_size=64`. Return
+# the cleaned mask (boolean, the shape of `mask`). The check calls your function on `raw_mask_ref`
+# and on `roi_masks.cleaning_test_mask()`, a small mask on which each of these rules changes the
+# result: show it with `plots.image` and predict which of its shapes survive before you run the check.
+
+# %% nbgrader={"grade": false, "grade_id": "ex-cleanfn", "locked": false, "schema_version": 3, "solution": true, "task": false}
+def clean_mask(mask):
+    ### BEGIN SOLUTION
+    opened = morphology.opening(mask, morphology.disk(1))
+    return morphology.remove_small_objects(opened, max_size=19, connectivity=2)
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "ex-cleanfn-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+from helpers.lessons.roi_masks import check_clean_mask; check_clean_mask(clean_mask)
+### BEGIN HIDDEN TESTS
+check_clean_mask(clean_mask, unseen=True)
+### END HIDDEN TESTS
+
+# %% [markdown] nbgrader={"grade": false, "grade_id": "ex-clean-b-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# (b) Count the 8-connected regions of `raw_mask_ref` and store the number in `n_regions_raw` (an
+# integer; the background is not a region). Store in `n_regions_clean` the number of 8-connected
+# regions of the cleaned mask: `clean_mask(raw_mask_ref)`, or the reference `roi_masks.clean_mask()`
+# if your function does not pass its check yet.
 
 # %% nbgrader={"grade": false, "grade_id": "ex-clean", "locked": false, "schema_version": 3, "solution": true, "task": false}
 ### BEGIN SOLUTION
 n_regions_raw = int(measure.label(raw_mask_ref, connectivity=2).max())
-opened = morphology.opening(raw_mask_ref, morphology.disk(1))
-mask_clean = morphology.remove_small_objects(opened, max_size=19, connectivity=2)
-n_regions_clean = int(measure.label(mask_clean, connectivity=2).max())
+n_regions_clean = int(measure.label(roi_masks.clean_mask(), connectivity=2).max())
 ### END SOLUTION
 
-# %% nbgrader={"grade": true, "grade_id": "ex-clean-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
-from skimage import measure, morphology
-from helpers import checks, masks as mk
-from helpers.lessons import roi_masks
-raw = roi_masks.raw_threshold_mask()
-clean = roi_masks.clean_mask()
-checks.is_number("n_regions_raw", n_regions_raw, integer=True, hint="a number of regions is a whole number")
-checks.equal("n_regions_raw", n_regions_raw, int(measure.label(raw, connectivity=2).max()), mistakes={
-    "you counted 4-connected regions: pass connectivity=2 so that pixels touching by a corner connect": int(measure.label(raw, connectivity=1).max()),
-    "the background (label 0) is not a region: the number of regions is the largest label": int(measure.label(raw, connectivity=2).max()) + 1,
-    "that is a number of pixels, not of regions": int(raw.sum()),
-}, hint="label raw_mask_ref with measure.label(..., connectivity=2); the largest label is the number of regions")
-checks.is_array("mask_clean", mask_clean, shape=raw.shape, dtype="bool", hint="one True/False value per pixel")
-opened = morphology.opening(raw, morphology.disk(1))
-checks.equal("mask_clean", mask_clean, clean, mistakes={
-    "remove_small_objects' default max_size is 64, which deletes real cells: pass max_size=19":
-        morphology.remove_small_objects(opened, max_size=64, connectivity=2),
-    "that is the raw mask with small regions removed, but not opened: open it first with disk(1)":
-        morphology.remove_small_objects(raw, max_size=19, connectivity=2),
-    "the opening uses a disk of radius 1, not 2": mk.clean_mask(raw, opening_radius=2, min_size=20),
-}, hint="open with morphology.disk(1), then remove_small_objects(..., max_size=19, connectivity=2)")
-checks.is_number("n_regions_clean", n_regions_clean, integer=True, hint="a number of regions is a whole number")
-checks.equal("n_regions_clean", n_regions_clean, int(measure.label(clean, connectivity=2).max()), mistakes={
-    "you counted 4-connected regions: pass connectivity=2": int(measure.label(clean, connectivity=1).max()),
-    "the background (label 0) is not a region": int(measure.label(clean, connectivity=2).max()) + 1,
-}, hint="count the 8-connected regions of the cleaned mask")
+# %% nbgrader={"grade": true, "grade_id": "ex-clean-check", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
+from helpers.lessons.roi_masks import check_region_counts; check_region_counts(n_regions_raw, n_regions_clean)
 
 # %% [markdown] nbgrader={"grade": false, "grade_id": "s3b-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
 # **Example** — the regions of the reference clean mask (`roi_masks.clean_mask()`), each with its
@@ -366,20 +291,7 @@ roi_centroids = np.column_stack([table["centroid-0"], table["centroid-1"]])
 ### END SOLUTION
 
 # %% nbgrader={"grade": true, "grade_id": "ex-props-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
-from helpers import checks, masks as mk
-from helpers.lessons import roi_masks
-props = mk.roi_properties(roi_masks.detected_rois())
-n = len(props["area"])
-checks.is_array("roi_areas", roi_areas, shape=(n,), hint="one area per labelled region of labels_ref (the background is not a region)",
-                wrong_shapes={(n + 1,): "you included the background (label 0): regionprops lists the regions 1, 2, ... only"})
-checks.close("roi_areas", roi_areas, props["area"], rtol=0, atol=0.5, mistakes={
-    "those are the areas sorted by size; keep the label order of regionprops": sorted(props["area"]),
-}, hint="the area of a region is its number of pixels, region.area")
-checks.is_array("roi_centroids", roi_centroids, shape=(n, 2), hint="one (y, x) pair per region",
-                wrong_shapes={(2, n): "transpose: one row per region, holding (y, x)"})
-checks.close("roi_centroids", roi_centroids, props["centroid"], mistakes={
-    "the columns are swapped: region.centroid is (y, x) (row, column); keep that order": props["centroid"][:, ::-1],
-}, hint="stack region.centroid of each region, in label order")
+from helpers.lessons.roi_masks import check_region_properties; check_region_properties(roi_areas, roi_centroids)
 
 # %% [markdown] nbgrader={"grade": false, "grade_id": "s4-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
 # ## 4. Pixel coordinates and the pixels × time matrix
@@ -421,30 +333,7 @@ last_pixel_trace = movie[:, roi_ys[-1], roi_xs[-1]]
 ### END SOLUTION
 
 # %% nbgrader={"grade": true, "grade_id": "ex-coords-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
-import numpy as np
-from helpers import checks, masks as mk, simulate
-from helpers.lessons import roi_masks
-m = simulate.demo_movie(seed=0).movie
-roi = roi_masks.detected_rois()[1]
-ys, xs = mk.pixel_coordinates(roi)
-for answer_name, answer, ref in [("roi_ys", roi_ys, ys), ("roi_xs", roi_xs, xs)]:
-    checks.is_array(answer_name, answer, shape=ref.shape, dtype="int", hint="one index per pixel of the ROI: ys, xs = np.nonzero(rois_ref[1])")
-if np.array_equal(roi_ys, xs) and np.array_equal(roi_xs, ys):
-    checks.fail("roi_ys, roi_xs", "rows and columns are swapped.", hint="np.nonzero returns rows (y) first, then columns (x)")
-checks.equal("roi_ys", roi_ys, ys, hint="np.nonzero(mask) returns (rows, columns) in raster order")
-checks.equal("roi_xs", roi_xs, xs, hint="np.nonzero(mask) returns (rows, columns) in raster order")
-checks.is_array("first_pixel_segment", first_pixel_segment, shape=(450,),
-                hint="frames 300 up to but not including 750: movie[300:750, y, x]",
-                wrong_shapes={(451,): "the stop of a slice is excluded: movie[300:750] has 750 - 300 frames"})
-checks.close("first_pixel_segment", first_pixel_segment, m[300:750, ys[0], xs[0]], mistakes={
-    "rows and columns are swapped: index movie[frames, y, x]": m[300:750, xs[0], ys[0]] if xs[0] < m.shape[1] and ys[0] < m.shape[2] else None,
-    "that is the last pixel; the exercise asks for the first one here": m[300:750, ys[-1], xs[-1]],
-}, hint="the first pixel is (roi_ys[0], roi_xs[0])")
-checks.is_array("last_pixel_trace", last_pixel_trace, shape=(m.shape[0],), hint="one value per frame: movie[:, y, x]")
-checks.close("last_pixel_trace", last_pixel_trace, m[:, ys[-1], xs[-1]], mistakes={
-    "that is the first pixel; the last one is (roi_ys[-1], roi_xs[-1])": m[:, ys[0], xs[0]],
-    "rows and columns are swapped: index movie[:, y, x]": m[:, xs[-1], ys[-1]] if xs[-1] < m.shape[1] and ys[-1] < m.shape[2] else None,
-}, hint="the last pixel is (roi_ys[-1], roi_xs[-1])")
+from helpers.lessons.roi_masks import check_coordinates; check_coordinates(roi_ys, roi_xs, first_pixel_segment, last_pixel_trace)
 
 # %% [markdown] nbgrader={"grade": false, "grade_id": "ex-pxt-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
 # **Exercise 4.2** — Write a function `pixels_by_time(movie, mask)` that returns the traces of all
@@ -461,38 +350,9 @@ def pixels_by_time(movie, mask):
 
 
 # %% nbgrader={"grade": true, "grade_id": "ex-pxt-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
-import numpy as np
-from helpers import checks, data, masks as mk, simulate
-from helpers.lessons import roi_masks
-m = np.asarray(simulate.demo_movie(seed=0).movie)
-roi = roi_masks.detected_rois()[1]
-n_px, n_t = int(roi.sum()), m.shape[0]
-checks.is_function("pixels_by_time", pixels_by_time, n_params=2)
-got = checks.call("pixels_by_time", pixels_by_time, m, roi)
-checks.is_array("pixels_by_time(movie, rois_ref[1])", got, ndim=2, hint="return a 2-D array: one row per pixel, one column per frame")
-checks.is_array("pixels_by_time(movie, rois_ref[1])", got, shape=(n_px, n_t), hint="one row per pixel of the mask, one column per frame",
-                wrong_shapes={(n_t, n_px): "movie[:, ys, xs] is (frames, pixels): transpose it to (pixels, frames) with .T"})
-checks.is_array("pixels_by_time(movie, rois_ref[1])", got, dtype="float64")
-ys, xs = np.nonzero(roi)
-checks.close("pixels_by_time(movie, rois_ref[1])", got, mk.pixels_by_time(m, roi), mistakes={
-    "the rows are not in raster order: use the order of np.nonzero(mask) (row by row)": m[:, ys, xs].T[np.lexsort((ys, xs))],
-}, hint="row i is the trace of pixel (ys[i], xs[i]) with ys, xs = np.nonzero(mask)")
+from helpers.lessons.roi_masks import check_pixels_by_time; check_pixels_by_time(pixels_by_time)
 ### BEGIN HIDDEN TESTS
-other = simulate.simulate_movie(n_cells=4, shape=(300, 40, 50), seed=5)  # a movie of another shape
-om = np.asarray(other.movie)
-single = np.zeros(om.shape[1:], dtype=bool)
-single[7, 31] = True
-box = np.zeros(om.shape[1:], dtype=bool)
-box[10:14, 3:20] = True
-sima = data.load_sima_movie().movie
-cases = [(om, other.truth.masks[1], "a true cell of another movie"), (om, single, "a one-pixel mask"),
-         (om, box, "a 4 x 17 box"), (np.asarray(sima), data.load_sima_rois()[1], "the second SIMA ROI")]
-for mov, mask, what in cases:
-    got = checks.call("pixels_by_time", pixels_by_time, mov, mask)
-    checks.is_array(f"pixels_by_time on {what}", got, shape=(int(mask.sum()), mov.shape[0]), dtype="float64",
-                    hint="use the movie and the mask passed as arguments; one row per pixel, one column per frame")
-    checks.close(f"pixels_by_time on {what}", got, mk.pixels_by_time(mov, mask),
-                 hint="one row per pixel of the given mask, in the order of np.nonzero(mask), from the given movie")
+check_pixels_by_time(pixels_by_time, unseen=True)
 ### END HIDDEN TESTS
 
 # %% [markdown] nbgrader={"grade": false, "grade_id": "s4b-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
@@ -541,37 +401,9 @@ def mask_trace(movie, mask, how):
 
 
 # %% nbgrader={"grade": true, "grade_id": "ex-mtrace-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
-import numpy as np
-from helpers import checks, data, masks as mk, simulate
-from helpers.lessons import roi_masks
-m = np.asarray(simulate.demo_movie(seed=0).movie)
-roi = roi_masks.detected_rois()[1]
-pixels = mk.pixels_by_time(m, roi)
-checks.is_function("mask_trace", mask_trace, n_params=3)
-for how in ("mean", "median"):
-    got = checks.call("mask_trace", mask_trace, m, roi, how)
-    name = f'mask_trace(movie, rois_ref[1], "{how}")'
-    checks.is_array(name, got, shape=(m.shape[0],), hint="one value per frame: reduce over the pixels, not over time",
-                    wrong_shapes={(int(roi.sum()),): "you reduced over time (one value per pixel); reduce over the pixels, keeping one value per frame",
-                                  (int(roi.sum()), m.shape[0]): "that is the pixels x time matrix; reduce it over the pixels"})
-    checks.is_array(name, got, dtype="float64")
-    other_how = "median" if how == "mean" else "mean"
-    checks.close(name, got, mk.roi_traces(m, roi, how), mistakes={
-        f'with how="{how}" return the {how}, not the {other_how}': mk.roi_traces(m, roi, other_how),
-        "that is the sum over the pixels; divide by their number (or use the mean)": pixels.sum(axis=0),
-    }, hint=f"the {how} over the mask's pixels at each frame")
+from helpers.lessons.roi_masks import check_mask_trace; check_mask_trace(mask_trace)
 ### BEGIN HIDDEN TESTS
-other = simulate.simulate_movie(n_cells=4, shape=(300, 40, 50), seed=5)
-om = np.asarray(other.movie)
-sima = np.asarray(data.load_sima_movie().movie)
-for mov, mask, what in [(om, other.truth.masks[2], "a true cell of another movie"),
-                        (sima, data.load_sima_rois()[0], "the first SIMA ROI")]:
-    for how in ("median", "mean"):
-        got = checks.call("mask_trace", mask_trace, mov, mask, how)
-        checks.is_array(f'mask_trace on {what}, "{how}"', got, shape=(mov.shape[0],), dtype="float64",
-                        hint="use the movie and mask passed as arguments; one value per frame")
-        checks.close(f'mask_trace on {what}, "{how}"', got, mk.roi_traces(mov, mask, how),
-                     hint=f"the {how} over the mask's pixels at each frame, in float64")
+check_mask_trace(mask_trace, unseen=True)
 ### END HIDDEN TESTS
 
 # %% [markdown] nbgrader={"grade": false, "grade_id": "ex-wtrace-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
@@ -592,41 +424,9 @@ def weighted_trace(movie, mask, weights):
 
 
 # %% nbgrader={"grade": true, "grade_id": "ex-wtrace-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
-import numpy as np
-from helpers import checks, data, masks as mk, movie as mv, simulate
-from helpers.lessons import roi_masks
-m = np.asarray(simulate.demo_movie(seed=0).movie)
-mean_img = mv.projection(m, "mean")
-roi = roi_masks.detected_rois()[1]
-checks.is_function("weighted_trace", weighted_trace, n_params=3)
-got = checks.call("weighted_trace", weighted_trace, m, roi, mean_img)
-name = "weighted_trace(movie, rois_ref[1], mean_image)"
-checks.is_array(name, got, shape=(m.shape[0],), hint="one value per frame: a weighted mean over the pixels",
-                wrong_shapes={(int(roi.sum()),): "you reduced over time; reduce over the pixels, keeping one value per frame"})
-checks.is_array(name, got, dtype="float64")
-pixels = mk.pixels_by_time(m, roi)
-w = mean_img[roi]
-checks.close(name, got, mk.roi_traces(m, roi, "weighted", weights=mean_img), mistakes={
-    "divide by the sum of the weights inside the mask, not over the whole image": w @ pixels / mean_img.sum(),
-    "normalise: divide the weighted sum by the sum of the weights (inside the mask)": w @ pixels,
-    "that is the plain mean: the pixels must count in proportion to their weights": pixels.mean(axis=0),
-}, hint="sum over the mask's pixels of weight * trace, divided by the sum of the mask's weights")
+from helpers.lessons.roi_masks import check_weighted_trace; check_weighted_trace(weighted_trace)
 ### BEGIN HIDDEN TESTS
-other = simulate.simulate_movie(n_cells=4, shape=(300, 40, 50), seed=5)
-om = np.asarray(other.movie)
-sima = np.asarray(data.load_sima_movie().movie)
-sima_roi = data.load_sima_rois()[1]
-loose = np.zeros(om.shape[1:], dtype=bool)
-loose[5:30, 5:30] = True
-for mov, mask, weights, what in [
-        (om, other.truth.masks[0], np.asarray(other.truth.footprints[0], dtype=np.float64), "footprint weights"),
-        (om, loose, np.asarray(other.truth.footprints[1], dtype=np.float64), "weights that are 0 on part of the mask"),
-        (sima, sima_roi, mv.projection(sima, "mean"), "the SIMA movie")]:
-    got = checks.call("weighted_trace", weighted_trace, mov, mask, weights)
-    checks.is_array(f"weighted_trace with {what}", got, shape=(mov.shape[0],), dtype="float64",
-                    hint="use the movie, mask and weights passed as arguments; one value per frame")
-    checks.close(f"weighted_trace with {what}", got, mk.roi_traces(mov, mask, "weighted", weights=weights),
-                 hint="weight each pixel of the given mask by the given weights, divided by the sum of those weights")
+check_weighted_trace(weighted_trace, unseen=True)
 ### END HIDDEN TESTS
 
 # %% [markdown] nbgrader={"grade": false, "grade_id": "ex-corr-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
@@ -652,25 +452,7 @@ trace_corrs = np.corrcoef(np.vstack([loose_traces, rec.truth.calcium[cell]]))[-1
 ### END SOLUTION
 
 # %% nbgrader={"grade": true, "grade_id": "ex-corr-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
-import numpy as np
-from helpers import checks, masks as mk, simulate
-from helpers.lessons import roi_masks
-rec = simulate.demo_movie(seed=0)
-m, calcium = rec.movie, rec.truth.calcium[roi_masks.trace_cell()]
-
-loose, true_mask = roi_masks.loose_mask(), rec.truth.masks[roi_masks.trace_cell()]
-corrs = {(mask_name, truth_name): np.array([np.corrcoef(mk.roi_traces(m, mask, how), truth)[0, 1]
-                                            for how in ("mean", "median", "weighted")])
-         for mask_name, mask in [("loose", loose), ("true", true_mask)]
-         for truth_name, truth in [("calcium", calcium), ("fluorescence", rec.traces[roi_masks.trace_cell()])]}
-checks.is_array("trace_corrs", trace_corrs, shape=(3,), hint="three correlations: mean, median, weighted")
-ref = corrs["loose", "calcium"]
-checks.close("trace_corrs", trace_corrs, ref, rtol=0, atol=1e-4, mistakes={
-    "use the loose mask, not the cell's true mask": corrs["true", "calcium"],
-    "correlate with the true calcium signal rec.truth.calcium[cell], not with the true fluorescence trace":
-        corrs["loose", "fluorescence"],
-    "keep the order (mean, median, weighted)": ref[::-1],
-}, hint="np.corrcoef(trace, rec.truth.calcium[cell])[0, 1] for the mean, median and brightness-weighted traces of loose")
+from helpers.lessons.roi_masks import check_trace_corrs; check_trace_corrs(trace_corrs)
 
 # %% [markdown] nbgrader={"grade": false, "grade_id": "q-traces-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
 # **Question 5.4** (manually graded) — Plot the three traces of the loose mask against time in
@@ -725,37 +507,9 @@ def iou(a, b):
 
 
 # %% nbgrader={"grade": true, "grade_id": "ex-iou-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
-import numpy as np
-from helpers import checks, masks as mk
-a = np.zeros((20, 30), dtype=bool)
-a[2:12, 3:13] = True          # 100 pixels
-b = np.zeros((20, 30), dtype=bool)
-b[7:17, 8:20] = True          # 120 pixels, some shared with a
-shared, size_a, size_b = int((a & b).sum()), int(a.sum()), int(b.sum())
-checks.is_function("iou", iou, n_params=2)
-got = checks.call("iou", iou, a, b)
-checks.is_number("iou(a, b)", got, hint="return one number: the IoU of the two masks")
-checks.close("iou(a, b)", got, mk.iou(a, b), rtol=1e-9, mistakes={
-    "that is the Dice coefficient 2|A∩B| / (|A| + |B|); IoU divides by the union |A∪B|": 2 * shared / (size_a + size_b),
-    "|A| + |B| counts the shared pixels twice: the union is (a | b).sum()": shared / (size_a + size_b),
-    "that is the fraction of a covered by b (|A∩B| / |A|); divide by the union": shared / size_a,
-    "that is the fraction of b covered by a (|A∩B| / |B|); divide by the union": shared / size_b,
-    "that is the number of shared pixels; divide it by the number of pixels in the union": shared,
-}, hint="(a & b).sum() / (a | b).sum()")
-checks.close("iou(a, a)", checks.call("iou", iou, a, a.copy()), 1.0, rtol=1e-9, hint="identical masks have IoU 1")
+from helpers.lessons.roi_masks import check_iou; check_iou(iou)
 ### BEGIN HIDDEN TESTS
-rng = np.random.default_rng(11)
-far = np.zeros((20, 30), dtype=bool)
-far[15:19, 22:29] = True
-inner = np.zeros((20, 30), dtype=bool)
-inner[4:8, 5:9] = True
-r1, r2 = rng.random((2, 64, 48)) < 0.3
-for x, y, what in [(a, far, "disjoint masks"), (a, inner, "a mask inside another"),
-                   (inner, a, "the same pair swapped"), (r1, r2, "two random masks")]:
-    got = checks.call("iou", iou, x, y)
-    checks.is_number(f"iou on {what}", got, hint="return one number: the IoU of the two masks passed as arguments")
-    checks.close(f"iou on {what}", got, mk.iou(x, y), rtol=1e-9, atol=1e-12,
-                 hint="(a & b).sum() / (a | b).sum(), for any two masks of the same shape")
+check_iou(iou, unseen=True)
 ### END HIDDEN TESTS
 
 # %% [markdown] nbgrader={"grade": false, "grade_id": "ex-best-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
@@ -775,27 +529,7 @@ fraction_found = float(np.mean(best_iou >= 0.5))
 ### END SOLUTION
 
 # %% nbgrader={"grade": true, "grade_id": "ex-best-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
-import numpy as np
-from helpers import checks, masks as mk, simulate
-from helpers.lessons import roi_masks
-truth = simulate.demo_movie(seed=0).truth.masks
-detected = roi_masks.detected_rois()
-table = np.array([[mk.iou(t, d) for d in detected] for t in truth])   # (n_true, n_detected)
-checks.is_array("best_iou", best_iou, shape=(len(truth),), hint="one value per true cell",
-                wrong_shapes={(len(detected),): "that is one value per detected ROI: take the maximum over the detected ROIs for each true cell"})
-checks.close("best_iou", best_iou, table.max(axis=1), mistakes={
-    "that is the IoU with the detected ROI of the same index; take the best over all detected ROIs":
-        np.array([mk.iou(t, detected[i]) if i < len(detected) else 0.0 for i, t in enumerate(truth)]),
-    "the one-to-one matching of mk.match_masks is stricter; take the plain maximum for each true cell":
-        mk.match_masks(detected, truth)[0],
-}, hint="for each true mask, the maximum of mk.iou(true_mask, roi) over the detected ROIs")
-ref_fraction = float(np.mean(table.max(axis=1) >= 0.5))
-checks.is_number("fraction_found", fraction_found)
-checks.close("fraction_found", fraction_found, ref_fraction, rtol=1e-9, mistakes={
-    "the answer should be a fraction between 0 and 1, not a percentage": 100 * ref_fraction,
-    "that is a number of cells; divide by the number of true cells": float(np.sum(table.max(axis=1) >= 0.5)),
-    "that is the fraction of cells with IoU below 0.5; count those with IoU >= 0.5": 1 - ref_fraction,
-}, hint="the mean of (best_iou >= 0.5)")
+from helpers.lessons.roi_masks import check_best_iou; check_best_iou(best_iou, fraction_found)
 
 # %% [markdown] nbgrader={"grade": false, "grade_id": "s6b-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
 # **Example** — the detected ROIs and the true cells, each true cell numbered, on the mean image,
@@ -860,21 +594,7 @@ for i, roi in enumerate(sima_rois):
 ### END SOLUTION
 
 # %% nbgrader={"grade": true, "grade_id": "ex-sima-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
-import numpy as np
-from helpers import checks, data, masks as mk
-sm = data.load_sima_movie().movie
-rois = data.load_sima_rois()
-T = sm.shape[0]
-checks.is_array("sima_n_pixels", sima_n_pixels, shape=(2,), dtype="int", hint="one pixel count per ROI: sum each mask over y and x",
-                wrong_shapes={rois.shape[1:]: "you summed over the ROIs (axis 0); sum each mask over y and x (axis=(1, 2))"})
-checks.equal("sima_n_pixels", sima_n_pixels, rois.sum(axis=(1, 2)), hint="count the True pixels of each mask")
-checks.is_array("sima_traces", sima_traces, shape=(2, T), hint="one row per ROI, one column per frame",
-                wrong_shapes={(T, 2): "one row per ROI: transpose to (2, n_frames)"})
-checks.close("sima_traces", sima_traces, mk.roi_traces(sm, rois, "mean"), mistakes={
-    "those are the medians; the exercise asks for the mean of each ROI's pixels": mk.roi_traces(sm, rois, "median"),
-    "those are sums over the pixels; divide by each ROI's number of pixels": mk.roi_traces(sm, rois, "mean") * rois.sum(axis=(1, 2))[:, None],
-    "the rows are in the wrong order: row 0 is ROI 0": mk.roi_traces(sm, rois, "mean")[::-1],
-}, hint="for each ROI, the mean over its pixels at each frame: movie[:, roi].mean(axis=1)")
+from helpers.lessons.roi_masks import check_sima; check_sima(sima_n_pixels, sima_traces)
 
 # %% [markdown] nbgrader={"grade": false, "grade_id": "s7b-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
 # **suite2p.** suite2p detects ROIs from the pixels' correlated activity and saves them in
@@ -891,34 +611,29 @@ print(f"{len(s2p.stat)} ROIs in a {shape_s2p} field of view; {s2p.iscell.sum()} 
 print("ROI 0: first rows", s2p.stat[0]["ypix"][:5], "first columns", s2p.stat[0]["xpix"][:5])
 
 # %% [markdown] nbgrader={"grade": false, "grade_id": "ex-s2p-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
-# **Exercise 7.2** — Build from `s2p.stat` the masks of the ROIs that suite2p classified as cells
-# (`s2p.iscell` True), in the order of `stat`: store them in `s2p_cell_masks`, a boolean array of
-# shape (n_cells, Ly, Lx) in which mask i is True exactly on the pixels `(ypix, xpix)` of the i-th
-# cell. Hint: `mask = np.zeros(shape_s2p, dtype=bool)`, then `mask[ypix, xpix] = True`.
+# **Exercise 7.2** — Write a function `cell_masks(stat, iscell, shape)` that builds, from a
+# suite2p `stat` list, the masks of the ROIs classified as cells (`iscell` True), in the order of
+# `stat`: a boolean array of shape (n_cells, Ly, Lx), where `shape` is `(Ly, Lx)`, in which mask
+# i is True exactly on the pixels `(ypix, xpix)` of the i-th cell. Hint: `mask = np.zeros(shape,
+# dtype=bool)`, then `mask[ypix, xpix] = True`. The check calls it on suite2p's ROIs
+# (`s2p.stat, s2p.iscell, shape_s2p`) and on a few small ROIs of its own.
 
 # %% nbgrader={"grade": false, "grade_id": "ex-s2p", "locked": false, "schema_version": 3, "solution": true, "task": false}
-### BEGIN SOLUTION
-cell_ids = np.flatnonzero(s2p.iscell)
-s2p_cell_masks = np.zeros((len(cell_ids),) + shape_s2p, dtype=bool)
-for row, roi_id in enumerate(cell_ids):
-    roi = s2p.stat[roi_id]
-    s2p_cell_masks[row, roi["ypix"], roi["xpix"]] = True
-### END SOLUTION
+def cell_masks(stat, iscell, shape):
+    ### BEGIN SOLUTION
+    cell_ids = np.flatnonzero(iscell)
+    masks = np.zeros((len(cell_ids),) + tuple(shape), dtype=bool)
+    for row, roi_id in enumerate(cell_ids):
+        masks[row, stat[roi_id]["ypix"], stat[roi_id]["xpix"]] = True
+    return masks
+    ### END SOLUTION
+
 
 # %% nbgrader={"grade": true, "grade_id": "ex-s2p-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
-import numpy as np
-from helpers import checks, data, masks as mk
-s2p = data.load_suite2p()
-shape = (int(s2p.ops["Ly"]), int(s2p.ops["Lx"]))
-every = mk.masks_from_suite2p(s2p.stat, shape)
-n_cells = int(s2p.iscell.sum())
-checks.is_array("s2p_cell_masks", s2p_cell_masks, shape=(n_cells,) + shape, dtype="bool",
-                hint="one (Ly, Lx) mask per ROI classified as a cell",
-                wrong_shapes={(len(every),) + shape: "keep only the ROIs with s2p.iscell True",
-                              (n_cells,) + shape[::-1]: "a mask has Ly rows and Lx columns: np.zeros((Ly, Lx), dtype=bool)"})
-checks.equal("s2p_cell_masks", s2p_cell_masks, every[s2p.iscell], mistakes={
-    "those are the ROIs suite2p rejected: keep those with iscell True": every[~s2p.iscell] if (~s2p.iscell).sum() == n_cells else None,
-}, hint="mask[stat[i]['ypix'], stat[i]['xpix']] = True for each ROI with iscell True, in the order of stat")
+from helpers.lessons.roi_masks import check_cell_masks; check_cell_masks(cell_masks)
+### BEGIN HIDDEN TESTS
+check_cell_masks(cell_masks, unseen=True)
+### END HIDDEN TESTS
 
 # %% [markdown] nbgrader={"grade": false, "grade_id": "fig-s2p-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
 # **Exercise 7.3** (manually graded figure) — Show suite2p's mean image `s2p.mean_image` with the

@@ -100,31 +100,7 @@ f0_p10 = np.percentile(trace, 10)
 ### END SOLUTION
 
 # %% nbgrader={"grade": true, "grade_id": "ex-const-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
-import numpy as np
-from helpers import checks
-from helpers.lessons import baseline as lesson04
-rec = lesson04.recording()
-F = lesson04.corrected(rec)
-tr = F[lesson04.most_active(rec)]
-one = "one number for the whole trace of the example neuron"
-checks.is_number("f0_mean", f0_mean, hint=one)
-checks.close("f0_mean", f0_mean, tr.mean(), rtol=1e-6, mistakes={
-    "that is the mean over every neuron; take the mean of `trace` only": F.mean(),
-    "that is the median; the exercise asks for the mean here": np.median(tr),
-}, hint="the mean of `trace`")
-checks.is_number("f0_median", f0_median, hint=one)
-checks.close("f0_median", f0_median, np.median(tr), rtol=1e-6, mistakes={
-    "that is the median over every neuron; take the median of `trace` only": np.median(F),
-    "that is the mean; the exercise asks for the median here": tr.mean(),
-}, hint="np.median(trace)")
-checks.is_number("f0_p10", f0_p10, hint=one)
-checks.close("f0_p10", f0_p10, np.percentile(tr, 10), rtol=1e-6, mistakes={
-    "np.percentile takes q in percent: 10, not 0.1": np.percentile(tr, 0.1),
-    "that is the 90th percentile; a baseline needs a low one, the 10th": np.percentile(tr, 90),
-    "that is the 10th percentile over every neuron; use `trace` only": np.percentile(F, 10),
-    "use np.percentile's default interpolation, not the ranked sample without interpolation":
-        np.sort(tr)[int(tr.size * 10 / 100)],
-}, hint="np.percentile(trace, 10)")
+from helpers.lessons.baseline import check_constant_baselines; check_constant_baselines(f0_mean, f0_median, f0_p10)
 
 # %% [markdown] nbgrader={"grade": false, "grade_id": "s1b-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
 # ### How wrong is a baseline?
@@ -150,40 +126,9 @@ def baseline_error(F0_est, F0_true):
 
 
 # %% nbgrader={"grade": true, "grade_id": "ex-error-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
-import numpy as np
-from helpers import baseline, checks
-from helpers.lessons import baseline as lesson04
-rec = lesson04.recording()
-F, f0 = lesson04.corrected(rec), rec.truth.f0
-cell = lesson04.most_active(rec)
-checks.is_function("baseline_error", baseline_error, n_params=2)
-est, true = baseline.constant_baseline(F[cell], "median"), f0[cell]
-name = "baseline_error(F0_est, F0_true) for one trace"
-got = checks.call("baseline_error", baseline_error, est, true)
-checks.is_number(name, got, hint="for one trace return one number: the mean over frames")
-checks.close(name, got, lesson04.baseline_error(est, true), mistakes={
-    "that is in percent; return a fraction (do not multiply by 100)": 100 * lesson04.baseline_error(est, true),
-    "take the absolute difference before averaging, so that errors above and below the true F0 do not cancel":
-        lesson04.signed_bias(est, true),
-    "divide by the true baseline F0_true, not by the estimate": np.mean(np.abs(est - true) / est),
-    "average the absolute relative errors; this is the root mean square": np.sqrt(np.mean(((est - true) / true) ** 2)),
-}, hint="mean over frames of |F0_est - F0_true| / F0_true")
-est = baseline.moving_median(F, 101)
-name = "baseline_error(F0_est, F0_true) for (n_neurons, n_frames)"
-got = checks.call("baseline_error", baseline_error, est, f0)
-checks.is_array(name, got, shape=(F.shape[0],), hint="average over frames only (axis=-1): one error per neuron",
-                wrong_shapes={(F.shape[1],): "you averaged over neurons (axis 0); average over frames, the last axis"})
-checks.close(name, got, lesson04.baseline_error(est, f0), hint="mean over frames of |F0_est - F0_true| / F0_true")
+from helpers.lessons.baseline import check_baseline_error; check_baseline_error(baseline_error)
 ### BEGIN HIDDEN TESTS
-other = lesson04.other_recording()
-oF, of0 = lesson04.corrected(other), other.truth.f0
-for est in [baseline.rolling_percentile(oF, 20, 10.0, other.fs), baseline.ema_baseline(oF, 5.0, other.fs)]:
-    got = checks.call("baseline_error", baseline_error, est, of0)
-    checks.is_array("baseline_error on another recording", got, shape=(oF.shape[0],))
-    checks.close("baseline_error on another recording", got, lesson04.baseline_error(est, of0))
-    got = checks.call("baseline_error", baseline_error, est[2], of0[2])
-    checks.is_number("baseline_error on another trace", got)
-    checks.close("baseline_error on another trace", got, lesson04.baseline_error(est[2], of0[2]))
+check_baseline_error(baseline_error, unseen=True)
 ### END HIDDEN TESTS
 
 # %% [markdown] nbgrader={"grade": false, "grade_id": "s1c-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
@@ -213,24 +158,7 @@ constant_errors = np.vstack([lesson04.baseline_error(np.repeat(level[:, None], F
 ### END SOLUTION
 
 # %% nbgrader={"grade": true, "grade_id": "ex-consterr-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
-import numpy as np
-from helpers import baseline, checks
-from helpers.lessons import baseline as lesson04
-rec = lesson04.recording()
-F, f0 = lesson04.corrected(rec), rec.truth.f0
-ref = np.vstack([lesson04.baseline_error(baseline.constant_baseline(F, stat, q=10), f0)
-                 for stat in ("mean", "median", "percentile")])
-checks.is_array("constant_errors", constant_errors, shape=ref.shape,
-                hint="one row per method (mean, median, 10th percentile), one column per neuron",
-                wrong_shapes={ref.T.shape: "one row per method and one column per neuron: transpose your array",
-                              (3,): "keep one error per neuron: do not average over the neurons"})
-pooled = np.vstack([lesson04.baseline_error(np.full(F.shape, value), f0)
-                    for value in (F.mean(), np.median(F), np.percentile(F, 10))])
-checks.close("constant_errors", constant_errors, ref, mistakes={
-    "each neuron needs its own constant: reduce each row of F (axis=1), not the whole array": pooled,
-    "the rows are in the wrong order: mean, then median, then 10th percentile": ref[::-1],
-    "errors are fractions; do not multiply by 100": 100 * ref,
-}, hint="for each neuron, its constant repeated over all frames, then lesson04.baseline_error against F0_true")
+from helpers.lessons.baseline import check_constant_errors; check_constant_errors(constant_errors)
 
 # %% [markdown] nbgrader={"grade": false, "grade_id": "s2-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
 # ## 2. A moving median: windows from 11 to 1001 frames
@@ -274,20 +202,7 @@ median_101 = ndimage.median_filter(trace, size=101, mode="nearest")
 ### END SOLUTION
 
 # %% nbgrader={"grade": true, "grade_id": "ex-movmed-check", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
-from scipy import ndimage
-from helpers import baseline, checks
-from helpers.lessons import baseline as lesson04
-rec = lesson04.recording()
-tr = lesson04.corrected(rec)[lesson04.most_active(rec)]
-checks.is_array("median_101", median_101, shape=tr.shape, hint="one baseline value per frame of `trace`")
-checks.close("median_101", median_101, baseline.moving_median(tr, 101), mistakes={
-    "only the ends are wrong: pass mode='nearest' (the default, 'reflect', mirrors the trace)":
-        ndimage.median_filter(tr, size=101),
-    "that is a moving mean; the exercise asks for the median (median_filter)":
-        ndimage.uniform_filter1d(tr, 101, mode="nearest"),
-    "that window is 11 frames; use 101": baseline.moving_median(tr, 11),
-    "that window is 1001 frames; use 101": baseline.moving_median(tr, 1001),
-}, hint="ndimage.median_filter(trace, size=101, mode='nearest')")
+from helpers.lessons.baseline import check_median_101; check_median_101(median_101)
 
 # %% [markdown] nbgrader={"grade": false, "grade_id": "ex-windows-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
 # **Exercise 2.2** — Which window is best for this recording? For each window in
@@ -306,27 +221,7 @@ best_window = int(lesson04.WINDOWS[np.argmin(window_errors)])
 ### END SOLUTION
 
 # %% nbgrader={"grade": true, "grade_id": "ex-windows-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
-import numpy as np
-from helpers import baseline, checks
-from helpers.lessons import baseline as lesson04
-rec = lesson04.recording()
-F, f0 = lesson04.corrected(rec), rec.truth.f0
-cell = lesson04.most_active(rec)
-per_neuron = np.array([lesson04.baseline_error(baseline.moving_median(F, w), f0) for w in lesson04.WINDOWS])
-ref = per_neuron.mean(axis=1)
-checks.is_array("window_errors", window_errors, shape=ref.shape, hint="one mean error per window, in the order of lesson04.WINDOWS",
-                wrong_shapes={per_neuron.shape: "average over the neurons: one number per window"})
-checks.close("window_errors", window_errors, ref, mistakes={
-    "take the mean over the neurons, not the median": np.median(per_neuron, axis=1),
-    "that is the example neuron only; average over every neuron of F":
-        [lesson04.baseline_error(baseline.moving_median(F[cell], w), f0[cell]) for w in lesson04.WINDOWS],
-    "errors are fractions; do not multiply by 100": 100 * ref,
-}, hint="for each window: lesson04.baseline_error(baseline.moving_median(F, w), F0_true).mean()")
-checks.is_number("best_window", best_window, integer=True, hint="a window length in frames is a whole number")
-checks.equal("best_window", best_window, int(lesson04.WINDOWS[np.argmin(ref)]), mistakes={
-    "that window has the largest error; pick the smallest": int(lesson04.WINDOWS[np.argmax(ref)]),
-    "that is the position of the best window in the list; store the window itself, in frames": int(np.argmin(ref)),
-}, hint="the window of lesson04.WINDOWS whose mean error is the smallest")
+from helpers.lessons.baseline import check_window_errors; check_window_errors(window_errors, best_window)
 
 # %% [markdown] nbgrader={"grade": false, "grade_id": "s2b-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
 # **Example** — the error against the window, for each neuron (thin lines) and on average:
@@ -362,7 +257,8 @@ ax.legend(frameon=False);
 # **Exercise 3.1** — Write a function `rolling_percentile_baseline(trace, q, window_s, fs)` that
 # returns the rolling `q`-th percentile (`q` in percent, 0–100) of a 1-D `trace` over a centred
 # window of `window_s` seconds at frame rate `fs` Hz: `scipy.ndimage.percentile_filter` with
-# `size=round(window_s * fs)` and `mode="nearest"`. Return a float array with one value per frame.
+# `size=round(window_s * fs)` and `mode="nearest"`. Return a float array with one value per frame,
+# also when the trace holds whole numbers (a camera stores raw counts as integers, e.g. `uint16`).
 
 # %% nbgrader={"grade": false, "grade_id": "ex-rollpct", "locked": false, "schema_version": 3, "solution": true, "task": false}
 def rolling_percentile_baseline(trace, q, window_s, fs):
@@ -373,45 +269,9 @@ def rolling_percentile_baseline(trace, q, window_s, fs):
 
 
 # %% nbgrader={"grade": true, "grade_id": "ex-rollpct-check", "locked": true, "points": 3, "schema_version": 3, "solution": false, "task": false}
-import numpy as np
-from numpy.lib.stride_tricks import sliding_window_view
-from scipy import ndimage
-from helpers import baseline, checks
-from helpers.lessons import baseline as lesson04
-rec = lesson04.recording()
-tr = lesson04.corrected(rec)[lesson04.most_active(rec)]
-checks.is_function("rolling_percentile_baseline", rolling_percentile_baseline, n_params=4)
-
-
-def interpolated(x, q, w):  # np.percentile over the same centred windows, edges repeated
-    padded = np.pad(x, (w // 2, (w - 1) // 2), mode="edge")
-    return np.percentile(sliding_window_view(padded, w), q, axis=-1)
-
-
-for q, window_s in [(10, 60.0), (20, 31.0)]:
-    name = f"rolling_percentile_baseline(trace, {q}, {window_s}, fs)"
-    got = checks.call("rolling_percentile_baseline", rolling_percentile_baseline, tr, q, window_s, rec.fs)
-    checks.is_array(name, got, shape=tr.shape, hint="one baseline value per frame")
-    w = round(window_s * rec.fs)
-    checks.close(name, got, baseline.rolling_percentile(tr, q, window_s, rec.fs), mistakes={
-        "window_s is in seconds: convert it to frames with round(window_s * fs)":
-            ndimage.percentile_filter(tr, q, size=int(window_s), mode="nearest"),
-        "int(window_s * fs) truncates; round(window_s * fs) is asked for":
-            ndimage.percentile_filter(tr, q, size=int(window_s * rec.fs), mode="nearest") if int(window_s * rec.fs) != w else None,
-        "q is in percent (0-100), not a fraction": ndimage.percentile_filter(tr, q / 100, size=w, mode="nearest"),
-        "only the ends are wrong: pass mode='nearest'": ndimage.percentile_filter(tr, q, size=w),
-        "a rolling percentile here is SciPy's ranked sample (percentile_filter), not np.percentile's interpolation":
-            interpolated(tr, q, w),
-    }, hint="ndimage.percentile_filter(trace, q, size=round(window_s * fs), mode='nearest')")
+from helpers.lessons.baseline import check_rolling_percentile_baseline; check_rolling_percentile_baseline(rolling_percentile_baseline)
 ### BEGIN HIDDEN TESTS
-other = lesson04.other_recording()
-oF = lesson04.corrected(other)
-for row, q, window_s in [(0, 20, 12.39), (2, 8, 5.0), (3, 50, 1.0)]:
-    got = checks.call("rolling_percentile_baseline", rolling_percentile_baseline, oF[row], q, window_s, other.fs)
-    name = f"rolling_percentile_baseline on another recording at {other.fs} Hz"
-    checks.is_array(name, got, shape=oF[row].shape)
-    checks.close(name, got, baseline.rolling_percentile(oF[row], q, window_s, other.fs),
-                 hint="use the trace, q, window and frame rate passed as arguments, not the lesson's variables")
+check_rolling_percentile_baseline(rolling_percentile_baseline, unseen=True)
 ### END HIDDEN TESTS
 
 # %% [markdown] nbgrader={"grade": false, "grade_id": "ex-qerr-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
@@ -430,28 +290,7 @@ best_q = int(lesson04.PERCENTILES[np.argmin(q_errors)])
 ### END SOLUTION
 
 # %% nbgrader={"grade": true, "grade_id": "ex-qerr-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
-import numpy as np
-from helpers import baseline, checks
-from helpers.lessons import baseline as lesson04
-rec = lesson04.recording()
-F, f0 = lesson04.corrected(rec), rec.truth.f0
-per_neuron = np.array([lesson04.baseline_error(baseline.rolling_percentile(F, q, 60.0, rec.fs), f0)
-                       for q in lesson04.PERCENTILES])
-ref = per_neuron.mean(axis=1)
-checks.is_array("q_errors", q_errors, shape=ref.shape, hint="one mean error per percentile, in the order of lesson04.PERCENTILES",
-                wrong_shapes={per_neuron.shape: "average over the neurons: one number per percentile"})
-checks.close("q_errors", q_errors, ref, mistakes={
-    "the window is in seconds (60 s is round(60 * fs) frames), not 60 frames":
-        [lesson04.baseline_error(baseline.rolling_percentile(F, q, 60 / rec.fs, rec.fs), f0).mean()
-         for q in lesson04.PERCENTILES],
-    "take the mean over the neurons, not the median": np.median(per_neuron, axis=1),
-    "errors are fractions; do not multiply by 100": 100 * ref,
-}, hint="for each q: lesson04.baseline_error(baseline.rolling_percentile(F, q, 60.0, fs), F0_true).mean()")
-checks.is_number("best_q", best_q, integer=True, hint="store the percentile itself, a whole number from lesson04.PERCENTILES")
-checks.equal("best_q", best_q, int(lesson04.PERCENTILES[np.argmin(ref)]), mistakes={
-    "that percentile has the largest error; pick the smallest": int(lesson04.PERCENTILES[np.argmax(ref)]),
-    "that is the position of the best percentile in the list; store the percentile itself": int(np.argmin(ref)),
-}, hint="the q of lesson04.PERCENTILES whose mean error is the smallest")
+from helpers.lessons.baseline import check_q_errors; check_q_errors(q_errors, best_q)
 
 # %% [markdown] nbgrader={"grade": false, "grade_id": "s4-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
 # ## 4. A causal exponential moving average
@@ -476,7 +315,8 @@ checks.equal("best_q", best_q, int(lesson04.PERCENTILES[np.argmin(ref)]), mistak
 # **Exercise 4.1** — Write a function `ema_baseline(trace, tau_s, fs)` computing this causal EMA
 # of a 1-D `trace` (time constant `tau_s` seconds, frame rate `fs` Hz), with the initial state
 # `F0[0] = trace[0]` and `a = 1 - np.exp(-1 / (tau_s * fs))`. Return a float array with one value
-# per frame. (A loop over frames is fine; `scipy.signal.lfilter` is faster.)
+# per frame, also for a trace of whole numbers (raw camera counts). (A loop over frames is fine;
+# `scipy.signal.lfilter` is faster.)
 
 # %% nbgrader={"grade": false, "grade_id": "ex-ema", "locked": false, "schema_version": 3, "solution": true, "task": false}
 def ema_baseline(trace, tau_s, fs):
@@ -492,46 +332,9 @@ def ema_baseline(trace, tau_s, fs):
 
 
 # %% nbgrader={"grade": true, "grade_id": "ex-ema-check", "locked": true, "points": 3, "schema_version": 3, "solution": false, "task": false}
-import numpy as np
-from scipy import signal
-from helpers import baseline, checks
-from helpers.lessons import baseline as lesson04
-rec = lesson04.recording()
-tr = lesson04.corrected(rec)[lesson04.most_active(rec)]
-checks.is_function("ema_baseline", ema_baseline, n_params=3)
-
-
-def ema_with(x, a, start):  # the EMA recursion with a given smoothing factor and F0[-1] = start
-    out, _ = signal.lfilter([a], [1, -(1 - a)], x, zi=[(1 - a) * start])
-    return out
-
-
-name = "ema_baseline(trace, 30.0, fs)"
-got = checks.call("ema_baseline", ema_baseline, tr, 30.0, rec.fs)
-checks.is_array(name, got, shape=tr.shape, hint="one baseline value per frame")
-a = 1 - np.exp(-1 / (30.0 * rec.fs))
-checks.close(name, got, baseline.ema_baseline(tr, 30.0, rec.fs), mistakes={
-    "start the average at the first frame, F0[0] = trace[0], not at 0": ema_with(tr, a, 0.0),
-    "start the average at the first frame: F0[0] = trace[0], not 0": np.r_[0.0, ema_with(tr[1:], a, 0.0)],
-    "use a = 1 - exp(-1 / (tau_s * fs)), not its approximation 1 / (tau_s * fs)": ema_with(tr, 1 / (30.0 * rec.fs), tr[0]),
-    "tau_s is in seconds: the exponent is -1 / (tau_s * fs)": ema_with(tr, 1 - np.exp(-1 / 30.0), tr[0]),
-    "the EMA must be causal (past and present frames only): no filtfilt, no centred window":
-        signal.filtfilt([a], [1, -(1 - a)], tr),
-}, hint="F0[0] = trace[0]; F0[t] = F0[t-1] + a * (trace[t] - F0[t-1]) with a = 1 - exp(-1 / (tau_s * fs))")
+from helpers.lessons.baseline import check_ema_baseline; check_ema_baseline(ema_baseline)
 ### BEGIN HIDDEN TESTS
-step = np.r_[np.full(50, 1.0), np.full(100, 2.0)]
-got = checks.call("ema_baseline", ema_baseline, step, 1.0, 10.0)
-checks.is_array("ema_baseline on a step", got, shape=step.shape)
-checks.close("ema_baseline on a step", got, baseline.ema_baseline(step, 1.0, 10.0),
-             hint="start at F0[0] = trace[0], follow the recursion, and use the tau_s and fs passed as arguments")
-other = lesson04.other_recording()
-oF = lesson04.corrected(other)
-for row, tau_s in [(1, 2.0), (3, 20.0)]:
-    got = checks.call("ema_baseline", ema_baseline, oF[row], tau_s, other.fs)
-    name = f"ema_baseline on another recording at {other.fs} Hz"
-    checks.is_array(name, got, shape=oF[row].shape)
-    checks.close(name, got, baseline.ema_baseline(oF[row], tau_s, other.fs),
-                 hint="use the trace, tau_s and frame rate passed as arguments, not the lesson's variables")
+check_ema_baseline(ema_baseline, unseen=True)
 ### END HIDDEN TESTS
 
 # %% [markdown] nbgrader={"grade": false, "grade_id": "s4b-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
@@ -577,39 +380,28 @@ ax.legend(loc="upper right", frameon=False, ncol=2);
 # `win_baseline = 60` **seconds**. (suite2p converts the window with `int(60 * fs)` and uses
 # SciPy's default edge mode; here we round and use `mode="nearest"`.)
 #
-# **Exercise 5.1** — Compute the maximin baseline of `trace` in three steps with
+# **Exercise 5.1** — Write a function `maximin_baseline(trace, fs)` returning the maximin
+# baseline, with suite2p's defaults, of a 1-D `trace` recorded at `fs` Hz, in three steps with
 # `scipy.ndimage`, all with `mode="nearest"`: `gaussian_filter1d` with `sigma=10` (frames), then
 # `minimum_filter1d` with `size=round(60 * fs)`, then `maximum_filter1d` with the same size.
-# Store it in `f0_maximin`.
+# Return a float array with one value per frame, also for a trace of whole numbers (raw camera
+# counts). It is checked on `trace` and on traces at other frame rates.
 
 # %% nbgrader={"grade": false, "grade_id": "ex-maximin", "locked": false, "schema_version": 3, "solution": true, "task": false}
-### BEGIN SOLUTION
-w = round(60 * fs)
-smooth = ndimage.gaussian_filter1d(trace, sigma=10, mode="nearest")
-f0_maximin = ndimage.maximum_filter1d(ndimage.minimum_filter1d(smooth, w, mode="nearest"), w, mode="nearest")
-### END SOLUTION
+def maximin_baseline(trace, fs):
+    ### BEGIN SOLUTION
+    size = round(60 * fs)
+    smooth = ndimage.gaussian_filter1d(np.asarray(trace, dtype=float), sigma=10, mode="nearest")
+    lowest = ndimage.minimum_filter1d(smooth, size, mode="nearest")
+    return ndimage.maximum_filter1d(lowest, size, mode="nearest")
+    ### END SOLUTION
+
 
 # %% nbgrader={"grade": true, "grade_id": "ex-maximin-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
-from scipy import ndimage
-from helpers import baseline, checks
-from helpers.lessons import baseline as lesson04
-rec = lesson04.recording()
-tr = lesson04.corrected(rec)[lesson04.most_active(rec)]
-w = round(60 * rec.fs)
-smooth = ndimage.gaussian_filter1d(tr, 10, mode="nearest")
-checks.is_array("f0_maximin", f0_maximin, shape=tr.shape, hint="one baseline value per frame of `trace`")
-checks.close("f0_maximin", f0_maximin, baseline.maximin(tr, rec.fs, sigma_frames=10, window_s=60.0), mistakes={
-    "the rolling maximum (step 3) is missing: apply maximum_filter1d to the rolling minimum":
-        ndimage.minimum_filter1d(smooth, w, mode="nearest"),
-    "sigma is 10 frames, not 10 seconds (do not multiply it by fs)":
-        baseline.maximin(tr, rec.fs, sigma_frames=10 * rec.fs, window_s=60.0),
-    "the window is 60 seconds, round(60 * fs) frames, not 60 frames":
-        baseline.maximin(tr, rec.fs, sigma_frames=10, window_s=60 / rec.fs),
-    "only the ends are wrong: pass mode='nearest' to all three filters":
-        baseline.maximin(tr, rec.fs, sigma_frames=10, window_s=60.0, mode="reflect"),
-    "the order is Gaussian, then minimum, then maximum (you took the maximum first)":
-        ndimage.minimum_filter1d(ndimage.maximum_filter1d(smooth, w, mode="nearest"), w, mode="nearest"),
-}, hint="gaussian_filter1d(sigma=10) -> minimum_filter1d(size=round(60 * fs)) -> maximum_filter1d(same size)")
+from helpers.lessons.baseline import check_maximin_baseline; check_maximin_baseline(maximin_baseline)
+### BEGIN HIDDEN TESTS
+check_maximin_baseline(maximin_baseline, unseen=True)
+### END HIDDEN TESTS
 
 # %% [markdown] nbgrader={"grade": false, "grade_id": "s6-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
 # ## 6. Removing slow drift without removing the transients
@@ -655,24 +447,7 @@ drift_free = trace - (lower_envelope - np.median(lower_envelope))
 ### END SOLUTION
 
 # %% nbgrader={"grade": true, "grade_id": "ex-drift-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
-import numpy as np
-from scipy import ndimage
-from helpers import baseline, checks
-from helpers.lessons import baseline as lesson04
-rec = lesson04.recording()
-tr = lesson04.corrected(rec)[lesson04.most_active(rec)]
-drift = baseline.rolling_percentile(tr, 10, 20.0, rec.fs)
-checks.is_array("drift_free", drift_free, shape=tr.shape, hint="one value per frame of `trace`")
-checks.close("drift_free", drift_free, baseline.remove_slow_drift(tr, rec.fs, cutoff_s=20.0, q=10), mistakes={
-    "subtract the drift around its median, trace - (drift - median(drift)), so the trace keeps its level":
-        tr - drift,
-    "that is the drift itself; subtract it from the trace": drift,
-    "the window is 20 seconds, round(20 * fs) frames, not 20 frames":
-        baseline.remove_slow_drift(tr, rec.fs, cutoff_s=20 / rec.fs, q=10),
-    "that subtracts a moving average (filtering); the exercise asks for the lower envelope, a rolling 10th percentile":
-        tr - (ndimage.uniform_filter1d(tr, round(20 * rec.fs), mode="nearest")
-              - np.median(ndimage.uniform_filter1d(tr, round(20 * rec.fs), mode="nearest"))),
-}, hint="drift = percentile_filter(trace, 10, size=round(20 * fs), mode='nearest'); trace - (drift - np.median(drift))")
+from helpers.lessons.baseline import check_drift_free; check_drift_free(drift_free)
 
 # %% [markdown] nbgrader={"grade": false, "grade_id": "q-drift-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
 # **Question 6.2** (manually graded) — Look at the example figure. In two or three sentences: why
@@ -725,29 +500,7 @@ edge_errors = {mode: lesson04.baseline_error(baseline.moving_median(F, 1001, mod
 ### END SOLUTION
 
 # %% nbgrader={"grade": true, "grade_id": "ex-edges-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
-import numpy as np
-from helpers import baseline, checks
-from helpers.lessons import baseline as lesson04
-rec = lesson04.recording()
-F, f0 = lesson04.corrected(rec), rec.truth.f0
-modes = ("nearest", "reflect", "mirror", "wrap")
-if type(edge_errors) is not dict:
-    checks.fail("edge_errors", "is not a dict.", 'make a dict {"nearest": ..., "reflect": ..., "mirror": ..., "wrap": ...}')
-if set(edge_errors) != set(modes):
-    checks.fail("edge_errors", "does not have exactly the four mode names as keys.",
-                'the keys are the strings "nearest", "reflect", "mirror" and "wrap"')
-ends = np.r_[0:500, F.shape[1] - 500:F.shape[1]]
-for mode in modes:
-    est = baseline.moving_median(F, 1001, mode=mode)
-    name = f'edge_errors["{mode}"]'
-    checks.is_number(name, edge_errors[mode], hint="one number per mode: the mean over neurons")
-    ref = lesson04.baseline_error(est[:, ends], f0[:, ends]).mean()
-    checks.close(name, edge_errors[mode], ref, mistakes={
-        "that is the error over the whole trace; use only the first 500 and the last 500 frames":
-            lesson04.baseline_error(est, f0).mean(),
-        "that is the first 500 frames only; add the last 500": lesson04.baseline_error(est[:, :500], f0[:, :500]).mean(),
-        "errors are fractions; do not multiply by 100": 100 * ref,
-    }, hint=f"lesson04.baseline_error of baseline.moving_median(F, 1001, mode='{mode}') on the end columns, then the mean")
+from helpers.lessons.baseline import check_edge_errors; check_edge_errors(edge_errors)
 
 # %% [markdown] nbgrader={"grade": false, "grade_id": "s8-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
 # ## 8. All methods side by side, and on real recordings
@@ -814,17 +567,7 @@ allen_f0 = np.vstack([ndimage.percentile_filter(row, 10, size=round(60 * allen_f
 ### END SOLUTION
 
 # %% nbgrader={"grade": true, "grade_id": "ex-allen-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
-from helpers import baseline, checks, data
-from helpers.lessons import baseline as lesson04
-traces = data.load_allen_roi_traces().traces
-fs_assumed = lesson04.ALLEN_FS_ASSUMED
-checks.is_array("allen_f0", allen_f0, shape=traces.shape, hint="one baseline value per frame of each of the 3 traces",
-                wrong_shapes={traces.shape[::-1]: "keep the layout (neurons, frames) of the traces"})
-checks.close("allen_f0", allen_f0, baseline.rolling_percentile(traces, 10, 60.0, fs_assumed), mistakes={
-    "use the assumed frame rate lesson04.ALLEN_FS_ASSUMED, not 30 Hz": baseline.rolling_percentile(traces, 10, 60.0, 30.0),
-    "the window is 60 seconds, round(60 * fs) frames, not 60 frames": baseline.rolling_percentile(traces, 10, 60.0 / fs_assumed, fs_assumed),
-    "that is the median (50th percentile); use the 10th": baseline.rolling_percentile(traces, 50, 60.0, fs_assumed),
-}, hint="for each row: ndimage.percentile_filter(row, 10, size=round(60 * fs), mode='nearest')")
+from helpers.lessons.baseline import check_allen_f0; check_allen_f0(allen_f0)
 
 # %% [markdown] nbgrader={"grade": false, "grade_id": "fig-real-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
 # **Task 8.2** (manually graded, deliverable figure) — Overlay on **5 minutes** of Allen ROI 0 (any

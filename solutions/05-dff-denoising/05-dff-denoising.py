@@ -91,31 +91,7 @@ dff_k_percent = 100 * dff_k
 ### END SOLUTION
 
 # %% nbgrader={"grade": true, "grade_id": "ex-dff-k-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
-import numpy as np
-from helpers import checks
-from helpers.lessons import dff_denoising
-trace = dff_denoising.soma_traces(seed=0)[dff_denoising.active_neuron(seed=0)]
-f0, f0_mean = np.median(trace), trace.mean()
-ref = (trace - f0) / f0
-one_per_frame = "one value per frame of neuron k's trace: F[k] - F0"
-checks.is_array("delta_f", delta_f, shape=trace.shape, hint=one_per_frame)
-checks.close("delta_f", delta_f, trace - f0, mistakes={
-    "ΔF is F - F0, not F0 - F: transients should be positive": f0 - trace,
-    "F0 here is the median of the trace, not its mean": trace - f0_mean,
-    "that is ΔF/F0; ΔF is only the difference F - F0, in a.u.": ref,
-}, hint="ΔF = F[k] - np.median(F[k])")
-checks.is_array("dff_k", dff_k, shape=trace.shape, hint=one_per_frame)
-checks.close("dff_k", dff_k, ref, mistakes={
-    "that is in percent; dff_k should be a fraction (do not multiply by 100)": 100 * ref,
-    "divide ΔF by the baseline F0, not by F itself": (trace - f0) / trace,
-    "ΔF/F0 is (F - F0) / F0; F / F0 is one more than that": trace / f0,
-    "F0 here is the median of the trace, not its mean": (trace - f0_mean) / f0_mean,
-}, hint="ΔF/F0 = (F - F0) / F0 with F0 = np.median(F[k])")
-checks.is_array("dff_k_percent", dff_k_percent, shape=trace.shape, hint=one_per_frame)
-checks.close("dff_k_percent", dff_k_percent, 100 * ref, mistakes={
-    "that is still a fraction: multiply by 100 for percent": ref,
-    "you multiplied by 100 twice": 1e4 * ref,
-}, hint="percent = 100 × fraction")
+from helpers.lessons.dff_denoising import check_delta_f; check_delta_f(delta_f, dff_k, dff_k_percent)
 
 # %% [markdown] nbgrader={"grade": false, "grade_id": "ex-dff-fn-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
 # **Exercise 1.2** — Write a function `compute_dff(F, F0)` that returns ΔF/F₀ **as a fraction**,
@@ -137,57 +113,9 @@ def compute_dff(F, F0):
 
 
 # %% nbgrader={"grade": true, "grade_id": "ex-dff-fn-check", "locked": true, "points": 3, "schema_version": 3, "solution": false, "task": false}
-import numpy as np
-from helpers import checks
-from helpers.lessons import dff_denoising
-Fs = dff_denoising.soma_traces(seed=0)
-f0_true = np.asarray(dff_denoising.recording(seed=0).truth.f0)
-checks.is_function("compute_dff", compute_dff, n_params=2)
-got = checks.call("compute_dff", compute_dff, Fs, f0_true)
-checks.is_array("compute_dff(F, true F0)", got, shape=Fs.shape, hint="return one value per neuron and frame, the shape of F")
-ref = (Fs - f0_true) / f0_true
-checks.close("compute_dff(F, true F0)", got, ref, mistakes={
-    "that is in percent; return a fraction (do not multiply by 100)": 100 * ref,
-    "divide by the baseline F0, not by F": (Fs - f0_true) / Fs,
-    "ΔF/F0 is (F - F0) / F0; F / F0 is one more than that": Fs / f0_true,
-    "the sign is flipped: compute F - F0, not F0 - F": -ref,
-}, hint="(F - F0) / F0, element by element")
-med = np.median(Fs[3])
-got = checks.call("compute_dff", compute_dff, Fs[3], med)
-checks.is_array("compute_dff(F[3], median)", got, shape=Fs[3].shape, hint="a single trace in, a single trace out")
-checks.close("compute_dff(F[3], median)", got, (Fs[3] - med) / med, hint="F0 may be one number: broadcasting handles it")
-try:
-    compute_dff(Fs[3], np.where(np.arange(Fs.shape[1]) == 100, 0.0, med))
-except ValueError:
-    pass
-except Exception as err:  # noqa: BLE001
-    checks.fail("compute_dff", f"raised {type(err).__name__} for a baseline containing 0; a ValueError is asked for.",
-                hint="check F0 before dividing: if np.any(F0 <= 0): raise ValueError(...)")
-else:
-    checks.fail("compute_dff", "returned a result for a baseline containing 0.",
-                hint="check F0 before dividing: if np.any(F0 <= 0): raise ValueError(...)")
+from helpers.lessons.dff_denoising import check_compute_dff; check_compute_dff(compute_dff)
 ### BEGIN HIDDEN TESTS
-from helpers import baseline, simulate
-other = dff_denoising.recording(seed=7)
-Fo = dff_denoising.soma_traces(seed=7)
-F0o = baseline.rolling_percentile(Fo, 10, 30.0, other.fs)
-checks.close("compute_dff(F, rolling F0) on other traces", checks.call("compute_dff", compute_dff, Fo, F0o), (Fo - F0o) / F0o,
-             hint="(F - F0) / F0 for every neuron and frame")
-column = np.median(Fo, axis=1, keepdims=True)
-checks.close("compute_dff(F, F0 of shape (n_neurons, 1))", checks.call("compute_dff", compute_dff, Fo, column), (Fo - column) / column,
-             hint="one F0 per neuron, shape (n_neurons, 1), broadcasts over the frames")
-pop = np.asarray(simulate.population_traces(seed=3, n_neurons=30, n_frames=600).traces)
-q25 = np.percentile(pop, 25, axis=1, keepdims=True)
-checks.close("compute_dff on traces at 4.8 Hz", checks.call("compute_dff", compute_dff, pop, q25), (pop - q25) / q25)
-allen = dff_denoising.allen_corrected(0.7)[1]  # Allen ROI 1 after F - 0.7 Fneu: its low percentile is negative
-try:
-    compute_dff(allen, np.percentile(allen, 10))
-except ValueError:
-    pass
-except Exception as err:  # noqa: BLE001
-    checks.fail("compute_dff", f"raised {type(err).__name__} for a negative baseline; a ValueError is asked for.")
-else:
-    checks.fail("compute_dff", "returned a result for a negative baseline.", hint="raise ValueError if np.any(F0 <= 0)")
+check_compute_dff(compute_dff, unseen=True)
 ### END HIDDEN TESTS
 
 # %% [markdown] nbgrader={"grade": false, "grade_id": "s1b-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
@@ -222,23 +150,7 @@ peak_dff = np.array([np.max((F[k] - f0) / f0) for f0 in f0_options.values()])
 ### END SOLUTION
 
 # %% nbgrader={"grade": true, "grade_id": "ex-peaks-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
-import numpy as np
-from helpers import checks
-from helpers.lessons import dff_denoising
-rec_ = dff_denoising.recording(seed=0)
-kk = dff_denoising.active_neuron(seed=0)
-trace = dff_denoising.soma_traces(seed=0)[kk]
-options = list(dff_denoising.f0_estimates(trace, rec_.fs, true_f0=rec_.truth.f0[kk]).values())
-ref = np.array([np.max((trace - f0) / f0) for f0 in options])
-checks.is_array("peak_dff", peak_dff, shape=(len(options),),
-                hint="one number per baseline: the maximum over time of that baseline's ΔF/F0")
-checks.close("peak_dff", peak_dff, ref, mistakes={
-    "those are percentages; keep ΔF/F0 as a fraction": 100 * ref,
-    "the order is reversed: keep the order of f0_options": ref[::-1],
-    "those are maxima of ΔF (a.u.): divide by F0": np.array([np.max(trace - f0) for f0 in options]),
-    "those are the smallest values; take the largest (np.max)": np.array([np.min((trace - f0) / f0) for f0 in options]),
-    "divide by F0 frame by frame, not by the mean of F0": np.array([np.max((trace - f0) / f0.mean()) for f0 in options]),
-}, hint="for each f0 in f0_options.values(): np.max((F[k] - f0) / f0)")
+from helpers.lessons.dff_denoising import check_peak_dff; check_peak_dff(peak_dff)
 
 # %% [markdown] nbgrader={"grade": false, "grade_id": "s1c-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
 # The constant median comes closest to the true peak: neuron `k` is quiet most of the time, so
@@ -279,35 +191,9 @@ def mad_sigma(x):
 
 
 # %% nbgrader={"grade": true, "grade_id": "ex-mad-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
-import numpy as np
-from helpers import checks, dff as dffmod
-from helpers.lessons import dff_denoising
-
-
-def mistakes_for(x):
-    return {"multiply the median absolute deviation by 1.4826 to turn it into σ":
-                np.median(np.abs(x - np.median(x))),
-            "subtract the median of x before taking absolute values: median(|x - median(x)|)":
-                1.4826 * np.median(np.abs(x)),
-            "that is the standard deviation; the MAD uses medians": x.std(),
-            "use the median of the absolute deviations, not their mean": 1.4826 * np.mean(np.abs(x - np.median(x)))}
-
-
-checks.is_function("mad_sigma", mad_sigma, n_params=1)
-raw = dff_denoising.soma_traces(seed=0)[dff_denoising.active_neuron(seed=0)]  # in a.u., far from 0
-for label, x in [("mad_sigma(F[k])", raw), ("mad_sigma(dff_k)", (raw - np.median(raw)) / np.median(raw))]:
-    got = checks.call("mad_sigma", mad_sigma, x)
-    checks.is_number(label, got, hint="return one number, e.g. float(...)")
-    checks.close(label, got, dffmod.noise_sd(x, "mad"), mistakes=mistakes_for(x),
-                 hint="1.4826 * np.median(np.abs(x - np.median(x)))")
+from helpers.lessons.dff_denoising import check_mad_sigma; check_mad_sigma(mad_sigma)
 ### BEGIN HIDDEN TESTS
-rng = np.random.default_rng(11)
-for x in [2.5 * rng.standard_normal(10_000) + 40.0, rng.standard_normal(1001),
-          dff_denoising.soma_traces(seed=4)[2], np.array([0.0, 1.0, 2.0, 10.0])]:
-    got = checks.call("mad_sigma", mad_sigma, x)
-    checks.is_number(f"mad_sigma on an array of {x.size} samples", got)
-    checks.close(f"mad_sigma on an array of {x.size} samples", got, 1.4826 * np.median(np.abs(x - np.median(x))),
-                 mistakes=mistakes_for(x), hint="1.4826 * np.median(np.abs(x - np.median(x)))")
+check_mad_sigma(mad_sigma, unseen=True)
 ### END HIDDEN TESTS
 
 # %% [markdown] nbgrader={"grade": false, "grade_id": "ex-sigmas-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
@@ -327,27 +213,7 @@ sigma_mad = 1.4826 * np.median(np.abs(dff_true - np.median(dff_true, axis=1, kee
 ### END SOLUTION
 
 # %% nbgrader={"grade": true, "grade_id": "ex-sigmas-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
-import numpy as np
-from helpers import checks, dff as dffmod
-from helpers.lessons import dff_denoising
-d = dff_denoising.dff_true_f0(seed=0)
-n, T = d.shape
-axis_shapes = {(T,): "you reduced over neurons (axis 0); reduce over time, axis=1, for one value per neuron",
-               (): "you reduced over everything; reduce over time only (axis=1)"}
-checks.is_array("sigma_std", sigma_std, shape=(n,), wrong_shapes=axis_shapes)
-checks.close("sigma_std", sigma_std, d.std(axis=1), mistakes={
-    "use NumPy's default ddof=0": d.std(axis=1, ddof=1),
-    "that is the variance; take its square root": d.var(axis=1),
-    "that is the MAD estimate; sigma_std is the plain standard deviation": dffmod.noise_sd(d, "mad"),
-}, hint="dff_true.std(axis=1)")
-checks.is_array("sigma_mad", sigma_mad, shape=(n,), wrong_shapes=axis_shapes)
-centred = np.abs(d - np.median(d, axis=1, keepdims=True))
-checks.close("sigma_mad", sigma_mad, dffmod.noise_sd(d, "mad"), mistakes={
-    "multiply the median absolute deviation by 1.4826": np.median(centred, axis=1),
-    "subtract each neuron's own median (keepdims=True), not the median of all values":
-        1.4826 * np.median(np.abs(d - np.median(d)), axis=1),
-    "use the median of the absolute deviations, not their mean": 1.4826 * centred.mean(axis=1),
-}, hint="1.4826 * median(|x - median(x)|) for each row, along axis=1")
+from helpers.lessons.dff_denoising import check_noise_sigmas; check_noise_sigmas(sigma_std, sigma_mad)
 
 # %% [markdown] nbgrader={"grade": false, "grade_id": "s2b-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
 # **Example** — both estimates against the true noise σ of each neuron's ΔF/F₀ (the simulation's
@@ -399,29 +265,7 @@ f0_safe = f0_allen > noise_allen
 ### END SOLUTION
 
 # %% nbgrader={"grade": true, "grade_id": "ex-allen-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
-import numpy as np
-from helpers import checks, dff as dffmod
-from helpers.lessons import dff_denoising
-Fa = dff_denoising.allen_corrected(r=0.7)
-n, T = Fa.shape
-per_roi = {(T,): "you reduced over the ROIs (axis 0); reduce over time, axis=1, for one value per ROI"}
-checks.is_array("f0_allen", f0_allen, shape=(n,), wrong_shapes=per_roi)
-f0_ref = np.percentile(Fa, 10, axis=1)
-checks.close("f0_allen", f0_allen, f0_ref, mistakes={
-    "that is the 0.1th percentile: np.percentile takes q from 0 to 100, so the 10th is 10": np.percentile(Fa, 0.1, axis=1),
-    "that is the median; the baseline asked for is the 10th percentile": np.median(Fa, axis=1),
-    "use the neuropil-corrected traces F_allen (F - 0.7 Fneu), not the raw ROI traces":
-        np.percentile(dff_denoising.allen_corrected(r=0.0), 10, axis=1),
-}, hint="np.percentile(F_allen, 10, axis=1)")
-noise_ref = dffmod.noise_sd(Fa, "diff_mad")
-checks.is_array("noise_allen", noise_allen, shape=(n,), wrong_shapes=per_roi)
-checks.close("noise_allen", noise_allen, noise_ref, mistakes={
-    "that is the MAD of the trace itself; use the frame-to-frame version, method 'diff_mad'": dffmod.noise_sd(Fa, "mad"),
-    "that is the standard deviation; use dff.noise_sd(F_allen, 'diff_mad')": Fa.std(axis=1),
-}, hint='dff.noise_sd(F_allen, "diff_mad")')
-checks.equal("f0_safe", f0_safe, f0_ref > noise_ref, mistakes={
-    "the comparison is reversed: True means the baseline is ABOVE the noise": f0_ref <= noise_ref,
-}, hint="a boolean array: f0_allen > noise_allen")
+from helpers.lessons.dff_denoising import check_allen_guard; check_allen_guard(f0_allen, noise_allen, f0_safe)
 
 # %% [markdown] nbgrader={"grade": false, "grade_id": "s3b-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
 # **Example** — ROI 1 after subtracting 0.7 · Fneu and after subtracting the pipeline's fitted
@@ -468,26 +312,7 @@ n_safe_r10 = n_safe(dff_denoising.suite2p_corrected(1.0))
 ### END SOLUTION
 
 # %% nbgrader={"grade": true, "grade_id": "ex-s2p-check", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
-import numpy as np
-from helpers import checks, data, dff as dffmod
-from helpers.lessons import dff_denoising
-
-
-def safe(corrected):
-    return np.percentile(corrected, 10, axis=1) > dffmod.noise_sd(corrected, "diff_mad")
-
-
-s07, s10 = safe(dff_denoising.suite2p_corrected(0.7)), safe(dff_denoising.suite2p_corrected(1.0))
-iscell = data.load_suite2p().iscell
-count_hint = "count the ROIs whose 10th-percentile F0 exceeds the diff_mad noise: np.sum(f0 > noise)"
-checks.equal("n_safe_r07", n_safe_r07, int(s07.sum()), mistakes={
-    "that counts the unsafe ROIs; count the safe ones": int((~s07).sum()),
-    "count all ROIs, not only those classified as cells": int(s07[iscell].sum()),
-}, hint=count_hint)
-checks.equal("n_safe_r10", n_safe_r10, int(s10.sum()), mistakes={
-    "that counts the unsafe ROIs; count the safe ones": int((~s10).sum()),
-    "count all ROIs, not only those classified as cells": int(s10[iscell].sum()),
-}, hint="subtract 1.0 * Fneu this time: " + count_hint)
+from helpers.lessons.dff_denoising import check_safe_counts; check_safe_counts(n_safe_r07, n_safe_r10)
 
 # %% [markdown] nbgrader={"grade": false, "grade_id": "s4-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
 # With r = 1.0 several of suite2p's ROIs are left with a baseline inside the noise: their ΔF/F₀
@@ -548,38 +373,7 @@ threshold_u = float(sigma_wav * np.sqrt(2 * np.log(len(x))))
 ### END SOLUTION
 
 # %% nbgrader={"grade": true, "grade_id": "ex-threshold-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
-import numpy as np
-import pywt
-from helpers import checks
-from helpers.lessons import dff_denoising
-xx = dff_denoising.dff_true_f0(seed=0)[dff_denoising.active_neuron(seed=0)]
-cs = pywt.wavedec(xx, "sym4", mode="symmetric", level=5)
-n = xx.size
-
-
-def sig(band):
-    return np.median(np.abs(band)) / 0.6745
-
-
-sigma_ref = sig(cs[-1])
-checks.is_number("sigma_wav", sigma_wav, hint="one number: np.median(np.abs(coeffs[-1])) / 0.6745")
-checks.close("sigma_wav", sigma_wav, sigma_ref, mistakes={
-    "coeffs[1] is the coarsest detail band; the finest, cD1, is the last one: coeffs[-1]": sig(cs[1]),
-    "coeffs[0] is the approximation; the noise is estimated from the finest detail band, coeffs[-1]": sig(cs[0]),
-    "divide the median of |cD1| by 0.6745 to turn it into σ": np.median(np.abs(cs[-1])),
-    "the convention here is median(|cD1|) / 0.6745, without subtracting the median first":
-        np.median(np.abs(cs[-1] - np.median(cs[-1]))) / 0.6745,
-    "that is the noise of the trace itself; estimate it from the wavelet coefficients cD1": np.median(np.abs(xx - np.median(xx))) / 0.6745,
-}, hint="σ = np.median(np.abs(coeffs[-1])) / 0.6745")
-checks.is_number("threshold_u", threshold_u, hint="one number: sigma_wav * np.sqrt(2 * np.log(len(x)))")
-checks.close("threshold_u", threshold_u, sigma_ref * np.sqrt(2 * np.log(n)), mistakes={
-    "use the natural logarithm np.log, not np.log10": sigma_ref * np.sqrt(2 * np.log10(n)),
-    "use the natural logarithm np.log, not np.log2": sigma_ref * np.sqrt(2 * np.log2(n)),
-    "n is the number of frames of the trace, len(x), not the number of coefficients in cD1":
-        sigma_ref * np.sqrt(2 * np.log(cs[-1].size)),
-    "multiply by σ: λ = σ √(2 ln n)": np.sqrt(2 * np.log(n)),
-    "take the square root of 2 ln n, not 2 ln n itself": sigma_ref * 2 * np.log(n),
-}, hint="λ = sigma_wav * np.sqrt(2 * np.log(len(x)))")
+from helpers.lessons.dff_denoising import check_wavelet_threshold; check_wavelet_threshold(sigma_wav, threshold_u)
 
 # %% [markdown] nbgrader={"grade": false, "grade_id": "ex-wavelet-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
 # **Exercise 4.2** — Put the five steps together: write `wavelet_denoise_trace(x, wavelet, level)`
@@ -603,57 +397,9 @@ def wavelet_denoise_trace(x, wavelet, level):
 
 
 # %% nbgrader={"grade": true, "grade_id": "ex-wavelet-check", "locked": true, "points": 3, "schema_version": 3, "solution": false, "task": false}
-import numpy as np
-import pywt
-from helpers import checks, data, dff as dffmod
-from helpers.lessons import dff_denoising
-
-
-def variants(x, wavelet, level):
-    """Results of typical mistakes: hard thresholding, thresholding the approximation too,
-    n = coefficients of cD1, one σ per band."""
-    cs = pywt.wavedec(x, wavelet, mode="symmetric", level=level)
-    sigma = np.median(np.abs(cs[-1])) / 0.6745
-    lam = sigma * np.sqrt(2 * np.log(x.size))
-
-    def rebuild(bands):
-        return pywt.waverec(bands, wavelet, mode="symmetric")[:x.size]
-
-    return {
-        "use soft thresholding (mode='soft'): shrink every coefficient towards zero by λ, not only zero the small ones":
-            rebuild([cs[0]] + [pywt.threshold(c, lam, mode="hard") for c in cs[1:]]),
-        "leave the approximation coeffs[0] untouched; threshold only the detail bands coeffs[1:]":
-            rebuild([pywt.threshold(c, lam, mode="soft") for c in cs]),
-        "n in the threshold is the number of frames, len(x), not the number of coefficients in cD1":
-            rebuild([cs[0]] + [pywt.threshold(c, sigma * np.sqrt(2 * np.log(cs[-1].size)), mode="soft") for c in cs[1:]]),
-        "estimate σ once, from the finest band coeffs[-1], and use the same λ for every band":
-            rebuild([cs[0]] + [pywt.threshold(c, np.median(np.abs(c)) / 0.6745 * np.sqrt(2 * np.log(x.size)), mode="soft")
-                               for c in cs[1:]]),
-    }
-
-
-checks.is_function("wavelet_denoise_trace", wavelet_denoise_trace, n_params=3)
-xk = dff_denoising.dff_true_f0(seed=0)[dff_denoising.active_neuron(seed=0)]
-for x_, wav, lev in [(xk, "sym4", 5), (xk[:2999], "sym4", 4)]:
-    label = f"wavelet_denoise_trace(<{x_.size} frames>, {wav!r}, {lev})"
-    got = checks.call("wavelet_denoise_trace", wavelet_denoise_trace, x_, wav, lev)
-    checks.is_array(label, got, shape=x_.shape, hint="return one value per frame of x",
-                    wrong_shapes={(x_.size + 1,): "pywt.waverec returns one sample more for an odd length: keep the first len(x)"})
-    checks.close(label, got, dffmod.wavelet_denoise(x_, wav, lev), rtol=1e-6, atol=1e-9,
-                 mistakes=variants(x_, wav, lev) | {"that is the input unchanged: threshold the detail bands": x_},
-                 hint="decompose, σ from coeffs[-1], λ = σ √(2 ln n), soft-threshold coeffs[1:], reconstruct and trim")
+from helpers.lessons.dff_denoising import check_wavelet_denoise_trace; check_wavelet_denoise_trace(wavelet_denoise_trace)
 ### BEGIN HIDDEN TESTS
-other = dff_denoising.dff_true_f0(seed=5)
-allen = data.load_allen_dff().traces
-for x_, wav, lev in [(other[1], "db4", 3), (other[7], "haar", 6), (other[12][:1501], "coif2", 2),
-                     (allen[8], "sym4", 4), (allen[30][:777], "sym8", 1)]:
-    label = f"wavelet_denoise_trace(<{x_.size} frames>, {wav!r}, {lev})"
-    got = checks.call("wavelet_denoise_trace", wavelet_denoise_trace, x_, wav, lev)
-    checks.is_array(label, got, shape=x_.shape, hint="return one value per frame of x",
-                    wrong_shapes={(x_.size + 1,): "pywt.waverec returns one sample more for an odd length: keep the first len(x)"})
-    checks.close(label, got, dffmod.wavelet_denoise(x_, wav, lev), rtol=1e-6, atol=1e-9,
-                 mistakes=variants(x_, wav, lev),
-                 hint="use the wavelet and level passed as arguments, with the conventions of the exercise")
+check_wavelet_denoise_trace(wavelet_denoise_trace, unseen=True)
 ### END HIDDEN TESTS
 
 # %% [markdown] nbgrader={"grade": false, "grade_id": "s4b-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
@@ -694,31 +440,7 @@ best_level = int(np.argmin(level_errors)) + 1
 ### END SOLUTION
 
 # %% nbgrader={"grade": true, "grade_id": "ex-levels-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
-import numpy as np
-from helpers import checks, dff as dffmod
-from helpers.lessons import dff_denoising
-kk = dff_denoising.active_neuron(seed=0)
-xx = dff_denoising.dff_true_f0(seed=0)[kk]
-true = dff_denoising.recording(seed=0).truth.calcium[kk]
-den = [dffmod.wavelet_denoise(xx, "sym4", level) for level in range(1, 9)]
-errs = np.array([np.sqrt(np.mean((d - true) ** 2)) for d in den])
-checks.is_number("raw_error", raw_error)
-checks.close("raw_error", raw_error, np.sqrt(np.mean((xx - true) ** 2)), mistakes={
-    "that is the mean squared error; take its square root for the RMS": np.mean((xx - true) ** 2),
-    "square the differences before averaging (root of the MEAN of SQUARES)": np.mean(np.abs(xx - true)),
-}, hint="np.sqrt(np.mean((x - truth.calcium[k]) ** 2))")
-checks.is_array("level_errors", level_errors, shape=(8,), hint="one RMS error per level, levels 1 to 8")
-checks.close("level_errors", level_errors, errs, mistakes={
-    "compare with the true calcium signal truth.calcium[k], not with the noisy trace x":
-        np.array([np.sqrt(np.mean((d - xx) ** 2)) for d in den]),
-    "those are mean squared errors; take the square root": errs ** 2,
-    "the order is reversed: level 1 first": errs[::-1],
-}, hint="for level in range(1, 9): RMS of dff.wavelet_denoise(x, 'sym4', level) - truth.calcium[k]")
-checks.is_number("best_level", best_level, integer=True, hint="a level is a whole number")
-checks.equal("best_level", best_level, int(np.argmin(errs)) + 1, mistakes={
-    "that is the position in the array (starting at 0); levels start at 1: add 1": int(np.argmin(errs)),
-    "that is the level with the LARGEST error; use np.argmin": int(np.argmax(errs)) + 1,
-}, hint="np.argmin(level_errors) + 1")
+from helpers.lessons.dff_denoising import check_level_errors; check_level_errors(raw_error, level_errors, best_level)
 
 # %% [markdown] nbgrader={"grade": false, "grade_id": "s5-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
 # Too few levels leave slow noise in the approximation, which is never thresholded; too many put
@@ -752,35 +474,9 @@ def snr(x):
 
 
 # %% nbgrader={"grade": true, "grade_id": "ex-snr-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
-import numpy as np
-from helpers import checks, data, dff as dffmod
-from helpers.lessons import dff_denoising
-
-
-def snr_mistakes(x):
-    med, p99, mad = np.median(x), np.percentile(x, 99), dffmod.noise_sd(x, "mad")
-    return {"the noise σ is the MAD estimate, not the standard deviation": (p99 - med) / x.std(),
-            "the noise σ is the MAD of the trace itself, not of its differences ('diff_mad')":
-                (p99 - med) / dffmod.noise_sd(x, "diff_mad"),
-            "the signal is the 99th percentile, not the maximum": (x.max() - med) / mad,
-            "subtract the median from the 99th percentile: the signal is the rise above the typical level": p99 / mad,
-            "multiply the median absolute deviation by 1.4826 to get σ": (p99 - med) / (mad / 1.4826)}
-
-
-checks.is_function("snr", snr, n_params=1)
-xk = dff_denoising.dff_true_f0(seed=0)[dff_denoising.active_neuron(seed=0)]
-got = checks.call("snr", snr, xk)
-checks.is_number("snr(x)", got, hint="return one number")
-checks.close("snr(x)", got, dffmod.snr(xk), mistakes=snr_mistakes(xk),
-             hint="(np.percentile(x, 99) - np.median(x)) / (1.4826 * median(|x - median(x)|))")
+from helpers.lessons.dff_denoising import check_snr; check_snr(snr)
 ### BEGIN HIDDEN TESTS
-allen = data.load_allen_dff().traces
-for x_ in [allen[0], allen[8], dffmod.wavelet_denoise(allen[8], "sym4", 4),
-           dff_denoising.soma_traces(seed=9)[3], dff_denoising.dff_true_f0(seed=9)[11][:1234]]:
-    got = checks.call("snr", snr, x_)
-    checks.is_number(f"snr on a trace of {x_.size} frames", got)
-    checks.close(f"snr on a trace of {x_.size} frames", got, dffmod.snr(x_), mistakes=snr_mistakes(x_),
-                 hint="(np.percentile(x, 99) - np.median(x)) / MAD σ of x")
+check_snr(snr, unseen=True)
 ### END HIDDEN TESTS
 
 # %% [markdown] nbgrader={"grade": false, "grade_id": "s5b-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
@@ -811,31 +507,7 @@ snr_gain = float(np.median(snr_denoised / snr_raw))
 ### END SOLUTION
 
 # %% nbgrader={"grade": true, "grade_id": "ex-allen-snr-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
-import numpy as np
-from helpers import checks, data, dff as dffmod
-a = data.load_allen_dff().traces
-den = dffmod.wavelet_denoise(a, "sym4", 4)
-n, T = a.shape
-raw_ref, den_ref = dffmod.snr(a), dffmod.snr(den)
-shapes = {(T,): "one SNR per neuron: compute along time (axis=1), not across neurons"}
-checks.is_array("snr_raw", snr_raw, shape=(n,), wrong_shapes=shapes)
-checks.close("snr_raw", snr_raw, raw_ref, mistakes={
-    "that is the SNR of the denoised traces; snr_raw is for the traces before denoising": den_ref,
-    "use the MAD noise σ, not the standard deviation": (np.percentile(a, 99, axis=1) - np.median(a, axis=1)) / a.std(axis=1),
-}, hint="dff.snr(allen_dff)")
-checks.is_array("snr_denoised", snr_denoised, shape=(n,), wrong_shapes=shapes)
-checks.close("snr_denoised", snr_denoised, den_ref, mistakes={
-    "that is the SNR before denoising": raw_ref,
-    "'diff_mad' collapses after denoising (neighbouring frames become alike): use the MAD of the trace":
-        dffmod.snr(den, noise="diff_mad"),
-    "denoise with 4 levels of 'sym4', as stated": dffmod.snr(dffmod.wavelet_denoise(a, "sym4")),
-}, hint='dff.snr(dff.wavelet_denoise(allen_dff, "sym4", 4))')
-checks.is_number("snr_gain", snr_gain)
-checks.close("snr_gain", snr_gain, np.median(den_ref / raw_ref), mistakes={
-    "that is raw over denoised; the ratio asked for is snr_denoised / snr_raw": np.median(raw_ref / den_ref),
-    "take the median of the per-neuron ratios, not the mean": np.mean(den_ref / raw_ref),
-    "take the median of the ratios, not the ratio of the medians": np.median(den_ref) / np.median(raw_ref),
-}, hint="np.median(snr_denoised / snr_raw)")
+from helpers.lessons.dff_denoising import check_allen_snr; check_allen_snr(snr_raw, snr_denoised, snr_gain)
 
 # %% [markdown] nbgrader={"grade": false, "grade_id": "s5c-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
 # **Example** — SNR is easy to inflate. Below, for 1 to 8 levels: the median SNR of the Allen

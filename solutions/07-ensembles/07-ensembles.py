@@ -120,24 +120,7 @@ n_bins = int(np.floor(n_frames / frames_per_bin))
 ### END SOLUTION
 
 # %% nbgrader={"grade": true, "grade_id": "ex-bins-check", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
-import math
-from helpers import checks
-from helpers.lessons import ensembles as lesson07
-r, f, _ = lesson07.population(seed=0)
-T = r.shape[1]
-checks.is_number("frames_per_bin", frames_per_bin)
-checks.close("frames_per_bin", frames_per_bin, f * 0.5, rtol=1e-9, mistakes={
-    "that is fs / bin_s; a bin of bin_s seconds holds fs * bin_s frames": f / 0.5,
-    "that is bin_s / fs; a bin of bin_s seconds holds fs * bin_s frames": 0.5 / f,
-    "do not round: a bin need not hold a whole number of frames, and the binning rule handles the fraction":
-        round(f * 0.5),
-}, hint="frames per bin = frame rate (frames/s) x bin width (s)")
-checks.is_number("n_bins", n_bins, integer=True, hint="a number of bins is a whole number: use math.floor or int(...)")
-checks.equal("n_bins", n_bins, math.floor(T / (f * 0.5)), mistakes={
-    "you rounded the bin to 2 frames: n_bins = floor(n_frames / frames_per_bin), with the unrounded frames_per_bin": T // 2,
-    "you rounded the bin to 3 frames: n_bins = floor(n_frames / frames_per_bin), with the unrounded frames_per_bin": T // 3,
-    "that is the duration in seconds; divide it by the bin width too": math.floor(T / f),
-}, hint="n_bins = floor(n_frames / (fs * bin_s))")
+from helpers.lessons.ensembles import check_bins; check_bins(frames_per_bin, n_bins)
 
 # %% [markdown] nbgrader={"grade": false, "grade_id": "ex-binfn-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
 # **Exercise 2.2** — Write a function `bin_raster(raster, fs, bin_s)` that bins a boolean event
@@ -165,48 +148,9 @@ def bin_raster(raster, fs, bin_s):
 
 
 # %% nbgrader={"grade": true, "grade_id": "ex-binfn-check", "locked": true, "points": 3, "schema_version": 3, "solution": false, "task": false}
-import math
-import numpy as np
-from helpers import checks, ensembles as en
-from helpers.lessons import ensembles as lesson07
-
-
-def check_bin_raster(label, r, f, b):
-    got = checks.call("bin_raster", bin_raster, r.copy(), f, b)
-    want = en.bin_events(r, f, b)
-    (N, T), B = r.shape, want.shape[1]
-    name = f"bin_raster({label}, {f}, {b})"
-    if isinstance(got, np.ndarray) and got.dtype.kind in "iu" and got.shape == want.shape:
-        checks.fail(name, "holds counts.", "a neuron is active in a bin or not: return booleans (e.g. count > 0)")
-    whole = "bins of {} whole frames drift away from the time grid: frame t goes to bin floor(t / (fs * bin_s))"
-    shapes = {(N, math.ceil(T / (f * b))): "drop the last, partial bin: keep floor(n_frames / (fs * bin_s)) bins",
-              (B, N): "keep neurons on axis 0 and bins on axis 1"}
-    mistakes = {}
-    for n in {math.floor(f * b), math.ceil(f * b)} - {0}:
-        shapes.setdefault((N, T // n), whole.format(n))
-        frame_bin = np.arange(T) // n
-        by_whole_frames = np.zeros_like(want)
-        neuron, frame = np.nonzero(r[:, frame_bin < B])
-        by_whole_frames[neuron, frame_bin[frame]] = True
-        mistakes[whole.format(n)] = by_whole_frames
-    checks.is_array(name, got, shape=want.shape, dtype="bool", wrong_shapes=shapes,
-                    hint="one column per whole bin: n_bins = floor(n_frames / (fs * bin_s))")
-    checks.equal(name, got, want, mistakes=mistakes,
-                 hint="frame t goes to bin floor(t / (fs * bin_s)); True where the neuron had any event in the bin")
-
-
-r, f, _ = lesson07.population(seed=0)
-checks.is_function("bin_raster", bin_raster, n_params=3)
-check_bin_raster("raster", r, f, 0.5)
-small = np.zeros((2, 13), dtype=bool)
-small[0, [0, 2, 3, 12]] = True
-small[1, [5, 7, 11]] = True
-check_bin_raster("a 2 x 13 raster", small, 4.8, 0.5)
+from helpers.lessons.ensembles import check_bin_raster; check_bin_raster(bin_raster)
 ### BEGIN HIDDEN TESTS
-other, other_fs, _ = lesson07.population(seed=1, n_neurons=30, n_frames=2000)
-check_bin_raster("another raster", other, other_fs, 0.5)
-for k, (f, b, T) in enumerate([(30.0, 0.5, 6001), (7.5, 0.5, 250), (10.0, 0.25, 1001), (4.8, 1.0, 3000), (12.5, 0.5, 999)]):
-    check_bin_raster(f"a random raster {k}", lesson07.random_raster(7, T, 0.08, seed=k), f, b)
+check_bin_raster(bin_raster, unseen=True)
 ### END HIDDEN TESTS
 
 # %% [markdown] nbgrader={"grade": false, "grade_id": "s3-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
@@ -241,26 +185,7 @@ peak_time_s = float(np.argmax(coactivity_counts) * bin_s)
 ### END SOLUTION
 
 # %% nbgrader={"grade": true, "grade_id": "ex-coact-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
-import numpy as np
-from helpers import checks
-from helpers.lessons import ensembles as lesson07
-ref = lesson07.analysis(seed=0)
-b = ref.binned
-n, B = b.shape
-checks.is_array("coactivity_counts", coactivity_counts, shape=(B,), dtype="number", wrong_shapes={
-    (n,): "you summed over bins (axis 1): that is each neuron's number of active bins; sum over neurons, axis 0"})
-checks.close("coactivity_counts", coactivity_counts, ref.coactivity, rtol=0, atol=1e-9, mistakes={
-    "that is the fraction of neurons; the exercise asks for the number of active neurons": ref.coactivity / n,
-    "that is the percentage of neurons; the exercise asks for the number of active neurons": 100 * ref.coactivity / n,
-}, hint="count the True values of each column of binned: binned.sum(axis=0)")
-checks.is_number("peak_time_s", peak_time_s)
-peak = int(np.argmax(ref.coactivity))
-checks.close("peak_time_s", peak_time_s, peak * 0.5, rtol=1e-9, mistakes={
-    "that is the bin index; multiply it by bin_s to get its start time in seconds": peak,
-    "that is a time in frames (bin x 2.4); the start time in seconds is bin x bin_s": peak * 2.4,
-    "that is the middle of the bin; the exercise asks for its start, b * bin_s": (peak + 0.5) * 0.5,
-    "that is the largest coactivity itself, not when it happened": ref.coactivity.max(),
-}, hint="np.argmax(coactivity) gives the bin b; it starts at b * bin_s seconds")
+from helpers.lessons.ensembles import check_coactivity; check_coactivity(coactivity_counts, peak_time_s)
 
 # %% [markdown] nbgrader={"grade": false, "grade_id": "s4-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
 # ## 4. What does chance give? Circular shuffles
@@ -294,87 +219,46 @@ def shuffle_train(frames, n_frames, offset):
 
 
 # %% nbgrader={"grade": true, "grade_id": "ex-shufflefn-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
-import numpy as np
-from helpers import checks
-from helpers.lessons import ensembles as lesson07
-
-
-def check_shuffle(label, frames, T, offset):
-    got = checks.call("shuffle_train", shuffle_train, frames.copy(), T, offset)
-    train = np.zeros(T, dtype=bool)
-    train[frames] = True
-    want = np.flatnonzero(np.roll(train, offset))
-    lesson07.equal_indices(f"shuffle_train({label}, {T}, {offset})", got, want, mistakes={
-        "some frames are past the end of the recording: wrap them round with % n_frames":
-            frames + offset,
-        "the frames are not in increasing order: sort them after wrapping (np.sort)":
-            (frames + offset) % T,
-        "the events moved earlier in time: add the offset (t + offset), as np.roll(train, offset) does":
-            np.sort((frames - offset) % T),
-        "that is the frames unchanged: add the offset": frames,
-    }, hint="return np.sort((frames + offset) % n_frames) as integers")
-
-
-r, _, _ = lesson07.population(seed=0)
-checks.is_function("shuffle_train", shuffle_train, n_params=3)
-frames_9 = np.flatnonzero(r[9])
-check_shuffle("events of neuron 9", frames_9, r.shape[1], 12000)
-check_shuffle("[1, 4, 8]", np.array([1, 4, 8]), 10, 3)
+from helpers.lessons.ensembles import check_shuffle_train; check_shuffle_train(shuffle_train)
 ### BEGIN HIDDEN TESTS
-check_shuffle("events of neuron 9", frames_9, r.shape[1], 0)
-check_shuffle("events of neuron 9", frames_9, r.shape[1], r.shape[1] - 1)
-check_shuffle("events of neuron 200", np.flatnonzero(r[200]), r.shape[1], 777)
-check_shuffle("[0, 5, 99]", np.array([0, 5, 99]), 100, 1)
-check_shuffle("[]", np.array([], dtype=int), 50, 20)
-check_shuffle("[3]", np.array([3]), 4, 1)
+check_shuffle_train(shuffle_train, unseen=True)
 ### END HIDDEN TESTS
 
 # %% [markdown] nbgrader={"grade": false, "grade_id": "ex-oneshuffle-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
-# **Exercise 4.2** — One shuffle by hand. `offsets_one` (below) holds one random offset per
-# neuron, in frames. Rotate each neuron's row of `raster` by its own offset (`np.roll(raster[i],
-# offsets_one[i])`, or your `shuffle_train`), bin the shuffled raster with
-# `en.bin_events(shuffled, fs, bin_s)` and store its coactivity (active neurons per bin, an
-# integer array) in `one_shuffle_coactivity`. Shuffle first, then bin.
+# **Exercise 4.2** — One shuffle by hand. Write a function `shuffled_coactivity(raster, offsets,
+# fs, bin_s)` that rotates each neuron's row of the event raster by its own offset — `offsets[i]`
+# frames for neuron `i`, as `np.roll(raster[i], offsets[i])` does (or your `shuffle_train`) —
+# then bins the shuffled raster with `en.bin_events(shuffled, fs, bin_s)` and returns its
+# coactivity: the number of active neurons per bin, an integer array. Shuffle first, then bin.
+# Write the shuffle yourself: `en.circular_shuffle_null` (next example) is the reference it is
+# compared with. `offsets_one` (below) holds one random offset per neuron to try it on `raster`;
+# the hidden tests use other rasters, offsets, frame rates and bin widths.
 
 # %% nbgrader={"grade": false, "grade_id": "oneshuffle-setup", "locked": true, "schema_version": 3, "solution": false, "task": false}
 offsets_one = en.shuffle_offsets(1, n_neurons, n_frames, seed=7)[0]   # one offset per neuron, frames
 print("offsets of the first five neurons (frames):", offsets_one[:5])
 
 # %% nbgrader={"grade": false, "grade_id": "ex-oneshuffle", "locked": false, "schema_version": 3, "solution": true, "task": false}
-### BEGIN SOLUTION
-shuffled = np.array([np.roll(train, offset) for train, offset in zip(raster, offsets_one)])
-one_shuffle_coactivity = en.bin_events(shuffled, fs, bin_s).sum(axis=0)
-### END SOLUTION
+def shuffled_coactivity(raster, offsets, fs, bin_s):
+    ### BEGIN SOLUTION
+    shuffled = np.array([np.roll(train, offset) for train, offset in zip(raster, offsets)])
+    return en.bin_events(shuffled, fs, bin_s).sum(axis=0)
+    ### END SOLUTION
+
 
 # %% nbgrader={"grade": true, "grade_id": "ex-oneshuffle-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
-import numpy as np
-from helpers import checks, ensembles as en
-from helpers.lessons import ensembles as lesson07
-r, f, _ = lesson07.population(seed=0)
-n, T = r.shape
-off = en.shuffle_offsets(1, n, T, seed=7)
-ref = lesson07.analysis(seed=0)
-checks.is_array("one_shuffle_coactivity", one_shuffle_coactivity, shape=ref.coactivity.shape, dtype="number",
-                wrong_shapes={(n,): "sum over neurons (axis 0) to get one count per bin"},
-                hint="one count per bin of the shuffled raster")
-checks.close("one_shuffle_coactivity", one_shuffle_coactivity,
-             en.circular_shuffle_null(r, f, 0.5, offsets=off)[0], rtol=0, atol=1e-9, mistakes={
-    "that is the real coactivity: rotate each neuron's row by its offset before binning": ref.coactivity,
-    "you rotated all neurons by the same offset: that only moves the whole recording in time and "
-    "keeps the coactivity; give each neuron its own offset": en.coactivity(en.bin_events(np.roll(r, off[0, 0], axis=1), f, 0.5)),
-    "you shuffled after binning, by offsets counted in bins: the offsets are in frames — rotate the "
-    "frame raster first, then bin": np.array([np.roll(row, k) for row, k in zip(ref.binned, off[0])]).sum(axis=0),
-    "the events moved earlier: np.roll(raster[i], offsets_one[i]) moves them later (t + offset)":
-        en.circular_shuffle_null(r, f, 0.5, offsets=-off)[0],
-}, hint="shuffled[i] = np.roll(raster[i], offsets_one[i]); then en.bin_events(shuffled, fs, bin_s).sum(axis=0)")
+from helpers.lessons.ensembles import check_shuffled_coactivity; check_shuffled_coactivity(shuffled_coactivity)
+### BEGIN HIDDEN TESTS
+check_shuffled_coactivity(shuffled_coactivity, unseen=True)
+### END HIDDEN TESTS
 
 # %% [markdown] nbgrader={"grade": false, "grade_id": "null-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
-# **Example** — 1000 shuffles with `en.circular_shuffle_null`, which does the same as your
-# exercise 1000 times, but shifts only the event frames instead of rolling the whole raster (a
-# few hundred times faster). The result is a `(1000, n_bins)` array: the coactivity of every bin
-# in every shuffle. The mean coactivity is the same as in the real data — every neuron keeps its
-# events — but the spread is not: real coactivity has more bins with very few and with very many
-# active neurons.
+# **Example** — 1000 shuffles with `en.circular_shuffle_null`, which does what your
+# `shuffled_coactivity` does, 1000 times, but shifts only the event frames instead of rolling the
+# whole raster (a few hundred times faster). The result is a `(1000, n_bins)` array: the
+# coactivity of every bin in every shuffle. The mean coactivity is the same as in the real data —
+# every neuron keeps its events — but the spread is not: real coactivity has more bins with very
+# few and with very many active neurons.
 
 # %% mystnb={"image": {"alt": "Histograms of coactivity per bin, real data and 1000 circular shuffles, on a logarithmic count axis: both peak near 7 active neurons, but the real data have a much heavier tail: bins with 20 to 32 active neurons are far more frequent than in the shuffles."}}
 null = en.circular_shuffle_null(raster, fs, bin_s, n_shuffles=1000, seed=0)
@@ -434,32 +318,7 @@ expected_chance_bins = float(np.mean(null > threshold_99) * null.shape[1])
 ### END SOLUTION
 
 # %% nbgrader={"grade": true, "grade_id": "ex-threshold-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
-import numpy as np
-from helpers import checks
-from helpers.lessons import ensembles as lesson07
-nl = lesson07.null(seed=0)
-ref = lesson07.analysis(seed=0)
-B = nl.shape[1]
-checks.is_number("threshold_99", threshold_99)
-checks.close("threshold_99", threshold_99, np.percentile(nl, 99), rtol=1e-9, mistakes={
-    "np.percentile takes the percentile in percent: 99, not 0.99": np.percentile(nl, 0.99),
-    "that is the 99th percentile of each shuffle's maximum (a stricter, family-wise threshold); "
-    "the exercise asks for the percentile of all null values pooled": np.percentile(nl.max(axis=1), 99),
-    "that is the 99th percentile of the real coactivity; the threshold comes from the null": np.percentile(ref.coactivity, 99),
-    "that is the mean of the per-shuffle percentiles; pool all shuffles and bins into one percentile":
-        np.percentile(nl, 99, axis=1).mean(),
-    "that is the 95th percentile; the exercise asks for the 99th": np.percentile(nl, 95),
-}, hint="np.percentile(null, 99) over the whole array")
-t = float(np.percentile(nl, 99))
-checks.is_number("expected_chance_bins", expected_chance_bins)
-checks.close("expected_chance_bins", expected_chance_bins, np.mean(nl > t) * B, rtol=1e-6, mistakes={
-    "that counts null values equal to the threshold too; ensemble events are strictly above it": np.mean(nl >= t) * B,
-    "that is a fraction; multiply by the number of bins to get a number of bins": np.mean(nl > t),
-    "that assumes exactly 1 % of bins; with whole-number coactivity the share strictly above is "
-    "smaller — count it in the null": 0.01 * B,
-    "that is the number of null values above the threshold in all 1000 shuffles; divide by the "
-    "number of shuffles (or use the mean)": np.sum(nl > t),
-}, hint="np.mean(null > threshold_99) * n_bins")
+from helpers.lessons.ensembles import check_threshold; check_threshold(threshold_99, expected_chance_bins)
 
 # %% [markdown] nbgrader={"grade": false, "grade_id": "ex-coactivefn-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
 # **Exercise 5.2** — Write a function `coactive_bins(coactivity, threshold)` that returns the
@@ -474,35 +333,9 @@ def coactive_bins(coactivity, threshold):
 
 
 # %% nbgrader={"grade": true, "grade_id": "ex-coactivefn-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
-import numpy as np
-from helpers import checks, ensembles as en
-from helpers.lessons import ensembles as lesson07
-
-
-def check_coactive(label, co, thr):
-    got = checks.call("coactive_bins", coactive_bins, co.copy(), thr)
-    name = f"coactive_bins({label}, {thr})"
-    if isinstance(got, np.ndarray) and got.dtype == bool:
-        checks.fail(name, "is a boolean mask.", "return the indices of the bins: np.flatnonzero(mask)")
-    lesson07.equal_indices(name, got, np.flatnonzero(co > thr), mistakes={
-        "that includes bins equal to the threshold; keep only bins strictly above it (>)": np.flatnonzero(co >= thr),
-        "these are the coactivity values of the bins, not their indices": co[co > thr],
-        "these are the bins at or below the threshold; keep those above it": np.flatnonzero(co <= thr),
-    }, hint="np.flatnonzero(coactivity > threshold)")
-
-
-ref = lesson07.analysis(seed=0)
-checks.is_function("coactive_bins", coactive_bins, n_params=2)
-check_coactive("coactivity", ref.coactivity, ref.threshold)
-check_coactive("[3, 5, 5, 9, 4]", np.array([3, 5, 5, 9, 4]), 5.0)
+from helpers.lessons.ensembles import check_coactive_bins; check_coactive_bins(coactive_bins)
 ### BEGIN HIDDEN TESTS
-zf = lesson07.zebrafish_analysis()
-check_coactive("zebrafish coactivity", zf.coactivity, zf.threshold)
-check_coactive("coactivity", ref.coactivity, 14.5)
-check_coactive("coactivity", ref.coactivity, 1000.0)
-check_coactive("a fraction of neurons", ref.coactivity / 324, 0.05)
-other = en.coactivity(en.bin_events(lesson07.random_raster(40, 3001, 0.05, seed=3), 30.0, 0.5))
-check_coactive("another coactivity", other, 20.0)
+check_coactive_bins(coactive_bins, unseen=True)
 ### END HIDDEN TESTS
 
 # %% [markdown] nbgrader={"grade": false, "grade_id": "ex-members-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
@@ -525,25 +358,7 @@ event_members = binned[:, event_bins].T
 ### END SOLUTION
 
 # %% nbgrader={"grade": true, "grade_id": "ex-members-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
-import numpy as np
-from helpers import checks
-from helpers.lessons import ensembles as lesson07
-ref = lesson07.analysis(seed=0)
-co, thr = ref.coactivity, ref.threshold
-lesson07.equal_indices("event_bins", event_bins, ref.bins, mistakes={
-    "that includes bins equal to the threshold; ensemble events are strictly above it": np.flatnonzero(co >= thr),
-}, hint="np.flatnonzero(coactivity > threshold_ref)")
-checks.is_array("event_times_s", event_times_s, shape=ref.bins.shape, hint="one start time per ensemble event")
-checks.close("event_times_s", event_times_s, ref.bins * 0.5, rtol=1e-9, mistakes={
-    "these are bin indices; multiply by bin_s for seconds": ref.bins,
-    "these are frames (bin x 2.4); the start time in seconds is bin x bin_s": ref.bins * 2.4,
-}, hint="bin b starts at b * bin_s seconds")
-n_events, n = ref.members.shape
-checks.is_array("event_members", event_members, shape=(n_events, n), dtype="bool",
-                wrong_shapes={(n, n_events): "one row per ensemble event: transpose (binned[:, event_bins].T)"},
-                hint="binned[:, event_bins] has the right content with neurons on rows; transpose it")
-checks.equal("event_members", event_members, ref.members,
-             hint="row k is column event_bins[k] of binned: the neurons active in that bin")
+from helpers.lessons.ensembles import check_ensemble_events; check_ensemble_events(event_bins, event_times_s, event_members)
 
 # %% [markdown] nbgrader={"grade": false, "grade_id": "events-example-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
 # **Example** — coactivity with the threshold and the ensemble events over ten minutes:
@@ -580,41 +395,9 @@ def jaccard(a, b):
 
 
 # %% nbgrader={"grade": true, "grade_id": "ex-jaccardfn-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
-import numpy as np
-from helpers import checks, ensembles as en
-from helpers.lessons import ensembles as lesson07
-
-
-def check_jaccard(label, a, b):
-    name = f"jaccard({label})"
-    got = checks.call("jaccard", jaccard, a.copy(), b.copy())
-    both, either = np.sum(a & b), np.sum(a | b)
-    if isinstance(got, (float, np.floating)) and np.isnan(got):
-        checks.fail(name, "is NaN.", "two empty sets have union 0: return 1.0 for them, as stated")
-    checks.is_number(name, got)
-    checks.close(name, got, en.jaccard_similarity(np.array([a, b]))[0, 1], rtol=1e-9, mistakes={
-        "that is the number of shared neurons; divide it by the size of the union": both if either else None,
-        "that divides by the number of neurons; divide by the size of the union (neurons in either set)":
-            both / a.size if either else None,
-        "that divides by the smaller set; Jaccard divides by the union": both / max(min(a.sum(), b.sum()), 1) if either else None,
-        "two empty sets are defined to be identical: return 1.0": 0.0 if not either else None,
-    }, hint="|A and B| / |A or B|: np.sum(a & b) / np.sum(a | b), and 1.0 when both are empty")
-
-
-members = lesson07.analysis(seed=0).members
-checks.is_function("jaccard", jaccard, n_params=2)
-check_jaccard("event 0, event 1", members[0], members[1])
-check_jaccard("[1,1,0,0], [1,0,1,0]", np.array([1, 1, 0, 0], bool), np.array([1, 0, 1, 0], bool))
+from helpers.lessons.ensembles import check_jaccard; check_jaccard(jaccard)
 ### BEGIN HIDDEN TESTS
-rng = np.random.default_rng(5)
-check_jaccard("two empty sets", np.zeros(6, bool), np.zeros(6, bool))
-check_jaccard("one empty set", np.zeros(6, bool), np.array([0, 1, 0, 0, 1, 0], bool))
-check_jaccard("identical sets", members[3], members[3])
-check_jaccard("disjoint sets", np.array([1, 1, 0, 0], bool), np.array([0, 0, 1, 1], bool))
-for k in range(3):
-    a, b = rng.random((2, 50)) < 0.3
-    check_jaccard(f"random sets {k}", a, b)
-check_jaccard("event 2, event 40", members[2], members[40])
+check_jaccard(jaccard, unseen=True)
 ### END HIDDEN TESTS
 
 # %% [markdown] nbgrader={"grade": false, "grade_id": "jaccard-example-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
@@ -658,26 +441,25 @@ ax.plot(ks, silhouette, "o-", ms=3)
 ax.set(xlabel="number of clusters k", ylabel="mean silhouette width", title="choosing the cut");
 
 # %% [markdown] nbgrader={"grade": false, "grade_id": "ex-cut-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
-# **Exercise 7.1** — `silhouette[i]` is the mean silhouette of the cut into `ks[i]` clusters.
-# Store the number of clusters chosen by our rule in `best_k` (an integer).
+# **Exercise 7.1** — Write our cut rule as a function `best_cut(ks, mean_silhouette)`: `ks` holds
+# the numbers of clusters tried (whole numbers, increasing, not always starting at 2) and
+# `mean_silhouette[i]` is the mean silhouette of the cut into `ks[i]` clusters. Return the chosen
+# number of clusters as an integer: the k with the largest mean silhouette, the smallest such k on
+# a tie. (`en.cluster_ensembles` applies this rule for you later; here you write it.) Try it on
+# `ks` and `silhouette` above; the hidden tests use other scores.
 
 # %% nbgrader={"grade": false, "grade_id": "ex-cut", "locked": false, "schema_version": 3, "solution": true, "task": false}
-### BEGIN SOLUTION
-best_k = int(ks[np.argmax(silhouette)])
-### END SOLUTION
+def best_cut(ks, mean_silhouette):
+    ### BEGIN SOLUTION
+    return int(ks[np.argmax(mean_silhouette)])
+    ### END SOLUTION
+
 
 # %% nbgrader={"grade": true, "grade_id": "ex-cut-check", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
-import numpy as np
-from helpers import checks
-from helpers.lessons import ensembles as lesson07
-scores = lesson07.silhouette_by_k(lesson07.analysis(seed=0).members, range(2, 31))
-checks.is_number("best_k", best_k, integer=True, hint="a number of clusters is a whole number")
-checks.equal("best_k", best_k, int(np.argmax(scores)) + 2, mistakes={
-    "that is the position of the maximum in the array; the k it stands for is ks[position] (k starts at 2)":
-        int(np.argmax(scores)),
-    "that is the k with the smallest mean silhouette; keep the largest": int(np.argmin(scores)) + 2,
-    "that is the largest k tried; keep the k whose mean silhouette is largest": 30,
-}, hint="ks[np.argmax(silhouette)]")
+from helpers.lessons.ensembles import check_best_cut; check_best_cut(best_cut)
+### BEGIN HIDDEN TESTS
+check_best_cut(best_cut, unseen=True)
+### END HIDDEN TESTS
 
 # %% [markdown] nbgrader={"grade": false, "grade_id": "tree-example-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
 # **Example** — the tree with its cut, and the similarity matrix with the events sorted by
@@ -743,30 +525,7 @@ n_extra = int(np.sum(recovery.max(axis=0) < 0.5))
 ### END SOLUTION
 
 # %% nbgrader={"grade": true, "grade_id": "ex-recovery-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
-import numpy as np
-from helpers import checks
-from helpers.lessons import ensembles as lesson07
-_, _, tr = lesson07.population(seed=0)
-fnd = lesson07.analysis(seed=0).ensembles
-n_neurons = tr.spikes.shape[0]
-as_rows = lambda sets: np.array([np.isin(np.arange(n_neurons), s) for s in sets])
-planted, recovered = as_rows(tr.ensembles), as_rows([f.members for f in fnd])
-inter = planted.astype(int) @ recovered.T.astype(int)
-union = planted.sum(axis=1)[:, None] + recovered.sum(axis=1)[None, :] - inter
-want = inter / union
-checks.is_array("recovery", recovery, shape=want.shape,
-                wrong_shapes={want.T.shape: "rows are planted ensembles, columns recovered ones: transpose"},
-                hint="one row per planted ensemble, one column per recovered ensemble")
-checks.close("recovery", recovery, want, rtol=1e-9, atol=1e-12, mistakes={
-    "these are numbers of shared neurons; divide by the size of the union": inter,
-    "that divides by the planted ensemble's size; Jaccard divides by the union": inter / planted.sum(axis=1)[:, None],
-}, hint="recovery[i, j] = |planted_i ∩ found_j| / |planted_i ∪ found_j|")
-checks.is_number("n_extra", n_extra, integer=True, hint="a count of ensembles is a whole number")
-checks.equal("n_extra", n_extra, int(np.sum(want.max(axis=0) < 0.5)), mistakes={
-    "that counts planted ensembles without a match (max over axis 1); count recovered ensembles "
-    "(columns) whose best match is below 0.5": int(np.sum(want.max(axis=1) < 0.5)),
-    "that counts the recovered ensembles that DO match a planted one": int(np.sum(want.max(axis=0) >= 0.5)),
-}, hint="for each column, the largest Jaccard over the planted ensembles; count those below 0.5")
+from helpers.lessons.ensembles import check_recovery; check_recovery(recovery, n_extra)
 
 # %% [markdown] nbgrader={"grade": false, "grade_id": "recovery-example-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
 # **Example** — the recovery matrix, and how many of each planted ensemble's events were found
@@ -844,28 +603,7 @@ zf_event_bins = np.flatnonzero(zf_binned.sum(axis=0) > zf_threshold)
 ### END SOLUTION
 
 # %% nbgrader={"grade": true, "grade_id": "ex-zf-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
-import math
-import numpy as np
-from helpers import checks
-from helpers.lessons import ensembles as lesson07
-r, f, nl = lesson07.zebrafish()
-ref = lesson07.zebrafish_analysis()
-T = r.shape[1]
-checks.is_number("zf_n_bins", zf_n_bins, integer=True, hint="a number of bins is a whole number")
-checks.equal("zf_n_bins", zf_n_bins, ref.coactivity.size, mistakes={
-    "that counts the last, partial bin too: keep floor(n_frames / (fs * bin_s)) whole bins": math.ceil(T / (f * 0.5)),
-    "that is for bins of 3 whole frames; a bin holds 3.75 frames at 7.5 Hz": T // 3,
-    "that is for bins of 4 whole frames; a bin holds 3.75 frames at 7.5 Hz": T // 4,
-}, hint="floor(n_frames / (fs * bin_s))")
-checks.is_number("zf_threshold", zf_threshold)
-checks.close("zf_threshold", zf_threshold, ref.threshold, rtol=1e-9, mistakes={
-    "np.percentile takes percent: 99, not 0.99": np.percentile(nl, 0.99),
-    "that is the percentile of each shuffle's maximum; pool all null values": np.percentile(nl.max(axis=1), 99),
-    "that is the 99th percentile of the real coactivity; the threshold comes from the null": np.percentile(ref.coactivity, 99),
-}, hint="the null of en.circular_shuffle_null(zf_raster, zf_fs, 0.5, n_shuffles=1000, seed=0), then np.percentile(null, 99)")
-lesson07.equal_indices("zf_event_bins", zf_event_bins, ref.bins, mistakes={
-    "that includes bins equal to the threshold; keep those strictly above": np.flatnonzero(ref.coactivity >= ref.threshold),
-}, hint="np.flatnonzero(coactivity > zf_threshold)")
+from helpers.lessons.ensembles import check_zebrafish; check_zebrafish(zf_n_bins, zf_threshold, zf_event_bins)
 
 # %% [markdown] nbgrader={"grade": false, "grade_id": "zf-example-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
 # **Example** — the zebrafish coactivity with its threshold, and the Jaccard similarity of its
@@ -922,9 +660,9 @@ print(f"{zf.bins.size} ensemble events (start times {zf.bins * bin_s} s); "
 # - On real data, significant coactivity is not yet an ensemble: an ensemble must recur.
 #
 # *Execution time of this notebook, top to bottom with `jupyter nbconvert --execute` on the course
-# machine (2 cores): about 11 s of CPU (kernel start, the simulation and event detection ≈ 2 s,
+# machine (2 cores): about 10 s of CPU (kernel start, the simulation and event detection ≈ 2 s,
 # 1000 shuffles of the 324 × 15 000 raster ≈ 0.5–1 s each time they are computed, figures);
-# 35 s of wall time while the machine was shared (load average 7).*
+# about 30 s of wall time while the machine was shared (load average 4).*
 #
 # ## References
 #

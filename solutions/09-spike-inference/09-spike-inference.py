@@ -114,23 +114,7 @@ peak_by_tau = np.array([sp.convolve_spikes(truth.spikes[6], sp.exponential_kerne
 ### END SOLUTION
 
 # %% nbgrader={"grade": true, "grade_id": "ex-tau-check", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
-import numpy as np
-from helpers import checks, spikes as sp
-from helpers.lessons import spike_inference as lesson09
-_, fs, truth = lesson09.simulated_dff()
-
-
-def peaks(normalise, neuron=6):
-    return np.array([sp.convolve_spikes(truth.spikes[neuron], sp.exponential_kernel(tau, fs, 10.0, normalise=normalise)).max()
-                     for tau in lesson09.TAUS_S])
-
-
-checks.is_array("peak_by_tau", peak_by_tau, shape=(len(lesson09.TAUS_S),), hint="one maximum per tau of lesson09.TAUS_S")
-checks.close("peak_by_tau", peak_by_tau, peaks("peak"), rtol=1e-6, mistakes={
-    "the kernels sum to 1; the exercise asks for peak 1 (normalise='peak')": peaks("sum"),
-    "the values are in reverse order: follow the order of lesson09.TAUS_S": peaks("peak")[::-1],
-    "that is another neuron: use truth.spikes[6]": peaks("peak", neuron=0),
-}, hint="for each tau: sp.convolve_spikes(truth.spikes[6], sp.exponential_kernel(tau, fs, 10.0, normalise='peak')).max()")
+from helpers.lessons.spike_inference import check_peak_by_tau; check_peak_by_tau(peak_by_tau)
 
 # %% [markdown] nbgrader={"grade": false, "grade_id": "tau-example-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
 # With a short τ every spike gives its own peak of 1 (2 if two fall in a frame); with a long τ the
@@ -152,7 +136,8 @@ ax.legend(frameon=False, loc="upper left");
 # **Exercise 1.2** — Write a function `exp_kernel(tau_s, fs, duration_s)` that returns the
 # exponential kernel sampled at $t_k = k / f_s$ for $k = 0, 1, \dots, n-1$ with
 # $n$ = `round(duration_s * fs)` samples, **normalised to sum 1**: $h_k = e^{-t_k/\tau} / \sum_j e^{-t_j/\tau}$.
-# Return a float array of shape `(n,)`.
+# Return a float array of shape `(n,)`. Build it with NumPy: the check refuses an answer that calls
+# `sp.exponential_kernel`, the reference you compare with.
 
 # %% nbgrader={"grade": false, "grade_id": "ex-expkernel", "locked": false, "schema_version": 3, "solution": true, "task": false}
 def exp_kernel(tau_s, fs, duration_s):
@@ -164,37 +149,17 @@ def exp_kernel(tau_s, fs, duration_s):
 
 
 # %% nbgrader={"grade": true, "grade_id": "ex-expkernel-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
-import numpy as np
-from helpers import checks, spikes as sp
-
-
-def check_exp_kernel(tau_s, fs, duration_s, hint):
-    label = f"exp_kernel({tau_s}, {fs}, {duration_s})"
-    got = checks.call("exp_kernel", exp_kernel, tau_s, fs, duration_s)
-    n = round(duration_s * fs)
-    checks.is_array(label, got, shape=(n,), hint="n = round(duration_s * fs) samples, at t = k / fs for k = 0 ... n - 1",
-                    wrong_shapes={(n + 1,): "one sample too many: k runs from 0 to n - 1 (np.arange(n))",
-                                  (round(duration_s),): "duration_s is in seconds: multiply by fs to get the number of samples"})
-    t = np.arange(n) / fs
-    checks.close(label, got, sp.exponential_kernel(tau_s, fs, duration_s), rtol=1e-6, mistakes={
-        "the kernel is unnormalised (its peak is 1): divide by its sum so that it sums to 1": np.exp(-t / tau_s),
-        "you used frame indices as times: t_k = k / fs seconds": np.exp(-np.arange(n) / tau_s) / np.exp(-np.arange(n) / tau_s).sum(),
-        "the exponent is -t / tau, not -t * tau": np.exp(-t * tau_s) / np.exp(-t * tau_s).sum(),
-    }, hint=hint)
-
-
-checks.is_function("exp_kernel", exp_kernel, n_params=3)
-check_exp_kernel(0.5, 30.0, 3.0, hint="h_k = exp(-t_k / tau_s) with t_k = k / fs, divided by the sum of all h_k")
+from helpers.lessons.spike_inference import check_exp_kernel; check_exp_kernel(exp_kernel)
 ### BEGIN HIDDEN TESTS
-for args in [(0.1, 10.0, 1.0), (2.0, 7.5, 12.0), (0.686, 4.8, 5.0), (0.178, 60.0, 0.9)]:
-    check_exp_kernel(*args, hint="use the arguments tau_s, fs and duration_s, not the lesson's variables")
+check_exp_kernel(exp_kernel, unseen=True)
 ### END HIDDEN TESTS
 
 # %% [markdown] nbgrader={"grade": false, "grade_id": "ex-convolve-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
 # **Exercise 1.3** — Write a function `convolve_spikes(spikes, kernel)` that convolves a 1-D spike
 # train (spikes per frame) with a 1-D kernel and returns the **first `len(spikes)` samples** of
 # the full convolution, $c[t] = \sum_k h[k]\, s[t-k]$ for $t$ = 0 … `len(spikes) - 1` (a float array
-# of the shape of `spikes`). The kernel may be longer than the spike train.
+# of the shape of `spikes`). The kernel may be longer than the spike train (the check tries one).
+# `np.convolve` is fine; `sp.convolve_spikes`, the reference, is not.
 
 # %% nbgrader={"grade": false, "grade_id": "ex-convolve", "locked": false, "schema_version": 3, "solution": true, "task": false}
 def convolve_spikes(spikes, kernel):
@@ -204,38 +169,9 @@ def convolve_spikes(spikes, kernel):
 
 
 # %% nbgrader={"grade": true, "grade_id": "ex-convolve-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
-import numpy as np
-from helpers import checks, spikes as sp
-from helpers.lessons import spike_inference as lesson09
-
-
-def check_convolve(label, s, kernel, hint):
-    got = checks.call("convolve_spikes", convolve_spikes, s.copy(), kernel.copy())
-    T, K = len(s), len(kernel)
-    checks.is_array(label, got, shape=(T,), hint="keep the first len(spikes) samples of the full convolution",
-                    wrong_shapes={(T + K - 1,): "that is the whole 'full' convolution: trim it to its first len(spikes) samples",
-                                  (T - K + 1,): "mode 'valid' drops the start of the recording: take the 'full' convolution and trim its end"})
-    checks.close(label, got, sp.convolve_spikes(s, kernel), rtol=1e-6, atol=1e-12, mistakes={
-        "mode 'same' centres the kernel, so responses start before their spikes: take the first len(spikes) samples of 'full'":
-            np.convolve(s, kernel, mode="same") if K <= T else None,
-        "you kept the last len(spikes) samples of the full convolution; keep the first ones": np.convolve(s, kernel)[-T:],
-        "the kernel is reversed (that is a correlation): h[0] is the response in the spike's own frame":
-            np.convolve(s, kernel[::-1])[:T],
-    }, hint=hint)
-
-
-_, fs, truth = lesson09.simulated_dff()
-checks.is_function("convolve_spikes", convolve_spikes, n_params=2)
-check_convolve("convolve_spikes(truth.spikes[0], exponential kernel)", truth.spikes[0].astype(float),
-               sp.exponential_kernel(0.686, fs, 3.0), hint="np.convolve(spikes, kernel) then [:len(spikes)]")
+from helpers.lessons.spike_inference import check_convolve_spikes; check_convolve_spikes(convolve_spikes)
 ### BEGIN HIDDEN TESTS
-rng = np.random.default_rng(9)
-check_convolve("convolve_spikes(integer spikes, triangle kernel)", truth.spikes[6].copy(),
-               sp.triangle_kernel(0.4, fs), hint="the result keeps the spike train's length")
-check_convolve("convolve_spikes(short train, long kernel)", rng.poisson(0.3, 40).astype(float),
-               sp.double_exponential_kernel(0.07, 0.69, 30.0, 3.0), hint="the kernel may be longer than the spike train")
-check_convolve("convolve_spikes(random train, random kernel)", rng.random(500), rng.random(17),
-               hint="c[t] = sum_k kernel[k] * spikes[t - k]")
+check_convolve_spikes(convolve_spikes, unseen=True)
 ### END HIDDEN TESTS
 
 # %% [markdown] nbgrader={"grade": false, "grade_id": "s2-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
@@ -278,21 +214,7 @@ t_peak_6f_s = float(np.log(decay_6f / rise_6f) * rise_6f * decay_6f / (decay_6f 
 ### END SOLUTION
 
 # %% nbgrader={"grade": true, "grade_id": "ex-tpeak-check", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
-import numpy as np
-from helpers import checks, simulate
-for name, value in [("t_peak_6s_s", t_peak_6s_s), ("t_peak_6f_s", t_peak_6f_s)]:
-    ind = simulate.INDICATORS["GCaMP6s" if "6s" in name else "GCaMP6f"]
-    other = simulate.INDICATORS["GCaMP6f" if "6s" in name else "GCaMP6s"]
-    r, d = ind["rise_s"], ind["decay_s"]
-    right = np.log(d / r) * r * d / (d - r)
-    checks.is_number(name, value)
-    checks.close(name, value, right, rtol=1e-6, mistakes={
-        "the answer should be in seconds, not milliseconds": 1000 * right,
-        "use the natural logarithm (np.log), not log10": np.log10(d / r) * r * d / (d - r),
-        "that is the other indicator's time to peak": np.log(other["decay_s"] / other["rise_s"]) * other["rise_s"]
-            * other["decay_s"] / (other["decay_s"] - other["rise_s"]),
-        "multiply by tau_r * tau_d / (tau_d - tau_r), not divide": np.log(d / r) * (d - r) / (r * d),
-    }, hint="t_peak = ln(decay / rise) * rise * decay / (decay - rise), times in seconds")
+from helpers.lessons.spike_inference import check_time_to_peak; check_time_to_peak(t_peak_6s_s, t_peak_6f_s)
 
 # %% [markdown] nbgrader={"grade": false, "grade_id": "ex-rise-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
 # **What if the rise is almost as slow as the decay?** The two exponentials then nearly cancel.
@@ -310,23 +232,7 @@ peak_by_rise = np.array([sp.double_exponential_kernel(rise, decay_6s, fs, 5.0, n
 ### END SOLUTION
 
 # %% nbgrader={"grade": true, "grade_id": "ex-rise-check", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
-import numpy as np
-from helpers import checks, simulate, spikes as sp
-from helpers.lessons import spike_inference as lesson09
-_, fs, _ = lesson09.simulated_dff()
-decay = simulate.INDICATORS["GCaMP6s"]["decay_s"]
-
-
-def peaks(normalise, decay_s=decay):
-    return np.array([sp.double_exponential_kernel(r, decay_s, fs, 5.0, normalise=normalise).max() for r in lesson09.RISES_S])
-
-
-checks.is_array("peak_by_rise", peak_by_rise, shape=(len(lesson09.RISES_S),), hint="one maximum per rise time of lesson09.RISES_S")
-checks.close("peak_by_rise", peak_by_rise, peaks(None), rtol=1e-6, mistakes={
-    "these kernels were normalised to peak 1; the exercise asks for the unnormalised kernel (normalise=None)": peaks("peak"),
-    "these kernels were normalised to sum 1; the exercise asks for the unnormalised kernel (normalise=None)": peaks("sum"),
-    "the values are in reverse order: follow the order of lesson09.RISES_S": peaks(None)[::-1],
-}, hint="for each rise: sp.double_exponential_kernel(rise, decay, fs, 5.0, normalise=None).max()")
+from helpers.lessons.spike_inference import check_peak_by_rise; check_peak_by_rise(peak_by_rise)
 
 # %% [markdown] nbgrader={"grade": false, "grade_id": "rise-example-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
 # The unnormalised peak shrinks towards 0 as the rise approaches the decay: at equal time
@@ -379,7 +285,8 @@ ax.legend(frameon=False);
 
 # %% [markdown] nbgrader={"grade": false, "grade_id": "ex-ar1-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
 # **Exercise 3.1** — Write a function `ar1_g(tau_s, fs)` that returns the AR(1) coefficient
-# $g = e^{-1/(\tau f_s)}$ (a float) of a decay time constant `tau_s` (seconds) at frame rate `fs` (Hz).
+# $g = e^{-1/(\tau f_s)}$ (a float) of a decay time constant `tau_s` (seconds) at frame rate `fs` (Hz),
+# without `sp.ar_coefficients` (the reference).
 
 # %% nbgrader={"grade": false, "grade_id": "ex-ar1", "locked": false, "schema_version": 3, "solution": true, "task": false}
 def ar1_g(tau_s, fs):
@@ -389,26 +296,9 @@ def ar1_g(tau_s, fs):
 
 
 # %% nbgrader={"grade": true, "grade_id": "ex-ar1-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
-import numpy as np
-from helpers import checks, spikes as sp
-
-
-def check_ar1(tau_s, fs, hint):
-    got = checks.call("ar1_g", ar1_g, tau_s, fs)
-    checks.is_number(f"ar1_g({tau_s}, {fs})", got, hint="return one number, g")
-    checks.close(f"ar1_g({tau_s}, {fs})", got, sp.ar_coefficients(tau_s, fs)[0], rtol=1e-9, mistakes={
-        "g = exp(-1 / (tau * fs)): you wrote exp(-fs / tau)": np.exp(-fs / tau_s),
-        "the frame rate is missing: one frame lasts 1 / fs seconds, so g = exp(-1 / (tau * fs))": np.exp(-1 / tau_s),
-        "that is the fraction lost in one frame, 1 - g; g is the fraction that survives": 1 - np.exp(-1 / (tau_s * fs)),
-        "g = exp(-1 / (tau * fs)): you wrote exp(-tau * fs)": np.exp(-tau_s * fs),
-    }, hint=hint)
-
-
-checks.is_function("ar1_g", ar1_g, n_params=2)
-check_ar1(0.686, 30.0, hint="g = exp(-1 / (tau_s * fs))")
+from helpers.lessons.spike_inference import check_ar1_g; check_ar1_g(ar1_g)
 ### BEGIN HIDDEN TESTS
-for tau_other, fs_other in [(0.178, 30.0), (0.686, 4.8), (2.0, 7.5), (0.05, 100.0), (1.0, 1.0)]:
-    check_ar1(tau_other, fs_other, hint="use the arguments tau_s and fs")
+check_ar1_g(ar1_g, unseen=True)
 ### END HIDDEN TESTS
 
 # %% [markdown] nbgrader={"grade": false, "grade_id": "ex-gfs-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
@@ -425,23 +315,7 @@ g_ar2_6s_30hz = np.array(sp.ar_coefficients(truth.indicator["decay_s"], 30.0, ri
 ### END SOLUTION
 
 # %% nbgrader={"grade": true, "grade_id": "ex-gfs-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
-import numpy as np
-from helpers import checks, simulate
-from helpers.lessons import spike_inference as lesson09
-ind = simulate.INDICATORS["GCaMP6s"]
-rates = np.array(lesson09.FRAME_RATES)
-checks.is_array("g_by_fs", g_by_fs, shape=rates.shape, hint="one g per frame rate of lesson09.FRAME_RATES")
-checks.close("g_by_fs", g_by_fs, np.exp(-1 / (ind["decay_s"] * rates)), rtol=1e-6, mistakes={
-    "that is the rise time constant's g; AR(1) uses the decay": np.exp(-1 / (ind["rise_s"] * rates)),
-    "0.55 s is the half-decay time; the time constant is decay_s = 0.686 s": np.exp(-1 / (ind["half_decay_s"] * rates)),
-    "the values are in reverse order: follow the order of lesson09.FRAME_RATES": np.exp(-1 / (ind["decay_s"] * rates))[::-1],
-}, hint="g = exp(-1 / (decay_s * fs)) for each frame rate")
-d, r = np.exp(-1 / (ind["decay_s"] * 30.0)), np.exp(-1 / (ind["rise_s"] * 30.0))
-checks.is_array("g_ar2_6s_30hz", g_ar2_6s_30hz, shape=(2,), hint="two coefficients, [g1, g2]")
-checks.close("g_ar2_6s_30hz", g_ar2_6s_30hz, [d + r, -d * r], rtol=1e-6, mistakes={
-    "g2 is negative: g2 = -d * r": [d + r, d * r],
-    "the order is [g1, g2] = [d + r, -d * r]": [-d * r, d + r],
-}, hint="g1 = d + r and g2 = -d * r with d = exp(-1 / (decay_s * fs)) and r = exp(-1 / (rise_s * fs))")
+from helpers.lessons.spike_inference import check_g_values; check_g_values(g_by_fs, g_ar2_6s_30hz)
 
 # %% [markdown] nbgrader={"grade": false, "grade_id": "gfs-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
 # The same indicator has a different g at every frame rate: g describes one *frame*, τ describes
@@ -506,29 +380,7 @@ baseline_5 = float(result_5.baseline)
 ### END SOLUTION
 
 # %% nbgrader={"grade": true, "grade_id": "ex-oasis-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
-import numpy as np
-from helpers import checks, spikes as sp
-from helpers.lessons import spike_inference as lesson09
-x, fs, truth = lesson09.simulated_dff()
-ref = sp.deconvolve(x[5], fs)
-g_ref = float(ref.g[0])
-checks.is_number("g_5", g_5, hint="g is one number: result.g[0]")
-checks.close("g_5", g_5, g_ref, rtol=1e-6, mistakes={
-    "that is the g of the true decay time; the exercise asks for OASIS's estimate, result.g[0]":
-        sp.ar_coefficients(truth.indicator["decay_s"], fs)[0],
-    "that is another neuron's estimate: deconvolve dff[5]": float(sp.deconvolve(x[2], fs).g[0]),
-}, hint="sp.deconvolve(dff[5], fs).g[0]")
-checks.is_number("decay_5_s", decay_5_s)
-tau = -1 / (fs * np.log(g_ref))
-checks.close("decay_5_s", decay_5_s, tau, rtol=1e-6, mistakes={
-    "that is the decay time in frames: divide by fs to get seconds": tau * fs,
-    "use the natural logarithm: tau = -1 / (fs * ln g)": -1 / (fs * np.log10(g_ref)),
-    "that is the true decay time; the exercise asks for the one OASIS's g implies": truth.indicator["decay_s"],
-}, hint="tau = -1 / (fs * ln g) seconds")
-checks.is_number("baseline_5", baseline_5)
-checks.close("baseline_5", baseline_5, ref.baseline, rtol=1e-6, atol=1e-9, mistakes={
-    "that is the mean of the trace; the exercise asks for OASIS's baseline, result.baseline": float(x[5].mean()),
-}, hint="sp.deconvolve(dff[5], fs).baseline")
+from helpers.lessons.spike_inference import check_oasis_fit; check_oasis_fit(g_5, decay_5_s, baseline_5)
 
 # %% [markdown] nbgrader={"grade": false, "grade_id": "ex-gsweep-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
 # **Exercise 4.2** — What does a wrong g do? For each g in `lesson09.G_VALUES` (0.1, 0.9, 0.99), in
@@ -544,20 +396,7 @@ corr_by_g = np.array([sp.binned_rate_correlation(sp.deconvolve(dff[2], fs, g=g).
 ### END SOLUTION
 
 # %% nbgrader={"grade": true, "grade_id": "ex-gsweep-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
-import numpy as np
-from helpers import checks, spikes as sp
-from helpers.lessons import spike_inference as lesson09
-x, fs, truth = lesson09.simulated_dff()
-fits = [sp.deconvolve(x[2], fs, g=g) for g in lesson09.G_VALUES]
-right = np.array([sp.binned_rate_correlation(f.spikes, truth.spikes[2], fs, 1.0) for f in fits])
-checks.is_array("corr_by_g", corr_by_g, shape=(len(lesson09.G_VALUES),), hint="one correlation per g of lesson09.G_VALUES")
-checks.close("corr_by_g", corr_by_g, right, rtol=1e-6, mistakes={
-    "you correlated the inferred calcium; correlate the inferred activity, .spikes":
-        [sp.binned_rate_correlation(f.calcium, truth.spikes[2], fs, 1.0) for f in fits],
-    "bin_s is in seconds: 1 s bins are bin_s=1.0 (you used one-frame bins)":
-        [sp.binned_rate_correlation(f.spikes, truth.spikes[2], fs, 1 / fs) for f in fits],
-    "the values are in reverse order: follow the order of lesson09.G_VALUES": right[::-1],
-}, hint="for each g: sp.binned_rate_correlation(sp.deconvolve(dff[2], fs, g=g).spikes, truth.spikes[2], fs, bin_s=1.0)")
+from helpers.lessons.spike_inference import check_corr_by_g; check_corr_by_g(corr_by_g)
 
 # %% [markdown] nbgrader={"grade": false, "grade_id": "gsweep-example-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
 # **Example** — the three fits, and AR(2) with the true rise and decay, on 15 s of neuron 2:
@@ -636,30 +475,14 @@ thr_std = float(s_ref.mean() + 3 * s_ref.std())
 ### END SOLUTION
 
 # %% nbgrader={"grade": true, "grade_id": "ex-thr-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
-import numpy as np
-from helpers import checks, spikes as sp
-from helpers.lessons import spike_inference as lesson09
-s = lesson09.reference_deconvolution().spikes
-for name in ("thr_max", "thr_pct", "thr_std"):
-    checks.is_number(name, {"thr_max": thr_max, "thr_pct": thr_pct, "thr_std": thr_std}[name])
-checks.close("thr_max", thr_max, sp.spike_threshold(s, fraction_of_max=0.3), rtol=1e-9, mistakes={
-    "that is the maximum itself; take 0.3 times it": s.max(),
-    "that is 0.3 times the mean; the exercise asks for 0.3 times the maximum": 0.3 * s.mean(),
-}, hint="0.3 * s_ref.max()")
-checks.close("thr_pct", thr_pct, sp.spike_threshold(s, percentile=99), rtol=1e-9, mistakes={
-    "np.percentile takes percentiles from 0 to 100: the 99th is np.percentile(s, 99), not 0.99": np.percentile(s, 0.99),
-}, hint="np.percentile(s_ref, 99)")
-checks.close("thr_std", thr_std, sp.spike_threshold(s, k_std=3), rtol=1e-9, mistakes={
-    "use the population standard deviation (ddof=0, NumPy's default), not ddof=1": s.mean() + 3 * s.std(ddof=1),
-    "add the mean: the threshold is mean + 3 * std": 3 * s.std(),
-    "that is mean + 3 * variance; use the standard deviation": s.mean() + 3 * s.var(),
-}, hint="s_ref.mean() + 3 * s_ref.std()")
+from helpers.lessons.spike_inference import check_thresholds; check_thresholds(thr_max, thr_pct, thr_std)
 
 # %% [markdown] nbgrader={"grade": false, "grade_id": "ex-times-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
 # **Exercise 5.2** — Write a function `spike_times_s(s, fs, threshold)` that returns the times, in
 # **seconds**, of every frame of the 1-D activity `s` whose value is **strictly above**
 # `threshold` (frame $i$ is at $i / f_s$ s, the first frame at 0 s), as a float array in increasing
-# order (empty if no frame is above).
+# order (empty if no frame is above; the check tries values equal to the threshold and a trace with
+# nothing above). `sp.spike_times_s` finds peaks instead, and the check refuses it.
 
 # %% nbgrader={"grade": false, "grade_id": "ex-times", "locked": false, "schema_version": 3, "solution": true, "task": false}
 def spike_times_s(s, fs, threshold):
@@ -669,38 +492,9 @@ def spike_times_s(s, fs, threshold):
 
 
 # %% nbgrader={"grade": true, "grade_id": "ex-times-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
-import numpy as np
-from helpers import checks, spikes as sp
-from helpers.lessons import spike_inference as lesson09
-
-
-def check_times(label, s, fs, threshold, hint):
-    got = checks.call("spike_times_s", spike_times_s, s.copy(), fs, threshold)
-    frames = np.flatnonzero(s > threshold)
-    if isinstance(got, np.ndarray) and got.ndim == 1 and got.shape != frames.shape:
-        if got.shape == (np.count_nonzero(s <= threshold),):
-            checks.fail(label, "has one time per frame at or below the threshold.", "keep the frames where s > threshold")
-        if got.shape == (np.count_nonzero(s >= threshold),):
-            checks.fail(label, "includes frames equal to the threshold.", "keep frames strictly above: s > threshold")
-    checks.is_array(label, got, shape=frames.shape, hint="one time per frame whose value is above the threshold")
-    checks.close(label, got, frames / fs, rtol=1e-9, atol=1e-12, mistakes={
-        "these are frame indices; divide by fs to get seconds": frames,
-        "multiply frame indices by the frame period 1/fs (or divide by fs), not by fs": frames * fs,
-        "the first frame is at 0 s: frame i is at i / fs, not (i + 1) / fs": (frames + 1) / fs,
-    }, hint=hint)
-
-
-_, fs, truth = lesson09.simulated_dff()
-s = lesson09.reference_deconvolution().spikes
-checks.is_function("spike_times_s", spike_times_s, n_params=3)
-check_times("spike_times_s(s_ref, fs, 0.3 * max)", s, fs, 0.3 * s.max(), hint="np.flatnonzero(s > threshold) / fs")
+from helpers.lessons.spike_inference import check_spike_times_s; check_spike_times_s(spike_times_s)
 ### BEGIN HIDDEN TESTS
-check_times("spike_times_s(s_ref, fs, 99th percentile)", s, fs, float(np.percentile(s, 99)), hint="use the threshold passed as an argument")
-x15, fs15, _ = lesson09.simulated_dff(seed=11, fs=15.0, indicator="GCaMP6f", n_neurons=3, duration_s=60.0)
-s15 = sp.deconvolve(x15[1], fs15, decay_s=0.178).spikes
-check_times("spike_times_s on a 15 Hz recording", s15, fs15, 0.05, hint="use the frame rate passed as an argument")
-check_times("spike_times_s with ties", np.array([0.0, 0.5, 0.2, 0.5, 0.0, 0.7]), 10.0, 0.5, hint="keep frames strictly above the threshold")
-check_times("spike_times_s with nothing above", np.zeros(20), 10.0, 0.1, hint="return an empty array when no frame is above")
+check_spike_times_s(spike_times_s, unseen=True)
 ### END HIDDEN TESTS
 
 # %% [markdown] nbgrader={"grade": false, "grade_id": "ex-peaks-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
@@ -716,25 +510,7 @@ peak_times_s = peak_frames / fs
 ### END SOLUTION
 
 # %% nbgrader={"grade": true, "grade_id": "ex-peaks-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
-import numpy as np
-from scipy.signal import find_peaks
-from helpers import checks, spikes as sp
-from helpers.lessons import events as lesson06
-from helpers.lessons import spike_inference as lesson09
-_, fs, _ = lesson09.simulated_dff()
-s = lesson09.reference_deconvolution().spikes
-thr = 0.3 * s.max()
-right = sp.spike_frames(s, thr, fs=fs, min_distance_s=0.2)
-lesson06.equal_frames("peak_frames", peak_frames, right, mistakes={
-    "without the minimum distance, close peaks are all kept: pass distance=round(0.2 * fs)": find_peaks(s, height=thr)[0],
-    "without a height, every local maximum counts: pass height=0.3 * s_ref.max()": find_peaks(s, distance=round(0.2 * fs))[0],
-    "these are the frames above the threshold, not the peaks: use find_peaks": np.flatnonzero(s > thr),
-}, hint="find_peaks(s_ref, height=0.3 * s_ref.max(), distance=round(0.2 * fs))[0]")
-checks.is_array("peak_times_s", peak_times_s, shape=right.shape, hint="one time per peak frame")
-checks.close("peak_times_s", peak_times_s, right / fs, rtol=1e-9, mistakes={
-    "these are frames; divide by fs to get seconds": right,
-    "multiply frame indices by 1/fs (or divide by fs), not by fs": right * fs,
-}, hint="peak_frames / fs")
+from helpers.lessons.spike_inference import check_peaks; check_peaks(peak_frames, peak_times_s)
 
 # %% [markdown] nbgrader={"grade": false, "grade_id": "raster-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
 # **Example** — an event plot of the first 30 s: for every neuron, its true spikes and the spikes
@@ -774,7 +550,8 @@ ax.set(xlabel="time (s)", ylabel="neuron", yticks=range(n_neurons), xlim=(0, 30)
 # **Exercise 6.1** — Write a function `binned_correlation(inferred, true_counts, bin_frames)` for one
 # neuron: sum both 1-D arrays over consecutive bins of `bin_frames` frames starting at frame 0,
 # **dropping an incomplete last bin** (so there are `len(inferred) // bin_frames` bins), and return
-# the Pearson correlation of the two binned series as a float (`np.corrcoef(a, b)[0, 1]`).
+# the Pearson correlation of the two binned series as a float (`np.corrcoef(a, b)[0, 1]`). Write it
+# with NumPy: `sp.binned_rate_correlation` is the reference, and the check refuses it.
 
 # %% nbgrader={"grade": false, "grade_id": "ex-bincorr", "locked": false, "schema_version": 3, "solution": true, "task": false}
 def binned_correlation(inferred, true_counts, bin_frames):
@@ -787,44 +564,9 @@ def binned_correlation(inferred, true_counts, bin_frames):
 
 
 # %% nbgrader={"grade": true, "grade_id": "ex-bincorr-check", "locked": true, "points": 3, "schema_version": 3, "solution": false, "task": false}
-import numpy as np
-from helpers import checks, spikes as sp
-from helpers.lessons import spike_inference as lesson09
-
-
-def padded_bins(x, n):
-    return np.add.reduceat(np.asarray(x, float), np.arange(0, len(x), n))
-
-
-def check_binned(label, inferred, counts, bin_frames, hint):
-    got = checks.call("binned_correlation", binned_correlation, inferred.copy(), counts.copy(), bin_frames)
-    checks.is_number(label, got, hint="return one number: the correlation of the binned series")
-    keep_last = np.corrcoef(padded_bins(inferred, bin_frames), padded_bins(counts, bin_frames))[0, 1]
-    checks.close(label, got, sp.binned_rate_correlation(inferred, counts, 1.0, bin_frames), rtol=1e-6, mistakes={
-        "that is the correlation without binning: sum each series over bins of bin_frames first":
-            np.corrcoef(inferred, counts)[0, 1],
-        "drop the incomplete last bin: use len(inferred) // bin_frames bins": keep_last if len(inferred) % bin_frames else None,
-    }, hint=hint)
-
-
-_, fs, truth = lesson09.simulated_dff()
-s = lesson09.reference_deconvolution().spikes
-checks.is_function("binned_correlation", binned_correlation, n_params=3)
-check_binned("binned_correlation(s_ref, truth.spikes[2], 30)", s, truth.spikes[2], 30,
-             hint="reshape the first n_bins * bin_frames values to (n_bins, bin_frames), sum over axis 1, then np.corrcoef")
-check_binned("binned_correlation(s_ref, truth.spikes[2], 7)", s, truth.spikes[2], 7,
-             hint="drop the incomplete last bin: len(inferred) // bin_frames bins")
+from helpers.lessons.spike_inference import check_binned_correlation; check_binned_correlation(binned_correlation)
 ### BEGIN HIDDEN TESTS
-rng = np.random.default_rng(4)
-counts = rng.poisson(0.2, 1001)
-check_binned("binned_correlation on random data, 13-frame bins", counts + rng.random(1001), counts, 13,
-             hint="use the bin size passed as an argument")
-check_binned("binned_correlation with 1-frame bins", counts + rng.random(1001), counts, 1,
-             hint="with bin_frames = 1 this is the plain correlation")
-x15, fs15, t15 = lesson09.simulated_dff(seed=11, fs=15.0, indicator="GCaMP6f", n_neurons=3, duration_s=60.0)
-s15 = sp.deconvolve(x15[0], fs15, decay_s=0.178).spikes
-check_binned("binned_correlation on a 15 Hz recording, 8-frame bins", s15, t15.spikes[0], 8,
-             hint="sum over consecutive bins from frame 0")
+check_binned_correlation(binned_correlation, unseen=True)
 ### END HIDDEN TESTS
 
 # %% [markdown] nbgrader={"grade": false, "grade_id": "ex-score-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
@@ -845,28 +587,7 @@ precision, recall = score.detection.precision, score.detection.recall
 ### END SOLUTION
 
 # %% nbgrader={"grade": true, "grade_id": "ex-score-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
-import numpy as np
-from helpers import checks, spikes as sp
-from helpers.lessons import spike_inference as lesson09
-x, fs, truth = lesson09.simulated_dff()
-ref = lesson09.score(x, fs, truth, decay_s=truth.indicator["decay_s"])
-activity = sp.deconvolve(x, fs, decay_s=truth.indicator["decay_s"]).spikes
-thresholds = sp.spike_threshold(activity, fraction_of_max=0.3)
-frames_tol = sp.score_inference(activity, truth.spikes, fs, thresholds, bin_s=1.0, tolerance_s=0.2 / fs)
-checks.is_number("median_r", median_r)
-checks.close("median_r", median_r, ref.median_correlation, rtol=1e-6, mistakes={
-    "that is the mean over neurons; the exercise asks for the median": float(np.nanmean(ref.correlation)),
-    "that is the correlation of the inferred calcium; score the inferred activity (.spikes)":
-        float(np.nanmedian(sp.binned_rate_correlation(sp.deconvolve(x, fs, decay_s=truth.indicator["decay_s"]).calcium,
-                                                      truth.spikes, fs, 1.0))),
-}, hint="score.median_correlation, with bin_s=1.0")
-for name, value, right, other in [("precision", precision, ref.detection.precision, ref.detection.recall),
-                                  ("recall", recall, ref.detection.recall, ref.detection.precision)]:
-    checks.is_number(name, value)
-    checks.close(name, value, right, rtol=1e-6, mistakes={
-        "precision and recall are swapped: precision = matched / detected, recall = matched / true": other,
-        "tolerance_s is in seconds: pass 0.2, not 0.2 frames' worth": getattr(frames_tol.detection, name),
-    }, hint="score.detection.precision and score.detection.recall, threshold 0.3 x each neuron's maximum, tolerance 0.2 s")
+from helpers.lessons.spike_inference import check_inference_score; check_inference_score(median_r, precision, recall)
 
 # %% [markdown] nbgrader={"grade": false, "grade_id": "grid-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
 # **Example** — the same measures over a grid of simulated recordings: GCaMP6s and GCaMP6f, frame
@@ -944,23 +665,7 @@ allen_median_decay_s = float(np.median(allen_decay_s))
 ### END SOLUTION
 
 # %% nbgrader={"grade": true, "grade_id": "ex-allen-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
-import numpy as np
-from helpers import checks, data, spikes as sp
-allen = data.load_allen_dff()
-g = sp.deconvolve(allen.traces, allen.fs).g[:, 0]
-tau = -1 / (allen.fs * np.log(g))
-checks.is_array("allen_decay_s", allen_decay_s, shape=(allen.traces.shape[0],), hint="one decay time per neuron (row)",
-                wrong_shapes={(allen.traces.shape[0], 1): "take the single AR(1) coefficient of each neuron: result.g[:, 0]"})
-checks.close("allen_decay_s", allen_decay_s, tau, rtol=1e-6, mistakes={
-    "these are decay times in frames: divide by the frame rate to get seconds": tau * allen.fs,
-    "these are the coefficients g themselves; convert them: tau = -1 / (fs * ln g)": g,
-    "use the natural logarithm: tau = -1 / (fs * ln g)": -1 / (allen.fs * np.log10(g)),
-}, hint="tau = -1 / (fs * ln g) for each neuron's g")
-checks.is_number("allen_median_decay_s", allen_median_decay_s)
-checks.close("allen_median_decay_s", allen_median_decay_s, np.median(tau), rtol=1e-6, mistakes={
-    "that is the mean; the exercise asks for the median": tau.mean(),
-    "that is in frames: divide by the frame rate": np.median(tau) * allen.fs,
-}, hint="np.median of allen_decay_s")
+from helpers.lessons.spike_inference import check_allen_decays; check_allen_decays(allen_decay_s, allen_median_decay_s)
 
 # %% [markdown] nbgrader={"grade": false, "grade_id": "q-allen-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
 # **Question 7.2** (manually graded) — The estimated decay times spread widely and their median is

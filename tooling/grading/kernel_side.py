@@ -91,12 +91,14 @@ def dump_answers(names: list[str], path: str) -> None:
 
 def call_answer(name: str, arguments_path: str, result_path: str, max_bytes: int) -> None:
     """Call the student's function `name` on the plain arguments in a file; write what happened."""
-    from helpers.checks import call_watching
+    from helpers.checks import UsedReference, call_watching
 
     arguments, extra = plain.load(arguments_path, max_bytes)
     watched = [str(r) for r in extra.get("references", [])] if isinstance(extra, dict) else []
     try:
         result, used = call_watching(_shell().user_ns[name], arguments["args"], arguments["kwargs"], watched)
+    except UsedReference as err:
+        result, used = None, err.reference
     except BaseException as err:  # noqa: BLE001 - every failure of student code is reported
         try:
             message = str(err)[:2000]
