@@ -24,6 +24,7 @@ c.Autograde.autograde_preprocessors = [
     "nbconvert.preprocessors.ClearMetadataPreprocessor",
     "nbgrader.preprocessors.LimitOutput",
     "tooling.grading.execute.LimitOutputBytes",
+    "tooling.grading.sanitize.SanitizeAutograded",  # the autograded notebook is safe to display
     "nbgrader.preprocessors.SaveAutoGrades",
     "nbgrader.preprocessors.AssignLatePenalties",
     "nbgrader.preprocessors.CheckCellMetadata",
@@ -35,14 +36,19 @@ c.LimitOutputBytes.max_bytes = 1_000_000    # ... and bytes (one long line count
 c.OverwriteCells.add_missing_cells = True   # a deleted check cell is put back and graded
 
 # Feedback never shows hidden tests or mark schemes (tracebacks of checks are one line and never
-# quote the cell).
+# quote the cell), and shows student content only sanitised.
 c.GenerateFeedback.preprocessors = [
     "nbgrader.preprocessors.GetGrades",
     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
     "tooling.grading.execute.FeedbackClearHiddenTests",
     "tooling.grading.execute.FeedbackClearMarkScheme",
+    "tooling.grading.sanitize.SanitizeNotebook",
 ]
+# Student content never runs in a grader's browser: the autograded notebook is sanitised when it is
+# written (above), and again whenever nbgrader renders a notebook as HTML (the formgrader's pages).
+c.HTMLExporter.preprocessors = ["tooling.grading.sanitize.SanitizeRendering"]
 
-# `nbgrader zip_collect`: files exported by the LMS, named STUDENTID_NOTEBOOK.ipynb (the student id
-# has no underscore), anywhere in downloaded/ASSIGNMENT/archive/ (zips are unpacked).
-c.FileNameCollectorPlugin.named_regexp = r".*/(?P<student_id>[^/_]+)_(?P<file_id>[^/]+\.ipynb)$"
+# `nbgrader zip_collect`: files exported by the LMS, named STUDENTID_NOTEBOOK.ipynb, anywhere in
+# downloaded/ASSIGNMENT/archive/ (zips are unpacked). The student id is letters, digits and . @ + -
+# (no underscore): the formgrader prints it into its pages unescaped, so it must hold no markup.
+c.FileNameCollectorPlugin.named_regexp = r".*/(?P<student_id>(?:[^\W_]|[.@+-])+)_(?P<file_id>[^/]+\.ipynb)$"

@@ -13,6 +13,9 @@ import builtins
 import sys
 import threading
 
+# Bound when the grader first imports this module, before any student code runs: a submission that
+# later replaces ``sys.modules['helpers.checks']`` does not change how its functions are called.
+from helpers.checks import UsedReference, call_watching
 from tooling.grading import plain
 
 _SNAPSHOT: dict = {}
@@ -90,9 +93,10 @@ def dump_answers(names: list[str], path: str) -> None:
 
 
 def call_answer(name: str, arguments_path: str, result_path: str, max_bytes: int) -> None:
-    """Call the student's function `name` on the plain arguments in a file; write what happened."""
-    from helpers.checks import UsedReference, call_watching
+    """Call the student's function `name` on the plain arguments in a file; write what happened.
 
+    The references the check forbids (``extra["references"]``) are watched during the call.
+    """
     arguments, extra = plain.load(arguments_path, max_bytes)
     watched = [str(r) for r in extra.get("references", [])] if isinstance(extra, dict) else []
     try:
