@@ -1,7 +1,7 @@
 # Calcium Imaging Analysis in Python — one entry point for set-up, the course build and tests.
 #   make course   set up everything, execute every lesson and build the book (the main job)
 #   make test     run the whole test suite
-# Other targets: setup, sync, release, book, lab, clean.
+# Other targets: setup, sync, release, book, linkcheck, lab, clean.
 
 SHELL := /bin/bash
 VENV ?= .venv
@@ -18,7 +18,7 @@ endif
 # threads on a busy 2-core machine; one thread per process is faster here.
 export OPENBLAS_NUM_THREADS ?= 1
 
-.PHONY: course setup system-packages sync release book test lab clean
+.PHONY: course setup system-packages sync release book linkcheck test lab clean
 
 course: setup book
 
@@ -55,6 +55,12 @@ release: setup
 # zero warnings (the book executes every lesson, so this is also the "run every lesson" job).
 book: setup
 	$(PY) -m tooling.book
+
+# Check every external link of the book (references, data sources, each lesson's launch links and
+# its student notebook on GitHub); report in _build/linkcheck/output.txt. Needs the internet, so it
+# is not part of `make test` or CI: run it before publishing, or nightly where there is a network.
+linkcheck: setup
+	$(PY) -m tooling.book --linkcheck
 
 # --- tests ------------------------------------------------------------------------------------
 # pytest exits 5 when it collects nothing: that is a broken suite, not a pass.

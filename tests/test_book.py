@@ -23,7 +23,7 @@ import nbformat
 import pytest
 from jupyter_cache import get_cache
 
-from tooling import book
+from tooling import book, book_site, launch
 
 ROOT = Path(__file__).resolve().parents[1]
 LESSONS = book.lesson_sources(ROOT)
@@ -66,13 +66,34 @@ x = double(3)
 '''
 
 
+FIXTURE_CONFIG = """\
+title: fixture
+repository:
+  url: https://github.com/someone/fixture-course
+launch_buttons:
+  binderhub_url: https://mybinder.org
+"""
+
+
+def _write_release(root: Path, lesson_id: str) -> Path:
+    """A stand-in for the lesson's student release, course/ID/ID.ipynb."""
+    release = root / "course" / lesson_id / f"{lesson_id}.ipynb"
+    release.parent.mkdir(parents=True)
+    nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# Release"),
+                                                   nbformat.v4.new_code_cell("x = 1")]), release)
+    return release
+
+
 def _write_fixture_course(root: Path, toc_lessons=("99-fixture",)) -> Path:
     lesson = root / "solutions" / "99-fixture" / "99-fixture.py"
     lesson.parent.mkdir(parents=True)
     lesson.write_text(FIXTURE_LESSON, encoding="utf-8")
+    _write_release(root, "99-fixture")
     (root / "book").mkdir()
     (root / "book" / "intro.md").write_text("# Intro\n", encoding="utf-8")
-    (root / "_config.yml").write_text("title: fixture\n", encoding="utf-8")
+    (root / "_config.yml").write_text(FIXTURE_CONFIG, encoding="utf-8")
+    (root / "pyproject.toml").write_text('[project]\nname = "fixture-course"\nversion = "0.0.1"\n'
+                                         'dependencies = ["numpy"]\n', encoding="utf-8")
     chapters = "".join(f"  - file: lessons/{lesson_id}\n" for lesson_id in toc_lessons)
     (root / "_toc.yml").write_text(f"format: jb-book\nroot: book/intro\nchapters:\n{chapters}",
                                    encoding="utf-8")
@@ -185,6 +206,41 @@ def test_a_toc_entry_without_its_page_is_refused(tmp_path):
         book.derive_book_source(tmp_path)
 
 
+def test_each_lesson_page_links_its_student_notebook(tmp_path):
+    """The derived copy holds the book's copy of each release (published as notebooks/ID.ipynb)
+    and the page's links, read by tooling.book_site; the reader's note links them too."""
+    _write_fixture_course(tmp_path)
+    dest = book.derive_book_source(tmp_path)
+    found = launch.read_settings(tmp_path)
+    release = nbformat.read(tmp_path / "course" / "99-fixture" / "99-fixture.ipynb", as_version=4)
+    published = nbformat.read(dest / "_extra" / "notebooks" / "99-fixture.ipynb", as_version=4)
+    assert published == launch.notebook_for_book(release, found)
+    links = json.loads((dest / "_lesson_links.json").read_text())
+    assert links == {"lessons/99-fixture": {
+        "download": "notebooks/99-fixture.ipynb",
+        "github": "https://github.com/someone/fixture-course/blob/main/course/99-fixture/99-fixture.ipynb",
+        "binder": "https://mybinder.org/v2/gh/someone/fixture-course/main"
+                  "?urlpath=lab/tree/course/99-fixture/99-fixture.ipynb"}}
+    note = nbformat.read(dest / "lessons" / "99-fixture.ipynb", as_version=4).cells[1].source
+    assert '<a href="../notebooks/99-fixture.ipynb" download' in note
+    assert f"[Binder]({links['lessons/99-fixture']['binder']})" in note
+    assert f"({links['lessons/99-fixture']['github']})" in note
+
+
+def test_a_lesson_without_its_student_release_is_refused(tmp_path):
+    _write_fixture_course(tmp_path)
+    (tmp_path / "course" / "99-fixture" / "99-fixture.ipynb").unlink()
+    with pytest.raises(book.BookError, match=r"course/99-fixture/99-fixture.ipynb does not exist.*make release"):
+        book.derive_book_source(tmp_path)
+
+
+def test_launch_settings_without_a_repository_are_refused(tmp_path):
+    _write_fixture_course(tmp_path)
+    (tmp_path / "_config.yml").write_text("title: fixture\n")
+    with pytest.raises(book.BookError, match="repository.url"):
+        book.derive_book_source(tmp_path)
+
+
 def test_derived_copy_is_deterministic_and_rewrites_only_what_changed(tmp_path):
     lesson = _write_fixture_course(tmp_path)
     dest = book.derive_book_source(tmp_path)
@@ -267,9 +323,9 @@ def test_leak_search_sees_through_highlighting_and_json(tmp_path):
 
 def _copy_course(src: Path, dest: Path) -> Path:
     ignore = shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__")
-    for folder in ("solutions", "book"):
+    for folder in ("solutions", "book", "course"):
         shutil.copytree(src / folder, dest / folder, ignore=ignore)
-    for name in book.ROOT_FILES:
+    for name in (*book.ROOT_FILES, "pyproject.toml"):
         shutil.copy2(src / name, dest / name)
     return dest
 
@@ -300,6 +356,7 @@ def test_warnings_errors_and_stderr_fail_the_build(tmp_path):
     other = tmp_path / "solutions" / "98-stderr" / "98-stderr.py"
     other.parent.mkdir()
     other.write_text("# %% [markdown]\n# # 98 · Stderr\n\n# %%\nimport sys\nprint('careful', file=sys.stderr)\n")
+    _write_release(tmp_path, "98-stderr")
     (tmp_path / "_toc.yml").write_text("format: jb-book\nroot: book/intro\nchapters:\n"
                                        "  - file: lessons/99-fixture\n  - file: lessons/98-stderr\n")
     lesson.write_text(FIXTURE_LESSON.replace("x = double(3)", "x = double(3) / 0"))
@@ -348,11 +405,22 @@ def test_no_check_cell_or_hidden_test_reaches_the_site(built_book):
     built = built_book / "_build"
     assert (built / "html" / "searchindex.js").is_file() and list(built.glob("html/_sources/lessons/*.ipynb"))
     # The maintainer and instructor guides document the markers: in the files built from those
-    # pages, that is not a leak. Lines of check cells are allowed nowhere.
+    # pages, that is not a leak. The book's copies of the student notebooks hold what the release
+    # holds — the visible checks, which every student has — and never a hidden test. Lines of
+    # check cells are allowed nowhere else.
     documented = {(f"book/{page.stem}", marker) for page in (built_book / "book").glob("*.md")
                   for marker in MARKERS if marker in page.read_text()}
+    released = {}
+    for lesson in lessons:
+        text = "\n".join(_texts(built_book / launch.student_notebook(lesson.stem)))
+        for copy in (f"html/{launch.book_notebook(lesson.stem)}",
+                     f"book-src/{book_site.EXTRA_FOLDER}/{launch.book_notebook(lesson.stem)}"):
+            assert (built / copy).is_file(), copy
+            released[copy] = {secret for secret in secrets if secret in text}
+    assert not set(MARKERS) & set().union(*released.values())
     leaks = [(path, secret) for path, secret in find_leaks(built, secrets)
-             if (path.rsplit(".", 1)[0].split("/", 1)[-1].removeprefix("_sources/"), secret) not in documented]
+             if (path.rsplit(".", 1)[0].split("/", 1)[-1].removeprefix("_sources/"), secret) not in documented
+             and secret not in released.get(path, set())]
     assert leaks == []
 
 
@@ -464,29 +532,47 @@ def _page_title(root: Path, entry: str) -> str:
     return re.sub(r"[`*]", "", heading).strip()
 
 
+# What a page's maths looks like once the scripts ran: MathJax is waited for, then the page's
+# text outside code is returned, with the maths elements and those MathJax typeset.
+MATHS_STATE = """async () => {
+  const maths = Array.from(document.querySelectorAll("span.math, div.math"));
+  if (maths.length && window.MathJax && MathJax.startup) { await MathJax.startup.promise; }
+  const body = document.body.cloneNode(true);
+  body.querySelectorAll("pre, code, script, style, mjx-container").forEach(e => e.remove());
+  return {maths: maths.length, mathjax: !!(window.MathJax && MathJax.startup),
+          typeset: maths.filter(m => m.querySelector("mjx-container")).length,
+          errors: document.querySelectorAll("mjx-merror").length, text: body.textContent};
+}"""
+RAW_MATHS = ("\\[", "\\(", "$$")
+
+
 @pytest.mark.slow
 def test_every_page_renders_in_chromium(built_book, served_site):
+    """Every page, offline: any request not to the local server is blocked and fails the test
+    (scripts, fonts, icons: the site must read on a train); maths is typeset by the MathJax the
+    site ships, with no raw TeX left in the text; lesson pages offer the student notebook."""
     _require_chromium()
     from playwright.sync_api import sync_playwright
 
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     entries = book.toc_files(built_book / "_build" / "book-src" / "_toc.yml")
-    external, page_errors = set(), []
+    blocked, page_errors, with_maths = [], [], []
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-            "--disable-dev-shm-usage", "--no-first-run"])
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+            "--disable-sync", "--disable-dev-shm-usage", "--no-first-run"])
         try:
-            page = browser.new_page(viewport={"width": 1280, "height": 900})
+            context = browser.new_context(viewport={"width": 1280, "height": 900}, service_workers="block")
+            page = context.new_page()
             page.on("pageerror", lambda error: page_errors.append(str(error)))
 
-            def offline(route):  # the site must work without the internet (MathJax is a CDN)
-                if route.request.url.startswith(served_site):
+            def offline(route):  # every page, frame and popup of the context
+                if route.request.url.startswith(f"{served_site}/"):
                     return route.continue_()
-                external.add(route.request.url.split("?")[0])
+                blocked.append((page.url.removeprefix(served_site), route.request.url))
                 return route.abort()
 
-            page.route("**/*", offline)
+            context.route("**/*", offline)
             page.goto(f"{served_site}/index.html")
             page.wait_for_url(f"{served_site}/{entries[0]}.html")
             for entry in entries:
@@ -494,6 +580,16 @@ def test_every_page_renders_in_chromium(built_book, served_site):
                 title = _page_title(built_book, entry)
                 assert title in page.title(), (entry, page.title())
                 assert title in page.locator("h1").first.inner_text()
+                maths = page.evaluate(MATHS_STATE)
+                if maths["maths"]:
+                    with_maths.append(entry)
+                    assert maths["mathjax"], f"{entry}: maths, but no MathJax"
+                    assert maths["typeset"] == maths["maths"], f"{entry}: maths left untypeset"
+                    assert maths["errors"] == 0, f"{entry}: TeX that MathJax cannot typeset"
+                raw = [marker for marker in RAW_MATHS if marker in maths["text"]]
+                assert raw == [], f"{entry}: raw TeX in the text: {raw}"
+                page.wait_for_load_state("networkidle")  # fonts and scripts loaded late
+                assert blocked == [], f"pages that reach for the network (page, request): {blocked}"
                 images = page.evaluate(
                     "Array.from(document.images).map(i => [i.src, i.complete, i.naturalWidth])")
                 broken = [src for src, complete, width in images if not complete or width == 0]
@@ -503,10 +599,49 @@ def test_every_page_renders_in_chromium(built_book, served_site):
                 page.screenshot(path=str(SCREENSHOTS / f"{entry.replace('/', '__')}.png"), full_page=True)
                 if entry.startswith(f"{book.LESSON_FOLDER}/"):
                     _check_lesson_page(page, built_book, entry, len(images))
+                    _check_student_notebook_controls(page, built_book, entry, served_site)
+                else:
+                    assert page.locator(".dropdown-launch-buttons, .btn-download-exercises-button").count() == 0
+            page.goto(f"{served_site}/search.html?q=baseline", wait_until="networkidle")
+            assert page.locator("#search-results li").count() > 0
         finally:
             browser.close()
     assert page_errors == []
-    assert all(url.startswith("https://cdn.jsdelivr.net/") for url in external), external
+    assert blocked == [], f"pages that reach for the network (page, request): {blocked}"
+    assert any(entry.startswith(f"{book.LESSON_FOLDER}/") for entry in with_maths), with_maths
+
+
+def _check_student_notebook_controls(page, root: Path, entry: str, site: str) -> None:
+    """The page's download and launch controls — header menus and the note under the title —
+    lead to the lesson's student notebook, and the download is the book's copy of the release."""
+    lesson_id = entry.split("/", 1)[1]
+    found = launch.read_settings(root)
+    expected = launch.launch_urls(found, lesson_id)  # the course sets all three (test_launch.py)
+    assert expected
+    hrefs = page.eval_on_selector_all(".dropdown-launch-buttons a", "links => links.map(a => a.href)")
+    assert hrefs == list(expected.values())
+    page.locator(".dropdown-launch-buttons button").click()
+    assert page.locator(".dropdown-launch-buttons a").last.is_visible()
+    page.keyboard.press("Escape")
+    note = page.locator(".admonition.note", has_text="exercise notebook")
+    note_hrefs = note.first.evaluate("note => Array.from(note.querySelectorAll('a')).map(a => a.href)")
+    assert set(expected.values()) | {launch.github_url(found, lesson_id)} <= set(note_hrefs)
+    # nothing on the page launches a derived page or the solutions
+    launches = [h for h in page.eval_on_selector_all("a", "links => links.map(a => a.href)")
+                if re.match(r"https://(mybinder\.org|colab\.research|[^/]*/hub/)", h)]
+    assert launches and not [h for h in launches if "solutions" in h or f"{book.LESSON_FOLDER}%2F" in h
+                             or f"/{book.LESSON_FOLDER}/" in h]
+
+    download = f"{site}/{launch.book_notebook(lesson_id)}"
+    header = page.locator(".dropdown-download-buttons a.btn-download-exercises-button")
+    assert header.evaluate("a => a.href") == download
+    in_note = page.locator("a.exercise-download")
+    assert in_note.evaluate("a => a.href") == download and in_note.get_attribute("download") is not None
+    response = page.request.get(download)
+    assert response.ok
+    published = nbformat.reads(response.text(), as_version=4)
+    release = nbformat.read(root / launch.student_notebook(lesson_id), as_version=4)
+    assert published == launch.notebook_for_book(release, found)
 
 
 def _check_lesson_page(page, root: Path, entry: str, n_images: int) -> None:

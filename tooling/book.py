@@ -13,21 +13,30 @@ would reach the readers through page sources, notebook downloads and the search 
 - nbgrader metadata is dropped; cell ids are derived from the grade ids, so the copy is
   byte-for-byte the same for the same lesson, and the execution cache keeps its hits.
 
+Each lesson page also opens the lesson's **student** notebook (the release ``course/``, never the
+solutions): the copy writes the book's version of each (``_extra/notebooks/NN-slug.ipynb``,
+published as ``notebooks/NN-slug.ipynb``, with a set-up cell for Colab) and the page's download
+and launch links (``_lesson_links.json``, read by the Sphinx extension :mod:`tooling.book_site`);
+see :mod:`tooling.launch`.
+
 Everything lives under ``<root>/_build/`` (``make clean`` removes it)::
 
-    _build/book-src/         the derived copy: _toc.yml, _config.yml, book/, lessons/NN-slug.ipynb
+    _build/book-src/         the derived copy: _toc.yml, _config.yml, book/, lessons/NN-slug.ipynb,
+                             _extra/notebooks/NN-slug.ipynb, _lesson_links.json
     _build/html/             the website (index.html redirects to the introduction)
     _build/.jupyter_cache/   executed lessons (jupyter-cache); only changed code re-executes
+    _build/linkcheck/        the link check's report (``--linkcheck``, needs the internet)
 
 The toc names lessons ``lessons/NN-slug`` — a folder that exists only in the derived copy, so
 ``jupyter-book build .`` at the repository root cannot publish the solutions by mistake.
 
-Command line: ``python -m tooling.book [--root PATH] [--derive-only | --execute-only]``.
+Command line: ``python -m tooling.book [--root PATH] [--derive-only | --execute-only | --linkcheck]``.
 """
 from __future__ import annotations
 
 import argparse
 import copy
+import json
 import os
 import re
 import subprocess
@@ -39,6 +48,8 @@ import jupytext
 import nbformat
 import yaml
 from jupyter_cache import get_cache
+
+from tooling import book_site, launch
 
 BUILD_FOLDER = "_build"
 SOURCE_FOLDER = "book-src"
@@ -53,9 +64,10 @@ KEPT_CELL_METADATA = ("tags", "mystnb")
 SOLUTION_PROMPTS = {"code_prompt_show": "Show solution", "code_prompt_hide": "Hide solution"}
 READER_NOTE = """:::{{note}}
 This page is the lesson with its solutions, collapsed under **Show solution**. To work the
-exercises with instant feedback, open `course/{lesson}/{lesson}.ipynb` in JupyterLab: there a
-check cell follows each exercise (the checks are not shown here).
+exercises with instant feedback, use the exercise notebook, {path}:
+there a check cell follows each exercise (the checks are not shown here).{links}
 :::"""
+LAUNCH_NAMES = {"jupyterhub": "JupyterHub", "binder": "Binder", "colab": "Colab"}
 # The lessons' figures are shown by the inline backend; an inherited MPLBACKEND=Agg (tests,
 # the Makefile) would make every figure silently vanish from the book.
 INLINE_BACKEND = "module://matplotlib_inline.backend_inline"
@@ -126,8 +138,36 @@ def _cell_id(cell, taken: set[str]) -> str:
     return cell_id
 
 
-def derive_notebook(source: Path) -> nbformat.NotebookNode:
-    """The book's version of one lesson (see the module docstring for what changes).
+def _reader_note(lesson_id: str, links: dict[str, str] | None) -> str:
+    """The note after a lesson's header; with ``links`` (see :func:`lesson_links`) it links the
+    exercise notebook's download and launch services."""
+    path = f"`course/{lesson_id}/{lesson_id}.ipynb`"
+    text = ""
+    if links and links.get("github"):
+        path = f"[{path}]({links['github']})"
+    if links:
+        services = [f"[{LAUNCH_NAMES[key]}]({url})" for key, url in links.items() if key in LAUNCH_NAMES]
+        opened = ""
+        if services:
+            opened = " or open it on " + (", ".join(services[:-1]) + " or " if len(services) > 1 else "") + services[-1]
+        # the page is lessons/ID.html; raw HTML, as MyST would take a link to an .ipynb for a page
+        text = (f'\n<a href="../{links["download"]}" download class="exercise-download">Download it</a>'
+                f"{opened} (also in the {'download and launch menus' if services else 'download menu'}"
+                " at the top of the page).")
+    return READER_NOTE.format(path=path, links=text)
+
+
+def lesson_links(found: launch.Settings, lesson_id: str) -> dict[str, str]:
+    """A lesson page's links to its student notebook: ``download`` (its path in the site),
+    ``github`` (its page in the repository) and one URL per launch service
+    (:func:`tooling.launch.launch_urls`)."""
+    return {"download": launch.book_notebook(lesson_id), "github": launch.github_url(found, lesson_id),
+            **launch.launch_urls(found, lesson_id)}
+
+
+def derive_notebook(source: Path, links: dict[str, str] | None = None) -> nbformat.NotebookNode:
+    """The book's version of one lesson (see the module docstring for what changes); ``links``
+    (:func:`lesson_links`) go into the reader's note after the header.
 
     Raises
     ------
@@ -162,7 +202,7 @@ def derive_notebook(source: Path) -> nbformat.NotebookNode:
         new["id"] = _cell_id(cell, taken)
         cells.append(new)
         if len(cells) == 1:  # after the lesson's header: how this page differs from the notebook
-            note = nbformat.v4.new_markdown_cell(READER_NOTE.format(lesson=source.stem))
+            note = nbformat.v4.new_markdown_cell(_reader_note(source.stem, links))
             note["id"] = _cell_id({"metadata": {"nbgrader": {"grade_id": "book-note"}}}, taken)
             cells.append(note)
     kernelspec = lesson.metadata.get("kernelspec", {
@@ -243,18 +283,22 @@ def _toc_without(node, dropped: set[str]):
 def derive_book_source(root: Path) -> Path:
     """Write the book's source tree under ``<root>/_build/book-src`` and return its path.
 
-    Copies ``_toc.yml``, ``_config.yml`` and the book-only pages (``book/``), and writes each
-    lesson as ``lessons/NN-slug.ipynb`` via :func:`derive_notebook`. Files left over from
-    earlier runs (a renamed lesson, a deleted page) are removed. Deterministic: the same
-    sources give the same bytes.
+    Copies ``_toc.yml``, ``_config.yml`` and the book-only pages (``book/``), writes each
+    lesson as ``lessons/NN-slug.ipynb`` via :func:`derive_notebook`, the book's copy of its
+    student notebook (``_extra/notebooks/NN-slug.ipynb``, :func:`tooling.launch.notebook_for_book`)
+    and every lesson page's links (``_lesson_links.json``). Files left over from earlier runs (a
+    renamed lesson, a deleted page) are removed. Deterministic: the same sources give the same
+    bytes.
 
     Lessons the toc lists but ``solutions/`` does not have yet are left out of the copy's toc.
 
     Raises
     ------
     BookError
-        If a lesson is missing from ``_toc.yml``, the toc names a page that does not exist, or a
-        lesson has hidden tests outside its check cells.
+        If a lesson is missing from ``_toc.yml``, the toc names a page that does not exist, a
+        lesson has hidden tests outside its check cells or no student release
+        (``course/NN-slug/NN-slug.ipynb``), or the launch settings are wrong (``_config.yml``'s
+        ``repository`` and ``launch_buttons``, ``pyproject.toml``).
     """
     root = Path(root).resolve()
     dest = root / BUILD_FOLDER / SOURCE_FOLDER
@@ -269,9 +313,24 @@ def derive_book_source(root: Path) -> Path:
     for page in sorted((root / BOOK_PAGES_FOLDER).rglob("*")):
         if page.is_file() and ".ipynb_checkpoints" not in page.parts:
             wanted[dest / page.relative_to(root)] = page.read_bytes()
+    try:
+        found = launch.read_settings(root) if lessons else None
+    except launch.LaunchError as error:
+        raise BookError(f"launch links: {error}") from None
+    links = {}
     for source in lessons:
-        text = nbformat.writes(derive_notebook(source)) + "\n"
+        release = root / launch.student_notebook(source.stem)
+        if not release.is_file():
+            raise BookError(f"{release.relative_to(root)} does not exist: the lesson page offers the "
+                            "student notebook; run `make release`")
+        links[f"{LESSON_FOLDER}/{source.stem}"] = lesson_links(found, source.stem)
+        text = nbformat.writes(derive_notebook(source, links[f"{LESSON_FOLDER}/{source.stem}"])) + "\n"
         wanted[dest / LESSON_FOLDER / f"{source.stem}.ipynb"] = text.encode("utf-8")
+        student = launch.notebook_for_book(nbformat.read(release, as_version=4), found)
+        wanted[dest / book_site.EXTRA_FOLDER / launch.book_notebook(source.stem)] = (
+            nbformat.writes(student) + "\n").encode("utf-8")
+    if links:
+        wanted[dest / book_site.LINKS_FILE] = (json.dumps(links, indent=1, sort_keys=True) + "\n").encode("utf-8")
     for path, data in wanted.items():
         _write_if_changed(path, data)
     if dest.is_dir():
@@ -337,19 +396,12 @@ def build(root: Path, *, log=sys.stdout) -> Path:
         message quotes the warnings, with the traceback of a lesson that raised.
     """
     root = Path(root).resolve()
-    source = derive_book_source(root)
-    planned = check_toc(root, lesson_sources(root))
-    if planned:
-        print("book: in _toc.yml but not written yet, left out: " + ", ".join(planned), file=log)
-    env = {**os.environ, "MPLBACKEND": INLINE_BACKEND, "PYDEVD_DISABLE_FILE_VALIDATION": "1"}
+    source, env = _derive(root, log)
     started = time.perf_counter()
-    if uncached_lessons(root):  # a process of its own: its kernels need env's MPLBACKEND
-        subprocess.run([sys.executable, "-m", "tooling.book", "--root", str(root), "--execute-only"],
-                       cwd=root, env=env, capture_output=True, text=True, check=False)
+    _execute_uncached(root, env)
     executed = time.perf_counter()
-    jupyter_book = Path(sys.executable).with_name("jupyter-book")
-    command = [str(jupyter_book) if jupyter_book.exists() else "jupyter-book", "build",
-               str(source), "--path-output", str(root), "-W", "-n", "--keep-going", "--all"]
+    command = [*_jupyter_book(), "build", str(source), "--path-output", str(root),
+               "-W", "-n", "--keep-going", "--all"]
     result = subprocess.run(command, cwd=root, env=env, capture_output=True, text=True, check=False)
     finished = time.perf_counter()
     output = ANSI_ESCAPE.sub("", result.stdout + result.stderr)
@@ -362,6 +414,58 @@ def build(root: Path, *, log=sys.stdout) -> Path:
         raise BookError(f"jupyter-book build failed (exit {result.returncode}, "
                         f"{len(warnings)} warnings):\n" + "\n".join(warnings or output.splitlines()[-40:]))
     return html
+
+
+def _derive(root: Path, log) -> tuple[Path, dict[str, str]]:
+    """Derive the sources (:func:`derive_book_source`); return them and the environment that
+    jupyter-book and the lessons' kernels run in."""
+    source = derive_book_source(root)
+    planned = check_toc(root, lesson_sources(root))
+    if planned:
+        print("book: in _toc.yml but not written yet, left out: " + ", ".join(planned), file=log)
+    return source, {**os.environ, "MPLBACKEND": INLINE_BACKEND, "PYDEVD_DISABLE_FILE_VALIDATION": "1"}
+
+
+def _execute_uncached(root: Path, env: dict[str, str]) -> None:
+    """:func:`execute_lessons`, in a process of its own: its kernels need ``env``'s MPLBACKEND."""
+    if uncached_lessons(root):
+        subprocess.run([sys.executable, "-m", "tooling.book", "--root", str(root), "--execute-only"],
+                       cwd=root, env=env, capture_output=True, text=True, check=False)
+
+
+def _jupyter_book() -> list[str]:
+    jupyter_book = Path(sys.executable).with_name("jupyter-book")
+    return [str(jupyter_book) if jupyter_book.exists() else "jupyter-book"]
+
+
+def linkcheck(root: Path, *, log=sys.stdout) -> Path:
+    """Check every external link of the book — references, data sources, each lesson's launch
+    links and its student notebook on GitHub — with Sphinx's ``linkcheck`` builder, and return
+    the report, ``_build/linkcheck/output.txt``. Needs the internet, so it is no part of the
+    test suite (``make linkcheck``).
+
+    Lessons are read from the execution cache; the ones not in it are executed first, as for
+    :func:`build`.
+
+    Raises
+    ------
+    BookError
+        If a link is broken (the report lists them) or the check could not run.
+    """
+    root = Path(root).resolve()
+    source, env = _derive(root, log)
+    _execute_uncached(root, env)
+    command = [*_jupyter_book(), "build", str(source), "--path-output", str(root),
+               "--builder", "custom", "--custom-builder", "linkcheck"]
+    result = subprocess.run(command, cwd=root, env=env, capture_output=True, text=True, check=False)
+    output = ANSI_ESCAPE.sub("", result.stdout + result.stderr)
+    report = root / BUILD_FOLDER / "linkcheck" / "output.txt"
+    broken = [line for line in output.splitlines() if re.match(r"\(.*\) +(broken|timeout)\s", line)]
+    print("\n".join(broken) + f"\nbook: link check, {len(broken)} broken -> {report}", file=log)
+    if result.returncode != 0:
+        raise BookError(f"link check failed (exit {result.returncode}), {len(broken)} broken links; see {report}"
+                        + ("" if broken else ":\n" + "\n".join(output.splitlines()[-40:])))
+    return report
 
 
 def _warnings_with_details(output: str) -> list[str]:
@@ -389,6 +493,8 @@ def main(argv: list[str] | None = None) -> int:
                        help="only write the derived sources to _build/book-src")
     stage.add_argument("--execute-only", action="store_true",
                        help="only execute the derived lessons missing from the cache (in parallel)")
+    stage.add_argument("--linkcheck", action="store_true",
+                       help="check the book's external links (needs the internet): _build/linkcheck/")
     args = parser.parse_args(argv)
     try:
         if args.derive_only:
@@ -397,6 +503,8 @@ def main(argv: list[str] | None = None) -> int:
             outcome = execute_lessons(args.root)
             print("\n".join(f"{kind}: {path}" for kind, paths in outcome.items() for path in paths))
             return 1 if outcome["excepted"] or outcome["errored"] else 0
+        elif args.linkcheck:
+            linkcheck(args.root)
         else:
             build(args.root)
     except BookError as error:
