@@ -32,21 +32,18 @@ EDGE_MODES = ("nearest", "reflect", "mirror", "wrap")
 
 
 def _edge_mode(mode) -> str:
-    if mode not in EDGE_MODES:
-        raise ValueError(f"mode must be one of {EDGE_MODES} (how the window sees past the ends of "
-                         f"the trace), got {mode!r}")
-    return mode
+    return validate.choice(mode, "mode", EDGE_MODES, what="how the window sees past the ends of the trace")
 
 
 def _window_in_frames(window_frames, n_frames: int) -> int:
-    if isinstance(window_frames, bool) or not isinstance(window_frames, numbers.Integral):
+    if isinstance(window_frames, (bool, np.bool_)) or not isinstance(window_frames, numbers.Integral):
         raise TypeError(f"window_frames must be a whole number of frames, got {window_frames!r} "
                         "(for a window in seconds use round(window_s * fs))")
     if window_frames < 1:
         raise ValueError(f"window_frames must be at least 1 frame, got {window_frames}")
     if window_frames > n_frames:
         raise ValueError(f"window_frames={window_frames} is longer than the trace ({n_frames} "
-                         "frames): use a shorter window")
+                         "frames): use a shorter window (time is the last axis of the traces)")
     return int(window_frames)
 
 
@@ -89,6 +86,7 @@ def constant_baseline(traces, stat="median", *, q=10):
         If `stat` is unknown, `q` is outside [0, 100] or the input has the wrong shape or NaN.
     """
     traces2d, was_1d = validate.as_traces(traces)
+    validate.choice(stat, "stat", ("median", "mean", "percentile"), what="the statistic over time")
     if stat == "median":
         level = np.median(traces2d, axis=-1, keepdims=True)
     elif stat == "mean":
@@ -171,9 +169,10 @@ def rolling_percentile(traces, q, window_s, fs, *, mode="nearest"):
         If `fs` or `window_s` is not positive, `q` is outside [0, 100], the window is longer than
         the trace, or the input contains NaN — each with a message saying which and why.
     """
-    traces2d, was_1d = validate.as_traces(traces)
+    fs = validate.positive(fs, "fs", unit="Hz")
+    traces2d, was_1d = validate.as_traces(traces, fs=fs)
     q = validate.in_range(q, "q", 0, 100)
-    size = validate.window_frames(window_s, fs, traces2d.shape[-1])
+    size = validate.window_frames(window_s, fs, traces2d.shape[-1], shape=traces2d.shape)
     return _filter_rows(ndimage.percentile_filter, traces2d, was_1d, percentile=q, size=size,
                         mode=_edge_mode(mode))
 
@@ -209,10 +208,11 @@ def ema_baseline(traces, tau_s, fs):
     ValueError
         If `tau_s` or `fs` is not positive, or the input has the wrong shape or NaN.
     """
-    traces2d, was_1d = validate.as_traces(traces)
     tau_s = validate.positive(tau_s, "tau_s", unit="seconds")
     fs = validate.positive(fs, "fs", unit="Hz")
-    decay = np.exp(-1.0 / (tau_s * fs))
+    traces2d, was_1d = validate.as_traces(traces, fs=fs)
+    frames = tau_s * fs  # may underflow to 0: then nothing of the past is kept
+    decay = np.exp(-1.0 / frames) if frames > 1e-300 else 0.0
     out, _ = signal.lfilter([1.0 - decay], [1.0, -decay], traces2d, axis=-1,
                             zi=decay * traces2d[:, :1])
     return out[0] if was_1d else out
@@ -241,7 +241,7 @@ def maximin(traces, fs, *, sigma_frames=10.0, window_s=60.0, mode="nearest"):
     fs : float
         Frame rate in Hz, > 0.
     sigma_frames : float
-        Standard deviation of the Gaussian smoothing in frames, > 0.
+        Standard deviation of the Gaussian smoothing in frames, > 0 and at most the trace's length.
     window_s : float
         Length of the rolling minimum and maximum windows in seconds.
     mode : {"nearest", "reflect", "mirror", "wrap"}
@@ -257,11 +257,17 @@ def maximin(traces, fs, *, sigma_frames=10.0, window_s=60.0, mode="nearest"):
         If `fs`, `sigma_frames` or `window_s` is not positive, the window is longer than the trace,
         `mode` is unknown, or the input has the wrong shape or NaN.
     """
-    traces2d, was_1d = validate.as_traces(traces)
-    sigma_frames = validate.positive(sigma_frames, "sigma_frames", unit="frames")
-    size = validate.window_frames(window_s, fs, traces2d.shape[-1])
+    fs = validate.positive(fs, "fs", unit="Hz")
+    traces2d, was_1d = validate.as_traces(traces, fs=fs)
+    sigma_frames = validate.positive(sigma_frames, "sigma_frames", unit="frames",
+                                     high=traces2d.shape[-1],
+                                     why=" (the length of the trace: a wider smoothing flattens it "
+                                         "entirely, and its kernel would exhaust memory)")
+    size = validate.window_frames(window_s, fs, traces2d.shape[-1], shape=traces2d.shape)
     mode = _edge_mode(mode)
-    smooth = ndimage.gaussian_filter1d(traces2d, sigma_frames, axis=-1, mode=mode)
+    # Below 1/8 frame SciPy's kernel is the single sample 1 (and for a tiny σ its 1/σ² overflows).
+    smooth = (traces2d if sigma_frames < 0.125 else
+              ndimage.gaussian_filter1d(traces2d, sigma_frames, axis=-1, mode=mode))
     low = ndimage.minimum_filter1d(smooth, size, axis=-1, mode=mode)
     out = ndimage.maximum_filter1d(low, size, axis=-1, mode=mode)
     return out[0] if was_1d else out
@@ -306,9 +312,11 @@ def remove_slow_drift(traces, fs, *, cutoff_s=20.0, q=10, mode="nearest"):
         If `fs` or `cutoff_s` is not positive, `q` is outside [0, 100], the window is longer than
         the trace, `mode` is unknown, or the input has the wrong shape or NaN.
     """
-    traces2d, was_1d = validate.as_traces(traces)
+    fs = validate.positive(fs, "fs", unit="Hz")
+    traces2d, was_1d = validate.as_traces(traces, fs=fs)
     q = validate.in_range(q, "q", 0, 100)
-    size = validate.window_frames(cutoff_s, fs, traces2d.shape[-1], name="cutoff_s")
+    size = validate.window_frames(cutoff_s, fs, traces2d.shape[-1], name="cutoff_s",
+                                  shape=traces2d.shape)
     drift = _filter_rows(ndimage.percentile_filter, traces2d, False, percentile=q, size=size,
                          mode=_edge_mode(mode))
     out = traces2d - (drift - np.median(drift, axis=-1, keepdims=True))

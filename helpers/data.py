@@ -33,6 +33,7 @@ import os
 import posixpath
 import sys
 import types
+import zipfile
 from pathlib import Path
 from typing import Mapping
 
@@ -44,6 +45,8 @@ import roifile
 import scipy.io
 import skimage.draw
 import tifffile
+
+from helpers import validate
 
 __all__ = [
     "CACHE_ENV", "REGISTRY_FILE", "PREFETCH_COMMAND",
@@ -125,9 +128,15 @@ def read_registry(path) -> dict[str, Entry]:
         the wrong length or a URL that is not http(s), or repeats a name; the message gives the
         line number.
     """
+    if not isinstance(path, (str, os.PathLike)):
+        raise TypeError(f"path must be a registry file (str or Path), got {path!r}")
     path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise ValueError(f"{path} is not a registry: it is not UTF-8 text") from None
     entries: dict[str, Entry] = {}
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+    for number, line in enumerate(text.splitlines(), start=1):
         line = line.strip()
         if not line or line.startswith("#"):
             continue
@@ -227,14 +236,21 @@ def fetch(name: str, *, registry: Mapping[str, Entry] | None = None, cache=None)
 
 
 def _entry(name: str, registry: Mapping[str, Entry] | None) -> Entry:
+    if not isinstance(name, str):
+        raise TypeError(f"name must be a data file's name (a str) as listed in the registry, got {name!r}")
     registry = course_registry() if registry is None else registry
+    if not isinstance(registry, Mapping):
+        raise TypeError(f"registry must map file names to Entry, e.g. read_registry(path), got "
+                        f"{type(registry).__name__}")
     if name not in registry:
         known = ", ".join(sorted(registry))
-        raise ValueError(f"unknown data file {name!r}; the registry lists: {known}")
+        raise ValueError(f"unknown data file name={name!r}; the registry lists: {known}")
     return registry[name]
 
 
 def _folder(cache) -> Path:
+    if cache is not None and not isinstance(cache, (str, os.PathLike)):
+        raise TypeError(f"cache must be a folder (str or Path), got {cache!r}")
     return cache_dir() if cache is None else Path(cache).expanduser().resolve()
 
 
@@ -478,9 +494,28 @@ def load_imagej_rois(path, shape) -> np.ndarray:
     ValueError
         If a ROI is not an area (line, point, ...) or has no pixel inside the image.
     """
-    rois = roifile.roiread(path)
+    if not isinstance(path, (str, os.PathLike)):
+        raise TypeError(f"path must be an ImageJ .roi or RoiSet .zip file (str or Path), got {path!r}")
+    shape = _image_shape(shape)
+    try:
+        rois = roifile.roiread(path)
+    except (ValueError, KeyError, EOFError, zipfile.BadZipFile) as err:
+        raise ValueError(f"{path} is not an ImageJ ROI file or RoiSet zip ({err})") from None
     rois = [rois] if isinstance(rois, roifile.ImagejRoi) else rois
-    return np.stack([_roi_mask(roi, tuple(shape)) for roi in rois])
+    if not rois:
+        raise ValueError(f"{path} holds no ImageJ ROI")
+    validate.check_size(len(rois) * shape[0] * shape[1], "shape", f"{len(rois)} masks")
+    return np.stack([_roi_mask(roi, shape) for roi in rois])
+
+
+def _image_shape(shape) -> tuple[int, int]:
+    """``(y, x)``: two whole numbers of pixels, each at least 1."""
+    if isinstance(shape, (str, bytes)) or np.shape(shape) != (2,):
+        raise TypeError(f"shape must be a pair (y, x) of whole numbers of pixels, the shape of the "
+                        f"image the ROIs were drawn on, got {shape!r}")
+    ny, nx = (validate.whole_number(v, "shape", unit="pixels") for v in shape)
+    validate.check_size(ny * nx, "shape", "a mask")
+    return ny, nx
 
 
 def _roi_mask(roi: roifile.ImagejRoi, shape: tuple[int, int]) -> np.ndarray:
@@ -595,6 +630,10 @@ def load_suite2p_folder(folder, *, fs: float | None = None) -> Suite2p:
     ValueError
         If the files disagree on the number of ROIs or frames.
     """
+    if not isinstance(folder, (str, os.PathLike)):
+        raise TypeError(f"folder must be a path (str or Path) to suite2p/plane0, got {folder!r}")
+    if fs is not None:
+        fs = validate.positive(fs, "fs", unit="Hz")
     folder = Path(folder).expanduser().resolve()
     paths = {part: folder / f"{part}.npy" for part in _SUITE2P_FILES}
     missing = [path.name for path in paths.values() if not path.is_file()]

@@ -124,11 +124,13 @@ def noise_sd(traces, method="mad"):
         has fewer than 2 frames.
     """
     traces2d, was_1d = validate.as_traces(traces)
+    validate.choice(method, "method", ("mad", "diff_mad", "std"))
     if method == "std":
         return _per_neuron(traces2d.std(axis=-1), was_1d)
     if method == "diff_mad":
         if traces2d.shape[-1] < 2:
-            raise ValueError("noise_sd(method='diff_mad') needs at least 2 frames per trace")
+            raise ValueError("traces have 1 frame: noise_sd(method='diff_mad') needs at least 2 "
+                             "frames per trace (time is the last axis)")
         traces2d = np.diff(traces2d, axis=-1) / np.sqrt(2.0)
     elif method != "mad":
         raise ValueError(f'method must be "mad", "diff_mad" or "std", got {method!r}')
@@ -151,6 +153,10 @@ def wavelet_denoise(traces, wavelet="sym4", level=None, mode="soft", threshold="
 
     Edges: the decomposition extends the trace past its ends by `extension` (a PyWavelets signal
     extension mode; ``"symmetric"`` mirrors it, including the edge sample).
+
+    A trace whose finest detail band is mostly zeros (constant, or flat for more than half its
+    length) has a noise estimate of 0, hence a threshold of 0: it comes back unchanged. Pass a
+    number as `threshold` to denoise such a trace.
 
     It works best when a transient spans many frames (20-30 Hz imaging): then it lives in the
     coarse levels while white noise dominates the fine ones. At a few Hz a GCaMP6s transient is
@@ -187,14 +193,18 @@ def wavelet_denoise(traces, wavelet="sym4", level=None, mode="soft", threshold="
     n_frames = traces2d.shape[-1]
     try:
         wavelet = pywt.Wavelet(wavelet) if isinstance(wavelet, str) else wavelet
-    except ValueError:
+    except (TypeError, ValueError):
         raise ValueError(f"wavelet {wavelet!r} is not a discrete wavelet known to PyWavelets "
                          "(see pywt.wavelist(kind='discrete'))") from None
-    if mode not in ("soft", "hard"):
-        raise ValueError(f'mode must be "soft" or "hard" (the thresholding rule), got {mode!r}')
-    if extension not in pywt.Modes.modes:
-        raise ValueError(f"extension must be one of {pywt.Modes.modes}, got {extension!r}")
+    if not isinstance(wavelet, pywt.Wavelet):
+        raise TypeError(f"wavelet must be a name such as 'sym4' or a pywt.Wavelet, got {wavelet!r}")
+    validate.choice(mode, "mode", ("soft", "hard"), what="the thresholding rule")
+    validate.choice(extension, "extension", tuple(pywt.Modes.modes))
     max_level = pywt.dwt_max_level(n_frames, wavelet.dec_len)
+    if max_level < 1:
+        raise ValueError(f"traces have {n_frames} frames, too few for even one level of the "
+                         f"wavelet {wavelet.name} (it needs at least {wavelet.dec_len - 1}); time "
+                         "is the last axis: are the traces transposed?")
     if level is None:
         level = max_level
     if isinstance(level, bool) or not isinstance(level, numbers.Integral) or not 1 <= level <= max_level:
@@ -210,7 +220,10 @@ def wavelet_denoise(traces, wavelet="sym4", level=None, mode="soft", threshold="
     if threshold == "universal":
         sigma = np.median(np.abs(coeffs[-1]), axis=-1, keepdims=True) / 0.6745
         threshold = sigma * np.sqrt(2.0 * np.log(n_frames))
-    coeffs[1:] = [pywt.threshold(detail, threshold, mode=mode) for detail in coeffs[1:]]
+    # A zero threshold keeps every coefficient (pywt's soft rule would turn 0 / 0 into NaN).
+    with np.errstate(invalid="ignore", divide="ignore"):
+        coeffs[1:] = [np.where(detail == 0, 0.0, pywt.threshold(detail, threshold, mode=mode))
+                      for detail in coeffs[1:]]
     out = pywt.waverec(coeffs, wavelet, mode=extension, axis=-1)[..., :n_frames]
     return out[0] if was_1d else out
 
@@ -244,6 +257,7 @@ def snr(traces, signal="p99", noise="mad"):
         has the wrong shape or NaN.
     """
     traces2d, was_1d = validate.as_traces(traces)
+    validate.choice(signal, "signal", ("p99", "peak"))
     if signal == "p99":
         top = np.percentile(traces2d, 99, axis=-1)
     elif signal == "peak":
@@ -252,6 +266,6 @@ def snr(traces, signal="p99", noise="mad"):
         raise ValueError(f'signal must be "p99" or "peak", got {signal!r}')
     sigma = np.atleast_1d(noise_sd(traces2d, noise))
     if np.any(sigma == 0):
-        raise ValueError(f"the noise σ ({noise}) is zero for neuron(s) "
+        raise ValueError(f"traces: the noise σ ({noise}) is zero for neuron(s) "
                          f"{np.flatnonzero(sigma == 0)[:10].tolist()}: a constant trace has no SNR")
     return _per_neuron((top - np.median(traces2d, axis=-1)) / sigma, was_1d)

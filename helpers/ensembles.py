@@ -29,7 +29,8 @@ import numpy as np
 from scipy.cluster.hierarchy import fcluster, linkage
 from scipy.spatial.distance import squareform
 
-from helpers.validate import as_array, in_range, positive
+from helpers.validate import (as_array, boolean_array, check_size, choice, in_range, number, positive,
+                              time_last, whole_number)
 
 # Tolerance (in bins) for frames that sit exactly on a bin edge: at 6 Hz with 0.2 s bins frame 6
 # starts bin 5, although in floating point 6 / (6.0 * 0.2) is 4.999999999999999.
@@ -37,12 +38,22 @@ _EDGE = 1e-9
 
 
 def _frames_per_bin(fs, bin_s) -> float:
-    return positive(fs, "fs", unit="Hz") * positive(bin_s, "bin_s", unit="seconds")
+    frames = positive(fs, "fs", unit="Hz") * positive(bin_s, "bin_s", unit="seconds")
+    if not 0 < frames < math.inf:
+        raise ValueError(f"bin_s={bin_s:g} s at fs={fs:g} Hz is {frames:g} frames: is bin_s in "
+                         "seconds and fs in Hz?")
+    return frames
 
 
-def _bins_of_frames(n_frames: int, frames_per_bin: float, name: str) -> tuple[np.ndarray, int]:
-    """Bin index of every frame (``n_bins`` for frames in the dropped partial bin) and n_bins."""
-    n_bins = math.floor(n_frames / frames_per_bin + _EDGE)
+def _bins_of_frames(n_frames: int, frames_per_bin: float, name: str, n_rows: int = 1
+                    ) -> tuple[np.ndarray, int]:
+    """Bin index of every frame (``n_bins`` for frames in the dropped partial bin) and n_bins.
+
+    `n_rows` rows of bins will be made: their size is checked against the memory limit."""
+    bins_float = n_frames / frames_per_bin + _EDGE  # may be inf for a tiny bin
+    check_size(n_rows * bins_float, "bin_s", f"{n_rows} rows of bins (a bin of "
+               f"{frames_per_bin:.3g} frames)")
+    n_bins = math.floor(bins_float)
     if n_bins < 1:
         raise ValueError(f"{name} has {n_frames} frames, fewer than one bin of {frames_per_bin:g} "
                          "frames: use a shorter bin_s or a longer recording")
@@ -52,15 +63,11 @@ def _bins_of_frames(n_frames: int, frames_per_bin: float, name: str) -> tuple[np
 
 def _as_raster(raster, name: str = "raster", *, allow_empty: bool = False) -> np.ndarray:
     """A 2-D boolean array (0/1 numbers are accepted); `allow_empty` admits zero rows."""
-    if allow_empty and np.ndim(raster) == 2 and np.size(raster) == 0:
-        return np.zeros(np.shape(raster), dtype=bool)
-    arr = as_array(raster, name, ndim=2, dtype=None)
-    if arr.dtype != bool:
-        if not np.issubdtype(arr.dtype, np.number) or not np.isin(arr, (0, 1)).all():
-            raise ValueError(f"{name} must be a boolean (neurons, frames) event raster (True at "
-                             "event onsets), e.g. from helpers.events.event_raster; got values "
-                             "other than 0/1 — are these traces?")
-        arr = arr.astype(bool)
+    arr = boolean_array(raster, name, ndim=2, hint=(
+        "an event raster is (neurons, frames) with True at event onsets, e.g. from "
+        "helpers.events.event_raster; values other than 0/1 — are these traces?"))
+    if arr.size == 0 and not allow_empty:
+        raise ValueError(f"{name} is empty (shape {arr.shape})")
     return arr
 
 
@@ -88,7 +95,9 @@ def bin_events(raster, fs, bin_s: float = 0.5) -> np.ndarray:
         True where the neuron was active in the bin. Bin ``b`` covers ``[b * bin_s, (b+1) * bin_s)``.
     """
     raster = _as_raster(raster)
-    bins, n_bins = _bins_of_frames(raster.shape[1], _frames_per_bin(fs, bin_s), "raster")
+    time_last(raster.shape, "raster", positive(fs, "fs", unit="Hz"))
+    bins, n_bins = _bins_of_frames(raster.shape[1], _frames_per_bin(fs, bin_s), "raster",
+                                   raster.shape[0])
     neuron, frame = np.nonzero(raster)
     binned = np.zeros((raster.shape[0], n_bins + 1), dtype=bool)
     binned[neuron, bins[frame]] = True
@@ -117,9 +126,19 @@ def shuffle_offsets(n_shuffles: int, n_neurons: int, n_frames: int, seed=None) -
     result to :func:`circular_shuffle_null` (``offsets=``) to reproduce or compare shuffles.
     """
     for value, name in ((n_shuffles, "n_shuffles"), (n_neurons, "n_neurons"), (n_frames, "n_frames")):
-        if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
-            raise ValueError(f"{name} must be a positive whole number, got {value!r}")
-    return np.random.default_rng(seed).integers(0, n_frames, size=(n_shuffles, n_neurons))
+        whole_number(value, name, high=2**62)
+    check_size(n_shuffles * n_neurons, "n_shuffles x n_neurons", "shuffle offsets")
+    return _generator(seed).integers(0, n_frames, size=(n_shuffles, n_neurons))
+
+
+def _generator(seed) -> np.random.Generator:
+    if isinstance(seed, (bool, np.bool_)):
+        raise TypeError(f"seed must be a whole number >= 0, a numpy Generator or None, got {seed!r}")
+    try:
+        return np.random.default_rng(seed)
+    except (TypeError, ValueError) as err:
+        raise TypeError(f"seed must be a whole number >= 0, a numpy Generator or None, got "
+                        f"{seed!r} ({err})") from None
 
 
 def circular_shuffle_null(raster, fs, bin_s: float = 0.5, n_shuffles: int = 1000, seed=None,
@@ -158,10 +177,13 @@ def circular_shuffle_null(raster, fs, bin_s: float = 0.5, n_shuffles: int = 1000
         Coactivity (number of active neurons) of every bin in every shuffle.
     """
     raster = _as_raster(raster)
+    time_last(raster.shape, "raster", positive(fs, "fs", unit="Hz"))
     n_neurons, n_frames = raster.shape
     frames_per_bin = _frames_per_bin(fs, bin_s)
     bins, n_bins = _bins_of_frames(n_frames, frames_per_bin, "raster")
     if offsets is None:
+        check_size(whole_number(n_shuffles, "n_shuffles") * n_bins, "n_shuffles",
+                   f"a null of {n_bins} bins per shuffle")
         offsets = shuffle_offsets(n_shuffles, n_neurons, n_frames, seed)
     else:
         offsets = as_array(offsets, "offsets", ndim=2, dtype=None)
@@ -169,6 +191,7 @@ def circular_shuffle_null(raster, fs, bin_s: float = 0.5, n_shuffles: int = 1000
             raise ValueError(f"offsets must be whole numbers of frames, shape (n_shuffles, {n_neurons}), "
                              f"got dtype {offsets.dtype} and shape {offsets.shape}")
         offsets = offsets % n_frames
+        check_size(offsets.shape[0] * n_bins, "offsets", f"a null of {n_bins} bins per shuffle")
     n_shuffles = offsets.shape[0]
 
     # A neuron's events, rotated, stay in circular order. So an event starts a new (neuron, bin)
@@ -249,8 +272,7 @@ def ensemble_events(binned, threshold) -> tuple[np.ndarray, np.ndarray]:
         The contributing neurons of each ensemble event.
     """
     binned = _as_raster(binned, "binned")
-    if isinstance(threshold, bool) or not isinstance(threshold, numbers.Real) or not np.isfinite(threshold):
-        raise TypeError(f"threshold must be a finite number of neurons, got {threshold!r}")
+    threshold = number(threshold, "threshold", unit="neurons")
     bins = np.flatnonzero(binned.sum(axis=0) > threshold)
     return bins, binned[:, bins].T.copy()
 
@@ -318,10 +340,9 @@ def linkage_tree(members, method: str = "average") -> np.ndarray:
     (for a dendrogram, or cuts of your own with ``fcluster``). Needs at least 2 events.
     """
     m = _as_raster(members, "members", allow_empty=True)
-    if method not in _LINKAGE_METHODS:
-        raise ValueError(f"method must be one of {', '.join(map(repr, _LINKAGE_METHODS))}, got {method!r}")
+    choice(method, "method", _LINKAGE_METHODS)
     if m.shape[0] < 2:
-        raise ValueError(f"a tree needs at least 2 ensemble events, got {m.shape[0]}")
+        raise ValueError(f"members has {m.shape[0]} row(s): a tree needs at least 2 ensemble events")
     return linkage(squareform(_event_distance(m), checks=False), method=method)
 
 
@@ -332,8 +353,25 @@ def silhouette_scores(members, ks, method: str = "average") -> np.ndarray:
     event alone in its cluster scores 0; a single cluster scores -1).
     """
     m = _as_raster(members, "members", allow_empty=True)
+    ks = _cluster_counts(ks)
     tree, distance = linkage_tree(m, method), _event_distance(m)
-    return np.array([_mean_silhouette(distance, fcluster(tree, int(k), criterion="maxclust")) for k in ks])
+    # More clusters than events is the same cut as one cluster per event.
+    return np.array([_mean_silhouette(distance, fcluster(tree, min(k, len(m)), criterion="maxclust"))
+                     for k in ks], dtype=np.float64)
+
+
+def _cluster_counts(ks) -> list[int]:
+    """`ks` as a list of whole numbers of clusters >= 1 (whole floats such as 2.0 are accepted)."""
+    try:
+        ks = list(ks)
+    except TypeError:
+        raise TypeError(f"ks must be a sequence of numbers of clusters, e.g. range(2, 10), "
+                        f"got {ks!r}") from None
+    for k in ks:
+        if isinstance(k, (bool, np.bool_)) or not isinstance(k, numbers.Real) \
+                or not math.isfinite(k) or k != int(k) or k < 1:
+            raise ValueError(f"ks must hold whole numbers of clusters >= 1, got {k!r}")
+    return [int(k) for k in ks]
 
 
 def cluster_ensembles(members, method: str = "average", cut="silhouette") -> np.ndarray:
@@ -370,8 +408,7 @@ def cluster_ensembles(members, method: str = "average", cut="silhouette") -> np.
         Cluster label of each ensemble event, 0, 1, 2, … numbered by first appearance in time.
     """
     m = _as_raster(members, "members", allow_empty=True)
-    if method not in _LINKAGE_METHODS:
-        raise ValueError(f"method must be one of {', '.join(map(repr, _LINKAGE_METHODS))}, got {method!r}")
+    choice(method, "method", _LINKAGE_METHODS)
     n = m.shape[0]
     if isinstance(cut, str):
         valid = cut == "silhouette"
@@ -392,8 +429,8 @@ def cluster_ensembles(members, method: str = "average", cut="silhouette") -> np.
             labels = np.ones(n, dtype=np.intp)
         else:
             labels = candidates[int(np.argmax(scores))]
-    elif isinstance(cut, numbers.Integral):
-        labels = fcluster(tree, int(cut), criterion="maxclust")
+    elif isinstance(cut, numbers.Integral):  # more clusters than events: one per event
+        labels = fcluster(tree, min(int(cut), n), criterion="maxclust")
     else:
         labels = fcluster(tree, float(cut), criterion="distance")
     _, first = np.unique(labels, return_index=True)
@@ -444,15 +481,14 @@ def summarise_ensembles(members, labels, bins, bin_s: float = 0.5, *, min_partic
         neuron joined, shape (n_neurons,)).
     """
     m = _as_raster(members, "members", allow_empty=True)
-    labels, bins = np.asarray(labels), np.asarray(bins)
+    labels, bins = _ndarray(labels, "labels"), _ndarray(bins, "bins")
     for arr, name in ((labels, "labels"), (bins, "bins")):
         if arr.shape != (m.shape[0],) or not np.issubdtype(arr.dtype, np.integer):
             raise ValueError(f"{name} must hold one whole number per ensemble event ({m.shape[0]}), "
                              f"got dtype {arr.dtype} and shape {arr.shape}")
     bin_s = positive(bin_s, "bin_s", unit="seconds")
     min_participation = in_range(min_participation, "min_participation", 0, 1)
-    if isinstance(min_events, bool) or not isinstance(min_events, numbers.Integral) or min_events < 1:
-        raise ValueError(f"min_events must be a whole number >= 1, got {min_events!r}")
+    min_events = whole_number(min_events, "min_events", unit="events")
     ensembles = []
     for label in np.unique(labels):
         index = np.flatnonzero(labels == label)
@@ -471,8 +507,7 @@ def adjusted_rand_index(labels_true, labels_pred) -> float:
     Hubert & Arabie's formula from the contingency table of the two labellings; label values
     themselves do not matter, only which items share a label.
     """
-    a = as_array(labels_true, "labels_true", ndim=1, dtype=None)
-    b = as_array(labels_pred, "labels_pred", ndim=1, dtype=None)
+    a, b = _labels(labels_true, "labels_true"), _labels(labels_pred, "labels_pred")
     if a.shape != b.shape:
         raise ValueError(f"labels_true and labels_pred must label the same items, got {a.size} and {b.size}")
     _, ai = np.unique(a, return_inverse=True)
@@ -487,3 +522,21 @@ def adjusted_rand_index(labels_true, labels_pred) -> float:
     expected = rows * cols / total if total else 0.0
     maximum = (rows + cols) / 2
     return 1.0 if maximum == expected else float((index - expected) / (maximum - expected))
+
+
+def _ndarray(x, name: str) -> np.ndarray:
+    """``np.asarray(x)``, with a message naming `x` for ragged input."""
+    try:
+        return np.asarray(x)
+    except (TypeError, ValueError) as err:
+        raise TypeError(f"{name} must be an array, got {type(x).__name__} ({err})") from None
+
+
+def _labels(labels, name: str) -> np.ndarray:
+    """A non-empty 1-D array of labels: numbers (finite) or strings."""
+    arr = _ndarray(labels, name)
+    if arr.dtype.kind in "US":
+        if arr.ndim != 1 or arr.size == 0:
+            raise ValueError(f"{name} must be a non-empty 1-D array of labels, got shape {arr.shape}")
+        return arr
+    return as_array(labels, name, ndim=1, dtype=None)

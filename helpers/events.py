@@ -20,7 +20,6 @@ Conventions used throughout:
 from __future__ import annotations
 
 import math
-import numbers
 from dataclasses import dataclass
 
 import numpy as np
@@ -29,13 +28,16 @@ from scipy.sparse.csgraph import maximum_bipartite_matching
 from scipy.signal import peak_widths
 
 from helpers.dff import MAD_TO_SD
-from helpers.validate import as_array, as_traces, in_range, positive
+from helpers.validate import (as_array, as_traces, check_size, choice, in_range, number, positive,
+                              whole_number)
 
 
 def _frames_at_least(seconds: float, fs: float) -> int:
     """Smallest whole number of frames lasting at least `seconds` (``m / fs >= seconds``)."""
     # The tolerance keeps 1.1 s at 100 Hz at 110 frames although 1.1 * 100 = 110.00000000000001.
-    return math.ceil(seconds * fs - 1e-9)
+    # Beyond 2**53 frames (longer than any recording) the count is capped: no overflow.
+    frames = seconds * fs
+    return math.ceil(frames - 1e-9) if frames < 2**53 else 2**53
 
 
 def _row_medians(a: np.ndarray, *, overwrite: bool = False) -> np.ndarray:
@@ -152,8 +154,7 @@ class Events:
 
     def per_neuron(self, field: str = "onset") -> list[np.ndarray]:
         """One array per neuron (empty for silent ones) of a per-event field, e.g. onset frames."""
-        if field not in ("onset", "peak", "offset", "amplitude", "fwhm_s"):
-            raise ValueError(f"field must be one of onset, peak, offset, amplitude, fwhm_s; got {field!r}")
+        choice(field, "field", ("onset", "peak", "offset", "amplitude", "fwhm_s"))
         values = getattr(self, field)
         return np.split(values, np.searchsorted(self.neuron, np.arange(1, self.n_neurons)))
 
@@ -265,15 +266,12 @@ def detect_events(traces, fs, *, k: float = 3.0, k_low: float = 1.5, min_amplitu
         `fs`, `k` or `min_duration_s`, `k_low` outside [0, k], a negative `min_separation_s`, or
         a `sigma` of the wrong shape or not positive.
     """
-    x, _ = as_traces(traces)
     fs = positive(fs, "fs", unit="Hz")
+    x, _ = as_traces(traces, fs=fs)
     k = positive(k, "k", unit="noise standard deviations")
     k_low = in_range(k_low, "k_low", 0.0, k)
     min_duration_s = positive(min_duration_s, "min_duration_s", unit="seconds")
-    if isinstance(min_separation_s, bool) or not isinstance(min_separation_s, numbers.Real):
-        raise TypeError(f"min_separation_s must be a number of seconds, got {min_separation_s!r}")
-    if not 0 <= min_separation_s < math.inf:
-        raise ValueError(f"min_separation_s must be >= 0 seconds (0 merges nothing), got {min_separation_s}")
+    min_separation_s = number(min_separation_s, "min_separation_s", low=0, unit="seconds (0 merges nothing)")
     if min_amplitude is not None:
         min_amplitude = positive(min_amplitude, "min_amplitude", unit="the trace's units")
     n_neurons, n_frames = x.shape
@@ -349,9 +347,8 @@ def event_raster(events, n_neurons: int | None = None, n_frames: int | None = No
     events = _as_events(events)
     shape = (events.n_neurons if n_neurons is None else n_neurons,
              events.n_frames if n_frames is None else n_frames)
-    for size, name in zip(shape, ("n_neurons", "n_frames")):
-        if isinstance(size, bool) or not isinstance(size, numbers.Integral) or size < 1:
-            raise ValueError(f"{name} must be a positive whole number, got {size!r}")
+    shape = tuple(whole_number(size, name) for size, name in zip(shape, ("n_neurons", "n_frames")))
+    check_size(shape[0] * shape[1], "n_neurons x n_frames", "a raster")
     if len(events) and (events.neuron.max() >= shape[0] or events.onset.max() >= shape[1]):
         raise ValueError(f"a raster of shape {shape} cannot hold these events (neurons up to "
                          f"{events.neuron.max()}, onsets up to frame {events.onset.max()})")
@@ -388,14 +385,24 @@ def event_features(events, duration_s: float | None = None) -> EventFeatures:
     events : Events
         From :func:`detect_events`.
     duration_s : float, optional
-        Length of the recording in seconds; default ``n_frames / fs``.
+        Length of the recording in seconds; default ``n_frames / fs``. It may not be shorter
+        than the time the events span (the last event's end): the rates would be too high.
 
     Returns
     -------
     EventFeatures
     """
     events = _as_events(events)
-    duration_s = events.n_frames / events.fs if duration_s is None else positive(duration_s, "duration_s", unit="seconds")
+    if duration_s is None:
+        duration_s = events.n_frames / events.fs
+    else:
+        duration_s = positive(duration_s, "duration_s", unit="seconds")
+        span_s = events.offset.max(initial=0) / events.fs
+        if duration_s < span_s * (1 - 1e-9):
+            raise ValueError(f"duration_s={duration_s:g} s is shorter than the time the events span "
+                             f"(up to {span_s:g} s; the recording lasts {events.n_frames} frames at "
+                             f"{events.fs:g} Hz): the rates would be too high. Leave it out, or give "
+                             "the recording's length in seconds")
     counts = np.bincount(events.neuron, minlength=events.n_neurons)
     with np.errstate(invalid="ignore", divide="ignore"):
         mean_amplitude = np.bincount(events.neuron, events.amplitude, events.n_neurons) / counts
@@ -404,6 +411,9 @@ def event_features(events, duration_s: float | None = None) -> EventFeatures:
     return EventFeatures(rate_hz=counts / duration_s, mean_amplitude=mean_amplitude,
                          mean_fwhm_s=mean_fwhm_s, iei_s=np.diff(events.onset)[same] / events.fs,
                          iei_neuron=events.neuron[1:][same], fraction_active=float((counts > 0).mean()))
+
+
+_MAX_FRAME = 2**40  # more frames than any recording holds; frame arithmetic stays far from overflow
 
 
 def _frame_lists(frames, name: str) -> tuple[list[np.ndarray], bool]:
@@ -424,6 +434,9 @@ def _frame_lists(frames, name: str) -> tuple[list[np.ndarray], bool]:
         if arr.ndim != 1 or arr.size and not np.issubdtype(arr.dtype, np.integer):
             raise TypeError(f"{name} must hold 1-D arrays of whole frame indices (not times in "
                             f"seconds), got an array of dtype {arr.dtype} and shape {arr.shape}")
+        if arr.size and max(-arr.min(), arr.max()) > _MAX_FRAME:
+            raise ValueError(f"{name} must hold frame indices within ±{_MAX_FRAME:.3g}, got values "
+                             f"from {arr.min()} to {arr.max()}")
         out.append(np.sort(arr).astype(np.intp))
     return out, single
 
@@ -506,11 +519,14 @@ def match_events(detected_frames, true_frames, fs, tolerance_s) -> MatchScore:
         raise ValueError(f"detected_frames has {len(detected)} neurons but true_frames has {len(true)}: "
                          "give one array per neuron in both, in the same order")
     fs = positive(fs, "fs", unit="Hz")
-    tolerance = positive(tolerance_s, "tolerance_s", unit="seconds") * fs
+    first = min((int(a.min()) for a in detected + true if a.size), default=0)
+    span = max((int(a.max()) for a in detected + true if a.size), default=0) - first
+    # A tolerance longer than all the frames span matches as much as one of that length.
+    tolerance = min(positive(tolerance_s, "tolerance_s", unit="seconds") * fs, span + 1)
     # Neurons are laid end to end with gaps wider than the tolerance so no pair crosses neurons.
-    spacing = max((int(a.max()) for a in detected + true if a.size), default=0) + math.ceil(tolerance) + 2
-    d = np.concatenate([a + i * spacing for i, a in enumerate(detected)])
-    t = np.concatenate([a + i * spacing for i, a in enumerate(true)])
+    spacing = span + math.ceil(tolerance) + 2
+    d = np.concatenate([a - first + i * spacing for i, a in enumerate(detected)])
+    t = np.concatenate([a - first + i * spacing for i, a in enumerate(true)])
     n_matched = 0
     if d.size and t.size:
         lo = np.searchsorted(d, t - tolerance - 1e-9, side="left")

@@ -6,37 +6,39 @@ or a corner belong to the same region.
 """
 from __future__ import annotations
 
-import numbers
 
 import numpy as np
 from scipy.optimize import linear_sum_assignment
 from skimage import filters, measure, morphology
 
-from helpers.validate import as_array, as_movie, in_range, mask_2d
+from helpers.validate import (as_array, as_movie, boolean_array, check_size, choice, in_range, mask_2d,
+                              whole_number)
 
 THRESHOLD_METHODS = ("absolute", "mean_std", "percentile", "otsu")
 TRACE_METHODS = ("mean", "median", "weighted")
 
 
-def _count(value, name: str, minimum: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < minimum:
-        raise ValueError(f"{name} must be a whole number of pixels >= {minimum}, got {value!r}")
-    return int(value)
+def _count(value, name: str, minimum: int, maximum: int | None = None, why: str = "") -> int:
+    return whole_number(value, name, low=minimum, high=maximum, unit="pixels", why=why)
+
+
+def _radius(value, name: str, minimum: int, image_shape) -> int:
+    """A disk radius in pixels, at most the image's larger side (a larger disk covers the whole
+    image whatever its centre, and its footprint would only cost memory)."""
+    return _count(value, name, minimum, max(image_shape),
+                  why=f" (the images are {tuple(image_shape)} px: a disk wider than them covers "
+                      "them entirely)")
 
 
 def _mask_stack(masks, name: str = "masks", shape=None) -> tuple[np.ndarray, bool]:
     """Masks as a boolean ``(n, y, x)`` stack with no empty mask, and whether the input was 2-D."""
-    arr = np.asarray(masks)
+    arr = boolean_array(masks, name, hint="for float footprints use footprints > 0 as masks and "
+                                          "pass the footprints as weights")
     if arr.ndim == 2:
         return mask_2d(arr, name, shape)[np.newaxis], True
     if arr.ndim != 3 or arr.shape[0] == 0:
         raise ValueError(f"{name} must be one (y, x) mask or a non-empty (n, y, x) stack of masks, "
                          f"got an array of shape {arr.shape}")
-    if arr.dtype != bool:
-        if not np.isin(arr, (0, 1)).all():
-            raise ValueError(f"{name} must be boolean (or 0/1); for float footprints use "
-                             "footprints > 0 as masks and pass the footprints as weights")
-        arr = arr.astype(bool)
     if shape is not None and arr.shape[1:] != tuple(shape):
         raise ValueError(f"{name} have frames of shape {arr.shape[1:]} but the movie's frames are "
                          f"{tuple(shape)}")
@@ -91,8 +93,7 @@ def threshold_mask(image, method: str, value=None, k: float = 3.0) -> np.ndarray
         image that is not 2-D or contains NaN.
     """
     image = as_array(image, "image", ndim=2)
-    if method not in THRESHOLD_METHODS:
-        raise ValueError(f"method must be one of {THRESHOLD_METHODS}, got {method!r}")
+    choice(method, "method", THRESHOLD_METHODS)
     needs_value = method in ("absolute", "percentile")
     if needs_value and value is None:
         raise ValueError(f'method="{method}" needs value=' +
@@ -124,7 +125,7 @@ def clean_mask(mask, opening_radius: int = 1, min_size: int = 20) -> np.ndarray:
     ----------
     mask : array_like of bool, shape (y, x)
     opening_radius : int
-        Disk radius in pixels; 0 skips the opening.
+        Disk radius in pixels; 0 skips the opening; at most the mask's larger side.
     min_size : int
         Smallest region kept, in pixels; 1 keeps every region.
 
@@ -139,7 +140,7 @@ def clean_mask(mask, opening_radius: int = 1, min_size: int = 20) -> np.ndarray:
         If the mask is not 2-D, not boolean (or 0/1), or empty (the threshold kept no pixel).
     """
     mask = mask_2d(mask, "mask")
-    opening_radius = _count(opening_radius, "opening_radius", 0)
+    opening_radius = _radius(opening_radius, "opening_radius", 0, mask.shape)
     min_size = _count(min_size, "min_size", 1)
     if opening_radius:
         mask = morphology.opening(mask, morphology.disk(opening_radius))
@@ -230,9 +231,9 @@ def neuropil_rings(masks, gap_px: int = 2, width_px: int = 3) -> np.ndarray:
     masks : array_like of bool, shape (y, x) or (n, y, x)
         All cells of the field of view (every one is excluded from every ring).
     gap_px : int
-        Radius of the inner dilation in pixels (>= 0).
+        Radius of the inner dilation in pixels (>= 0, at most the image's larger side).
     width_px : int
-        Ring width in pixels (>= 1).
+        Ring width in pixels (>= 1, at most the image's larger side).
 
     Returns
     -------
@@ -245,8 +246,8 @@ def neuropil_rings(masks, gap_px: int = 2, width_px: int = 3) -> np.ndarray:
         border); the message names the cell.
     """
     masks, was_2d = _mask_stack(masks)
-    gap_px = _count(gap_px, "gap_px", 0)
-    width_px = _count(width_px, "width_px", 1)
+    gap_px = _radius(gap_px, "gap_px", 0, masks.shape[1:])
+    width_px = _radius(width_px, "width_px", 1, masks.shape[1:])
     any_cell = masks.any(axis=0)
     inner_disk, outer_disk = morphology.disk(gap_px), morphology.disk(gap_px + width_px)
     rings = np.empty_like(masks)
@@ -289,8 +290,7 @@ def roi_traces(movie, masks, method: str = "mean", weights=None) -> np.ndarray:
     """
     movie = as_movie(movie)
     masks, was_2d = _mask_stack(masks, shape=movie.shape[1:])
-    if method not in TRACE_METHODS:
-        raise ValueError(f"method must be one of {TRACE_METHODS}, got {method!r}")
+    choice(method, "method", TRACE_METHODS)
     if weights is not None and method != "weighted":
         raise ValueError(f'weights are only used with method="weighted", not "{method}"')
 
@@ -349,9 +349,14 @@ def masks_from_suite2p(stat, shape, weights: bool = False) -> np.ndarray:
     """
     if np.shape(shape) != (2,):
         raise TypeError(f"shape must be a pair (Ly, Lx), got {shape!r}")
+    if not isinstance(weights, (bool, np.bool_)):
+        raise TypeError(f"weights must be True (lam footprints) or False (boolean masks), got {weights!r}")
     ly, lx = (_count(v, "shape", 1) for v in shape)
+    if isinstance(stat, (str, bytes, dict)) or not hasattr(stat, "__len__"):
+        raise TypeError(f"stat must be suite2p's list of per-ROI dicts (stat.npy), got {type(stat).__name__}")
     if len(stat) == 0:
         raise ValueError("stat is empty: suite2p found no ROI")
+    check_size(len(stat) * ly * lx, "shape", "masks")
     out = np.zeros((len(stat), ly, lx), dtype=np.float64 if weights else bool)
     for i, roi in enumerate(stat):
         try:
@@ -360,8 +365,13 @@ def masks_from_suite2p(stat, shape, weights: bool = False) -> np.ndarray:
         except (KeyError, TypeError, IndexError):
             raise ValueError(f"stat[{i}] must be a dict with 'ypix', 'xpix'"
                              + (" and 'lam'" if weights else "")) from None
-        if ys.size == 0 or ys.shape != xs.shape or (weights and values.shape != ys.shape):
+        if ys.size == 0 or ys.ndim != 1 or ys.shape != xs.shape or (weights and values.shape != ys.shape):
             raise ValueError(f"stat[{i}] has empty or mismatched ypix/xpix/lam arrays")
+        if not (np.issubdtype(ys.dtype, np.integer) and np.issubdtype(xs.dtype, np.integer)):
+            raise ValueError(f"stat[{i}] must hold whole pixel indices in ypix and xpix, got dtypes "
+                             f"{ys.dtype} and {xs.dtype}")
+        if weights and not np.isfinite(values).all():
+            raise ValueError(f"stat[{i}]['lam'] holds NaN or infinite weights")
         if ys.min() < 0 or xs.min() < 0 or ys.max() >= ly or xs.max() >= lx:
             raise ValueError(f"stat[{i}] has pixels outside the field of view {(ly, lx)}: "
                              "is shape (Ly, Lx) from the same ops?")

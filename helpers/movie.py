@@ -10,7 +10,7 @@ import numbers
 
 import numpy as np
 
-from helpers.validate import as_array, as_movie, positive
+from helpers.validate import as_array, as_movie, check_size, choice, positive, whole_number
 
 PROJECTIONS = ("mean", "max", "min", "std", "median")
 
@@ -45,7 +45,11 @@ def _frame_selection(frames, n_frames: int) -> slice:
     if frames is None:
         return slice(None)
     if isinstance(frames, slice):
-        if not len(range(n_frames)[frames]):
+        try:
+            selected = range(n_frames)[frames]
+        except (TypeError, ValueError) as err:
+            raise TypeError(f"frames={frames} is not a valid slice of frame indices ({err})") from None
+        if not len(selected):
             raise ValueError(f"frames={frames} selects no frame of a movie with {n_frames} frames")
         return frames
     start, stop = _box(frames, "frames", n_frames, (n_frames,))
@@ -81,8 +85,7 @@ def projection(movie, kind: str = "mean", frames=None) -> np.ndarray:
         outside the movie.
     """
     movie = as_movie(movie)
-    if kind not in PROJECTIONS:
-        raise ValueError(f"kind must be one of {PROJECTIONS}, got {kind!r}")
+    choice(kind, "kind", PROJECTIONS)
     selected = movie[_frame_selection(frames, movie.shape[0])]
     if kind == "mean":
         return selected.mean(axis=0, dtype=np.float64)
@@ -154,7 +157,7 @@ def time_axis(n_frames: int, fs: float) -> np.ndarray:
     Parameters
     ----------
     n_frames : int
-        Number of frames (> 0).
+        Number of frames (> 0; at most ``helpers.validate.MAX_ELEMENTS``).
     fs : float
         Frame rate in Hz.
 
@@ -162,8 +165,8 @@ def time_axis(n_frames: int, fs: float) -> np.ndarray:
     -------
     ndarray, shape (n_frames,), float64, seconds
     """
-    if isinstance(n_frames, bool) or not isinstance(n_frames, numbers.Integral) or n_frames < 1:
-        raise ValueError(f"n_frames must be a positive whole number of frames, got {n_frames!r}")
+    n_frames = whole_number(n_frames, "n_frames", unit="frames")
+    check_size(n_frames, "n_frames", "a time axis")
     fs = positive(fs, "fs", unit="Hz")
     return np.arange(n_frames) / fs
 
@@ -218,8 +221,7 @@ def local_correlation(movie, neighbours: int = 8) -> np.ndarray:
         pixel, or contains NaN.
     """
     movie = as_movie(movie)
-    if neighbours not in _HALF_NEIGHBOURS:
-        raise ValueError(f"neighbours must be 4 or 8, got {neighbours!r}")
+    choice(neighbours, "neighbours", tuple(_HALF_NEIGHBOURS), what="pixels sharing an edge, or an edge or a corner")
     n_frames, ny, nx = movie.shape
     if n_frames < 2:
         raise ValueError(f"movie needs at least 2 frames to correlate, got shape {movie.shape}")

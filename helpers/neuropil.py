@@ -9,15 +9,19 @@ Traces are one trace ``(n_frames,)`` or many ``(n_neurons, n_frames)``, time on 
 """
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from scipy import ndimage
 
 from helpers import validate
 
+_MAX_R = 100.0  # far above any physical ratio (a soma seeing 100x its ring's neuropil)
 
-def _matching_pair(F, Fneu):
-    F2d, was_1d = validate.as_traces(F, "F")
-    Fneu2d, _ = validate.as_traces(Fneu, "Fneu")
+
+def _matching_pair(F, Fneu, fs=None):
+    F2d, was_1d = validate.as_traces(F, "F", fs=fs)
+    Fneu2d, _ = validate.as_traces(Fneu, "Fneu", fs=fs)
     if np.shape(F) != np.shape(Fneu):
         raise ValueError(f"F has shape {np.shape(F)} but Fneu has shape {np.shape(Fneu)}: they must "
                          "match, one neuropil trace per soma trace, frame by frame")
@@ -121,9 +125,10 @@ def estimate_r(F, Fneu, fs, *, q=20, window_s=30.0, smooth_s=0.5, r_range=(0.0, 
         Gaussian smoothing (σ, seconds) of both traces before fitting; None fits the traces as
         they are.
     r_range : (float, float)
-        Interval searched for r, ``0 <= low < high``.
+        Interval searched for r, ``0 <= low < high <= 100``.
     tol : float
-        Precision of r: the search stops when the interval is narrower, > 0.
+        Precision of r: the search stops when the interval is narrower, > 0 (or when it is as
+        narrow as floating-point numbers near ``r_range[1]`` allow).
 
     Returns
     -------
@@ -136,17 +141,21 @@ def estimate_r(F, Fneu, fs, *, q=20, window_s=30.0, smooth_s=0.5, r_range=(0.0, 
         positive, `q` is not strictly between 0 and 100, `r_range` is not an interval of ``r ≥ 0``,
         a window is longer than the trace, or the input has NaN.
     """
-    F2d, Fneu2d, was_1d = _matching_pair(F, Fneu)
     fs = validate.positive(fs, "fs", unit="Hz")
+    F2d, Fneu2d, was_1d = _matching_pair(F, Fneu, fs)
     q = validate.in_range(q, "q", 0, 100)
     if q in (0, 100):
         raise ValueError("q must be strictly between 0 and 100 (a percentile of the scatter)")
-    low, high = (validate.in_range(v, "r_range", 0, np.inf) for v in r_range)
+    try:
+        low, high = r_range
+    except (TypeError, ValueError):
+        raise TypeError(f"r_range must be a pair (low, high), got {r_range!r}") from None
+    low, high = (validate.in_range(v, "r_range", 0, _MAX_R) for v in (low, high))
     if not low < high:
         raise ValueError(f"r_range must be an interval (low, high) with low < high, got {r_range}")
     tol = validate.positive(tol, "tol")
     n_frames = F2d.shape[-1]
-    w = validate.window_frames(window_s, fs, n_frames)
+    w = validate.window_frames(window_s, fs, n_frames, shape=F2d.shape)
 
     pair = np.stack([F2d, Fneu2d])
     if smooth_s is not None:
@@ -165,7 +174,12 @@ def estimate_r(F, Fneu, fs, *, q=20, window_s=30.0, smooth_s=0.5, r_range=(0.0, 
     b = np.full(len(y), high)
     c, d = b - golden * (b - a), a + golden * (b - a)
     loss_c, loss_d = loss(c), loss(d)
-    while np.max(b - a) > tol:
+    # The interval shrinks by `golden` per step, and cannot shrink below the spacing of floating
+    # point numbers near `high`: stop after the steps that reach tol (or that spacing).
+    reachable = max(tol, 16 * np.finfo(np.float64).eps * high)
+    for _ in range(math.ceil(math.log(reachable / (high - low)) / math.log(golden)) + 1):
+        if np.max(b - a) <= reachable:
+            break
         left = loss_c <= loss_d  # the minimum lies in [a, d]
         a, b = np.where(left, a, c), np.where(left, d, b)
         c_new = np.where(left, b - golden * (b - a), d)

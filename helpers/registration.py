@@ -12,12 +12,10 @@ with true shifts after removing that offset, e.g. subtracting each one's mean ov
 """
 from __future__ import annotations
 
-import numbers
-
 import numpy as np
 from scipy import fft, ndimage
 
-from helpers.validate import as_array, as_movie, positive
+from helpers.validate import as_array, as_movie, choice, positive, whole_number
 
 # Pixels per block of frames transformed together: small enough for the complex temporaries to
 # stay in cache (4x faster here than transforming the whole movie at once).
@@ -34,11 +32,13 @@ def _template(template, movie: np.ndarray, name: str = "template") -> np.ndarray
     return template
 
 
+_MAX_UPSAMPLE = 100
+
+
 def _upsample_factor(upsample) -> int:
-    if isinstance(upsample, bool) or not isinstance(upsample, numbers.Integral) or upsample < 1:
-        raise ValueError(f"upsample must be a whole number >= 1 (1 = whole-pixel shifts, 10 = "
-                         f"a tenth of a pixel), got {upsample!r}")
-    return int(upsample)
+    return whole_number(upsample, "upsample", high=_MAX_UPSAMPLE,
+                        why=" (1 = whole-pixel shifts, 10 = a tenth of a pixel; a finer grid is "
+                            "below any movie's precision and its kernels would exhaust memory)")
 
 
 def _upsampled_dft_kernels(n: int, region: int, upsample: int, coarse: np.ndarray) -> np.ndarray:
@@ -72,6 +72,9 @@ def estimate_shifts(movie, template=None, upsample: int = 10, max_shift=None,
     with motion (``helpers.simulate.demo_movie(seed=0, motion=True)``) it errs by 0.15 px RMS,
     phase correlation by about 5 px.
 
+    A frame (or template) without any structure, e.g. a constant one, has a flat correlation and
+    no peak: its shift is 0.
+
     Sign: the returned shift is the displacement of the frame's content, ``frame(y, x) =
     template(y - dy, x - dx)``; ``phase_cross_correlation`` returns the shift that *undoes* it.
 
@@ -85,7 +88,7 @@ def estimate_shifts(movie, template=None, upsample: int = 10, max_shift=None,
         come out relative to that average position. Pass a sharper template (e.g. the mean of a
         still stretch of frames) for noisy or strongly moving recordings.
     upsample : int
-        Precision of the estimate: 1 gives whole pixels, 10 a tenth of a pixel.
+        Precision of the estimate: 1 gives whole pixels, 10 a tenth of a pixel (at most 100).
     max_shift : float, optional
         Largest displacement considered, in pixels along each axis (default: up to half the
         frame). Limits the search when a bright structure far away could win the peak.
@@ -100,15 +103,14 @@ def estimate_shifts(movie, template=None, upsample: int = 10, max_shift=None,
     Raises
     ------
     ValueError
-        If the movie is not 3-D or contains NaN, the template's shape differs from a frame's,
-        `upsample` is not a whole number >= 1, `max_shift` is not positive, or `normalization`
+        If the movie is not 3-D or contains NaN or ±inf, the template's shape differs from a
+        frame's, `upsample` is not a whole number from 1 to 100, `max_shift` is not positive, or `normalization`
         is neither "phase" nor None.
     """
     movie = as_movie(movie)
     template = _template(template, movie)
     upsample = _upsample_factor(upsample)
-    if normalization not in ("phase", None):
-        raise ValueError(f'normalization must be "phase" or None, got {normalization!r}')
+    choice(normalization, "normalization", ("phase", None))
     n_frames, ny, nx = movie.shape
     ky = np.abs(fft.fftfreq(ny, 1 / ny))  # |displacement| represented by each correlation row
     kx = np.abs(fft.fftfreq(nx, 1 / nx))
@@ -121,17 +123,20 @@ def estimate_shifts(movie, template=None, upsample: int = 10, max_shift=None,
     region = int(np.ceil(1.5 * upsample))
     centre = region // 2
     shifts = np.empty((n_frames, 2))
-    block = max(1, _BLOCK_PIXELS // (ny * nx))
+    # Frames per block: few enough for the frames and for the upsampling kernels to stay small.
+    block = max(1, min(_BLOCK_PIXELS // (ny * nx), _BLOCK_PIXELS // (region * max(ny, nx))))
     for start in range(0, n_frames, block):
         frames_freq = fft.fft2(movie[start:start + block].astype(np.float64))
         cross_power = template_freq * frames_freq.conj()
         if normalization == "phase":
             cross_power /= np.maximum(np.abs(cross_power), 100 * np.finfo(np.float64).eps)
-        correlation = np.abs(fft.ifft2(cross_power))
+        correlation = np.abs(fft.ifft2(cross_power)).reshape(len(cross_power), -1)
+        # A flat correlation (a constant frame or template) has no peak: no evidence of a shift.
+        flat = correlation.max(axis=1) - correlation.min(axis=1) <= 1e-9 * correlation.max(axis=1)
         if outside is not None:
-            correlation[:, outside] = -1.0
-        peak_y, peak_x = np.unravel_index(correlation.reshape(len(correlation), -1).argmax(axis=1),
-                                          (ny, nx))
+            correlation[:, outside.ravel()] = -1.0
+        peak_y, peak_x = np.unravel_index(correlation.argmax(axis=1), (ny, nx))
+        peak_y[flat], peak_x[flat] = 0, 0
         # The correlation is periodic: a peak past the middle is a negative shift.
         coarse = np.stack([np.where(peak_y > ny // 2, peak_y - ny, peak_y),
                            np.where(peak_x > nx // 2, peak_x - nx, peak_x)], axis=1).astype(float)
@@ -141,10 +146,14 @@ def estimate_shifts(movie, template=None, upsample: int = 10, max_shift=None,
             # einsum, not matmul: thousands of tiny BLAS calls stall when BLAS threads compete
             # for busy cores (9 s instead of 0.3 s on a loaded 2-core machine).
             fine = np.abs(np.einsum("tyb,tay->tab", np.einsum("tyx,tbx->tyb", cross_power, cols), rows))
-            fy, fx = np.unravel_index(fine.reshape(len(fine), -1).argmax(axis=1), (region, region))
+            fine = fine.reshape(len(fine), -1)
+            fy, fx = np.unravel_index(fine.argmax(axis=1), (region, region))
+            # A flat correlation (a constant frame or template) has no peak: keep the coarse one.
+            flat = fine.max(axis=1) - fine.min(axis=1) <= 1e-9 * fine.max(axis=1)
+            fy[flat], fx[flat] = centre, centre
             coarse += (np.stack([fy, fx], axis=1) - centre) / upsample
         # The peak locates the shift that brings the frame back onto the template: negate it.
-        shifts[start:start + block] = -coarse
+        shifts[start:start + block] = 0.0 - coarse
     return shifts
 
 
@@ -179,8 +188,7 @@ def apply_shifts(movie, shifts, order: int = 3) -> np.ndarray:
     """
     movie = as_movie(movie)
     shifts = _shifts(shifts, movie.shape[0])
-    if order not in range(6):
-        raise ValueError(f"order must be a spline order 0-5, got {order!r}")
+    choice(order, "order", tuple(range(6)), what="the spline order: 0 nearest pixel, 1 linear, 3 cubic")
     registered = np.empty_like(movie)
     for frame, shift, out in zip(movie, shifts, registered):
         ndimage.shift(frame, -shift, output=out, order=order, mode="nearest")

@@ -105,6 +105,12 @@ MODEL_DEFAULTS = {
     "ensemble_spikes": 1,        # spikes a participating member fires at an event
 }
 
+_MAX_VALUES = 2**25             # largest array (or number of spikes) a call may make: 256 MiB
+_MAX_RATE_HZ = 100.0            # firing rates, Hz
+_MAX_SPREAD = 3.0               # s.d. of log-normal spreads and of the relative drift
+_MAX_LEVEL = 1e6                # fluorescence levels (a.u.) and photons per unit
+_MIN_FS, _MAX_FS = 1e-3, 1e4    # frame rate, Hz
+_MAX_PLACEMENT_WORK = 2e9       # pixel comparisons spent placing cells before giving up (seconds)
 MASK_FRACTION = 0.5              # masks = footprint > MASK_FRACTION * its peak
 _N_NEUROPIL_COMPONENTS = 3
 _NEUROPIL_EVENT_RATE_HZ = 2.0
@@ -244,10 +250,10 @@ def simulate_traces(n_neurons=100, n_frames=3000, fs=30.0, indicator="GCaMP6s", 
     """
     params = _model_params(model)
     params.update(n_neurons=_count(n_neurons, "n_neurons"), n_frames=_count(n_frames, "n_frames"),
-                  fs=_number(fs, "fs", low=0, low_open=True, unit="Hz"),
-                  indicator=_indicator_name(indicator), seed=_seed(seed),
+                  fs=_frame_rate(fs), indicator=_indicator_name(indicator), seed=_seed(seed),
                   roi_pixels=_count(roi_pixels, "roi_pixels"))
     _check_ensembles_fit(params, params["n_neurons"], "n_neurons")
+    _check_workload(params, params["n_neurons"], params["n_frames"])
     return _fresh(_build_traces(_key(params)))
 
 
@@ -300,13 +306,17 @@ def simulate_movie(n_cells=12, shape=(2000, 60, 80), fs=30.0, indicator="GCaMP6s
     if 2 * _SUPPORT * radius[1] * math.sqrt(1.4) > min(shape[1:]):
         raise ValueError(f"cells of radius up to {radius[1]} px do not fit in a {shape[1]} x "
                          f"{shape[2]} px field: use a smaller radius_px or a larger shape")
-    params.update(n_cells=_count(n_cells, "n_cells"), shape=shape,
-                  fs=_number(fs, "fs", low=0, low_open=True, unit="Hz"),
+    params.update(n_cells=_count(n_cells, "n_cells", maximum=max(1, shape[1] * shape[2] // 10)),
+                  shape=shape, fs=_frame_rate(fs),
                   indicator=_indicator_name(indicator), seed=_seed(seed), radius_px=radius,
                   motion=_flag(motion, "motion"),
-                  max_shift_px=_number(max_shift_px, "max_shift_px", low=0, unit="pixels"),
-                  motion_step_px=_number(motion_step_px, "motion_step_px", low=0, unit="pixels"))
+                  max_shift_px=_number(max_shift_px, "max_shift_px", low=0,
+                                       high=max(shape[1:]), unit="pixels"),
+                  motion_step_px=_number(motion_step_px, "motion_step_px", low=0,
+                                         high=max(shape[1:]), unit="pixels"))
     _check_ensembles_fit(params, params["n_cells"], "n_cells")
+    pad = 2 * (math.ceil(params["max_shift_px"]) + 2) if params["motion"] else 0
+    _check_workload(params, params["n_cells"], shape[0], (shape[1] + pad) * (shape[2] + pad))
     return _fresh(_build_movie(_key(params)))
 
 
@@ -359,11 +369,13 @@ def _number(value, name, *, low=None, high=None, low_open=False, allow_inf=False
     return value
 
 
-def _count(value, name, minimum=1):
+def _count(value, name, minimum=1, maximum=None):
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
         raise TypeError(f"{name} must be a whole number, got {value!r}")
     if value < minimum:
         raise ValueError(f"{name} must be at least {minimum}, got {value}")
+    if maximum is not None and value > maximum:
+        raise ValueError(f"{name} must be at most {maximum}, got {value}")
     return int(value)
 
 
@@ -384,6 +396,14 @@ def _flag(value, name):
     if not isinstance(value, (bool, np.bool_)):
         raise TypeError(f"{name} must be True or False, got {value!r}")
     return bool(value)
+
+
+def _frame_rate(fs):
+    fs = _number(fs, "fs", low=0, low_open=True, high=_MAX_FS, unit="Hz")
+    if fs < _MIN_FS:
+        raise ValueError(f"fs must be at least {_MIN_FS:g} Hz (a frame every {1 / _MIN_FS:g} s), "
+                         f"got {fs:g}: is it in Hz?")
+    return fs
 
 
 def _seed(seed):
@@ -413,19 +433,57 @@ def _model_params(model):
         raise TypeError(f"unknown parameter(s) {unknown}; the model's parameters are "
                         f"{sorted(MODEL_DEFAULTS)}")
     p = {**MODEL_DEFAULTS, **model}
-    for name in ("rate_hz", "rate_spread", "amplitude_spread", "f0_spread", "neuropil_level",
-                 "neuropil_amplitude", "drift_fraction", "read_noise", "ensemble_rate_hz"):
-        p[name] = _number(p[name], name, low=0)
-    for name in ("f0", "drift_timescale_s"):
-        p[name] = _number(p[name], name, low=0, low_open=True)
-    for name in ("bleach_tau_s", "photons_per_unit"):
-        p[name] = _number(p[name], name, low=0, low_open=True, allow_inf=True)
+    # Upper bounds: far beyond any recording, and low enough that no sum, exponential or Poisson
+    # draw of the model overflows.
+    for name, high in (("rate_hz", _MAX_RATE_HZ), ("ensemble_rate_hz", _MAX_RATE_HZ),
+                       ("rate_spread", _MAX_SPREAD), ("amplitude_spread", _MAX_SPREAD),
+                       ("f0_spread", _MAX_SPREAD), ("drift_fraction", _MAX_SPREAD),
+                       ("neuropil_level", _MAX_LEVEL), ("read_noise", _MAX_LEVEL),
+                       ("neuropil_amplitude", 10.0)):
+        p[name] = _number(p[name], name, low=0, high=high)
+    p["f0"] = _number(p["f0"], "f0", low=0, low_open=True, high=_MAX_LEVEL)
+    p["drift_timescale_s"] = _number(p["drift_timescale_s"], "drift_timescale_s", low=0, low_open=True)
+    p["bleach_tau_s"] = _number(p["bleach_tau_s"], "bleach_tau_s", low=0, low_open=True, allow_inf=True)
+    p["photons_per_unit"] = _number(p["photons_per_unit"], "photons_per_unit", low=0, low_open=True,
+                                    allow_inf=True)
+    if math.isfinite(p["photons_per_unit"]) and p["photons_per_unit"] > _MAX_LEVEL:
+        raise ValueError(f"photons_per_unit must be at most {_MAX_LEVEL:g} (or math.inf for no shot "
+                         f"noise), got {p['photons_per_unit']:g}")
     p["r_range"] = _pair(p["r_range"], "r_range", low=0.0, high=1.0)
     p["ensemble_p"] = _number(p["ensemble_p"], "ensemble_p", low=0, high=1)
-    p["n_ensembles"] = _count(p["n_ensembles"], "n_ensembles", minimum=0)
-    p["ensemble_spikes"] = _count(p["ensemble_spikes"], "ensemble_spikes")
+    p["n_ensembles"] = _count(p["n_ensembles"], "n_ensembles", minimum=0, maximum=1000)
+    p["ensemble_spikes"] = _count(p["ensemble_spikes"], "ensemble_spikes", maximum=100)
     p["ensemble_size"] = _pair(p["ensemble_size"], "ensemble_size", low=1, integer=True)
     return p
+
+
+def _check_workload(params, n, n_frames, scene_pixels=0):
+    """Refuse parameters whose arrays, spike counts or smoothing would exhaust memory or time.
+
+    `scene_pixels`: the pixels of the (padded) scene of a movie, 0 for traces."""
+    fs = params["fs"]
+    duration = n_frames / fs
+    # The largest background rate of n lognormal neurons stays below exp(6 spread) x the median.
+    spikes = n * duration * params["rate_hz"] * math.exp(min(6 * params["rate_spread"], 50.0))
+    spikes += (params["n_ensembles"] * params["ensemble_rate_hz"] * duration
+               * params["ensemble_size"][1] * params["ensemble_spikes"])
+    spikes += _N_NEUROPIL_COMPONENTS * _NEUROPIL_EVENT_RATE_HZ * duration
+    drift_frames = params["drift_timescale_s"] * fs
+    checks = ((n_frames * scene_pixels, f"a movie of {n_frames} frames of {scene_pixels} pixels",
+               "shape"),
+              ((n + _N_NEUROPIL_COMPONENTS + 1) * scene_pixels,
+               f"{n} footprints of {scene_pixels} pixels", "the frame size, n_cells or max_shift_px"),
+              (n * n_frames, f"{n} neurons x {n_frames} frames", "n_neurons or n_cells, n_frames"),
+              (n * (n_frames + 4 * drift_frames), f"{n} drifts smoothed over {drift_frames:.3g} frames",
+               "n_neurons or n_cells, drift_timescale_s or fs"),
+              (spikes, f"about {spikes:.3g} spikes and neuropil events",
+               "rate_hz, rate_spread or n_frames / fs"))
+    for size, what, names in checks:
+        if size > _MAX_VALUES:
+            raise ValueError(f"these parameters ({names}) would make {what}, more than the "
+                             f"simulator's limit of {_MAX_VALUES:.3g} values: memory would run "
+                             "out. Simulate a smaller recording (or check the units: fs in Hz, "
+                             "times in seconds)")
 
 
 def _check_ensembles_fit(params, n, name):
@@ -643,13 +701,15 @@ def _place_cells(rng, p):
     _, height, width = p["shape"]
     ys, xs = np.mgrid[:height, :width].astype(float)
     cells, shapes = [], []
-    attempts = 0
+    attempts = work = 0
     while len(cells) < p["n_cells"]:
         attempts += 1
-        if attempts > 100 * p["n_cells"] + 1000:
-            raise ValueError(f"could not place {p['n_cells']} cells of radius {p['radius_px']} px "
-                             f"in a {height} x {width} px field without a footprint reaching into "
-                             "another cell's mask: use fewer cells, smaller radii or a larger field")
+        work += height * width * (1 + len(shapes))  # pixels compared by this attempt
+        if attempts > 100 * p["n_cells"] + 1000 or work > _MAX_PLACEMENT_WORK:
+            raise ValueError(f"could not place n_cells={p['n_cells']} cells of radius_px="
+                             f"{p['radius_px']} in a {height} x {width} px field without a footprint "
+                             "reaching into another cell's mask: use fewer cells, smaller radii or a "
+                             "larger field (shape)")
         cell = (rng.uniform(0, height - 1), rng.uniform(0, width - 1)), \
             rng.uniform(*p["radius_px"]), rng.uniform(1.0, 1.4), rng.uniform(0.0, np.pi)
         shape = _blob(*cell, ys, xs)

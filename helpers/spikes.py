@@ -34,7 +34,8 @@ from scipy.signal import find_peaks, lfilter
 from scipy.signal.windows import triang
 
 from helpers.events import MatchScore, match_events
-from helpers.validate import as_array, as_traces, in_range, positive, window_frames
+from helpers.validate import (LARGEST, as_array, as_traces, check_size, choice, in_range, number,
+                              positive, whole_number, window_frames)
 
 __all__ = ["boxcar_kernel", "triangle_kernel", "exponential_kernel", "double_exponential_kernel",
            "normalise_kernel", "convolve_spikes", "ar_coefficients", "ar_time_constants",
@@ -47,6 +48,7 @@ __all__ = ["boxcar_kernel", "triangle_kernel", "exponential_kernel", "double_exp
 def _n_samples(duration_s, fs, name: str) -> int:
     duration_s = positive(duration_s, name, unit="seconds")
     fs = positive(fs, "fs", unit="Hz")
+    check_size(duration_s * fs, name, f"a kernel at fs={fs:g} Hz")
     return max(1, round(duration_s * fs))
 
 
@@ -61,8 +63,7 @@ def normalise_kernel(kernel, how: str | None = "sum") -> np.ndarray:
     kernel = as_array(kernel, "kernel", ndim=1)
     if how is None:
         return kernel.copy()
-    if how not in ("sum", "peak"):
-        raise ValueError(f"normalise must be 'sum', 'peak' or None, got {how!r}")
+    choice(how, "normalise", ("sum", "peak", None))
     scale = kernel.sum() if how == "sum" else np.abs(kernel).max()
     if scale == 0:
         raise ValueError(f"the kernel's {how} is 0 and cannot be normalised: is it all zeros "
@@ -177,7 +178,9 @@ def convolve_spikes(spikes, kernel) -> np.ndarray:
     float64 array of the shape of `spikes`.
     """
     spikes, was_1d = as_traces(spikes, "spikes")
-    kernel = as_array(kernel, "kernel", ndim=1)
+    # Samples beyond the recording never reach the trimmed output: drop them (a long kernel
+    # would only cost time).
+    kernel = as_array(kernel, "kernel", ndim=1)[:spikes.shape[-1]]
     out = lfilter(kernel, [1.0], spikes, axis=-1)
     return out[0] if was_1d else out
 
@@ -201,17 +204,39 @@ def ar_coefficients(decay_s, fs, rise_s=0.0) -> tuple[float, ...]:
     rise_s : float
         Rise time constant, seconds; 0 (default) for an AR(1) model (instantaneous rise).
         Must be smaller than `decay_s`.
+
+    Raises
+    ------
+    ValueError
+        If a time constant is so short or so long against the frame duration that its
+        coefficient rounds to 0 or 1 (no usable AR model), or the two are indistinguishable.
     """
     decay_s = positive(decay_s, "decay_s", unit="seconds")
     fs = positive(fs, "fs", unit="Hz")
-    d = math.exp(-1.0 / (decay_s * fs))
-    if rise_s == 0:
+    d = _per_frame_decay(decay_s, fs, "decay_s")
+    if number(rise_s, "rise_s", low=0, unit="seconds") == 0:
         return (d,)
     rise_s = positive(rise_s, "rise_s", unit="seconds")
     if rise_s >= decay_s:
         raise ValueError(f"rise_s ({rise_s} s) must be smaller than decay_s ({decay_s} s)")
-    r = math.exp(-1.0 / (rise_s * fs))
+    r = _per_frame_decay(rise_s, fs, "rise_s")
+    if not r < d:
+        raise ValueError(f"rise_s={rise_s:g} s and decay_s={decay_s:g} s are indistinguishable at "
+                         f"fs={fs:g} Hz (both give {d!r} per frame): use time constants of a few "
+                         "frames or more, in seconds")
     return (d + r, -d * r)
+
+
+def _per_frame_decay(tau_s: float, fs: float, name: str) -> float:
+    """``exp(-1 / (tau_s fs))``, refused when it rounds to 0 or 1 (no usable AR model)."""
+    frames = tau_s * fs  # may underflow to 0 or overflow to inf
+    g = math.exp(-1.0 / frames) if frames > 1e-300 else 0.0
+    if not 0 < g < 1:
+        raise ValueError(f"{name}={tau_s:g} s at fs={fs:g} Hz is {tau_s * fs:.3g} frames, so the "
+                         f"fraction left per frame rounds to {g:g}: an AR model needs a decay of "
+                         "more than a few hundredths of a frame and less than ~1e15 frames. Is "
+                         f"{name} in seconds and fs in Hz?")
+    return g
 
 
 def _check_g(g) -> tuple[float, ...]:
@@ -250,11 +275,17 @@ def ar_time_constants(g, fs) -> tuple[float, float]:
     g = _check_g(g)
     fs = positive(fs, "fs", unit="Hz")
     if len(g) == 1:
-        return -1.0 / (fs * math.log(g[0])), 0.0
-    g1, g2 = g
-    half_root = math.sqrt(g1 ** 2 + 4 * g2) / 2
-    d, r = g1 / 2 + half_root, g1 / 2 - half_root
-    return -1.0 / (fs * math.log(d)), -1.0 / (fs * math.log(r))
+        roots = (g[0],)
+    else:
+        g1, g2 = g
+        half_root = math.sqrt(g1 ** 2 + 4 * g2) / 2
+        roots = (g1 / 2 + half_root, g1 / 2 - half_root)
+    rates = [fs * math.log(root) for root in roots]  # negative; tiny when fs is
+    taus = [-1.0 / rate if rate < -1e-300 else math.inf for rate in rates]
+    if not all(math.isfinite(tau) for tau in taus):
+        raise ValueError(f"the time constants of g={g} at fs={fs:g} Hz are too long to represent: "
+                         "is fs in Hz?")
+    return (taus[0], 0.0) if len(g) == 1 else (taus[0], taus[1])
 
 
 def ar_impulse_response(g, n_frames: int) -> np.ndarray:
@@ -265,8 +296,8 @@ def ar_impulse_response(g, n_frames: int) -> np.ndarray:
     by one frame (its first sample is 1, not 0). Returns float64 of shape ``(n_frames,)``.
     """
     g = _check_g(g)
-    if isinstance(n_frames, bool) or not isinstance(n_frames, numbers.Integral) or n_frames < 1:
-        raise ValueError(f"n_frames must be a positive integer, got {n_frames!r}")
+    n_frames = whole_number(n_frames, "n_frames", unit="frames")
+    check_size(n_frames, "n_frames", "an impulse response")
     impulse = np.zeros(int(n_frames))
     impulse[0] = 1.0
     return lfilter([1.0], np.r_[1.0, -np.asarray(g)], impulse)
@@ -305,16 +336,26 @@ class Deconvolution:
     noise_sd: float | np.ndarray
 
 
-def _estimate_g(y: np.ndarray, order: int) -> tuple[float, ...]:
+def _estimate_g(y: np.ndarray, order: int, row: int) -> tuple[float, ...]:
     # OASIS's estimator draws from NumPy's global generator when a root falls outside (0, 1):
     # seed it for reproducible results and give the caller's random stream back untouched.
     state = np.random.get_state()
     try:
         np.random.seed(0)
-        g, _ = oasis.functions.estimate_parameters(y, p=order, fudge_factor=0.98)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            g, _ = oasis.functions.estimate_parameters(y, p=order, fudge_factor=0.98)
     finally:
         np.random.set_state(state)
-    return tuple(float(x) for x in np.atleast_1d(g))
+    g = tuple(float(x) for x in np.atleast_1d(g))
+    try:
+        return _check_g(g)
+    except ValueError:
+        raise ValueError(f"trace row {row}: no AR({order}) model could be estimated from it "
+                         f"(got g={g}; e.g. a constant trace has no autocorrelation to estimate "
+                         "it from): give g or decay_s, or drop that trace") from None
+
+
+_MIN_DECONVOLUTION_FRAMES = 10  # OASIS's noise and AR estimates fail (LAPACK errors) below ~5
 
 
 def deconvolve(trace, fs, g=None, *, decay_s=None, rise_s=0.0, order: int = 1, penalty: int = 1,
@@ -335,7 +376,7 @@ def deconvolve(trace, fs, g=None, *, decay_s=None, rise_s=0.0, order: int = 1, p
     Parameters
     ----------
     trace : array, (n_frames,) or (n_neurons, n_frames)
-        Fluorescence or ΔF/F₀; each row is deconvolved on its own.
+        Fluorescence or ΔF/F₀, at least 10 frames; each row is deconvolved on its own.
     fs : float
         Frame rate, Hz (used to convert `decay_s`/`rise_s`).
     g : float or pair of floats, optional
@@ -361,17 +402,22 @@ def deconvolve(trace, fs, g=None, *, decay_s=None, rise_s=0.0, order: int = 1, p
     Raises
     ------
     ValueError, TypeError
-        For a trace with NaN or of the wrong shape, a non-positive fs, invalid g, both `g` and
-        `decay_s`, or an unknown `order`/`penalty`.
+        For a trace with NaN or ±inf, of the wrong shape or shorter than 10 frames, a
+        non-positive fs, invalid g, both `g` and `decay_s`, an unknown `order`/`penalty`, or a
+        trace from which no AR model can be estimated (e.g. a constant one: give `g` or
+        `decay_s`) or on which OASIS finds no finite solution; the message names the row.
     """
-    y2d, was_1d = as_traces(trace, "trace")
     fs = positive(fs, "fs", unit="Hz")
+    y2d, was_1d = as_traces(trace, "trace", fs=fs)
+    if y2d.shape[-1] < _MIN_DECONVOLUTION_FRAMES:
+        raise ValueError(f"trace has {y2d.shape[-1]} frames, too few to deconvolve (at least "
+                         f"{_MIN_DECONVOLUTION_FRAMES}; time is the last axis)")
     if g is not None and decay_s is not None:
         raise ValueError("give either g or decay_s (and rise_s), not both")
-    if order not in (1, 2):
-        raise ValueError(f"order must be 1 (AR(1)) or 2 (AR(2)), got {order!r}")
-    if penalty not in (0, 1):
-        raise ValueError(f"penalty must be 1 (L1) or 0 (L0), got {penalty!r}")
+    choice(order, "order", (1, 2), what="AR(1) or AR(2)")
+    choice(penalty, "penalty", (1, 0), what="L1 or L0")
+    if not isinstance(baseline_nonneg, (bool, np.bool_)):
+        raise TypeError(f"baseline_nonneg must be True or False, got {baseline_nonneg!r}")
     if g is not None:
         fixed_g = _check_g(g)
     elif decay_s is not None:
@@ -381,20 +427,24 @@ def deconvolve(trace, fs, g=None, *, decay_s=None, rise_s=0.0, order: int = 1, p
     if noise_sd is not None:
         noise_sd = positive(noise_sd, "noise_sd")
     if baseline is not None:
-        if isinstance(baseline, bool) or not isinstance(baseline, numbers.Real):
-            raise TypeError(f"baseline must be a number, got {baseline!r}")
-        baseline = float(baseline)
+        baseline = number(baseline, "baseline", low=-LARGEST, high=LARGEST)
     rows = []
-    for y in y2d:
+    for i, y in enumerate(y2d):
         if baseline is not None:  # a known baseline: OASIS deconvolves y - baseline with b = 0
             y = y - baseline
-        g_row = fixed_g if fixed_g is not None else _estimate_g(y, order)
+        g_row = fixed_g if fixed_g is not None else _estimate_g(y, order, i)
         sn = noise_sd if noise_sd is not None else float(oasis.functions.GetSn(y))
         options = dict(optimize_b=baseline is None, b_nonneg=baseline_nonneg, penalty=penalty)
         if len(g_row) == 1:
             c, s, b, _, lam = oasis.constrained_oasisAR1(y, g_row[0], sn, **options)
         else:
-            c, s, b, _, lam = oasis.functions.constrained_onnlsAR2(y, g_row, sn, **options)
+            # OASIS's default shift (100 frames) fails on traces of 51-99 frames: shapes not aligned.
+            shift = 50 if 50 < y.size < 100 else 100
+            c, s, b, _, lam = oasis.functions.constrained_onnlsAR2(y, g_row, sn, shift=shift, **options)
+        if not (np.isfinite(c).all() and np.isfinite(s).all() and np.isfinite([b, lam]).all()):
+            raise ValueError(f"trace row {i}: OASIS found no finite solution with g={g_row} and "
+                             f"noise_sd={sn:.3g} (a trace too short or too regular for its AR "
+                             "model?): give g or decay_s and noise_sd, or drop that trace")
         rows.append((c, s, b if baseline is None else baseline, g_row, lam, sn))
     calcium, spikes, b, gs, lam, sn = (np.array(col, dtype=np.float64) for col in zip(*rows))
     if was_1d:
@@ -412,7 +462,8 @@ def spike_threshold(spikes, *, fraction_of_max=None, percentile=None, k_std=None
     * ``percentile``: that percentile of the trace's values, 0–100 (NumPy's default linear
       interpolation). Inferred activity is mostly zeros, so only high percentiles (> 95) are
       above 0;
-    * ``k_std``: mean + k · standard deviation (population s.d., ``ddof=0``) of the trace.
+    * ``k_std``: mean + k · standard deviation (population s.d., ``ddof=0``) of the trace,
+      k from 0 to 1000.
 
     Returns a float for one trace, an array of one threshold per neuron for many.
     """
@@ -427,7 +478,7 @@ def spike_threshold(spikes, *, fraction_of_max=None, percentile=None, k_std=None
     elif percentile is not None:
         out = np.percentile(x, in_range(percentile, "percentile", 0.0, 100.0), axis=-1)
     else:
-        k = in_range(k_std, "k_std", 0.0, math.inf)
+        k = in_range(k_std, "k_std", 0.0, 1e3)  # far beyond any use, and mean + k·sd stays finite
         out = x.mean(axis=-1) + k * x.std(axis=-1)
     return float(out[0]) if was_1d else out
 
@@ -461,14 +512,21 @@ def spike_frames(spikes, threshold, *, fs=None, min_distance_s=None):
     -------
     1-D int array of frames for one trace, or a list of them (one per neuron).
     """
-    x, was_1d = as_traces(spikes, "spikes")
-    thresholds = np.broadcast_to(as_array(threshold, "threshold", ndim=(0, 1)), (x.shape[0],))
+    if fs is not None:
+        fs = positive(fs, "fs", unit="Hz")
+    x, was_1d = as_traces(spikes, "spikes", fs=fs)
+    threshold = as_array(threshold, "threshold", ndim=(0, 1))
+    if threshold.ndim == 1 and threshold.shape not in ((1,), (x.shape[0],)):
+        raise ValueError(f"threshold must be one number or one per neuron ({x.shape[0]}), got "
+                         f"{threshold.size} values")
+    thresholds = np.broadcast_to(threshold, (x.shape[0],))
     distance = None
     if min_distance_s is not None:
         if fs is None:
             raise ValueError("min_distance_s needs the frame rate fs to become frames")
-        distance = max(1, round(positive(min_distance_s, "min_distance_s", unit="seconds")
-                                * positive(fs, "fs", unit="Hz")))
+        # A distance longer than the trace keeps one peak, as does the trace's length.
+        distance = max(1, round(min(positive(min_distance_s, "min_distance_s", unit="seconds") * fs,
+                                    x.shape[-1])))
     frames = [_peak_frames(row, float(th), distance) for row, th in zip(x, thresholds)]
     return frames[0] if was_1d else frames
 
@@ -509,15 +567,20 @@ def binned_rate_correlation(inferred, true_spikes, fs, bin_s):
     -------
     float for one trace, (n_neurons,) array for many.
     """
-    a, was_1d = as_traces(inferred, "inferred")
-    b, _ = as_traces(true_spikes, "true_spikes")
+    fs = positive(fs, "fs", unit="Hz")
+    a, was_1d = as_traces(inferred, "inferred", fs=fs)
+    b, _ = as_traces(true_spikes, "true_spikes", fs=fs)
     if a.shape != b.shape:
         raise ValueError(f"inferred has shape {a.shape} but true_spikes {b.shape}: give one value "
                          "per frame for the same neurons")
-    n = window_frames(bin_s, fs, a.shape[-1], name="bin_s")
+    n = window_frames(bin_s, fs, a.shape[-1], name="bin_s", shape=a.shape)
     a, b = _bin_sums(a, n), _bin_sums(b, n)
     a = a - a.mean(axis=-1, keepdims=True)
     b = b - b.mean(axis=-1, keepdims=True)
+    for x in (a, b):  # rescale tiny rows: their squares would underflow to 0 (and r to inf)
+        scale = np.abs(x).max(axis=-1)
+        tiny = (scale > 0) & (scale < 1e-100)
+        x[tiny] /= scale[tiny, None]
     with np.errstate(invalid="ignore", divide="ignore"):
         r = (a * b).sum(axis=-1) / np.sqrt((a * a).sum(axis=-1) * (b * b).sum(axis=-1))
     return float(r[0]) if was_1d else r
@@ -559,11 +622,13 @@ def score_inference(inferred, true_spikes, fs, threshold, *, bin_s=1.0, toleranc
     min_distance_s : float, optional
         Minimum time between detected spikes, seconds.
     """
-    a, _ = as_traces(inferred, "inferred")
-    counts, _ = as_traces(true_spikes, "true_spikes")
+    fs = positive(fs, "fs", unit="Hz")
+    a, _ = as_traces(inferred, "inferred", fs=fs)
+    counts, _ = as_traces(true_spikes, "true_spikes", fs=fs)
     if np.any(counts < 0) or np.any(counts != np.round(counts)):
         raise ValueError("true_spikes must hold whole, non-negative spike counts per frame "
                          "(e.g. truth.spikes)")
+    check_size(counts.sum(), "true_spikes", "a list of spike frames")
     correlation = np.atleast_1d(binned_rate_correlation(a, counts, fs, bin_s))
     detected = spike_frames(a, threshold, fs=fs, min_distance_s=min_distance_s)
     true_frames = [np.repeat(np.arange(row.size), row.astype(np.intp)) for row in counts]

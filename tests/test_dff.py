@@ -201,7 +201,7 @@ def test_snr_rises_after_denoising(recording):
     (lambda x: dff.noise_sd(x, "iqr"), "method must be"),
     (lambda x: dff.noise_sd(x[:, :1], "diff_mad"), "at least 2 frames"),
     (lambda x: dff.wavelet_denoise(x, wavelet="morl"), "not a discrete wavelet"),
-    (lambda x: dff.wavelet_denoise(x, mode="garrote"), 'mode must be "soft" or "hard"'),
+    (lambda x: dff.wavelet_denoise(x, mode="garrote"), "mode must be one of 'soft', 'hard'"),
     (lambda x: dff.wavelet_denoise(x, level=0), "level must be a whole number from 1"),
     (lambda x: dff.wavelet_denoise(x, level=40), "level must be a whole number from 1"),
     (lambda x: dff.wavelet_denoise(x, threshold="sure"), 'threshold must be "universal"'),
