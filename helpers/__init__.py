@@ -12,7 +12,10 @@ One module per stage of the pipeline, each a set of pure functions on NumPy arra
 ``helpers.events``        calcium events, their features, scores against ground truth
 ``helpers.ensembles``     coactivity, shuffle null, ensemble events and clustering
 ``helpers.spikes``        kernels, AR models, OASIS deconvolution, spike times, scores
+``helpers.chunked``       the same stages on recordings larger than memory, with dask
 ========================  ===========================================================
+
+``helpers.tiff_series`` writes and lazily reads a recording stored as a series of TIFF files.
 
 Around them: ``helpers.data`` (the course's datasets, fetched and verified with pooch),
 ``helpers.simulate`` (recordings with known ground truth), ``helpers.checks`` (answer checks for

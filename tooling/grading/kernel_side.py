@@ -20,6 +20,8 @@ from tooling.grading import plain
 
 _SNAPSHOT: dict = {}
 _TRUSTED_CALLBACK_PACKAGES = ("IPython", "ipykernel", "matplotlib", "matplotlib_inline", "ipywidgets")
+# Import hooks that libraries of the course install when imported (dask brings both): no sign of anything.
+_TRUSTED_IMPORT_HOOKS = (("tlz._build_tlz", "TlzLoader"), ("importlib_metadata", "MetadataPathFinder"))
 _NUMPY_FUNCTIONS = ("allclose", "isclose", "array_equal", "asarray", "array", "all", "any", "isfinite",
                     "abs", "mean", "sum", "testing")
 _CHECK_FUNCTIONS = ("CheckFailed", "is_array", "is_number", "is_function", "call", "close", "equal", "_fail",
@@ -48,7 +50,9 @@ def _state() -> dict:
         "IPython event callbacks": tuple(
             callback for callbacks in shell.events.callbacks.values() for callback in callbacks
             if not str(getattr(callback, "__module__", "") or "").startswith(_TRUSTED_CALLBACK_PACKAGES)),
-        "import hooks (sys.meta_path)": tuple(sys.meta_path),
+        "import hooks (sys.meta_path)": tuple(
+            hook for hook in sys.meta_path
+            if (type(hook).__module__, type(hook).__qualname__) not in _TRUSTED_IMPORT_HOOKS),
         "sys.modules['numpy']": sys.modules.get("numpy"),
         "sys.modules['helpers.checks']": sys.modules.get("helpers.checks"),
     }
