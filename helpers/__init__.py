@@ -13,6 +13,7 @@ One module per stage of the pipeline, each a set of pure functions on NumPy arra
 ``helpers.ensembles``     coactivity, shuffle null, ensemble events and clustering
 ``helpers.spikes``        kernels, AR models, OASIS deconvolution, spike times, scores
 ``helpers.chunked``       the same stages on recordings larger than memory, with dask
+``helpers.groundtruth``   scores against real spikes: smoothed correlation, CASCADE error, bursts
 ========================  ===========================================================
 
 ``helpers.tiff_series`` writes and lazily reads a recording stored as a series of TIFF files.

@@ -288,7 +288,7 @@ def call(name: str, function, *args, refuse=(), **kwargs):
     if used:
         module, _, qualname = used.partition(":")
         fail(name, f"uses `{module}.{qualname}`, the package's reference for this exercise.",
-             f"write this yourself; `{qualname}` is the reference you compare with later")
+             f"write this yourself; `{qualname}` is what your own version is compared with, not the answer")
     return result
 
 

@@ -46,16 +46,17 @@ import scipy.io
 import skimage.draw
 import tifffile
 
-from helpers import validate
+from helpers import groundtruth, validate
 
 __all__ = [
     "CACHE_ENV", "REGISTRY_FILE", "PREFETCH_COMMAND",
     "DataUnavailableError", "DataIntegrityError",
     "Entry", "read_registry", "course_registry", "cache_dir", "fetch",
-    "Movie", "Traces", "Suite2p",
+    "Movie", "Traces", "Suite2p", "GroundTruthRecording",
     "load_sima_movie", "load_sima_rois", "load_imagej_rois",
     "load_allen_raw_crop", "load_allen_roi_traces", "load_allen_neuropil_traces",
     "load_allen_dff", "load_zebrafish_dff", "load_suite2p", "load_suite2p_folder",
+    "ground_truth_names", "load_ground_truth",
 ]
 
 CACHE_ENV = "CALCIUM_COURSE_DATA"
@@ -67,6 +68,7 @@ _SIMA = "GPL-2.0 (SIMA example data, Losonczy lab)"
 _ALLEN = ("Allen Institute Software License (2-clause BSD, no commercial use); "
           "Allen Brain Observatory terms of use")
 _CASCADE = "GPL-3.0 (CASCADE example data, Rupprecht et al.)"
+_CASCADE_GROUND_TRUTH = "GPL-3.0 (CASCADE ground-truth database, Rupprecht et al. 2021)"
 _FISSA = "GPL-3.0 (fissa-suite2p-example, Rochefort lab)"
 
 
@@ -437,6 +439,60 @@ class Suite2p(_Record):
     licence: str
 
 
+@dataclasses.dataclass(frozen=True, eq=False, repr=False)
+class GroundTruthRecording(_Record):
+    """One neuron imaged while its spikes were recorded electrically (CASCADE ground truth).
+
+    Attributes
+    ----------
+    name : str
+        The recording's name in :func:`ground_truth_names`, e.g. ``"ds02_1"``: the dataset's
+        number in the CASCADE database, then the recording's number within the file (from 1).
+    dataset : str
+        The CASCADE ground-truth folder, e.g. ``"DS02-OGB1-2-m-V1"``.
+    indicator, preparation : str
+        The calcium indicator (``"OGB-1"``, ``"GCaMP6f"``, ...) and the preparation (species,
+        area, cell type, source publication), as listed in the data manifest.
+    dff : float64 (n_frames,)
+        ΔF/F₀ of the neuron as a fraction (0.1 is 10 %), as the database gives it.
+    frame_times_s : float64 (n_frames,)
+        Time of each frame in seconds, strictly increasing, on the electrophysiology's clock.
+    spike_times_s : float64 (n_spikes,)
+        Spike times in seconds on the same clock, sorted; only spikes within the imaged span
+        (from half a frame before the first frame to half a frame after the last) are kept.
+    fs : float
+        Frame rate in Hz, ``1 / median(diff(frame_times_s))``.
+    noise_level : float
+        CASCADE's noise level ν of `dff` (:func:`helpers.groundtruth.noise_level`): about 1 is
+        excellent, 3-4 decent, above 5 poor.
+    n_dropped_frames, n_dropped_spikes : int
+        Frames removed because their time or value was NaN (or had no partner in a file whose
+        two arrays differ in length), and spikes removed because they were NaN or outside the
+        imaged span.
+    source, licence : str
+        The URL the file came from and the data's licence.
+    """
+
+    name: str
+    dataset: str
+    indicator: str
+    preparation: str
+    dff: np.ndarray
+    frame_times_s: np.ndarray
+    spike_times_s: np.ndarray
+    fs: float
+    noise_level: float
+    n_dropped_frames: int
+    n_dropped_spikes: int
+    source: str
+    licence: str
+
+    @property
+    def duration_s(self) -> float:
+        """Imaged span in seconds, from the first to the last frame time plus one frame."""
+        return float(self.frame_times_s[-1] - self.frame_times_s[0]) + 1.0 / self.fs
+
+
 # --------------------------------------------------------------------------- loaders
 
 def _fetch_course_file(name: str) -> tuple[Path, str]:
@@ -666,6 +722,132 @@ def _stat_masks(stat: list, shape: tuple[int, int]) -> np.ndarray:
     masks[roi, np.concatenate([s["ypix"] for s in stat]),
           np.concatenate([s["xpix"] for s in stat])] = True
     return masks
+
+
+# --------------------------------------------------------------------------- ground truth
+
+# The six CASCADE ground-truth files (data manifest, section "Ground truth"): dataset number ->
+# (file name in the registry, CASCADE folder, indicator, preparation).
+_GROUND_TRUTH_FILES = {
+    "ds02": ("ds02_CAttached_Kwan2012_OGB_L23_pyramidal_cell12_mini.mat", "DS02-OGB1-2-m-V1",
+             "OGB-1", "mouse V1, layer 2/3 pyramidal cell (Kwan & Dan 2012)"),
+    "ds06": ("ds06_CAttached_GC_aDp_190501_Fish1_cell3_mini.mat", "DS06-GCaMP6f-zf-aDp",
+             "GCaMP6f", "adult zebrafish, area aDp (Rupprecht et al. 2021)"),
+    "ds11": ("ds11_CAttached_Allen_Cux2f_103721_neuropil_subtracted_mini.mat",
+             "DS11-GCaMP6f-m-V1-neuropil-corrected", "GCaMP6f",
+             "mouse V1, Cux2 excitatory neuron, Allen ophys-ephys, neuropil-subtracted"),
+    "ds16": ("ds16_CAttached_Theis16_set5_GCaMP6s_V1_2_mini.mat", "DS16-GCaMP6s-m-V1",
+             "GCaMP6s", "mouse V1 (Theis et al. 2016, set 5)"),
+    "ds29": ("ds29_CAttached_jGCaMP7f_471991_3_mini.mat", "DS29-GCaMP7f-m-V1",
+             "jGCaMP7f", "mouse V1 (Dana et al. 2019)"),
+    "ds31": ("ds31_CAttached_jGCaMP8m_479115_3_mini.mat", "DS31-GCaMP8m-m-V1",
+             "jGCaMP8m", "mouse V1 (Zhang et al. 2023)"),
+}
+# Recordings per file, in file order (ds02 holds three recordings of the same neuron).
+_GROUND_TRUTH_RECORDINGS = {"ds02": 3, "ds06": 1, "ds11": 1, "ds16": 1, "ds29": 1, "ds31": 1}
+_EPHYS_CLOCK_HZ = 1e4  # events_AP counts samples of the electrophysiology's 10 kHz clock
+
+
+def ground_truth_names() -> tuple[str, ...]:
+    """Names of the ground-truth recordings for :func:`load_ground_truth`, in a fixed order.
+
+    ``"ds02_1"`` ... ``"ds31_1"``: eight recordings from six CASCADE ground-truth files (the
+    first file holds three recordings of one OGB-1 neuron). The recordings are the answer key
+    of event detection and spike inference; the course keeps other such recordings for its
+    own evaluation, so no method should be tuned to these.
+    """
+    return tuple(f"{dataset}_{k}" for dataset, n in _GROUND_TRUTH_RECORDINGS.items()
+                 for k in range(1, n + 1))
+
+
+def load_ground_truth(name: str) -> GroundTruthRecording:
+    """A neuron's ΔF/F₀ with its electrically recorded spikes, from the CASCADE database.
+
+    The MATLAB file holds ``CAttached``, one struct per recording, with ``fluo_time`` (frame
+    times, s), ``fluo_mean`` (ΔF/F₀, fraction) and ``events_AP`` (spike times in samples of a
+    10 kHz clock). Read here with the file's quirks handled the way CASCADE's own reader does:
+
+    * ``fluo_mean`` may be one sample longer than ``fluo_time``: both are cut to the shorter;
+    * frames whose time or ΔF/F₀ is NaN are dropped (both arrays), as are NaN spike times;
+    * spike samples are divided by 10 000 to give seconds on the frame times' clock; spikes
+      outside the imaged span (half a frame before the first frame time to half a frame after
+      the last) are dropped: nothing was imaged then;
+    * the frame rate is ``1 / median(diff(frame_times_s))``.
+
+    Parameters
+    ----------
+    name : str
+        One of :func:`ground_truth_names`, e.g. ``"ds06_1"``.
+
+    Returns
+    -------
+    GroundTruthRecording
+
+    Raises
+    ------
+    ValueError
+        For an unknown name (the message lists the names), or a file that is not in CASCADE's
+        ground-truth format.
+    DataUnavailableError
+        If the file is neither in the cache nor downloadable (see :func:`fetch`).
+    """
+    if not isinstance(name, str):
+        raise TypeError(f"name must be a ground-truth recording's name (a str), one of "
+                        f"{', '.join(ground_truth_names())}; got {name!r}")
+    if name not in ground_truth_names():
+        raise ValueError(f"unknown ground-truth recording name={name!r}; choose one of "
+                         f"{', '.join(ground_truth_names())}")
+    dataset, _, number = name.partition("_")
+    file_name, folder, indicator, preparation = _GROUND_TRUTH_FILES[dataset]
+    path, url = _fetch_course_file(file_name)
+    recordings = _read_cascade_ground_truth(path)
+    if len(recordings) != _GROUND_TRUTH_RECORDINGS[dataset]:
+        raise ValueError(f"{file_name} holds {len(recordings)} recordings, expected "
+                         f"{_GROUND_TRUTH_RECORDINGS[dataset]}: is it the registered file?")
+    part = recordings[int(number) - 1]
+    return GroundTruthRecording(
+        name=name, dataset=folder, indicator=indicator, preparation=preparation,
+        dff=part["dff"], frame_times_s=part["frame_times_s"], spike_times_s=part["spike_times_s"],
+        fs=part["fs"], noise_level=float(groundtruth.noise_level(part["dff"], part["fs"])),
+        n_dropped_frames=part["n_dropped_frames"], n_dropped_spikes=part["n_dropped_spikes"],
+        source=url, licence=_CASCADE_GROUND_TRUTH)
+
+
+def _read_cascade_ground_truth(path) -> list[dict]:
+    """Every recording of a CASCADE ground-truth ``.mat`` file, quirks handled (see above)."""
+    try:
+        content = scipy.io.loadmat(path)
+    except (ValueError, TypeError, OSError, scipy.io.matlab.MatReadError) as err:
+        raise ValueError(f"{path} is not a MATLAB file ({err})") from None
+    if "CAttached" not in content:
+        raise ValueError(f"{path} has no variable CAttached: it is not a CASCADE ground-truth file")
+    cells = np.asarray(content["CAttached"]).ravel()
+    return [_ground_truth_part(cell, f"{path}, recording {k + 1}") for k, cell in enumerate(cells)]
+
+
+def _ground_truth_part(cell, where: str) -> dict:
+    struct = np.asarray(cell).ravel()[0] if np.asarray(cell).dtype == object else cell
+    struct = np.asarray(struct).ravel()[0]
+    fields = struct.dtype.names or ()
+    missing = [f for f in ("fluo_time", "fluo_mean", "events_AP") if f not in fields]
+    if missing:
+        raise ValueError(f"{where}: the struct lacks {', '.join(missing)}: not CASCADE's format")
+    times, dff, events = (np.asarray(struct[f], dtype=np.float64).ravel()
+                          for f in ("fluo_time", "fluo_mean", "events_AP"))
+    n = min(times.size, dff.size)
+    longer = max(times.size, dff.size) - n
+    times, dff = times[:n], dff[:n]
+    keep = np.isfinite(times) & np.isfinite(dff)
+    times, dff = times[keep], dff[keep]
+    if times.size < 2 or not (np.diff(times) > 0).all():
+        raise ValueError(f"{where}: fewer than 2 frames, or frame times that do not increase")
+    frame_s = float(np.median(np.diff(times)))
+    spikes = np.sort(events[np.isfinite(events)]) / _EPHYS_CLOCK_HZ
+    # Nothing was imaged outside the frames' own intervals (CASCADE bins spikes the same way).
+    inside = (spikes >= times[0] - frame_s / 2) & (spikes < times[-1] + frame_s / 2)
+    return {"dff": dff, "frame_times_s": times, "spike_times_s": spikes[inside], "fs": 1.0 / frame_s,
+            "n_dropped_frames": int(longer + (~keep).sum()),
+            "n_dropped_spikes": int(events.size - inside.sum())}
 
 
 # --------------------------------------------------------------------------- command line

@@ -7,7 +7,9 @@ The chain, from an event raster (neurons × frames, True at event onsets, see
 2. :func:`coactivity` — how many neurons were active in each bin;
 3. :func:`circular_shuffle_null` and :func:`significance_threshold` — how much coactivity chance
    alone gives, when each neuron keeps its own event train but loses its timing relative to the
-   others;
+   others; :func:`jitter_null` — the same when every event only moves within a few seconds, so
+   that slow changes of the population's rate shared by all neurons (brain state, locomotion,
+   shared neuropil) stay in the null instead of passing for ensembles;
 4. :func:`ensemble_events` — bins whose coactivity beats the threshold, and the neurons in them;
 5. :func:`jaccard_similarity` and :func:`cluster_ensembles` — which ensemble events recruit
    similar neurons;
@@ -228,7 +230,111 @@ def circular_shuffle_null(raster, fs, bin_s: float = 0.5, n_shuffles: int = 1000
     return null
 
 
-def significance_threshold(null, q: float = 99) -> float:
+def jitter_null(raster, fs, bin_s: float = 0.5, window_s: float = 5.0, n_shuffles: int = 1000,
+                seed=None) -> np.ndarray:
+    """Coactivity expected by chance when only fast synchrony is broken: interval jitter
+    (Amarasingham et al. 2012, J Neurophysiol 107:517).
+
+    Time is cut into windows of ``window_s`` seconds (a whole number of bins, the closest to
+    `window_s`, at least 2: ``window_bins = max(2, round(window_s / bin_s))``); in each
+    surrogate every event moves to a frame drawn uniformly within its own window, independently
+    of all other events. Each neuron therefore keeps its number of events in every window, and
+    the population keeps its event rate window by window — its slow rise and fall with brain
+    state, running or shared neuropil — while coincidences finer than a window are destroyed.
+    The circular shuffle (:func:`circular_shuffle_null`) moves each neuron's whole train instead,
+    so slow shared modulation, which raises many neurons' rates at the same time, is absent from
+    its null and its high-rate periods pass for ensemble events.
+
+    The window sets what counts as an ensemble: synchrony within a bin that is not explained by
+    rate changes slower than the window. Choose it well above the bin (the coincidence to test)
+    and below the timescale of the shared modulation (tens of seconds for brain state). Frames of
+    the last, partial bin (dropped by :func:`bin_events`) form their own window, so no event moves
+    into or out of the counted bins. Counting follows :func:`bin_events` and
+    :func:`coactivity` (a neuron counts once per bin).
+
+    Vectorised over events: the jittered frames of all surrogates are drawn at once (in chunks)
+    and scattered into bins with ``np.bincount``; only the events of a neuron that share a
+    window with another of its events need the once-per-bin test.
+
+    Parameters
+    ----------
+    raster : array_like of bool, shape (n_neurons, n_frames)
+        Event onsets (see :func:`helpers.events.event_raster`).
+    fs : float
+        Frame rate, Hz.
+    bin_s : float
+        Bin width in seconds, as for :func:`bin_events`.
+    window_s : float
+        Jitter window in seconds (default 5 s, ten 500-ms bins); rounded to whole bins.
+    n_shuffles : int
+        Number of surrogates.
+    seed : int or numpy Generator, optional
+        Seed of the random draws.
+
+    Returns
+    -------
+    ndarray of int, shape (n_shuffles, n_bins)
+        Coactivity (number of active neurons) of every bin in every surrogate; use it like the
+        circular null, e.g. with :func:`significance_threshold`.
+    """
+    raster = _as_raster(raster)
+    time_last(raster.shape, "raster", positive(fs, "fs", unit="Hz"))
+    n_neurons, n_frames = raster.shape
+    frames_per_bin = _frames_per_bin(fs, bin_s)
+    bins, n_bins = _bins_of_frames(n_frames, frames_per_bin, "raster")
+    window_s = positive(window_s, "window_s", unit="seconds")
+    window_bins = max(2, round(window_s / (frames_per_bin / fs)))
+    if window_bins > n_bins:
+        raise ValueError(f"window_s={window_s:g} s is {window_bins} bins of {bin_s:g} s, longer than "
+                         f"the recording's {n_bins} bins: use a shorter window_s (a few seconds)")
+    n_shuffles = whole_number(n_shuffles, "n_shuffles")
+    check_size(n_shuffles * n_bins, "n_shuffles", f"a null of {n_bins} bins per shuffle")
+    rng = _generator(seed)
+
+    n_windows = -(-n_bins // window_bins)
+    window = np.where(bins < n_bins, bins // window_bins, n_windows)  # partial bin: its own window
+    start = np.searchsorted(window, np.arange(n_windows + 1))         # first frame of each window
+    length = np.diff(np.r_[start, n_frames])
+    neuron, frame = np.nonzero(raster)
+    event_window = window[frame]
+    first, size = start[event_window], length[event_window]
+    # An event alone in its (neuron, window) always counts once. Events sharing one may land in
+    # the same bin: each writes its number into a slot (surrogate, group, bin of the window) of a
+    # scratch array, and only the last writer of every slot counts — once per (surrogate, neuron,
+    # bin), without sorting and without reading the untouched slots.
+    _, group, group_size = np.unique(neuron * (n_windows + 1) + event_window, return_inverse=True,
+                                     return_counts=True)
+    shared = group_size[group] > 1
+    _, shared_group = np.unique(group[shared], return_inverse=True)
+    n_groups = int(shared_group.max()) + 1 if shared.any() else 0
+    group_first_bin = np.zeros(n_groups, dtype=np.intp)
+    group_first_bin[shared_group] = np.where(event_window[shared] < n_windows,
+                                             event_window[shared] * window_bins, n_bins)
+
+    width = n_bins + 1  # the last column collects the partial bin
+    null = np.empty((n_shuffles, n_bins), dtype=np.int64)
+    per_chunk = max(1, min(2**18 // max(neuron.size, 1), 2**22 // max(n_groups * window_bins, 1)))
+    for begin in range(0, n_shuffles, per_chunk):
+        rows = min(per_chunk, n_shuffles - begin)
+        moved = first + (rng.random((rows, neuron.size), dtype=np.float32) * size).astype(np.intp)
+        moved = np.minimum(moved, first + size - 1)  # float32 rounding can reach the window's end
+        moved_bin = bins[moved]
+        row_start = (np.arange(rows) * width)[:, None]
+        counted = [(moved_bin[:, ~shared] + row_start).ravel()]
+        if n_groups:
+            bin_shared = moved_bin[:, shared]
+            slot = ((np.arange(rows)[:, None] * n_groups + shared_group) * window_bins
+                    + bin_shared - group_first_bin[shared_group]).ravel()
+            writer = np.empty(rows * n_groups * window_bins, dtype=np.int64)
+            writer[slot] = np.arange(slot.size)
+            keep = writer[slot] == np.arange(slot.size)
+            counted.append((bin_shared + row_start).ravel()[keep])
+        counts_per_bin = np.bincount(np.concatenate(counted), minlength=rows * width)
+        null[begin:begin + rows] = counts_per_bin.reshape(rows, width)[:, :n_bins]
+    return null
+
+
+def significance_threshold(null, q: float = 99, *, per_bin: bool = False):
     """The `q`-th percentile of the null coactivity, pooled over all bins and shuffles.
 
     Real bins whose coactivity is **above** this value are called significant; by construction
@@ -236,18 +342,33 @@ def significance_threshold(null, q: float = 99) -> float:
     family-wise one: over thousands of bins some chance bins pass. For family-wise control use
     the percentile of each shuffle's maximum instead, ``np.percentile(null.max(axis=1), q)``.
 
+    With ``per_bin=True`` each bin gets its own threshold, the percentile over shuffles of that
+    bin alone. This is the threshold to use with :func:`jitter_null`, whose surrogates keep the
+    population's rate at each moment: a bin is then compared with chance at the same moment, so
+    a period of high shared activity neither passes for an ensemble nor hides ensembles in the
+    quiet periods (as one pooled threshold, set by the busiest periods, would). Use at least
+    a few hundred shuffles (1000 by default in the nulls). With the circular null, whose
+    surrogates are the same at every moment, both give about the same.
+
     Parameters
     ----------
     null : array_like, shape (n_shuffles, n_bins)
-        From :func:`circular_shuffle_null`.
+        From :func:`circular_shuffle_null` or :func:`jitter_null`.
     q : float
         Percentile in [0, 100] (99 by default — not a fraction).
+    per_bin : bool
+        One threshold per bin (an array) instead of one pooled number.
 
     Returns
     -------
-    float
+    float, or ndarray of float, shape (n_bins,), with ``per_bin=True``
     """
     q = in_range(q, "q", 0, 100)
+    if not isinstance(per_bin, (bool, np.bool_)):
+        raise TypeError(f"per_bin must be True or False, got {per_bin!r}")
+    if per_bin:
+        null = as_array(null, "null", ndim=2)
+        return np.percentile(null, q, axis=0)
     return float(np.percentile(as_array(null, "null", ndim=(1, 2)), q))
 
 
@@ -261,8 +382,9 @@ def ensemble_events(binned, threshold) -> tuple[np.ndarray, np.ndarray]:
     ----------
     binned : array_like of bool, shape (n_neurons, n_bins)
         From :func:`bin_events`.
-    threshold : float
-        Coactivity a bin must exceed (strictly), e.g. from :func:`significance_threshold`.
+    threshold : float or array_like, shape (n_bins,)
+        Coactivity a bin must exceed (strictly), e.g. from :func:`significance_threshold`: one
+        number, or one per bin (``significance_threshold(null, per_bin=True)``).
 
     Returns
     -------
@@ -272,7 +394,15 @@ def ensemble_events(binned, threshold) -> tuple[np.ndarray, np.ndarray]:
         The contributing neurons of each ensemble event.
     """
     binned = _as_raster(binned, "binned")
-    threshold = number(threshold, "threshold", unit="neurons")
+    if isinstance(threshold, (np.ndarray, list, tuple)) and np.ndim(threshold) > 0:
+        if np.asarray(threshold).dtype == bool:
+            raise TypeError("threshold must be numbers of neurons, got a boolean array")
+        threshold = as_array(threshold, "threshold", ndim=1)
+        if threshold.shape != (binned.shape[1],):
+            raise ValueError(f"threshold has {threshold.size} values but binned has {binned.shape[1]} "
+                             "bins: give one threshold, or one per bin")
+    else:
+        threshold = number(threshold, "threshold", unit="neurons")
     bins = np.flatnonzero(binned.sum(axis=0) > threshold)
     return bins, binned[:, bins].T.copy()
 

@@ -411,6 +411,9 @@ SPECS = [
          kwargs={"k": N(3.0), "k_low": N(1.5), "min_amplitude": N(0.1), "min_duration_s": N(0.2),
                  "min_separation_s": N(0.3), "sigma": A(np.full(3, 0.05))},
          related={"k": ("k_low",), "traces": ("sigma",), "sigma": ("traces",)}),
+    Spec(events.detect_bursts, {"traces": A(DFF), "fs": N(FS)},
+         kwargs={"k": N(3.5), "window_s": N(0.3), "reference_s": N(0.2), "min_separation_s": N(0.3),
+                 "k_active": N(5.0), "k_rerise": N(2.0)}),
     Spec(events.event_raster, {"events": ("events", EVENTS), "n_neurons": W(5), "n_frames": W(400)},
          shape=lambda kw: (EVENTS.n_neurons if kw["n_neurons"] is None else kw["n_neurons"],
                            EVENTS.n_frames if kw["n_frames"] is None else kw["n_frames"]),
@@ -433,6 +436,10 @@ SPECS = [
                                            "seed": ("seed", 0), "offsets": A(np.zeros((4, 6), int))},
          related={"fs": ("bin_s", "raster"), "bin_s": ("raster",), "raster": ("offsets",),
                   "offsets": ("n_shuffles",)}),
+    Spec(ensembles.jitter_null, {"raster": A(RASTER), "fs": N(FS), "bin_s": N(0.5), "window_s": N(2.0),
+                                 "n_shuffles": W(20), "seed": ("seed", 0)},
+         related={"fs": ("bin_s", "raster", "window_s"), "bin_s": ("raster", "window_s"),
+                  "window_s": ("bin_s", "raster"), "raster": ("window_s",)}),
     Spec(ensembles.significance_threshold, {"null": A(NULL), "q": N(99)}),
     Spec(ensembles.ensemble_events, {"binned": A(BINNED), "threshold": N(1.0)}),
     Spec(ensembles.jaccard_similarity, {"members": A(MEMBERS)},
@@ -470,6 +477,10 @@ SPECS = [
          kwargs={"order": C(1), "penalty": C(1), "noise_sd": N(1.0), "baseline": N(100.0),
                  "baseline_nonneg": C(False)},
          shape=same_as("trace"), attr="calcium"),
+    Spec(spikes.infer_spikes, {"trace": A(F_RAW[0]), "fs": N(FS)},
+         kwargs={"decay_s": N(0.5), "rise_s": N(0.05), "sparsity": N(2.0), "noise_sd": N(1.0), "baseline": N(100.0)},
+         shape=same_as("trace"), attr="calcium",
+         related={"fs": ("decay_s", "rise_s"), "decay_s": ("rise_s",), "rise_s": ("decay_s",)}),
     Spec(spikes.spike_threshold, {"spikes": A(INFERRED)}, kwargs={"k_std": N(3.0)},
          shape=lambda kw: (len(kw["spikes"]),), related={"k_std": ("fraction_of_max", "percentile")}),
     Spec(spikes.spike_frames, {"spikes": A(INFERRED), "threshold": A(0.1)},
@@ -492,6 +503,8 @@ SPECS = [
          errors=(ValueError, TypeError, OSError, data.DataUnavailableError)),
     Spec(data.load_imagej_rois, {"path": ("path", data.fetch("sima_imagej_rois.zip")), "shape": ("pair", (128, 256))},
          errors=(ValueError, TypeError, OSError)),
+    Spec(data.load_ground_truth, {"name": C("ds06_1")},
+         errors=(ValueError, TypeError, OSError, data.DataUnavailableError)),
     Spec(data.load_suite2p_folder, {"folder": ("path", _suite2p_folder())}, kwargs={"fs": N(FS)},
          errors=(ValueError, TypeError, OSError)),
     # simulate
@@ -533,7 +546,7 @@ Events_per_neuron.__module__ = "helpers.events"
 # Functions without arguments (checked once: finite records); argument-free data loaders.
 NO_ARGUMENTS = [data.course_registry, data.cache_dir, data.load_sima_movie, data.load_sima_rois,
                 data.load_allen_raw_crop, data.load_allen_roi_traces, data.load_allen_neuropil_traces,
-                data.load_allen_dff, data.load_zebrafish_dff, data.load_suite2p]
+                data.load_allen_dff, data.load_zebrafish_dff, data.load_suite2p, data.ground_truth_names]
 
 
 def _call_strategy(spec):

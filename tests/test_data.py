@@ -604,3 +604,106 @@ def test_suite2p_folder_incomplete_or_inconsistent(plane0):
     np.save(plane0 / "spks.npy", np.zeros((22, 864), np.float32))
     with pytest.raises(ValueError, match="same run"):
         data.load_suite2p_folder(plane0)
+
+
+# --------------------------------------------------------------------------- ground truth
+
+# From the data manifest's "Ground truth" table: rate (Hz), duration (s) and spikes per recording.
+GROUND_TRUTH = {"ds02_1": ("OGB-1", 15.62, 148, 56), "ds02_2": ("OGB-1", 15.62, 148, 37),
+                "ds02_3": ("OGB-1", 15.62, 148, 61), "ds06_1": ("GCaMP6f", 30.05, 120, 155),
+                "ds11_1": ("GCaMP6f", 158.28, 133, 50), "ds16_1": ("GCaMP6s", 59.11, 169, 474),
+                "ds29_1": ("jGCaMP7f", 121.95, 160, 41), "ds31_1": ("jGCaMP8m", 121.95, 170, 47)}
+
+
+def test_ground_truth_names_and_their_files_in_the_registry():
+    assert data.ground_truth_names() == tuple(GROUND_TRUTH)
+    registry = data.course_registry()
+    for file_name, *_ in data._GROUND_TRUTH_FILES.values():
+        assert registry[file_name].algorithm == "sha256" and not registry[file_name].optional
+
+
+@needs_shared
+@pytest.mark.parametrize("name", sorted(GROUND_TRUTH))
+def test_load_ground_truth_matches_the_manifest(shared_cache, name):
+    indicator, fs, duration_s, n_spikes = GROUND_TRUTH[name]
+    rec = data.load_ground_truth(name)
+    assert rec.name == name and rec.indicator == indicator and rec.dataset.startswith(name[:4].upper())
+    assert rec.dff.dtype == rec.frame_times_s.dtype == rec.spike_times_s.dtype == np.float64
+    assert rec.dff.shape == rec.frame_times_s.shape and rec.dff.ndim == 1
+    assert np.isfinite(rec.dff).all() and np.abs(rec.dff).max() < 10  # a fraction, not percent
+    assert (np.diff(rec.frame_times_s) > 0).all() and (np.diff(rec.spike_times_s) >= 0).all()
+    assert rec.fs == pytest.approx(fs, abs=0.01)
+    assert rec.duration_s == pytest.approx(duration_s, abs=1)
+    assert rec.spike_times_s.size == n_spikes
+    # Spikes on the frames' clock: inside the imaged span.
+    assert rec.frame_times_s[0] - 0.5 / rec.fs <= rec.spike_times_s.min()
+    assert rec.spike_times_s.max() < rec.frame_times_s[-1] + 0.5 / rec.fs
+    assert rec.noise_level == pytest.approx(100 * np.median(np.abs(np.diff(rec.dff))) / np.sqrt(rec.fs))
+    assert 0.3 < rec.noise_level < 3
+    assert rec.source == data.course_registry()[data._GROUND_TRUTH_FILES[name[:4]][0]].url
+    assert "GPL-3.0" in rec.licence and "dff=<float64 array" in repr(rec)
+
+
+@needs_shared
+def test_ground_truth_nan_spikes_are_dropped_and_counted(shared_cache):
+    rec = data.load_ground_truth("ds16_1")  # its events_AP is padded with NaN
+    raw = scipy.io.loadmat(SHARED / data._GROUND_TRUTH_FILES["ds16"][0])["CAttached"][0, 0][0, 0]
+    events = raw["events_AP"].ravel()
+    assert rec.n_dropped_spikes == np.isnan(events).sum() == events.size - 474
+    np.testing.assert_allclose(rec.spike_times_s, np.sort(events[~np.isnan(events)]) / 1e4)
+
+
+def write_cascade_file(path, recordings):
+    """A MATLAB file in CASCADE's ground-truth layout: CAttached, a 1 x n cell of structs."""
+    cells = np.empty((1, len(recordings)), dtype=object)
+    for i, fields in enumerate(recordings):
+        cells[0, i] = fields
+    scipy.io.savemat(path, {"CAttached": cells})
+    return path
+
+
+def test_ground_truth_reader_handles_the_format_quirks(tmp_path):
+    times = 0.1 + np.arange(8) / 10.0                   # 10 Hz, frames at 0.1 ... 0.8 s
+    dff = np.array([0.0, 0.1, np.nan, 0.3, 0.2, 0.1, 0.0, 0.05, 0.9])   # one longer, one NaN
+    times_nan = times.copy()
+    times_nan[5] = np.nan                               # a frame without a time
+    events = np.array([[2000.0], [np.nan], [500.0], [45000.0], [10.0], [8400.0]])  # 10 kHz samples
+    second = {"fluo_time": times[None, :], "fluo_mean": np.ones((8, 1)),
+              "events_AP": np.array([[3000.0]]), "F0": np.zeros((0, 0))}
+    path = write_cascade_file(tmp_path / "gt.mat", [
+        {"fluo_time": times_nan[None, :], "fluo_mean": dff[:, None], "events_AP": events}, second])
+    first, other = data._read_cascade_ground_truth(path)
+    kept = [0, 1, 3, 4, 6, 7]                           # NaN value (2) and NaN time (5) dropped
+    np.testing.assert_allclose(first["frame_times_s"], times[kept])
+    np.testing.assert_allclose(first["dff"], dff[kept])
+    assert first["n_dropped_frames"] == 3               # the extra sample and two NaN frames
+    # 0.2 s and 0.84 s are inside [0.05, 0.85); 0.05 s (500) is the first edge; 0.001 s and 4.5 s
+    # are outside, and one is NaN.
+    np.testing.assert_allclose(first["spike_times_s"], [0.05, 0.2, 0.84])
+    assert first["n_dropped_spikes"] == 3
+    assert first["fs"] == pytest.approx(10.0)
+    np.testing.assert_allclose(other["spike_times_s"], [0.3])
+    assert other["n_dropped_frames"] == 0 and other["dff"].shape == (8,)
+
+
+def test_ground_truth_reader_refuses_other_files(tmp_path):
+    scipy.io.savemat(tmp_path / "other.mat", {"dF_traces": np.zeros((2, 5))})
+    with pytest.raises(ValueError, match="no variable CAttached"):
+        data._read_cascade_ground_truth(tmp_path / "other.mat")
+    path = write_cascade_file(tmp_path / "partial.mat", [{"fluo_time": np.arange(5.0)[None, :]}])
+    with pytest.raises(ValueError, match="lacks fluo_mean, events_AP"):
+        data._read_cascade_ground_truth(path)
+    path = write_cascade_file(tmp_path / "backwards.mat", [
+        {"fluo_time": np.array([[0.3, 0.2, 0.1]]), "fluo_mean": np.zeros((3, 1)), "events_AP": np.zeros((0, 1))}])
+    with pytest.raises(ValueError, match="do not increase"):
+        data._read_cascade_ground_truth(path)
+    (tmp_path / "text.mat").write_text("not matlab")
+    with pytest.raises(ValueError, match="not a MATLAB file"):
+        data._read_cascade_ground_truth(tmp_path / "text.mat")
+
+
+def test_load_ground_truth_names_the_known_recordings():
+    with pytest.raises(ValueError, match="ds02_1, ds02_2, ds02_3, ds06_1"):
+        data.load_ground_truth("ds02")
+    with pytest.raises(TypeError, match="ds31_1"):
+        data.load_ground_truth(2)

@@ -36,6 +36,28 @@ def null_by_rolling(raster, fs, bin_s, offsets):
     return np.array(rows)
 
 
+def null_by_jittering(raster, fs, bin_s, window_s, uniforms):
+    """What the vectorised jitter null computes, event by event: window w holds the frames whose
+    (exact decimal) bin is in [w * m, (w + 1) * m); frames of the dropped partial bin form their
+    own window; event e of surrogate s moves to the window's frame number floor(u * length)."""
+    width = Fraction(str(fs)) * Fraction(str(bin_s))
+    n_neurons, n_frames = np.shape(raster)
+    n_bins = math.floor(Fraction(n_frames) / width)
+    m = max(2, round(window_s / bin_s))
+    window = [math.floor(Fraction(t) / width) // m if math.floor(Fraction(t) / width) < n_bins
+              else -1 for t in range(n_frames)]
+    members = {w: [t for t in range(n_frames) if window[t] == w] for w in set(window)}
+    neuron, frame = np.nonzero(raster)
+    rows = []
+    for u in uniforms:
+        moved = np.zeros_like(raster, dtype=bool)
+        for i, t, x in zip(neuron, frame, u):
+            frames = members[window[t]]
+            moved[i, frames[int(x * len(frames))]] = True
+        rows.append(bin_loop(moved, fs, bin_s).sum(axis=0))
+    return np.array(rows)
+
+
 def silhouette_loop(distance, labels):
     widths = []
     for i, li in enumerate(labels):
@@ -135,6 +157,127 @@ def test_null_with_a_seed_uses_shuffle_offsets_and_keeps_event_counts():
                                   null_by_rolling(raster, 4.8, 0.5, wild))
     offsets = en.shuffle_offsets(1000, 9, 200, seed=0)
     assert offsets.min() == 0 and offsets.max() == 199
+
+
+# --- the jitter null ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("n_neurons, n_frames, p, fs, bin_s, window_s", [
+    (12, 150, 0.04, 4.8, 0.5, 5.0),   # sparse, 2.4 frames per bin and a partial last bin
+    (10, 120, 0.5, 4.8, 0.5, 2.0),    # dense: many events of a neuron share a window
+    (8, 90, 0.3, 30.0, 0.1, 0.55),    # 3 frames per bin, the window rounded to 6 bins
+    (6, 40, 0.4, 6.0, 0.2, 0.1),      # the shortest window: 2 bins
+    (5, 40, 0.95, 3.0, 1.0, 13.0),    # almost every frame an event, one window of 13 bins
+])
+def test_vectorised_jitter_null_equals_moving_events_one_by_one(n_neurons, n_frames, p, fs, bin_s, window_s):
+    raster = random_raster(n_neurons, n_frames, p, seed=n_frames)
+    raster[0] = False                 # a silent neuron
+    raster[1] = False
+    raster[1, n_frames - 1] = True    # a single event at the very end (maybe in the partial bin)
+    null = en.jitter_null(raster, fs, bin_s, window_s, n_shuffles=20, seed=4)
+    uniforms = np.random.default_rng(4).random((20, int(raster.sum())), dtype=np.float32)
+    np.testing.assert_array_equal(null, null_by_jittering(raster, fs, bin_s, window_s, uniforms))
+    assert null.dtype == np.int64 and null.shape == (20, en.bin_events(raster, fs, bin_s).shape[1])
+
+
+def test_jitter_keeps_the_population_rate_of_every_window():
+    # At most one event per neuron and 5-s window (50 frames at 10 Hz): no two can meet in a bin,
+    # so every surrogate has exactly the real number of active neurons summed over each window.
+    raster = random_raster(30, 600, 0.05, seed=5)
+    for row in raster:
+        for start in range(0, 600, 50):
+            later = np.flatnonzero(row[start:start + 50])[1:]
+            row[start + later] = False
+    null = en.jitter_null(raster, 10.0, 0.5, window_s=5.0, n_shuffles=50, seed=1)
+    real = en.coactivity(en.bin_events(raster, 10.0, 0.5))
+    np.testing.assert_array_equal(null.reshape(50, -1, 10).sum(axis=2),
+                                  np.broadcast_to(real.reshape(-1, 10).sum(axis=1), (50, 12)))
+    assert not np.all(null == real)  # but the bins within each window differ
+
+
+@pytest.fixture(scope="module")
+def shared_gain():
+    """Population traces with a shared slow gain (brain state) and no ensembles: every excess of
+    coactivity over an honest null is a false ensemble event."""
+    simulate = pytest.importorskip("helpers.simulate")
+    rec = simulate.population_traces(seed=0, n_ensembles=0, gain_modulation=3.0)
+    truth = rec.truth
+    dff = (rec.traces - truth.r[:, None] * truth.neuropil) / truth.f0 - 1
+    return ev.event_raster(ev.detect_events(dff, rec.fs)), rec.fs
+
+
+def test_circular_shuffle_finds_false_ensembles_from_a_shared_gain_and_the_jitter_null_does_not(shared_gain):
+    raster, fs = shared_gain
+    coactive = en.coactivity(en.bin_events(raster, fs, 0.5))
+    circular = en.circular_shuffle_null(raster, fs, 0.5, n_shuffles=1000, seed=0)
+    jitter = en.jitter_null(raster, fs, 0.5, window_s=5.0, n_shuffles=1000, seed=0)
+    rate = {name: np.mean(coactive > en.significance_threshold(null, 99)) for name, null in
+            (("circular", circular), ("jitter", jitter))}
+    # A 99th-percentile threshold lets chance pass in 1 % of bins: the jitter null keeps to
+    # that (1.1 %); the circular null, which lacks the shared gain, passes six times as many.
+    assert rate["circular"] > 0.03 and rate["jitter"] < 0.015, rate
+    per_bin = np.mean(coactive > en.significance_threshold(jitter, 99, per_bin=True))
+    assert per_bin < 0.015, per_bin
+    # Family-wise (the 95th percentile of each surrogate's largest coactivity): with no
+    # ensembles, no bin should pass. The circular null lets dozens pass.
+    false_events = {name: int(np.sum(coactive > np.percentile(null.max(axis=1), 95)))
+                    for name, null in (("circular", circular), ("jitter", jitter))}
+    assert false_events["circular"] >= 10 and false_events["jitter"] <= 1, false_events
+
+
+def test_jitter_null_recovers_planted_ensembles(population):
+    truth, fs = population.truth, population.fs
+    dff = (population.traces - truth.r[:, None] * truth.neuropil) / truth.f0 - 1
+    raster = ev.event_raster(ev.detect_events(dff, fs))
+    jaccard, ari, share_real = recovery(raster, truth, fs, null="jitter")
+    assert np.unique(jaccard.argmax(axis=1)).size == len(truth.ensembles)
+    assert jaccard.max(axis=1).min() >= 0.8 and ari >= 0.8 and share_real >= 0.8
+
+
+def test_with_a_shared_gain_the_jitter_null_and_per_bin_thresholds_keep_ensembles_apart():
+    simulate = pytest.importorskip("helpers.simulate")
+    rec = simulate.population_traces(seed=0, gain_modulation=3.0)
+    truth, fs = rec.truth, rec.fs
+    dff = (rec.traces - truth.r[:, None] * truth.neuropil) / truth.f0 - 1
+    raster = ev.event_raster(ev.detect_events(dff, fs))
+    jaccard, ari, share_real = recovery(raster, truth, fs, null="jitter", per_bin=True)
+    assert jaccard.max(axis=1).min() >= 0.8 and ari >= 0.8 and share_real >= 0.85, (jaccard, ari, share_real)
+    _, _, circular_share = recovery(raster, truth, fs)
+    assert circular_share < 0.7, circular_share  # many of its ensemble events are the gain's
+
+
+def test_per_bin_thresholds():
+    null = np.array([[0, 5, 1], [2, 5, 3], [4, 5, 5]])
+    np.testing.assert_allclose(en.significance_threshold(null, 50, per_bin=True), [2, 5, 3])
+    assert isinstance(en.significance_threshold(null, 50), float)
+    binned = np.array([[1, 1, 1], [1, 1, 0], [1, 1, 1]], dtype=bool)   # coactivity 3, 3, 2
+    bins, members = en.ensemble_events(binned, np.array([2.5, 3.0, 1.0]))
+    np.testing.assert_array_equal(bins, [0, 2])
+    np.testing.assert_array_equal(members, binned[:, [0, 2]].T)
+    with pytest.raises(ValueError, match="one per bin"):
+        en.ensemble_events(binned, np.array([1.0, 2.0]))
+    with pytest.raises(TypeError, match="boolean"):
+        en.ensemble_events(binned, np.array([True, False, True]))
+    with pytest.raises(TypeError, match="per_bin"):
+        en.significance_threshold(null, 99, per_bin="yes")
+    with pytest.raises(ValueError, match="NaN"):
+        en.ensemble_events(binned, np.array([1.0, np.nan, 1.0]))
+
+
+def test_jitter_null_bad_input():
+    raster = random_raster(3, 50, 0.1, seed=0)
+    with pytest.raises(ValueError, match="window_s"):
+        en.jitter_null(raster, 10.0, 0.5, window_s=-1.0)
+    with pytest.raises(ValueError, match="window_s"):
+        en.jitter_null(raster, 10.0, 0.5, window_s=60.0)  # longer than the 10 bins
+    with pytest.raises(TypeError, match="window_s"):
+        en.jitter_null(raster, 10.0, 0.5, window_s=True)
+    with pytest.raises(ValueError, match="n_shuffles"):
+        en.jitter_null(raster, 10.0, n_shuffles=0)
+    with pytest.raises(ValueError, match="event raster"):
+        en.jitter_null(np.full((3, 50), 0.5), 10.0)
+    with pytest.raises(TypeError, match="seed"):
+        en.jitter_null(raster, 10.0, seed=True)
+    assert not en.jitter_null(np.zeros((3, 50), bool), 10.0, n_shuffles=3).any()
 
 
 def test_significance_threshold_is_the_pooled_percentile():
@@ -243,10 +386,13 @@ def test_adjusted_rand_index_matches_pair_counting():
 
 # --- ground truth: planted ensembles -------------------------------------------------------------
 
-def recovery(raster, truth, fs, bin_s=0.5):
+def recovery(raster, truth, fs, bin_s=0.5, null="circular", per_bin=False):
     binned = en.bin_events(raster, fs, bin_s)
-    null = en.circular_shuffle_null(raster, fs, bin_s, n_shuffles=200, seed=0)
-    bins, members = en.ensemble_events(binned, en.significance_threshold(null, 99))
+    if null == "circular":
+        null = en.circular_shuffle_null(raster, fs, bin_s, n_shuffles=200, seed=0)
+    else:
+        null = en.jitter_null(raster, fs, bin_s, n_shuffles=1000 if per_bin else 200, seed=0)
+    bins, members = en.ensemble_events(binned, en.significance_threshold(null, 99, per_bin=per_bin))
     labels = en.cluster_ensembles(members)
     found = en.summarise_ensembles(members, labels, bins, bin_s)
     jaccard = np.array([[np.intersect1d(p, f.members).size / np.union1d(p, f.members).size

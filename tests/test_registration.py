@@ -142,6 +142,67 @@ def test_simulated_movie_with_motion():
     assert error < 0.5, f"RMS error {error:.3f} px against the simulator's shifts"
 
 
+# --- regularised phase correlation (suite2p's) ------------------------------------------------
+
+@pytest.fixture(scope="module")
+def moving_demo():
+    simulate = pytest.importorskip("helpers.simulate")
+    return simulate.demo_movie(seed=0, motion=True, n_frames=600)
+
+
+def test_regularised_phase_correlation_succeeds_where_plain_phase_correlation_fails(moving_demo):
+    """On the noisy simulated movie (cells of 3-6 px, ~19 photons a pixel), unregularised phase
+    correlation is pulled to wrong peaks; the taper and the spectral smoothing fix it."""
+    true = moving_demo.truth.shifts
+    errors = {name: rms_error(reg.estimate_shifts(moving_demo.movie, normalization=name), true)
+              for name in (None, "phase", "regularized")}
+    assert errors["phase"] > 1.5, errors                    # fails (2.5 px)
+    assert errors["regularized"] < 0.5, errors              # 0.35 px
+    assert errors[None] < 0.3, errors                       # cross-correlation: 0.18 px
+    # each regularisation helps on its own
+    movie = moving_demo.movie
+    taper = rms_error(reg.estimate_shifts(movie, normalization="phase", taper_px=3.45), true)
+    smooth = rms_error(reg.estimate_shifts(movie, normalization="phase", smooth_sigma_px=1.15), true)
+    assert errors["regularized"] < smooth < taper < errors["phase"], (taper, smooth, errors)
+
+
+def test_regularized_defaults_are_suite2ps_and_can_be_switched_off(moving_demo):
+    movie = moving_demo.movie[:40]
+    explicit = reg.estimate_shifts(movie, normalization="phase", taper_px=3.45, smooth_sigma_px=1.15)
+    np.testing.assert_array_equal(reg.estimate_shifts(movie, normalization="regularized"), explicit)
+    assert (reg.REGULARIZED_TAPER_PX, reg.REGULARIZED_SMOOTH_SIGMA_PX) == (3.45, 1.15)
+    np.testing.assert_array_equal(
+        reg.estimate_shifts(movie, normalization="regularized", taper_px=0, smooth_sigma_px=0),
+        reg.estimate_shifts(movie, normalization="phase"))
+    registered, shifts = reg.register(movie, normalization="regularized")
+    np.testing.assert_array_equal(shifts, explicit)
+
+
+def test_regularized_sign_and_whole_pixel_shifts():
+    scene = smooth_scene(seed=14)
+    movie = np.stack([scene, np.roll(scene, 2, axis=0), np.roll(scene, (-3, 5), axis=(0, 1))])
+    shifts = reg.estimate_shifts(movie, scene, upsample=1, normalization="regularized")
+    np.testing.assert_array_equal(shifts, [[0, 0], [2, 0], [-3, 5]])
+    true = np.random.default_rng(15).uniform(-3, 3, size=(30, 2))
+    noisy = displaced_movie(scene, true, noise=3.0)
+    assert rms_error(reg.estimate_shifts(noisy, scene, normalization="regularized"), true) < 0.2
+
+
+def test_edge_taper_and_spectral_smoothing():
+    mask = reg._edge_taper((40, 60), 3.45)
+    assert mask.shape == (40, 60) and mask.max() <= 1
+    assert mask[20, 30] > 0.95 and mask[0, 30] < 0.15 and mask[0, 0] < mask[0, 30]
+    np.testing.assert_allclose(mask, mask[::-1, ::-1])  # symmetric
+    assert np.all(reg._edge_taper((5, 7), 0) == 1)
+    # Multiplying the whitened spectrum by the Gaussian's spectrum smooths the correlation
+    # surface by that Gaussian: compare with a spatial (periodic) Gaussian filter.
+    rng = np.random.default_rng(16)
+    surface = rng.normal(size=(48, 64))
+    spectral = np.real(np.fft.ifft2(np.fft.fft2(surface) * reg._gaussian_spectrum((48, 64), 1.5)))
+    spatial = ndimage.gaussian_filter(surface, 1.5, mode="wrap", truncate=8)
+    np.testing.assert_allclose(spectral, spatial, atol=2e-3 * np.abs(spatial).max())
+
+
 # --- errors -------------------------------------------------------------------------------------
 
 @pytest.fixture
@@ -154,7 +215,11 @@ def movie():
     ({"upsample": 0}, "upsample"),
     ({"upsample": 2.5}, "upsample"),
     ({"max_shift": -1}, "max_shift"),
-    ({"normalization": "none"}, "normalization")])
+    ({"normalization": "none"}, "normalization"),
+    ({"normalization": "regularised"}, "normalization"),
+    ({"taper_px": -1}, "taper_px"),
+    ({"smooth_sigma_px": float("nan")}, "smooth_sigma_px"),
+    ({"smooth_sigma_px": 1e9}, "smooth_sigma_px")])
 def test_estimate_shifts_errors(movie, kwargs, match):
     with pytest.raises(ValueError, match=match):
         reg.estimate_shifts(movie, **kwargs)
@@ -173,3 +238,5 @@ def test_errors_for_bad_movies_shifts_and_order(movie):
         reg.apply_shifts(movie, np.zeros((3, 2)), order=7)
     with pytest.raises(TypeError, match="template"):
         reg.correlation_to_template(movie, None)
+    with pytest.raises(TypeError, match="taper_px"):
+        reg.estimate_shifts(movie, taper_px=True)

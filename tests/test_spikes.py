@@ -2,6 +2,7 @@
 recursions, OASIS on a noiseless trace, spike times, scores, every error path, and inference
 accuracy on simulated GCaMP6s and GCaMP6f recordings."""
 import math
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -254,3 +255,139 @@ def test_a_wrong_decay_time_hurts():
     r_right = np.nanmedian(sp.binned_rate_correlation(right.spikes, truth.spikes, 30.0, 1.0))
     r_fast = np.nanmedian(sp.binned_rate_correlation(too_fast.spikes, truth.spikes, 30.0, 1.0))
     assert r_right > r_fast + 0.1
+
+
+# ----------------------------------------------------------------------- infer_spikes
+
+def test_infer_spikes_recovers_a_clean_ar1_trace():
+    fs, decay_s = 30.0, 0.5
+    rng = np.random.default_rng(0)
+    spikes = np.zeros(1500)
+    frames = [100, 400, 410, 800, 1200]
+    spikes[frames] = [1.0, 0.8, 0.6, 1.2, 0.9]
+    calcium = sp.convolve_spikes(spikes, sp.exponential_kernel(decay_s, fs, 5.0, normalise="peak"))
+    result = sp.infer_spikes(0.1 + calcium + rng.normal(0, 0.01, spikes.size), fs, rise_s=0)
+    assert isinstance(result, sp.SpikeInference) and isinstance(result, sp.Deconvolution)
+    assert min(sp.DECAY_GRID_S, key=lambda d: abs(d - decay_s)) == pytest.approx(result.decay_s)
+    assert result.rise_s == 0 and result.g.shape == (1,)
+    assert result.g[0] == pytest.approx(math.exp(-1 / (result.decay_s * fs)))
+    found = sp.spike_frames(result.spikes, 0.2)
+    assert all(np.min(np.abs(found - f)) <= 1 for f in frames)
+    assert result.baseline == pytest.approx(0.1, abs=0.02)  # within 2 noise s.d.
+    # spikes are the peak amplitudes of the transients; calcium follows the exponential kernel
+    np.testing.assert_allclose(result.calcium, sp.convolve_spikes(
+        result.spikes, sp.exponential_kernel(result.decay_s, fs, 60.0, normalise="peak")), atol=1e-9)
+
+
+def test_infer_spikes_models_a_resolvable_rise_and_puts_spikes_at_its_start():
+    fs = 60.0
+    spikes = np.zeros(3000)
+    spikes[[500, 1500, 2400]] = 1.0
+    kernel = sp.double_exponential_kernel(0.15, 1.0, fs, 8.0, normalise="peak")
+    trace = sp.convolve_spikes(spikes, kernel) + np.random.default_rng(1).normal(0, 0.02, 3000)
+    result = sp.infer_spikes(trace, fs)
+    assert 0.05 < result.rise_s < 0.4 and 0.5 < result.decay_s < 2.0
+    assert result.g.shape == (2,)
+    np.testing.assert_allclose(result.g, sp.ar_coefficients(result.decay_s, fs, result.rise_s))
+    np.testing.assert_allclose(result.calcium, sp.convolve_spikes(result.spikes, sp.double_exponential_kernel(
+        result.rise_s, result.decay_s, fs, 6 * result.decay_s, normalise="peak")), atol=1e-9)
+    for frame in (500, 1500, 2400):  # the activity sits at the spike, not along the rising edge
+        window = result.spikes[frame - 6:frame + 30]
+        assert abs(np.sum(np.arange(-6, 30) * window) / window.sum()) <= 3
+    # Without the rise (AR(1)) the activity lags the spike by several frames.
+    lagging = sp.infer_spikes(trace, fs, rise_s=0)
+    window = lagging.spikes[494:530]
+    assert np.sum(np.arange(-6, 30) * window) / window.sum() > 4
+
+
+def test_infer_spikes_on_many_traces_is_row_by_row():
+    dff, _ = _dff("GCaMP6s", 30.0, 50, n_neurons=3, duration_s=60.0)
+    both = sp.infer_spikes(dff, 30.0)
+    assert both.spikes.shape == dff.shape and both.g.shape == (3, 2)
+    for i, row in enumerate(dff):
+        one = sp.infer_spikes(row, 30.0)
+        np.testing.assert_allclose(both.spikes[i], one.spikes)
+        assert both.decay_s[i] == one.decay_s and both.rise_s[i] == one.rise_s
+        assert both.g[i, :one.g.size].tolist() == one.g.tolist()
+    again = sp.infer_spikes(dff, 30.0)
+    np.testing.assert_array_equal(again.spikes, both.spikes)  # reproducible
+
+
+@pytest.mark.parametrize("call, error", [
+    (lambda: sp.infer_spikes(np.zeros(100), 30.0), "noise_sd"),
+    (lambda: sp.infer_spikes(np.ones(5), 30.0), "too few"),
+    (lambda: sp.infer_spikes(np.r_[np.ones(50), np.nan], 30.0), "NaN"),
+    (lambda: sp.infer_spikes(np.ones(50), 30.0, sparsity=0), "sparsity"),
+    (lambda: sp.infer_spikes(np.ones(50), 30.0, sparsity=True), "sparsity"),
+    (lambda: sp.infer_spikes(np.ones(50), 30.0, decay_s=0.2, rise_s=0.3), "smaller than decay_s"),
+    (lambda: sp.infer_spikes(np.ones(50), 30.0, rise_s=-0.1), "rise_s"),
+    (lambda: sp.infer_spikes(np.ones(50), 30.0, noise_sd=math.inf), "noise_sd"),
+    (lambda: sp.infer_spikes(np.ones(50), 30.0, decay_s=1e-9), "decay_s"),
+    (lambda: sp.infer_spikes(np.random.default_rng(0).normal(size=300), 30.0, rise_s=20.0),
+     "not shorter than the decay"),
+])
+def test_infer_spikes_errors_name_the_argument(call, error):
+    with pytest.raises((ValueError, TypeError)) as info:
+        call()
+    assert error in str(info.value)
+
+
+def test_infer_spikes_beats_the_default_deconvolution_on_simulations():
+    """Validation on the simulator (simple regime): decay recovered, correlation higher."""
+    for indicator in ("GCaMP6s", "GCaMP6f"):
+        dff, truth = _dff(indicator, 30.0, 50, n_neurons=10, duration_s=120.0)
+        new = sp.infer_spikes(dff, 30.0)
+        old = sp.deconvolve(dff, 30.0)
+        true_decay = truth.indicator["decay_s"]
+        assert true_decay / 1.5 < np.median(new.decay_s) < true_decay * 1.5
+        r_new = np.nanmean(sp.binned_rate_correlation(new.spikes, truth.spikes, 30.0, 0.1))
+        r_old = np.nanmean(sp.binned_rate_correlation(old.spikes, truth.spikes, 30.0, 0.1))
+        assert r_new > r_old
+
+
+@pytest.mark.skipif("realistic" not in getattr(simulate, "REGIMES", {}),
+                    reason="the simulator has no realistic regime")
+def test_infer_spikes_on_the_realistic_regime():
+    """Bursts, spike-to-spike variability and saturation: still better than the default."""
+    rec = simulate.simulate_traces(n_neurons=12, n_frames=3600, fs=30.0, indicator="GCaMP6s", seed=1,
+                                   regime="realistic")
+    truth = rec.truth
+    dff = (rec.traces - truth.r[:, None] * truth.neuropil) / truth.f0 - 1
+    r_new = np.nanmean(sp.binned_rate_correlation(sp.infer_spikes(dff, 30.0).spikes, truth.spikes, 30.0, 0.5))
+    r_old = np.nanmean(sp.binned_rate_correlation(sp.deconvolve(dff, 30.0).spikes, truth.spikes, 30.0, 0.5))
+    assert r_new >= r_old
+
+
+# ----------------------------------------------------------------------- against real spikes
+
+SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
+
+#: r in 0.1 s and 0.5 s bins per recording, measured when infer_spikes was written (issue 24).
+#: Each must stay within 0.05 of it (a regression guard); the means must reach the issue's
+#: targets, 0.65 at 0.1 s and 0.80 at 0.5 s (deconvolve's defaults: 0.62 and 0.79).
+REAL_R = {"ds02_1": (0.75, 0.94), "ds02_2": (0.79, 0.95), "ds02_3": (0.73, 0.91),
+          "ds06_1": (0.54, 0.81), "ds11_1": (0.79, 0.80), "ds16_1": (0.50, 0.76),
+          "ds29_1": (0.69, 0.67), "ds31_1": (0.89, 0.90)}
+
+
+@pytest.fixture(scope="module")
+def real_correlations():
+    from helpers import data, groundtruth
+    if not SHARED.is_dir():
+        pytest.skip(f"the shared data folder {SHARED} is not here")
+
+    def correlations(rec):
+        activity = sp.infer_spikes(rec.dff, rec.fs).spikes
+        return tuple(groundtruth.binned_correlation(activity, rec.frame_times_s, rec.spike_times_s, b)
+                     for b in (0.1, 0.5))
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv(data.CACHE_ENV, str(SHARED))
+        return {name: correlations(data.load_ground_truth(name)) for name in data.ground_truth_names()}
+
+
+def test_infer_spikes_meets_the_targets_on_real_ground_truth(real_correlations):
+    r = np.array([real_correlations[name] for name in REAL_R])
+    assert r[:, 0].mean() >= 0.65 and r[:, 1].mean() >= 0.80
+    for name, expected in REAL_R.items():
+        assert np.all(np.array(real_correlations[name]) >= np.array(expected) - 0.05), name
