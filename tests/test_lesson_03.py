@@ -27,6 +27,28 @@ def _ring_with_iterations_inside(m, i, g, w):
     return dilation(m[i], disk(g + w)) & ~ndimage.binary_dilation(m[i], iterations=g) & ~m.any(axis=0)
 
 
+def _frame_statistic(statistic):
+    """A neuropil estimate that is one statistic of the whole frame, the same for every cell."""
+    def neuropil_traces(movie, masks):
+        return np.repeat(statistic(movie, axis=(1, 2))[None].astype(float), len(masks), axis=0)
+    return neuropil_traces
+
+
+def _ring_traces(gap, width):
+    return lambda movie, masks: L.mk.roi_traces(movie, L.mk.neuropil_rings(masks, gap, width))
+
+
+def _one_pixel(movie, masks):
+    """The pixel farthest from every cell, for every cell: mostly shot noise, at the wrong level."""
+    distance = ndimage.distance_transform_edt(~masks.any(axis=0))
+    y, x = np.unravel_index(np.argmax(distance), distance.shape)
+    return np.repeat(movie[:, y, x][None].astype(float), len(masks), axis=0)
+
+
+def _slopes(F, Fneu):
+    return np.array([np.polyfit(n, f, 1)[0] for f, n in zip(F, Fneu)])
+
+
 # (check cell, answers to replace: {name: function of the solution namespace}, hint expected)
 WRONG = [
     ("ex-global-check", {"bg_mean": lambda ns: ns["movie"].mean(axis=0)}, "reduced over time"),
@@ -61,6 +83,20 @@ WRONG = [
     ("ex-traces-check", {"F": lambda ns: np.array([ns["movie"][:, m].sum(axis=1) for m in ns["cell_masks"]], dtype=float)},
      "sum over the pixels"),
     ("ex-traces-check", {"Fneu": lambda ns: np.array([ns["movie"][:, r].mean(axis=1) for r in ns["rings"]])}, "float64"),
+    # Exercise 3.3 (open): weak choices fail the bound with a hint on what to change.
+    ("ex-npil-check", {"neuropil_traces": lambda ns: _frame_statistic(np.median)}, "not uniform across the field"),
+    ("ex-npil-check", {"neuropil_traces": lambda ns: _frame_statistic(np.mean)}, "not the whole frame or far pixels"),
+    ("ex-npil-check", {"neuropil_traces": lambda ns: _ring_traces(0, 1)}, "leave a gap between the cell"),
+    ("ex-npil-check", {"neuropil_traces": lambda ns: _ring_traces(8, 8)}, "a ring a few pixels from it"),
+    ("ex-npil-check", {"neuropil_traces": lambda ns: _one_pixel}, "one pixel is mostly shot noise"),
+    ("ex-npil-check", {"neuropil_traces": lambda ns: lambda movie, masks: np.median(movie, axis=(1, 2)).astype(float)},
+     "not one for the whole field"),
+    ("ex-npil-check", {"neuropil_traces": lambda ns: lambda movie, masks: _ring_traces(2, 3)(movie, masks).T.copy()},
+     "one row per cell"),
+    ("ex-npil-check", {"neuropil_traces": lambda ns: lambda movie, masks: np.full((len(masks), len(movie)), np.nan)},
+     "region without pixels"),
+    ("ex-npil-check", {"neuropil_traces": lambda ns: lambda movie, masks: ns["Fneu_ref"][:, :100].copy()},
+     "shape (n_cells, n_frames)"),
     ("ex-subtract-check", {"subtract": lambda ns: lambda F, N, r: N - r * F}, "swapped"),
     ("ex-subtract-check", {"subtract": lambda ns: lambda F, N, r: r * (F - N)}, "not the difference of the two traces"),
     ("ex-subtract-check", {"subtract": lambda ns: lambda F, N, r: F - (1 - r) * N}, "(1 - r)"),
@@ -91,6 +127,17 @@ WRONG = [
                                                                   ndimage.gaussian_filter1d(ns["Fneu_hp"], 0.5, axis=-1), ns["quiet"])},
      "not 0.5 frames"),
     ("ex-hp-check", {"r_hp_smooth": lambda ns: L.quiet_slopes(ns["F_hp"], ns["Fneu"] - 0, ns["quiet"])}, "same way"),
+    # Exercise 5.3 (open): naive estimators fail the bound with a hint on what to try.
+    ("ex-estr-check", {"estimate_r": lambda ns: lambda F, N, fs: np.full(len(F), 0.7)}, "a fixed r cannot pass"),
+    ("ex-estr-check", {"estimate_r": lambda ns: lambda F, N, fs: _slopes(F, N)}, "bleaching, drift"),
+    ("ex-estr-check", {"estimate_r": lambda ns: lambda F, N, fs: _slopes(L.highpass(F, round(20 * fs)),
+                                                                            L.highpass(N, round(20 * fs)))},
+     lt.Hidden("regression dilution")),
+    ("ex-estr-check", {"estimate_r": lambda ns: lambda F, N, fs: ns["estimate_r"](F, N, 1.0)}, "regression dilution"),
+    ("ex-estr-check", {"estimate_r": lambda ns: lambda F, N, fs: 0.7}, "not one for all cells"),
+    ("ex-estr-check", {"estimate_r": lambda ns: lambda F, N, fs: [0.7] * len(F)}, "not a NumPy array"),
+    ("ex-estr-check", {"estimate_r": lambda ns: lambda F, N, fs: np.float64(0.7)}, "not one for all cells"),
+    ("ex-estr-check", {"estimate_r": lambda ns: lambda F, N, fs: ns["neuropil"].estimate_r(F, N, fs)}, "write this yourself"),
     ("ex-allen-check", {"allen_corrected": lambda ns: ns["allen_F"] - 0.7 * ns["allen_Fneu"]}, "r = 0.7 for every ROI"),
     ("ex-allen-check", {"allen_corrected": lambda ns: ns["allen_F"] - ns["allen_r"][::-1, None] * ns["allen_Fneu"]},
      "wrong ROIs"),
