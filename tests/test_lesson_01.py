@@ -29,7 +29,8 @@ WRONG = [
     ("ex-proj-check", {"std_image": lambda ns: ns["movie"].std(axis=0, ddof=1)}, "ddof=0"),
     ("ex-proj-check", {"std_image": lambda ns: ns["movie"].var(axis=0)}, "variance"),
     ("ex-range-check", {"max_100_500": lambda ns: ns["movie"].max(axis=0)}, "over all frames"),
-    ("ex-range-check", {"max_100_500": lambda ns: ns["movie"][100:501].max(axis=0)}, "excludes index 500"),
+    ("ex-range-check", {"max_100_500": lambda ns: ns["movie"][100:501].max(axis=0)}, "401 frames, one too many"),
+    ("ex-range-check", {"max_100_500": lambda ns: ns["movie"][100:499].max(axis=0)}, "399 frames, one too few"),
     ("ex-range-check", {"max_100_500": lambda ns: ns["movie"][100:500].mean(axis=0)}, "mean over the range"),
     ("ex-window-check", {"mean_projection_between": lambda ns: lambda movie, fs, a, b: movie[int(a):int(b)].mean(axis=0)},
      "times as frame indices"),
@@ -62,17 +63,65 @@ WRONG = [
     ("ex-window-check", {"mean_projection_between": lambda ns: lambda movie, fs, a, b: movie[int(a * fs):int(b * fs)].mean(axis=0)},
      "int() truncates"),
     ("ex-window-check", {"mean_projection_between": lambda ns: lambda movie, fs, a, b: movie[round(a * fs):round(b * fs) + 1].mean(axis=0)},
-     "stop time is excluded"),
+     "stop time's frame is excluded"),
     ("ex-range-check", {"max_100_500": lambda ns: ns["movie"][101:500].max(axis=0)}, "one frame later"),
     ("ex-brightest-check", {"brightest_y": lambda ns: ns["brightest_x"], "brightest_x": lambda ns: ns["brightest_y"]}, "swapped"),
     ("ex-brightest-check", {"brightest_y": lambda ns: float(ns["brightest_y"])}, "whole number"),
+    ("ex-brightest-check", {"brightest_y": lambda ns: int(ns["row_in_box"]), "brightest_x": lambda ns: int(ns["col_in_box"])},
+     "inside the crop"),
+    ("ex-brightest-check", {"brightest_y": lambda ns: int(np.unravel_index(np.argmax(ns["movie"].max(axis=0)), (60, 80))[0]),
+                            "brightest_x": lambda ns: int(np.unravel_index(np.argmax(ns["movie"].max(axis=0)), (60, 80))[1])},
+     "whole image"),
     ("ex-inout-check", {"std_ratio": lambda ns: 1 / ns["std_ratio"]}, "outside over inside"),
     ("ex-inout-check", {"std_ratio": lambda ns: float(ns["inside_trace"].mean() / ns["outside_trace"].mean())}, "ratio of means"),
     ("ex-inout-check", {"inside_trace": lambda ns: ns["movie"][:, ns["inside_yx"][1], ns["inside_yx"][0]].astype(float)}, "swapped"),
     ("ex-sima-check", {"sima_trace": lambda ns: ns["mv"].pixel_trace(ns["sima"].movie, *np.unravel_index(np.argmax(ns["sima_mean"]), ns["sima_mean"].shape))},
      "restrict the argmax to the ROI"),
     ("ex-sima-check", {"sima_trace": lambda ns: ns["sima_trace"][::-1].copy()}, "the ROI's brightest"),
+    # Open exercises (section 6): weak methods fail the bound stated in the exercise, with a hint.
+    ("ex-findcells-check", {"find_cells": lambda ns: _largest_pixels}, "lie in the same cell"),
+    ("ex-findcells-check", {"find_cells": lambda ns: _picks_apart(2)}, "lie in the same cell"),
+    ("ex-findcells-check", {"find_cells": lambda ns: lambda movie, n: ns["find_cells"](movie, n)[:, ::-1].copy()},
+     "rows and columns are swapped"),
+    ("ex-findcells-check", {"find_cells": lambda ns: lambda movie, n: ns["find_cells"](movie, n).astype(float)}, "whole numbers"),
+    ("ex-findcells-check", {"find_cells": lambda ns: lambda movie, n: ns["find_cells"](movie, n).T.copy()}, "not (2, n)"),
+    # Ruling out a 9 x 9 box is enough on the lesson's movie, not on the denser one.
+    ("ex-findcells-check", {"find_cells": lambda ns: _picks_apart(4)}, lt.Hidden("lie in the same cell")),
+    ("ex-peaktime-check", {"most_active_time": lambda ns: lambda movie, fs, y, x: float(np.argmax(movie[:, y, x]) / fs)},
+     "a single pixel's noise"),
+    ("ex-peaktime-check", {"most_active_time": lambda ns: lambda movie, fs, y, x: float(np.argmax(_local(movie, y, x, 2)))},
+     "not a frame index"),
+    # The lesson's movie instead of the argument: the brightest moment of the whole field, for every cell.
+    ("ex-peaktime-check", {"most_active_time": lambda ns: lambda movie, fs, y, x: float(
+        np.argmax(ns["movie"].mean(axis=(1, 2))) / fs)}, "same time for every cell"),
+    # A 3 x 3 mean without smoothing in time passes on the lesson's movie, not on the GCaMP6f one.
+    ("ex-peaktime-check", {"most_active_time": lambda ns: lambda movie, fs, y, x: float(np.argmax(_local(movie, y, x, 1)) / fs)},
+     lt.Hidden("a single pixel's noise")),
 ]
+
+
+def _largest_pixels(movie, n):
+    """The n largest pixels of the std image: all in one or two cells."""
+    image = movie.std(axis=0)
+    return np.array(np.unravel_index(np.argsort(image.ravel())[::-1][:n], image.shape)).T
+
+
+def _picks_apart(half):
+    """find_cells that rules out a (2 * half + 1)-pixel box around each pick: too small for half < 6."""
+    def find_cells(movie, n):
+        image = movie.std(axis=0).astype(float)
+        positions = np.zeros((n, 2), dtype=int)
+        for i in range(n):
+            positions[i] = np.unravel_index(np.argmax(image), image.shape)
+            y, x = positions[i]
+            image[max(y - half, 0):y + half + 1, max(x - half, 0):x + half + 1] = -np.inf
+        return positions
+    return find_cells
+
+
+def _local(movie, y, x, half):
+    """Mean trace of the (2 * half + 1)-pixel square around (y, x), clipped at the border."""
+    return movie[:, max(y - half, 0):y + half + 1, max(x - half, 0):x + half + 1].mean(axis=(1, 2))
 
 
 @pytest.mark.parametrize("grade_id, wrong, hint", WRONG, ids=lt.wrong_answer_ids(WRONG))

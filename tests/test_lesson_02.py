@@ -55,7 +55,12 @@ WRONG = [
     ("ex-norm-check", {"std_norm": lambda ns: (ns["std_image"] - ns["std_image"].min()) / np.ptp(ns["std_image"])},
      "unsmoothed std image"),
     ("ex-abs-check", {"mask_abs": lambda ns: ns["std_norm_ref"] < 0.4}, "below the threshold"),
-    ("ex-abs-check", {"mask_abs": lambda ns: ns["std_image"] > 0.4}, "normalised units"),
+    ("ex-abs-check", {"mask_abs": lambda ns: ns["std_image"] > 0.4}, "not the raw std image"),
+    # Exercise 2.1 was the transcription `std_norm_ref > 0.4`; the learner now chooses the threshold,
+    # scored by the IoU with the true cells' pixels (bound 0.45): too strict and too loose both fail.
+    ("ex-abs-check", {"mask_abs": lambda ns: ns["std_norm_ref"] > 0.6}, "lower the threshold"),
+    ("ex-abs-check", {"mask_abs": lambda ns: ns["std_norm_ref"] > 0.3}, "raise the threshold"),
+    ("ex-abs-check", {"mask_abs": lambda ns: ns["true_masks"].any(axis=0)}, "above one threshold"),
     ("ex-abs-check", {"mask_abs": lambda ns: (ns["std_norm_ref"] > 0.4).astype(float)}, "made by a comparison"),
     ("ex-kstd-check", {"threshold_mean_std": lambda ns: lambda image, k: image > image.mean(axis=0) + k * image.std(axis=0)},
      "one threshold per column"),
@@ -110,7 +115,9 @@ WRONG = [
     ("ex-props-check", {"roi_centroids": lambda ns: ns["roi_centroids"].T.copy()}, "one row per region"),
     ("ex-coords-check", {"roi_ys": lambda ns: ns["roi_xs"], "roi_xs": lambda ns: ns["roi_ys"]}, "swapped"),
     ("ex-coords-check", {"first_pixel_segment": lambda ns: ns["movie"][300:751, ns["roi_ys"][0], ns["roi_xs"][0]]},
-     "stop of a slice is excluded"),
+     "one frame too many"),
+    ("ex-coords-check", {"first_pixel_segment": lambda ns: ns["movie"][10:25, ns["roi_ys"][0], ns["roi_xs"][0]]},
+     "seconds as frame indices"),
     ("ex-coords-check", {"last_pixel_trace": lambda ns: ns["movie"][:, ns["roi_ys"][0], ns["roi_xs"][0]]}, "that is the first pixel"),
     ("ex-coords-check", {"first_pixel_segment": lambda ns: ns["movie"][300:750, ns["roi_ys"][-1], ns["roi_xs"][-1]]},
      "that is the last pixel"),
@@ -175,7 +182,38 @@ WRONG = [
      "write this yourself"),
     ("ex-s2p-check", {"cell_masks": lambda ns: lambda stat, iscell, shape: ns["cell_masks"](stat, iscell, shape).astype(int)},
      "made by a comparison"),
+    # Open exercises 2.4 and 6.4: weak methods fail the bound stated in the exercise, with a hint.
+    ("ex-cellpx-check", {"cell_pixels": lambda ns: lambda movie: movie.std(axis=0) > np.percentile(movie.std(axis=0), 80)},
+     "remove that background first"),
+    ("ex-cellpx-check", {"cell_pixels": lambda ns: lambda movie: _smoothed_std(movie) > filters.threshold_otsu(_smoothed_std(movie))},
+     "background (neuropil) pixels pass too"),
+    ("ex-cellpx-check", {"cell_pixels": lambda ns: lambda movie: movie.mean(axis=0) > np.percentile(movie.mean(axis=0), 80)},
+     "remove that background first"),
+    ("ex-cellpx-check", {"cell_pixels": lambda ns: lambda movie: ns["cell_pixels"](movie).astype(np.uint8)}, "made by a comparison"),
+    # A threshold in the image's units, tuned to the lesson's movie (background removed, above 1.5 a.u.),
+    # passes there but cuts into the cells of the unseen seed-1 movie.
+    ("ex-cellpx-check", {"cell_pixels": lambda ns: lambda movie: _smoothed_std(movie) - ndimage.gaussian_filter(
+        movie.std(axis=0), sigma=4) > 1.5}, lt.Hidden("parts of the cells fall below")),
+    ("ex-cellpx-check", {"cell_pixels": lambda ns: lambda movie: _normalised(_smoothed_std(movie)) > 0.4},
+     "remove that background first"),
+    ("ex-segment-check", {"segment_cells": lambda ns: lambda movie: ns["mk"].label_rois(ns["mk"].clean_mask(
+        movie.std(axis=0) > np.percentile(movie.std(axis=0), 80), 1, 20))}, "have no ROI that overlaps them well"),
+    ("ex-segment-check", {"segment_cells": lambda ns: lambda movie: measure.label(ns["cell_pixels"](movie), connectivity=2)},
+     "one image, not one mask per cell"),
+    ("ex-segment-check", {"segment_cells": lambda ns: lambda movie: ns["cell_pixels"](movie)}, "one image, not one mask per cell"),
+    ("ex-segment-check", {"segment_cells": lambda ns: lambda movie: ns["segment_cells"](movie).astype(int)}, "made by a comparison"),
+    # Without the opening and the minimum size, specks count as ROIs without a cell on the unseen seed-1 movie.
+    ("ex-segment-check", {"segment_cells": lambda ns: lambda movie: ns["mk"].label_rois(ns["cell_pixels"](movie))},
+     lt.Hidden("match no cell")),
 ]
+
+
+def _smoothed_std(movie):
+    return ndimage.gaussian_filter(movie.std(axis=0), sigma=1)
+
+
+def _normalised(image):
+    return (image - image.min()) / (image.max() - image.min())
 
 
 @pytest.mark.parametrize("grade_id, wrong, hint", WRONG, ids=lt.wrong_answer_ids(WRONG))

@@ -13,7 +13,7 @@
 #     name: python3
 # ---
 
-# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "a00191e71569cec8ae8ed8ee2c77262b", "grade": false, "grade_id": "header", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "a13a2935569cbaf91868608e6d8330ae", "grade": false, "grade_id": "header", "locked": true, "schema_version": 3, "solution": false, "task": false}
 # # 02 · From pixels to cells: ROI masks and traces
 #
 # A neuron's cell body covers dozens of pixels, and lesson 01 showed that one pixel's trace is
@@ -32,9 +32,11 @@
 # 4. get the coordinates of a mask's pixels and gather their traces into a pixels × time matrix;
 # 5. compute a ROI's mean, median and brightness-weighted trace, and say how they differ;
 # 6. score detected masks against ground-truth masks with the intersection over union (IoU);
-# 7. read ROIs drawn in ImageJ and ROIs found by suite2p, on real recordings.
+# 7. read ROIs drawn in ImageJ and ROIs found by suite2p, on real recordings;
+# 8. choose a segmentation method yourself and measure it against the true cells, on movies it
+#    was not tuned to.
 #
-# **Time:** about 90 minutes. **Prerequisites:** lesson 01 (movies as `(time, y, x)` arrays,
+# **Time:** about 110 minutes. **Prerequisites:** lesson 01 (movies as `(time, y, x)` arrays,
 # projections, pixel traces, rows are y and columns are x); NumPy boolean arrays and `np.nonzero`.
 #
 # **How the exercises work.** Each exercise asks for a named variable or function. Write your
@@ -42,7 +44,9 @@
 # the check cell after it: silence means the check passed; otherwise it tells you what looks
 # wrong. The checks also run hidden tests when your instructor grades the notebook. Every section
 # starts again from reference values computed with `helpers`, so a mistake in one exercise does
-# not carry over to the next.
+# not carry over to the next. Some exercises leave the method to you: their check runs your
+# function on this lesson's movie (and, when graded, on movies you have not seen) and reports your
+# score against the simulation's true cells, with the bound to reach.
 
 # %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "0af170ad52b4289f22dcd2973cf78acd", "grade": false, "grade_id": "setup", "locked": true, "schema_version": 3, "solution": false, "task": false}
 import matplotlib.pyplot as plt
@@ -79,13 +83,13 @@ roi_masks.outline(plots.image(mean_image, ax=axes[0], title="mean image"), true_
 roi_masks.outline(plots.image(std_image, ax=axes[1], title="standard-deviation image",
                               label="std of fluorescence (a.u.)"), true_masks, label="true cells");
 
-# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "b91307e3c66448fa7cb055fafd69269e", "grade": false, "grade_id": "s1b-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "1539d75f1437713cca0f6c89fc9a8810", "grade": false, "grade_id": "s1b-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
 # **Preprocessing.** Two steps make an image easier to threshold:
 #
 # - **Smoothing** with a Gaussian of standard deviation σ (in pixels) replaces each pixel by a
 #   weighted average of its neighbourhood. Noise, independent from pixel to pixel, averages out;
-#   a cell body several pixels wide survives. `scipy.ndimage.gaussian_filter(image, sigma=1)`
-#   does it (at the border it reflects the image, its default `mode="reflect"`).
+#   a cell body several pixels wide survives. `scipy.ndimage.gaussian_filter` does it; its
+#   `sigma` is σ in pixels, and at the border it reflects the image (its default `mode`).
 # - **Normalisation** rescales an image to a fixed range. With min–max normalisation,
 #   $(I - \min I) / (\max I - \min I)$, the darkest pixel becomes 0 and the brightest 1, so a
 #   threshold such as 0.4 means the same thing in every recording, whatever its brightness units.
@@ -101,7 +105,7 @@ raise NotImplementedError()
 # %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "0e1cc8d05bc4aca1fb97981d2dcdaec9", "grade": true, "grade_id": "ex-norm-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
 from helpers.lessons.roi_masks import check_normalised; check_normalised(std_smooth, std_norm)
 
-# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "490c19694670e4d7f7e5425efb04056f", "grade": false, "grade_id": "s2-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "9b76ffbdbc926d5bffa0a647409e60f9", "grade": false, "grade_id": "s2-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
 # ## 2. Thresholds: from an image to a mask
 #
 # A **mask** is a boolean image, True on the pixels we keep. The simplest way to make one is a
@@ -111,7 +115,7 @@ from helpers.lessons.roi_masks import check_normalised; check_normalised(std_smo
 # | threshold | the value | keeps |
 # |---|---|---|
 # | absolute | a number you choose, in the image's units | pixels brighter than it |
-# | mean + kσ | `image.mean() + k * image.std()` over all pixels | pixels unusually bright for this image |
+# | mean + kσ | μ + kσ, with μ and σ the mean and standard deviation of all the pixels | pixels unusually bright for this image |
 # | percentile | `np.percentile(image, p)` | the brightest (100 − p) % of the pixels |
 # | Otsu | `skimage.filters.threshold_otsu(image)` | the bright class of a two-class split of the histogram |
 #
@@ -132,9 +136,13 @@ print(f"{mask_06.sum()} of {mask_06.size} pixels are above 0.6")
 ax = plots.image(std_norm_ref, title="normalised std image > 0.6", label="normalised std (0-1)")
 roi_masks.outline(ax, mask_06, label="above 0.6");
 
-# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "8f9dddae2a95ec7f69c13a90be1b6b18", "grade": false, "grade_id": "ex-abs-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
-# **Exercise 2.1** — The threshold 0.6 misses several cells. Store in `mask_abs` the mask of the
-# pixels of `std_norm_ref` strictly above **0.4** (a boolean array of shape (y, x)).
+# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "4492fc08b6c3693a36f178d5c2bb28e5", "grade": false, "grade_id": "ex-abs-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# **Exercise 2.1** — The threshold 0.6 misses several cells. Choose a better absolute threshold
+# for `std_norm_ref` and store in `mask_abs` the mask of the pixels above it (a boolean array of
+# shape (y, x)). The check scores your mask against the pixels of the simulation's true cells with
+# the *intersection over union* (section 6): the number of pixels in both over the number in
+# either, 1 for a perfect mask. Aim for at least **0.45**. *Predict first:* what goes wrong with a
+# threshold that is too low, and with one that is too high?
 
 # %% deletable=false nbgrader={"cell_type": "code", "checksum": "bc52e428ca7db0e4f6ac3294f04960b1", "grade": false, "grade_id": "ex-abs", "locked": false, "schema_version": 3, "solution": true, "task": false}
 # YOUR CODE HERE
@@ -158,12 +166,12 @@ def threshold_mean_std(image, k):
 # %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "20530e7f489d724b78947e465e16c5e6", "grade": true, "grade_id": "ex-kstd-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
 from helpers.lessons.roi_masks import check_threshold_mean_std; check_threshold_mean_std(threshold_mean_std)
 
-# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "b37ca7907168b762d128786d5afedfe7", "grade": false, "grade_id": "ex-pct-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "0e7fd0096eb19cb206d151eb8e5dcf90", "grade": false, "grade_id": "ex-pct-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
 # **Exercise 2.3** — Percentile and Otsu thresholds of `std_norm_ref`. Store in `mask_p10` and
 # `mask_p80` the pixels strictly above its 10th and its 80th percentile (`np.percentile`, with
 # percentiles from 0 to 100 and its default linear interpolation), and in `mask_otsu` the pixels
-# strictly above Otsu's threshold (`filters.threshold_otsu(std_norm_ref)`). All three are boolean
-# arrays of shape (y, x).
+# strictly above Otsu's threshold of `std_norm_ref` (see the table). All three are boolean arrays
+# of shape (y, x). *Predict first:* which of the three could serve as a mask of the cells?
 
 # %% deletable=false nbgrader={"cell_type": "code", "checksum": "aa5960b9dd45c877bb797dcd7aa97c05", "grade": false, "grade_id": "ex-pct", "locked": false, "schema_version": 3, "solution": true, "task": false}
 # YOUR CODE HERE
@@ -188,6 +196,31 @@ fig, axes = plt.subplots(2, 2, figsize=(10, 6.5), layout="constrained")
 for ax, (name, mask) in zip(axes.flat, reference_masks.items()):
     plots.image(std_norm_ref, ax=ax, title=f"{name}: {mask.sum()} pixels", label="normalised std (0-1)")
     roi_masks.outline(ax, mask)
+
+# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "bd75851e450c3396158e5a63b98d72c5", "grade": false, "grade_id": "ex-cellpx-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# Every threshold above is **global**: one number for the whole image. But the neuropil between
+# the cells is not uniform — it forms a smooth background, brighter in some parts of the field
+# than in others — so a global threshold keeps background where it is bright and cuts into cells
+# where it is dim. A cell is a *bump* a few pixels wide on top of that background.
+#
+# **Exercise 2.4** — Your method. Write a function `cell_pixels(movie)` that returns a boolean
+# mask of shape (y, x), True on the pixels that belong to cells, for any `(time, y, x)` movie. You
+# choose the summary image, the preprocessing (smoothing, normalisation, removing the smooth
+# background — for instance by subtracting a copy of the image smoothed much more than a cell is
+# wide) and the threshold rule. The check scores your mask against the pixels of all true cells
+# with the IoU, as in Exercise 2.1, and asks for at least **0.6** — more than any global threshold
+# of `std_norm_ref` reaches here — on this lesson's movie and, when graded, on movies you have not
+# seen (another seed, more cells, more noise, another frame rate). A threshold in the image's
+# units, tuned to this movie, will not carry over: use a rule that adapts to the image.
+
+# %% deletable=false nbgrader={"cell_type": "code", "checksum": "5dfaa073612cfa90dcfddf4af4f9f943", "grade": false, "grade_id": "ex-cellpx", "locked": false, "schema_version": 3, "solution": true, "task": false}
+def cell_pixels(movie):
+    # YOUR CODE HERE
+    raise NotImplementedError()
+
+
+# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "730f552ac7489c58ef449dd0927e9df0", "grade": true, "grade_id": "ex-cellpx-check", "locked": true, "points": 3, "schema_version": 3, "solution": false, "task": false}
+from helpers.lessons.roi_masks import check_cell_pixels; check_cell_pixels(cell_pixels)
 
 # %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "cf51014b623ea81c91b51332b451941a", "grade": false, "grade_id": "s3-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
 # ## 3. Morphology: cleaning a mask and splitting it into ROIs
@@ -215,13 +248,13 @@ fig, axes = plt.subplots(1, 2, figsize=(10, 3.5), layout="constrained")
 plots.image(raw_mask_ref, ax=axes[0], title=f"raw mask: {raw_mask_ref.sum()} pixels", label="in mask (1) or not (0)", cmap="cividis")
 plots.image(opened, ax=axes[1], title=f"opened with disk(1): {opened.sum()} pixels", label="in mask (1) or not (0)", cmap="cividis");
 
-# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "d0f1c19fc04dd0b921b98eab8d970630", "grade": false, "grade_id": "ex-clean-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "ce16961d142264c1c9afd3f4bdf9d3b2", "grade": false, "grade_id": "ex-clean-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
 # **Exercise 3.1** — (a) Write a function `clean_mask(mask)` that cleans a boolean mask of shape
 # (y, x): open it with a disk of radius 1, then remove every 8-connected region with **fewer than
-# 20 pixels** (a region of exactly 20 pixels stays). In scikit-image 0.26 the second step is
-# `morphology.remove_small_objects(opened, max_size=19, connectivity=2)`: it removes regions of
-# at most `max_size` pixels, and by default it would use 4-connectivity and `max_size=64`. Return
-# the cleaned mask (boolean, the shape of `mask`). The check calls your function on `raw_mask_ref`
+# 20 pixels** (a region of exactly 20 pixels stays). In scikit-image 0.26,
+# `morphology.remove_small_objects` removes the regions of **at most** `max_size` pixels, and by
+# default it uses 4-connectivity (`connectivity=1`) and `max_size=64`: choose its arguments so
+# that it follows this exercise's rules. Return the cleaned mask (boolean, the shape of `mask`). The check calls your function on `raw_mask_ref`
 # and on `roi_masks.cleaning_test_mask()`, a small mask on which each of these rules changes the
 # result: show it with `plots.image` and predict which of its shapes survive before you run the check.
 
@@ -275,7 +308,7 @@ raise NotImplementedError()
 # %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "ecbafac84f8a8f760b7df02a67fae7b6", "grade": true, "grade_id": "ex-props-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
 from helpers.lessons.roi_masks import check_region_properties; check_region_properties(roi_areas, roi_centroids)
 
-# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "cd614385dfd03eb53ccf1e138a321620", "grade": false, "grade_id": "s4-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "dc53760d3b37c84dfdc9412ac0f5d4db", "grade": false, "grade_id": "s4-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
 # ## 4. Pixel coordinates and the pixels × time matrix
 #
 # From now on the **detected ROIs** are the regions of the clean mask as separate masks,
@@ -284,10 +317,12 @@ from helpers.lessons.roi_masks import check_region_properties; check_region_prop
 #
 # `ys, xs = np.nonzero(mask)` gives the row and column of every True pixel of a mask, in
 # **raster order** (row by row from the top, left to right within a row). These are the indices
-# of NumPy's *fancy indexing*: `movie[:, ys, xs]` picks the trace of every pixel of the mask at
-# once, an array of shape (n_frames, n_pixels). In this course traces are stored one per row
-# (neurons × time), so we transpose it to **pixels × time**: row i is the trace of pixel
-# `(ys[i], xs[i])`. The cell's pixels need not form a rectangle: this is why we index with
+# of NumPy's *fancy indexing*: indexing the movie's y axis with `ys` and its x axis with `xs`
+# (and its time axis with `:`) picks the trace of every pixel of the mask at once, an array of
+# shape (n_frames, n_pixels) — time × pixels. In this course traces are stored one per row
+# (neurons × time), so the pixel traces are arranged as **pixels × time**: row i is the trace of
+# pixel `(ys[i], xs[i])`. Indexing with the boolean mask itself, `movie[:, mask]`, gives the
+# same time × pixels array, in the same raster order. The cell's pixels need not form a rectangle: this is why we index with
 # coordinates rather than with a crop.
 #
 # **Example** — the pixels of ROI 0 as a scatter plot over the std image (`plots.points` takes
@@ -300,12 +335,12 @@ print(f"{len(rois_ref)} ROIs; ROI 0 has {len(ys)} pixels; its first pixel is at 
 ax = plots.image(std_norm_ref, title="pixels of ROI 0", label="normalised std (0-1)")
 plots.points(ax, ys, xs, color="#E69F00", marker=".");
 
-# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "8088f98adde7bab41e9a059bc4b8a851", "grade": false, "grade_id": "ex-coords-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "e75f0d8341e1a75a839ecb36307ca0d3", "grade": false, "grade_id": "ex-coords-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
 # **Exercise 4.1** — For the ROI `rois_ref[1]`, store the rows and columns of its pixels (raster
 # order, as `np.nonzero` gives them) in `roi_ys` and `roi_xs`. Then store in
-# `first_pixel_segment` the trace of its **first** pixel over the frames 300 up to, but not
-# including, 750 (`movie[300:750, ...]`), and in `last_pixel_trace` the trace of its **last**
-# pixel over all frames (each a 1-D array).
+# `first_pixel_segment` the trace of its **first** pixel over the frames recorded from 10 s up
+# to, but not including, 25 s (frame `i` starts at `i / fs` seconds; `fs` is 30 Hz here), and in
+# `last_pixel_trace` the trace of its **last** pixel over all frames (each a 1-D array).
 
 # %% deletable=false nbgrader={"cell_type": "code", "checksum": "801d1febbff2daab035009e3c7878588", "grade": false, "grade_id": "ex-coords", "locked": false, "schema_version": 3, "solution": true, "task": false}
 # YOUR CODE HERE
@@ -337,11 +372,13 @@ from helpers.lessons.roi_masks import check_pixels_by_time; check_pixels_by_time
 for name, mask in reference_masks.items():
     print(f"{name:>16}: pixels x time matrix of shape {mk.pixels_by_time(movie, mask).shape}")
 
-# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "fb72ec5a16550507b75129ad9c17e51c", "grade": false, "grade_id": "s5-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "de67ef11415118c7e3e45baf33f5aedf", "grade": false, "grade_id": "s5-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
 # ## 5. From many pixel traces to one trace per cell
 #
-# A ROI's trace summarises its pixels, frame by frame — a reduction over the **pixels** axis of
-# the pixels × time matrix (axis 0), which leaves one value per frame:
+# A ROI's trace summarises its pixels, frame by frame — a reduction over the **pixels** axis,
+# which leaves one value per frame. Which axis number that is depends on how your array is laid
+# out: axis 0 of the pixels × time matrix of section 4, but axis 1 of `movie[:, mask]`, which is
+# time × pixels. Look at your array's shape before you choose the axis. Three common summaries:
 #
 # - the **mean**: every pixel counts the same; noise averages out best when all pixels are alike;
 # - the **median**: robust to a few outlier pixels (a bright neighbour leaking in, a dead pixel),
@@ -426,7 +463,7 @@ raise NotImplementedError()
 # %% [markdown] deletable=false nbgrader={"cell_type": "markdown", "checksum": "ce176bbaf3fd912a4c00ad88a08cf2c9", "grade": true, "grade_id": "q-traces", "locked": false, "points": 2, "schema_version": 3, "solution": true, "task": false}
 # YOUR ANSWER HERE
 
-# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "5e89e77eafb658ffb3722303e40850a9", "grade": false, "grade_id": "s6-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "96af66e2a87e4c6bbc6311783e4816ed", "grade": false, "grade_id": "s6-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
 # ## 6. How good are the masks? Intersection over union
 #
 # On a simulated movie we know the true masks, so we can score the detected ones. The standard
@@ -436,8 +473,7 @@ raise NotImplementedError()
 #
 # the number of pixels in both over the number of pixels in either: 1 for identical masks, 0 for
 # masks that do not touch. A true cell counts as found when some detected ROI overlaps it with
-# IoU ≥ 0.5. With boolean arrays, `a & b` is the intersection, `a | b` the union, and `.sum()`
-# counts True pixels.
+# IoU ≥ 0.5.
 
 # %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "beb5e743805f3fa108cffbc76ec174d2", "grade": false, "grade_id": "ex-iou-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
 # **Exercise 6.1** — Write a function `iou(a, b)` that returns the intersection over union of two
@@ -480,12 +516,33 @@ for i, c in enumerate(mk.roi_properties(true_masks)["centroid"]):
     ax.annotate(str(i), (c[1], c[0]), color="white", ha="center", va="center", fontsize=8)
 print("spikes fired by each true cell:", {i: len(spikes) for i, spikes in enumerate(rec.truth.spike_frames)})
 
-# %% [markdown] deletable=false nbgrader={"cell_type": "markdown", "checksum": "e5446a7a6f18adc0062544617beaee82", "grade": true, "grade_id": "q-missed", "locked": false, "points": 2, "schema_version": 3, "solution": true, "task": false}
+# %% [markdown] deletable=false nbgrader={"cell_type": "markdown", "checksum": "43a0972423b4f1fdd4d3da5903b139b9", "grade": true, "grade_id": "q-missed", "locked": false, "points": 2, "schema_version": 3, "solution": true, "task": false}
 # **Question 6.3** (manually graded) — Which true cells were not found (your `best_iou` below 0.5)?
-# Give two different reasons a true cell was missed or scored low here, pointing to the figure and the
-# table above, and for each one a change to the method that would help.
+# Give two different reasons a true cell was missed or scored low here, pointing to the figure and to
+# the spike counts printed above it, and for each one a change to the method that would help.
 #
 # YOUR ANSWER HERE
+
+# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "e5cc2ace1864fba874078550e206896c", "grade": false, "grade_id": "ex-segment-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# **Exercise 6.4** — Now do better than `rois_ref`. Write a function `segment_cells(movie)` that
+# returns one boolean mask per cell it finds in a `(time, y, x)` movie: an array of shape
+# `(n_cells, y, x)`. Everything in this lesson is yours to combine — the summary image, smoothing,
+# background removal, the threshold rule (your `cell_pixels` of Exercise 2.4, if it passes),
+# opening, a minimum size, labelling — or anything else from NumPy, SciPy, scikit-image and
+# `helpers`. The check pairs each true cell with at most one of your ROIs (the pairing of largest
+# total IoU, as `mk.match_masks` finds it) and averages the IoU of the pairs, counting a true cell
+# without an ROI, and an ROI without a cell, as 0. `rois_ref` scores 0.55 on this movie; aim for
+# at least **0.6** on this movie and, when graded, on movies you have not seen (another seed, more
+# cells, more noise, another frame rate). The check's message says what held your score back.
+
+# %% deletable=false nbgrader={"cell_type": "code", "checksum": "f362ddad1b474cb96e98c478789896a5", "grade": false, "grade_id": "ex-segment", "locked": false, "schema_version": 3, "solution": true, "task": false}
+def segment_cells(movie):
+    # YOUR CODE HERE
+    raise NotImplementedError()
+
+
+# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "776cbddc528b9b5e87e3d78010ee1ebd", "grade": true, "grade_id": "ex-segment-check", "locked": true, "points": 3, "schema_version": 3, "solution": false, "task": false}
+from helpers.lessons.roi_masks import check_segment_cells; check_segment_cells(segment_cells)
 
 # %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "ab3954314dc98c88e44903c4eff1b221", "grade": false, "grade_id": "s7-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
 # ## 7. Real recordings: ImageJ ROIs and suite2p masks
@@ -529,13 +586,13 @@ shape_s2p = (s2p.ops["Ly"], s2p.ops["Lx"])
 print(f"{len(s2p.stat)} ROIs in a {shape_s2p} field of view; {s2p.iscell.sum()} classified as cells")
 print("ROI 0: first rows", s2p.stat[0]["ypix"][:5], "first columns", s2p.stat[0]["xpix"][:5])
 
-# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "30c4ba5fbe9c6b11039fb9b181a7ef05", "grade": false, "grade_id": "ex-s2p-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "a1e27734a7e10c1d3ebcc6c5a6abbf73", "grade": false, "grade_id": "ex-s2p-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
 # **Exercise 7.2** — Write a function `cell_masks(stat, iscell, shape)` that builds, from a
 # suite2p `stat` list, the masks of the ROIs classified as cells (`iscell` True), in the order of
 # `stat`: a boolean array of shape (n_cells, Ly, Lx), where `shape` is `(Ly, Lx)`, in which mask
-# i is True exactly on the pixels `(ypix, xpix)` of the i-th cell. Hint: `mask = np.zeros(shape,
-# dtype=bool)`, then `mask[ypix, xpix] = True`. The check calls it on suite2p's ROIs
-# (`s2p.stat, s2p.iscell, shape_s2p`) and on a few small ROIs of its own.
+# i is True exactly on the pixels `(ypix, xpix)` of the i-th cell. Hint: fancy indexing works for
+# assignment too — it can set many pixels of an array at once. The check calls it on suite2p's
+# ROIs (`s2p.stat, s2p.iscell, shape_s2p`) and on a few small ROIs of its own.
 
 # %% deletable=false nbgrader={"cell_type": "code", "checksum": "ce47abf5afe46f7bd5ae1d2a953a8a05", "grade": false, "grade_id": "ex-s2p", "locked": false, "schema_version": 3, "solution": true, "task": false}
 def cell_masks(stat, iscell, shape):
@@ -556,11 +613,11 @@ from helpers.lessons.roi_masks import check_cell_masks; check_cell_masks(cell_ma
 # YOUR CODE HERE
 raise NotImplementedError()
 
-# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "2e032c54aafc27747c15872983b81b52", "grade": false, "grade_id": "recap", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "0ea9870b6423ce9e28301f4fb3547486", "grade": false, "grade_id": "recap", "locked": true, "schema_version": 3, "solution": false, "task": false}
 # ## Recap
 #
 # - The mean image shows where the indicator is; the standard-deviation image shows what changes,
-#   i.e. the *active* cells. Silent cells are invisible in it.
+#   i.e. the *active* cells. Silent cells are faint in it: only their shot noise shows them.
 # - Gaussian smoothing averages out pixel noise; min–max normalisation makes an absolute threshold
 #   portable. Mean + kσ, percentile and Otsu thresholds adapt to the image and ignore
 #   normalisation; mean + 3σ is too strict when cells cover much of the field.
@@ -572,6 +629,9 @@ raise NotImplementedError()
 # - A ROI trace reduces over the pixels: the mean is the least noisy when pixels are alike, the
 #   median resists outliers, brightness weighting forgives a mask drawn too large.
 # - IoU = |A∩B| / |A∪B| scores a mask against the truth; a cell is usually "found" at IoU ≥ 0.5.
+# - A global threshold fights the smooth neuropil background; removing that background first (the
+#   image minus a strongly smoothed copy) and a threshold that adapts to the image's own spread
+#   find more cells, and better outlined — on movies the method was not tuned to.
 # - Real ROIs come as ImageJ outlines (rasterised to masks) or as suite2p's `ypix`/`xpix` lists.
 #   Next (lesson 03): the neuropil that every ROI trace still contains.
 #

@@ -8,6 +8,8 @@ movies, frame rates and arguments); the rules stay the ones the exercise states.
 """
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from scipy import ndimage
 
@@ -107,7 +109,7 @@ def check_frames(frame_116, last_frame):
     checks.is_array("frame_116", frame_116, shape=(Y, X), hint=frame_hint, wrong_shapes={
         (T, X): "that takes one row of every frame; a frame is selected on the time axis (axis 0)"})
     checks.close("frame_116", frame_116, m[115], mistakes={
-        "that is the 117th frame: Python counts from 0, so the 116th frame is at index 115": m[116]})
+        "that is the 117th frame: Python counts from 0, so the first frame is at index 0": m[116]})
     checks.is_array("last_frame", last_frame, shape=(Y, X), hint=frame_hint)
     checks.close("last_frame", last_frame, m[-1], mistakes={
         "that is the second-to-last frame: negative indices count from the end, starting at -1": m[-2],
@@ -135,14 +137,17 @@ def check_projections(max_image, std_image):
 
 
 def check_max_range(max_100_500):
-    """Exercise 3.2: the maximum projection over frames 100 to 499."""
+    """Exercise 3.2: the maximum projection over the 400 frames from index 100 (indices 100 to 499)."""
     m = _movie()
     checks.is_array("max_100_500", max_100_500, shape=m.shape[1:], wrong_shapes=_projection_shapes(*m.shape),
                     hint="select the frames of the range on the time axis, then reduce over time")
     checks.close("max_100_500", max_100_500, mv.projection(m, "max", frames=(100, 500)), mistakes={
         "that is the maximum over all frames: select the frames of the range first": mv.projection(m, "max"),
-        "the range 100:500 excludes index 500; you included it": mv.projection(m, "max", frames=(100, 501)),
-        "the range starts at index 100; you started one frame later": mv.projection(m, "max", frames=(101, 500)),
+        "that is 401 frames, one too many: count the frames your slice takes (its stop index is excluded)":
+            mv.projection(m, "max", frames=(100, 501)),
+        "that is 399 frames, one too few: a slice's stop index is excluded, so it lies one past the last frame "
+        "you want": mv.projection(m, "max", frames=(100, 499)),
+        "the frames start at index 100; you started one frame later": mv.projection(m, "max", frames=(101, 500)),
         "that is the mean over the range; the exercise asks for the maximum": mv.projection(m, "mean", frames=(100, 500)),
     })
 
@@ -173,9 +178,10 @@ def check_mean_projection_between(mean_projection_between, unseen=False):
             "you used the times as frame indices: multiply seconds by fs to get frames":
                 movie[int(start_s):int(stop_s)].mean(axis=0) if int(stop_s) > int(start_s) else None,
             "that is the mean over the whole movie: select the frames between the two times first": movie.mean(axis=0),
-            "int() truncates (0.49 s x 30 Hz = 14.7 becomes 14): convert with round(time_s * fs)":
+            "int() truncates (14.7 frame periods becomes frame 14): a time belongs to the frame whose start is "
+            "nearest, so round to the nearest frame":
                 movie[int(start_s * rate):int(stop_s * rate)].mean(axis=0) if int(start_s * rate) != start else None,
-            "the stop time is excluded: the frames end before round(stop_s * fs)": movie[start:stop + 1].mean(axis=0),
+            "the stop time's frame is excluded: the frames end just before it": movie[start:stop + 1].mean(axis=0),
         }, hint="convert both times as the exercise states, exclude the stop frame, and use the movie and "
                 "frame rate passed as arguments (not the lesson's global variables)")
 
@@ -264,20 +270,37 @@ def check_pixel_trace(pixel_trace, unseen=False):
 
 
 def check_brightest(brightest_y, brightest_x):
-    """Exercise 5.3: row and column of the brightest pixel of the maximum projection."""
+    """Exercise 5.3: row and column, in the full image, of the brightest max-projection pixel of box B."""
     m = _movie()
-    image, mean_image = mv.projection(m, "max"), mv.projection(m, "mean")
-    y_ref, x_ref = (int(i) for i in np.unravel_index(np.argmax(image), image.shape))
-    y_mean = int(np.unravel_index(np.argmax(mean_image), image.shape)[0])
+    box = cell_boxes()["B"]
+    y0, x0 = box["y_min"], box["x_min"]
+
+    def peak_in_box(image):
+        crop = mv.crop(image, y=(y0, box["y_max"]), x=(x0, box["x_max"]))
+        y, x = np.unravel_index(np.argmax(crop), crop.shape)
+        return int(y), int(x)
+
+    max_image = mv.projection(m, "max")
+    y_crop, x_crop = peak_in_box(max_image)
+    y_ref, x_ref = y_crop + y0, x_crop + x0
+    y_mean, x_mean = (i + o for i, o in zip(peak_in_box(mv.projection(m, "mean")), (y0, x0)))
+    y_all, x_all = (int(i) for i in np.unravel_index(np.argmax(max_image), max_image.shape))
     checks.is_number("brightest_y", brightest_y, integer=True, hint="a row index is a whole number")
     checks.is_number("brightest_x", brightest_x, integer=True, hint="a column index is a whole number")
-    if (brightest_y, brightest_x) == (x_ref, y_ref):
-        checks.fail("brightest_y, brightest_x", "rows and columns are swapped.",
-                    hint="np.unravel_index returns (row, column) = (y, x)")
-    checks.equal("brightest_y", brightest_y, y_ref, mistakes={
-        "that is the row of the brightest pixel of the mean image; the exercise asks for the maximum projection": y_mean},
-        hint="the argmax of the maximum projection is a position in the flattened image: turn it into (row, column)")
-    checks.equal("brightest_x", brightest_x, x_ref, hint="np.unravel_index returns (row, column) = (y, x)")
+    answer = (brightest_y, brightest_x)
+    named = {(y_crop, x_crop): "those are the row and column inside the crop: the crop's row 0 is the box's y_min, "
+                               "so add the box's y_min and x_min to get the position in the full image",
+             (x_ref, y_ref): "rows and columns are swapped: np.unravel_index returns (row, column) = (y, x)",
+             (y_all, x_all): "that is the brightest pixel of the whole image; look inside cell B's box only",
+             (y_mean, x_mean): "that is the brightest pixel of the box in the mean image; the exercise asks for "
+                               "the maximum projection"}
+    named.pop((y_ref, x_ref), None)  # (cannot happen here, but a right answer is never a mistake)
+    if answer in named:
+        checks.fail("brightest_y, brightest_x", "is not the right pixel.", named[answer])
+    checks.equal("brightest_y", brightest_y, y_ref,
+                 hint="the pixel must lie in cell B's box; give its row in the full image, not in the crop")
+    checks.equal("brightest_x", brightest_x, x_ref,
+                 hint="the pixel must lie in cell B's box; give its column in the full image, not in the crop")
 
 
 def check_inside_outside(inside_trace, outside_trace, std_ratio):
@@ -313,3 +336,147 @@ def check_sima_trace(sima_trace):
         "that pixel is the brightest of the maximum projection; the exercise asks for the mean projection":
             mv.pixel_trace(sm, y2, x2) if (y2, x2) != (y0, x0) else None,
     }, hint="the pixel must be the ROI's brightest in the mean image; its trace has one value per frame")
+
+
+# --------------------------------------------------------------------------- open exercises
+# Section 6: the learner chooses the method; the check scores the result against the simulation's
+# ground truth, on the lesson's movie and (unseen=True) on movies the learner has not seen.
+
+#: Exercise 6.1: how many cells find_cells is asked for, and how many of its positions must land
+#: in different true cells. Calibration (std or mean projection, a 13 x 13 box blanked around
+#: each pick): 6 of 6 on the lesson's movie and on each unseen movie. Weak answers: the 6 largest
+#: pixels of any projection, 1-3 of 6 (they sit in one or two cells); blanking only a 5 x 5 box,
+#: 2-5 of 6; a 9 x 9 box, 6 on the lesson's movie but 4 on the dense unseen one.
+N_CELLS_TO_FIND, MIN_CELLS_FOUND = 6, 5
+#: Exercise 6.2: the score is the cell's true calcium within PEAK_WINDOW_S of the returned time,
+#: as a fraction of its peak, averaged over the cells that fired at least PEAK_MIN_SPIKES times.
+#: Calibration, lesson movie / unseen movies: 5 x 5-pixel mean smoothed over 0.3 s (the reference)
+#: 0.98 / 0.95-0.98; the single pixel's argmax 0.64 / 0.26-0.57; the single pixel smoothed over
+#: 0.3 s 0.92 / 0.43-0.83; a 3 x 3-pixel mean, unsmoothed, 0.96 / 0.55-0.90.
+PEAK_WINDOW_S, MIN_PEAK_FRACTION, PEAK_MIN_SPIKES = 0.25, 0.8, 5
+#: most_active_time is called on the movie cropped to a square of 2 * CROP_HALF_PX + 1 pixels around
+#: the cell (clipped at the border): the cell and its surround, not the whole field, crosses to the
+#: learner's kernel when grading. Footprints fade out within 1.85 x 6 px of their centre.
+CROP_HALF_PX = 12
+
+#: The hidden tests' movies: (what the message calls it, demo_movie's arguments).
+UNSEEN_MOVIES = [("a denser movie (20 cells)", {"seed": 2, "n_cells": 20}),
+                 ("a noisier movie (half the photons)", {"seed": 3, "photons_per_unit": 0.08}),
+                 ("a GCaMP6f movie (faster transients)", {"seed": 5, "indicator": "GCaMP6f"}),
+                 ("a movie at 10 Hz", {"seed": 4, "fs": 10.0, "n_frames": 1000})]
+
+
+def _open_recordings(unseen: bool):
+    """``(description, recording)`` of the lesson's movie, or of the unseen movies."""
+    if not unseen:
+        return [("the lesson's movie", simulate.demo_movie(seed=0))]
+    return [(what, simulate.demo_movie(**kwargs)) for what, kwargs in UNSEEN_MOVIES]
+
+
+def cells_hit(positions, masks) -> tuple[int, int, int]:
+    """Score of find_cells' positions against the true masks ``(n_cells, y, x)``.
+
+    Returns ``(found, repeats, outside)``: the number of different true cells the positions land
+    in, the positions that land in a cell an earlier position already found, and the positions
+    that land in no cell.
+    """
+    seen, repeats, outside = set(), 0, 0
+    for y, x in positions:
+        cells = np.flatnonzero(masks[:, y, x])
+        if not cells.size:
+            outside += 1
+        elif int(cells[0]) in seen:
+            repeats += 1
+        else:
+            seen.add(int(cells[0]))
+    return len(seen), repeats, outside
+
+
+def check_find_cells(find_cells, unseen=False):
+    """Exercise 6.1: n positions, each in a different true cell (bound: MIN_CELLS_FOUND of N_CELLS_TO_FIND)."""
+    n = N_CELLS_TO_FIND
+    checks.is_function("find_cells", find_cells, n_params=2)
+    for what, rec in _open_recordings(unseen):
+        movie, masks = np.asarray(rec.movie), rec.truth.masks
+        call = f"find_cells(movie, {n}) on {what}"
+        got = checks.call("find_cells", find_cells, movie, n)
+        if type(got) is np.ndarray and got.dtype.kind == "f":
+            checks.fail(call, f"has dtype {got.dtype}, but positions are pixel indices.",
+                        "return whole numbers: build the array with dtype=int")
+        checks.is_array(call, got, shape=(n, 2), dtype="int", wrong_shapes={
+            (2, n): "one row per cell, holding its (row, column): shape (n, 2), not (2, n)"},
+            hint="one (row, column) pair per cell: an integer array of shape (n, 2)")
+        height, width = movie.shape[1:]
+        swapped_hint = "rows and columns are swapped: each row of your array is (row, column) = (y, x)"
+        if (got < 0).any() or (got[:, 0] >= height).any() or (got[:, 1] >= width).any():
+            checks.fail(call, "holds positions outside the image.", swapped_hint if (
+                (got >= 0).all() and (got[:, 1] < height).all() and (got[:, 0] < width).all()) else
+                f"rows run from 0 to {height - 1} and columns from 0 to {width - 1}")
+        found, repeats, outside = cells_hit(got, masks)
+        if found >= MIN_CELLS_FOUND:
+            continue
+        flipped = got[:, ::-1]
+        if (flipped[:, 0] < height).all() and (flipped[:, 1] < width).all() \
+                and cells_hit(flipped, masks)[0] >= MIN_CELLS_FOUND:
+            hint = swapped_hint
+        elif repeats >= outside:
+            hint = ("several positions lie in the same cell: a cell is up to about 12 pixels wide, so once a "
+                    "cell is picked, rule out its whole neighbourhood before looking for the next")
+        else:
+            hint = ("several positions lie outside every cell: the largest values of a noisy projection can be "
+                    "noise or neuropil; try another projection, or smooth the image before picking")
+        checks.fail(call, f"your {n} positions land in {found} different true cell(s) ({repeats} in a cell "
+                          f"already found, {outside} outside every cell); aim for at least {MIN_CELLS_FOUND}.", hint)
+
+
+def peak_fractions(times_s, rec) -> np.ndarray:
+    """Score of most_active_time: per cell, the largest true calcium within PEAK_WINDOW_S of the
+    returned time, as a fraction of the cell's peak (1: the time falls on its largest transient)."""
+    half = max(1, round(PEAK_WINDOW_S * rec.fs))
+    fractions = []
+    for cell, t_s in times_s.items():
+        calcium = rec.truth.calcium[cell]
+        frame = int(np.floor(t_s * rec.fs + 1e-6))  # frame k covers [k / fs, (k + 1) / fs)
+        fractions.append(calcium[max(frame - half, 0):frame + half + 1].max() / calcium.max())
+    return np.array(fractions)
+
+
+def scored_cells(rec) -> dict:
+    """``{cell: (y, x)}``: the cells most_active_time is scored on (those that fired at least
+    PEAK_MIN_SPIKES times), each with its centre pixel (the peak of its true footprint)."""
+    truth = rec.truth
+    return {cell: tuple(int(i) for i in np.unravel_index(np.argmax(truth.footprints[cell]), truth.footprints[cell].shape))
+            for cell in range(len(truth.masks)) if len(truth.spike_frames[cell]) >= PEAK_MIN_SPIKES}
+
+
+def check_most_active_time(most_active_time, unseen=False):
+    """Exercise 6.2: the time of a cell's largest transient (bound: MIN_PEAK_FRACTION of the peak on average)."""
+    checks.is_function("most_active_time", most_active_time, n_params=4)
+    for what, rec in _open_recordings(unseen):
+        movie, fs = np.asarray(rec.movie), rec.fs
+        duration = movie.shape[0] / fs
+        times = {}
+        for cell, (y, x) in scored_cells(rec).items():
+            y0, x0 = max(y - CROP_HALF_PX, 0), max(x - CROP_HALF_PX, 0)
+            window = movie[:, y0:y + CROP_HALF_PX + 1, x0:x + CROP_HALF_PX + 1]
+            call = f"most_active_time(movie, {fs:g}, {y - y0}, {x - x0}) on {what}, cropped around a cell"
+            got = checks.call("most_active_time", most_active_time, window, fs, y - y0, x - x0)
+            checks.is_number(call, got, hint="return one time, in seconds")
+            if not 0 <= got < duration:
+                checks.fail(call, f"is {'negative' if got < 0 else 'later than the end of the recording'}.",
+                            "return the time in seconds (frame i starts at i / fs), not a frame index"
+                            if got >= duration else "times run from 0 s (the first frame) to the end")
+            times[cell] = float(got)
+        score = float(peak_fractions(times, rec).mean())
+        if score >= MIN_PEAK_FRACTION:
+            continue
+        if len(set(times.values())) == 1:
+            hint = "your function returns the same time for every cell: use the pixel (y, x) it is given"
+        else:
+            hint = ("a single pixel's noise can rise higher than the cell's transients: average the traces of a "
+                    "few neighbouring pixels (a small crop around (y, x)), or a few consecutive frames, before "
+                    "looking for the maximum")
+        checks.fail(f"most_active_time on {what}",
+                    f"at the times you return, the cells' true calcium (within {PEAK_WINDOW_S:g} s) reaches on "
+                    f"average {math.floor(100 * score)} % of its peak; aim for at least {100 * MIN_PEAK_FRACTION:.0f} %.",
+                    hint)

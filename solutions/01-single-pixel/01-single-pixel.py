@@ -27,15 +27,20 @@
 #    over a time range given in seconds;
 # 4. crop a cell's bounding box from an image, with rows as *y* and columns as *x*;
 # 5. extract a pixel's fluorescence trace and plot it against time in seconds;
-# 6. tell a pixel inside a cell from one outside it by its trace.
+# 6. tell a pixel inside a cell from one outside it by its trace;
+# 7. choose a method yourself — where the cells are, when a cell was most active — and measure
+#    how well it does against the simulation's ground truth.
 #
-# **Time:** about 60 minutes. **Prerequisites:** Python and NumPy basics (indexing, slicing,
+# **Time:** about 80 minutes. **Prerequisites:** Python and NumPy basics (indexing, slicing,
 # `axis=` in reductions), matplotlib's `imshow` and `plot`.
 #
 # **How the exercises work.** Each exercise asks for a named variable or function. Write your
 # code in the cell below the exercise (replace `raise NotImplementedError()`), run it, then run
 # the check cell after it: silence means the check passed; otherwise it tells you what looks
-# wrong. The checks also run hidden tests when your instructor grades the notebook.
+# wrong. The checks also run hidden tests when your instructor grades the notebook. Some
+# exercises leave the method to you: their check runs your function on this lesson's movie (and,
+# when graded, on movies you have not seen) and reports your score against the simulation's ground
+# truth, with the bound to reach.
 
 # %% nbgrader={"grade": false, "grade_id": "setup", "locked": true, "schema_version": 3, "solution": false, "task": false}
 import matplotlib.pyplot as plt
@@ -74,9 +79,10 @@ n_frames, height, width = movie.shape
 from helpers.lessons.single_pixel import check_dims; check_dims(n_frames, height, width)
 
 # %% [markdown] nbgrader={"grade": false, "grade_id": "ex-duration-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
-# **Exercise 1.2** — How long is the recording? Store its duration **in seconds** in
-# `duration_s` (a float). A recording of $T$ frames at $f_s$ frames per second lasts $T / f_s$
-# seconds (the last frame starts at $(T-1)/f_s$ and lasts one frame period $1/f_s$).
+# **Exercise 1.2** — How long is the recording? Each frame lasts one *frame period*, $1/f_s$
+# seconds: frame $k$ (counting from 0) is recorded from $k/f_s$ to $(k+1)/f_s$ seconds. Store the
+# duration of the whole recording **in seconds** in `duration_s` (a float). *Predict first:* when
+# does the last frame start, and when does the recording end?
 
 # %% nbgrader={"grade": false, "grade_id": "ex-duration", "locked": false, "schema_version": 3, "solution": true, "task": false}
 ### BEGIN SOLUTION
@@ -89,12 +95,14 @@ from helpers.lessons.single_pixel import check_duration; check_duration(duration
 # %% [markdown] nbgrader={"grade": false, "grade_id": "s2-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
 # ## 2. Single frames — and counting from zero
 #
-# Python counts from 0: the *first* frame is `movie[0]`, the *116th* frame is `movie[115]`, and the
-# *last* is `movie[-1]` (or `movie[n_frames - 1]`). A single frame is noisy: at any instant only a
-# few cells are active and the detector adds shot noise.
+# Python counts from 0: the *first* frame is `movie[0]`, the *second* is `movie[1]`. Negative
+# indices count from the end, without a zero: `movie[-2]` is the second frame from the end. A
+# single frame is noisy: at any instant only a few cells are active and the detector adds shot
+# noise.
 #
 # **Exercise 2.1** — Store the 116th frame of `movie` in `frame_116` and the last frame in
-# `last_frame` (each a 2-D array of shape (y, x)).
+# `last_frame` (each a 2-D array of shape (y, x)). *Predict first:* which index holds the 116th
+# frame?
 
 # %% nbgrader={"grade": false, "grade_id": "ex-frames", "locked": false, "schema_version": 3, "solution": true, "task": false}
 ### BEGIN SOLUTION
@@ -112,9 +120,10 @@ from helpers.lessons.single_pixel import check_frames; check_frames(frame_116, l
 # The **mean** image shows where the tissue is bright on average (cell bodies, and the indicator
 # in the neuropil around them); the **maximum** shows every place that was ever bright, active
 # cells included; the **standard deviation** highlights pixels whose brightness *changes* — active
-# cells stand out while a bright but silent structure does not. All three reduce over axis 0.
+# cells stand out while a bright but silent structure does not. Each one reduces the movie over
+# one of its axes — which one follows from section 1.
 #
-# **Example** — the mean image, with `helpers.movie.projection` (it calls `movie.mean(axis=0)`):
+# **Example** — the mean image, with `helpers.movie.projection`:
 
 # %% mystnb={"image": {"alt": "Mean projection of the simulated movie: round cell bodies brighter than a smoothly varying background."}}
 mean_image = mv.projection(movie, "mean")
@@ -123,7 +132,9 @@ ax = plots.image(mean_image, title="mean projection, all frames")
 # %% [markdown] nbgrader={"grade": false, "grade_id": "ex-proj-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
 # **Exercise 3.1** — Compute the maximum projection `max_image` and the standard-deviation
 # projection `std_image` over all frames of `movie` (each shape (y, x); for the standard deviation
-# use NumPy's default, the population formula `ddof=0`). Then plot them side by side.
+# use NumPy's default, the population formula `ddof=0`). *Predict first:* the simulation has two
+# cells that never fire — in which of the two images will they be hard to see? The figure after the
+# check shows both projections.
 
 # %% nbgrader={"grade": false, "grade_id": "ex-proj", "locked": false, "schema_version": 3, "solution": true, "task": false}
 ### BEGIN SOLUTION
@@ -142,8 +153,8 @@ plots.image(mv.projection(movie, "std"), ax=axes[1], title="standard-deviation p
 
 # %% [markdown] nbgrader={"grade": false, "grade_id": "ex-range-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
 # **Exercise 3.2** — Projections over part of the recording show what happened then. Compute the
-# maximum projection over the frames from index 100 up to, **but not including**, index 500
-# (Python's slice `100:500`) and store it in `max_100_500`.
+# maximum projection over the 400 frames that start at index 100 (index 100 is the first of them)
+# and store it in `max_100_500`.
 
 # %% nbgrader={"grade": false, "grade_id": "ex-range", "locked": false, "schema_version": 3, "solution": true, "task": false}
 ### BEGIN SOLUTION
@@ -156,10 +167,12 @@ from helpers.lessons.single_pixel import check_max_range; check_max_range(max_10
 # %% [markdown] nbgrader={"grade": false, "grade_id": "ex-window-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
 # **Exercise 3.3** — Times are easier to think in than frame indices. Write a function
 # `mean_projection_between(movie, fs, start_s, stop_s)` that returns the mean projection over the
-# frames recorded from `start_s` up to (not including) `stop_s` seconds. Convert seconds to frame
-# indices with `round(time_s * fs)` (frame `i` starts at `i / fs` seconds), so the frames used are
-# `movie[round(start_s * fs):round(stop_s * fs)]`. Return a float array of shape (y, x). You may
-# assume `0 <= start_s < stop_s` and that the range lies within the movie.
+# frames recorded from `start_s` up to (not including) `stop_s` seconds, for a movie recorded at
+# `fs` frames per second. The convention: frame `i` starts at `i / fs` seconds, and a time belongs
+# to the frame whose start is **nearest** to it (0.49 s at 30 Hz is 14.7 frame periods: frame 15);
+# the frames used run from the start time's frame up to, but not including, the stop time's frame.
+# Return a float array of shape (y, x). You may assume `0 <= start_s < stop_s` and that the range
+# lies within the movie.
 
 # %% nbgrader={"grade": false, "grade_id": "ex-window", "locked": false, "schema_version": 3, "solution": true, "task": false}
 def mean_projection_between(movie, fs, start_s, stop_s):
@@ -239,8 +252,9 @@ check_crop_around(crop_around, unseen=True)
 # %% [markdown] nbgrader={"grade": false, "grade_id": "s5-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
 # ## 5. A pixel's trace, against time in seconds
 #
-# Fix a pixel and follow it through the movie: `movie[:, y, x]` is its **trace**, one value per
-# frame. To plot it against time we need a time axis in seconds: frame `i` is recorded at
+# Fix a pixel and follow it through the movie: its values in every frame, one per frame, are its
+# **trace** (section 1 says how to index one pixel in one frame; a slice `:` takes every index of
+# an axis). To plot a trace against time we need a time axis in seconds: frame `i` is recorded at
 # `i / fs` seconds, so the first frame is at 0 s.
 
 # %% [markdown] nbgrader={"grade": false, "grade_id": "ex-time-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
@@ -285,15 +299,18 @@ plots.traces(time_s, mv.pixel_trace(movie, y_peak, x_peak), ax=axes[1],
              title=f"pixel (y={y_peak}, x={x_peak})");
 
 # %% [markdown] nbgrader={"grade": false, "grade_id": "ex-brightest-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
-# **Exercise 5.3** — Find the pixel with the largest value of the **maximum** projection
-# (`mv.projection(movie, "max")`) and store its row and column in `brightest_y` and `brightest_x`
-# (Python integers). `np.argmax` returns a position in the flattened image; `np.unravel_index`
-# turns it into (row, column).
+# **Exercise 5.3** — Which pixel of cell B's box (section 4) was ever the brightest? Find the
+# pixel of the box with the largest value of the **maximum** projection
+# (`mv.projection(movie, "max")`) and store its row and column **in the full image** in
+# `brightest_y` and `brightest_x` (Python integers). *Predict first:* if you crop the image to the
+# box and look for the maximum there, are the row and column you get those of the full image?
 
 # %% nbgrader={"grade": false, "grade_id": "ex-brightest", "locked": false, "schema_version": 3, "solution": true, "task": false}
 ### BEGIN SOLUTION
-max_ref = mv.projection(movie, "max")
-brightest_y, brightest_x = (int(i) for i in np.unravel_index(np.argmax(max_ref), max_ref.shape))
+box_b = cell_boxes["B"]
+max_in_b = mv.projection(movie, "max")[box_b["y_min"]:box_b["y_max"], box_b["x_min"]:box_b["x_max"]]
+row_in_box, col_in_box = np.unravel_index(np.argmax(max_in_b), max_in_b.shape)
+brightest_y, brightest_x = int(row_in_box) + box_b["y_min"], int(col_in_box) + box_b["x_min"]
 ### END SOLUTION
 
 # %% nbgrader={"grade": true, "grade_id": "ex-brightest-check", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
@@ -304,7 +321,9 @@ from helpers.lessons.single_pixel import check_brightest; check_brightest(bright
 # ground truth gives us both: `inside_yx` is the centre pixel of cell A, and `outside_yx` is a
 # pixel far from every cell (printed below). Store their traces in `inside_trace` and
 # `outside_trace` (float64 arrays, one value per frame), and the ratio of their **standard
-# deviations over time**, inside over outside, in `std_ratio` (a float).
+# deviations over time**, inside over outside, in `std_ratio` (a float). *Predict first:* the
+# inside pixel has the cell's transients on top of everything the outside pixel has — will its
+# standard deviation be many times the outside pixel's, or less than twice it?
 
 # %% nbgrader={"grade": false, "grade_id": "inout-setup", "locked": true, "schema_version": 3, "solution": false, "task": false}
 inside_yx, outside_yx = single_pixel.inside_outside()
@@ -342,8 +361,78 @@ ax = plots.traces(mv.time_axis(movie.shape[0], fs), np.vstack([inside_trace, out
 # fluctuates slowly, the whole image bleaches and drifts, and detector noise is always there.
 # ### END SOLUTION
 
+# %% [markdown] nbgrader={"grade": false, "grade_id": "open-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# ## 6. Your method, scored against the truth
+#
+# So far every exercise had one right answer. Real analysis is made of choices — which projection,
+# which pixels, how much averaging — and a simulation lets us measure how good a choice is,
+# because it knows where the cells are and when they fired. In this section **you choose the
+# method**. The check runs your function on this lesson's movie and reports a score against the
+# ground truth, with the bound to reach; when your notebook is graded it also runs it on movies
+# you have not seen — denser, noisier, recorded with another indicator or at another frame rate —
+# so a method tuned to this one movie may not pass. You may use anything from NumPy and `helpers`.
+#
+# **Exercise 6.1** — Write a function `find_cells(movie, n)` that returns the positions of `n`
+# **different** cells of a `(time, y, x)` movie: an integer array of shape `(n, 2)`, one
+# `(row, column)` pair per cell. A position counts when it lies inside a true cell that no earlier
+# position already landed in; with `n = 6`, at least **5 of the 6** positions must count, on every
+# movie. Decide which projection to search, and how to keep from picking the same cell twice — a
+# cell body here is up to about 12 pixels wide. *Predict first:* where do the 6 largest pixels of
+# the standard-deviation image lie?
+
+# %% nbgrader={"grade": false, "grade_id": "ex-findcells", "locked": false, "schema_version": 3, "solution": true, "task": false}
+def find_cells(movie, n):
+    ### BEGIN SOLUTION
+    # The std image: active cells stand out (the mean image works too). After each pick, a 13 x 13
+    # box around it is ruled out, so that the next pick lies in another cell.
+    image = np.asarray(movie).std(axis=0).astype(np.float64)
+    positions = np.zeros((n, 2), dtype=int)
+    for i in range(n):
+        y, x = np.unravel_index(np.argmax(image), image.shape)
+        positions[i] = y, x
+        image[max(y - 6, 0):y + 7, max(x - 6, 0):x + 7] = -np.inf
+    return positions
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "ex-findcells-check", "locked": true, "points": 3, "schema_version": 3, "solution": false, "task": false}
+from helpers.lessons.single_pixel import check_find_cells; check_find_cells(find_cells)
+### BEGIN HIDDEN TESTS
+check_find_cells(find_cells, unseen=True)
+### END HIDDEN TESTS
+
+# %% [markdown] nbgrader={"grade": false, "grade_id": "ex-peaktime-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# **Exercise 6.2** — When was a cell most active? Write a function `most_active_time(movie, fs, y,
+# x)` that returns the time, **in seconds** (frame `i` starts at `i / fs`), of the largest calcium
+# transient of the cell whose centre is the pixel at row `y`, column `x`. The check calls it for
+# every cell of the movie that fired at least 5 times, on the movie cropped to a 25 × 25-pixel
+# square around the cell (smaller at the border) and with the cell's true centre, and looks up
+# the cell's **true** calcium within 0.25 s of the time you return, as a fraction of its peak (1:
+# you found its largest transient). Averaged over the cells, that fraction must reach at least
+# **80 %** on every movie. Decide which pixels and which frames to look at. *Predict first:* the
+# example in section 5 plotted one pixel's trace — would its largest value mark the cell's largest
+# transient?
+
+# %% nbgrader={"grade": false, "grade_id": "ex-peaktime", "locked": false, "schema_version": 3, "solution": true, "task": false}
+def most_active_time(movie, fs, y, x):
+    ### BEGIN SOLUTION
+    # One pixel is too noisy: average the 5 x 5 pixels around the centre (clipped at the border),
+    # then over about 0.3 s of frames, before looking for the maximum.
+    local = np.asarray(movie)[:, max(y - 2, 0):y + 3, max(x - 2, 0):x + 3].mean(axis=(1, 2))
+    width = max(1, round(0.3 * fs))
+    smooth = np.convolve(local, np.ones(width) / width, mode="same")
+    return float(np.argmax(smooth) / fs)
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "ex-peaktime-check", "locked": true, "points": 3, "schema_version": 3, "solution": false, "task": false}
+from helpers.lessons.single_pixel import check_most_active_time; check_most_active_time(most_active_time)
+### BEGIN HIDDEN TESTS
+check_most_active_time(most_active_time, unseen=True)
+### END HIDDEN TESTS
+
 # %% [markdown] nbgrader={"grade": false, "grade_id": "s6-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
-# ## 6. The same on a real recording
+# ## 7. The same on a real recording
 #
 # Simulations tell us the truth; real recordings tell us what truth looks like. This is a short
 # two-photon movie from the SIMA project (Losonczy lab), with two ROIs drawn in ImageJ.
@@ -359,10 +448,11 @@ for roi in sima_rois:
     ax.contour(roi, levels=[0.5], colors="#E69F00", linewidths=1.5)
 
 # %% [markdown] nbgrader={"grade": false, "grade_id": "ex-sima-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
-# **Exercise 6.1** — For the first ROI (`sima_rois[0]`, a boolean mask of shape (y, x)), find the
+# **Exercise 7.1** — For the first ROI (`sima_rois[0]`, a boolean mask of shape (y, x)), find the
 # pixel of the ROI with the highest mean-projection value and store its trace (float64, one value
-# per frame of `sima.movie`) in `sima_trace`. Hint: set the mean image to `-np.inf` outside the
-# ROI (`np.where(mask, image, -np.inf)`) before taking the argmax.
+# per frame of `sima.movie`) in `sima_trace`. The argmax of the whole image is not restricted to
+# the ROI: decide how to keep every pixel outside the ROI from winning (Exercise 6.1 had the same
+# problem).
 
 # %% nbgrader={"grade": false, "grade_id": "ex-sima", "locked": false, "schema_version": 3, "solution": true, "task": false}
 ### BEGIN SOLUTION
@@ -386,6 +476,10 @@ from helpers.lessons.single_pixel import check_sima_trace; check_sima_trace(sima
 # - A pixel's trace is `movie[:, y, x]`; its time axis is `np.arange(n_frames) / fs` seconds.
 # - A pixel outside every cell is not silent: neuropil, bleaching, drift and noise are in every
 #   pixel — the next lessons turn pixels into cells (02) and remove that contamination (03).
+# - One pixel in one frame is mostly noise: finding cells needs a projection and a rule that keeps
+#   picks apart; finding a cell's moments needs averaging over neighbouring pixels and frames. On
+#   simulated data such choices can be scored against the truth — on movies the method was not
+#   tuned to.
 #
 # ## References
 #

@@ -30,9 +30,11 @@
 # 4. get the coordinates of a mask's pixels and gather their traces into a pixels × time matrix;
 # 5. compute a ROI's mean, median and brightness-weighted trace, and say how they differ;
 # 6. score detected masks against ground-truth masks with the intersection over union (IoU);
-# 7. read ROIs drawn in ImageJ and ROIs found by suite2p, on real recordings.
+# 7. read ROIs drawn in ImageJ and ROIs found by suite2p, on real recordings;
+# 8. choose a segmentation method yourself and measure it against the true cells, on movies it
+#    was not tuned to.
 #
-# **Time:** about 90 minutes. **Prerequisites:** lesson 01 (movies as `(time, y, x)` arrays,
+# **Time:** about 110 minutes. **Prerequisites:** lesson 01 (movies as `(time, y, x)` arrays,
 # projections, pixel traces, rows are y and columns are x); NumPy boolean arrays and `np.nonzero`.
 #
 # **How the exercises work.** Each exercise asks for a named variable or function. Write your
@@ -40,7 +42,9 @@
 # the check cell after it: silence means the check passed; otherwise it tells you what looks
 # wrong. The checks also run hidden tests when your instructor grades the notebook. Every section
 # starts again from reference values computed with `helpers`, so a mistake in one exercise does
-# not carry over to the next.
+# not carry over to the next. Some exercises leave the method to you: their check runs your
+# function on this lesson's movie (and, when graded, on movies you have not seen) and reports your
+# score against the simulation's true cells, with the bound to reach.
 
 # %% nbgrader={"grade": false, "grade_id": "setup", "locked": true, "schema_version": 3, "solution": false, "task": false}
 import matplotlib.pyplot as plt
@@ -82,8 +86,8 @@ roi_masks.outline(plots.image(std_image, ax=axes[1], title="standard-deviation i
 #
 # - **Smoothing** with a Gaussian of standard deviation σ (in pixels) replaces each pixel by a
 #   weighted average of its neighbourhood. Noise, independent from pixel to pixel, averages out;
-#   a cell body several pixels wide survives. `scipy.ndimage.gaussian_filter(image, sigma=1)`
-#   does it (at the border it reflects the image, its default `mode="reflect"`).
+#   a cell body several pixels wide survives. `scipy.ndimage.gaussian_filter` does it; its
+#   `sigma` is σ in pixels, and at the border it reflects the image (its default `mode`).
 # - **Normalisation** rescales an image to a fixed range. With min–max normalisation,
 #   $(I - \min I) / (\max I - \min I)$, the darkest pixel becomes 0 and the brightest 1, so a
 #   threshold such as 0.4 means the same thing in every recording, whatever its brightness units.
@@ -111,7 +115,7 @@ from helpers.lessons.roi_masks import check_normalised; check_normalised(std_smo
 # | threshold | the value | keeps |
 # |---|---|---|
 # | absolute | a number you choose, in the image's units | pixels brighter than it |
-# | mean + kσ | `image.mean() + k * image.std()` over all pixels | pixels unusually bright for this image |
+# | mean + kσ | μ + kσ, with μ and σ the mean and standard deviation of all the pixels | pixels unusually bright for this image |
 # | percentile | `np.percentile(image, p)` | the brightest (100 − p) % of the pixels |
 # | Otsu | `skimage.filters.threshold_otsu(image)` | the bright class of a two-class split of the histogram |
 #
@@ -133,12 +137,16 @@ ax = plots.image(std_norm_ref, title="normalised std image > 0.6", label="normal
 roi_masks.outline(ax, mask_06, label="above 0.6");
 
 # %% [markdown] nbgrader={"grade": false, "grade_id": "ex-abs-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
-# **Exercise 2.1** — The threshold 0.6 misses several cells. Store in `mask_abs` the mask of the
-# pixels of `std_norm_ref` strictly above **0.4** (a boolean array of shape (y, x)).
+# **Exercise 2.1** — The threshold 0.6 misses several cells. Choose a better absolute threshold
+# for `std_norm_ref` and store in `mask_abs` the mask of the pixels above it (a boolean array of
+# shape (y, x)). The check scores your mask against the pixels of the simulation's true cells with
+# the *intersection over union* (section 6): the number of pixels in both over the number in
+# either, 1 for a perfect mask. Aim for at least **0.45**. *Predict first:* what goes wrong with a
+# threshold that is too low, and with one that is too high?
 
 # %% nbgrader={"grade": false, "grade_id": "ex-abs", "locked": false, "schema_version": 3, "solution": true, "task": false}
 ### BEGIN SOLUTION
-mask_abs = std_norm_ref > 0.4
+mask_abs = std_norm_ref > 0.4   # 0.35 to 0.5 pass: lower keeps neuropil, higher loses cells' edges
 ### END SOLUTION
 
 # %% nbgrader={"grade": true, "grade_id": "ex-abs-check", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
@@ -167,8 +175,8 @@ check_threshold_mean_std(threshold_mean_std, unseen=True)
 # **Exercise 2.3** — Percentile and Otsu thresholds of `std_norm_ref`. Store in `mask_p10` and
 # `mask_p80` the pixels strictly above its 10th and its 80th percentile (`np.percentile`, with
 # percentiles from 0 to 100 and its default linear interpolation), and in `mask_otsu` the pixels
-# strictly above Otsu's threshold (`filters.threshold_otsu(std_norm_ref)`). All three are boolean
-# arrays of shape (y, x).
+# strictly above Otsu's threshold of `std_norm_ref` (see the table). All three are boolean arrays
+# of shape (y, x). *Predict first:* which of the three could serve as a mask of the cells?
 
 # %% nbgrader={"grade": false, "grade_id": "ex-pct", "locked": false, "schema_version": 3, "solution": true, "task": false}
 ### BEGIN SOLUTION
@@ -196,6 +204,43 @@ fig, axes = plt.subplots(2, 2, figsize=(10, 6.5), layout="constrained")
 for ax, (name, mask) in zip(axes.flat, reference_masks.items()):
     plots.image(std_norm_ref, ax=ax, title=f"{name}: {mask.sum()} pixels", label="normalised std (0-1)")
     roi_masks.outline(ax, mask)
+
+# %% [markdown] nbgrader={"grade": false, "grade_id": "ex-cellpx-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# Every threshold above is **global**: one number for the whole image. But the neuropil between
+# the cells is not uniform — it forms a smooth background, brighter in some parts of the field
+# than in others — so a global threshold keeps background where it is bright and cuts into cells
+# where it is dim. A cell is a *bump* a few pixels wide on top of that background.
+#
+# **Exercise 2.4** — Your method. Write a function `cell_pixels(movie)` that returns a boolean
+# mask of shape (y, x), True on the pixels that belong to cells, for any `(time, y, x)` movie. You
+# choose the summary image, the preprocessing (smoothing, normalisation, removing the smooth
+# background — for instance by subtracting a copy of the image smoothed much more than a cell is
+# wide) and the threshold rule. The check scores your mask against the pixels of all true cells
+# with the IoU, as in Exercise 2.1, and asks for at least **0.6** — more than any global threshold
+# of `std_norm_ref` reaches here — on this lesson's movie and, when graded, on movies you have not
+# seen (another seed, more cells, more noise, another frame rate). A threshold in the image's
+# units, tuned to this movie, will not carry over: use a rule that adapts to the image.
+
+# %% nbgrader={"grade": false, "grade_id": "ex-cellpx", "locked": false, "schema_version": 3, "solution": true, "task": false}
+def cell_pixels(movie):
+    ### BEGIN SOLUTION
+    std = np.asarray(movie).std(axis=0)
+    # Cells are bumps a few pixels wide on a smooth neuropil background: remove the background
+    # (a copy smoothed over 4 px) from a lightly smoothed image (1 px, against pixel noise).
+    bumps = ndimage.gaussian_filter(std, sigma=1) - ndimage.gaussian_filter(std, sigma=4)
+    # A threshold set by the image's own spread, robust to the cells themselves: the median plus
+    # 1.5 robust standard deviations (1.4826 x the median absolute deviation).
+    median = np.median(bumps)
+    spread = 1.4826 * np.median(np.abs(bumps - median))
+    return bumps > median + 1.5 * spread
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "ex-cellpx-check", "locked": true, "points": 3, "schema_version": 3, "solution": false, "task": false}
+from helpers.lessons.roi_masks import check_cell_pixels; check_cell_pixels(cell_pixels)
+### BEGIN HIDDEN TESTS
+check_cell_pixels(cell_pixels, unseen=True)
+### END HIDDEN TESTS
 
 # %% [markdown] nbgrader={"grade": false, "grade_id": "s3-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
 # ## 3. Morphology: cleaning a mask and splitting it into ROIs
@@ -226,10 +271,10 @@ plots.image(opened, ax=axes[1], title=f"opened with disk(1): {opened.sum()} pixe
 # %% [markdown] nbgrader={"grade": false, "grade_id": "ex-clean-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
 # **Exercise 3.1** — (a) Write a function `clean_mask(mask)` that cleans a boolean mask of shape
 # (y, x): open it with a disk of radius 1, then remove every 8-connected region with **fewer than
-# 20 pixels** (a region of exactly 20 pixels stays). In scikit-image 0.26 the second step is
-# `morphology.remove_small_objects(opened, max_size=19, connectivity=2)`: it removes regions of
-# at most `max_size` pixels, and by default it would use 4-connectivity and `max_size=64`. Return
-# the cleaned mask (boolean, the shape of `mask`). The check calls your function on `raw_mask_ref`
+# 20 pixels** (a region of exactly 20 pixels stays). In scikit-image 0.26,
+# `morphology.remove_small_objects` removes the regions of **at most** `max_size` pixels, and by
+# default it uses 4-connectivity (`connectivity=1`) and `max_size=64`: choose its arguments so
+# that it follows this exercise's rules. Return the cleaned mask (boolean, the shape of `mask`). The check calls your function on `raw_mask_ref`
 # and on `roi_masks.cleaning_test_mask()`, a small mask on which each of these rules changes the
 # result: show it with `plots.image` and predict which of its shapes survive before you run the check.
 
@@ -302,10 +347,12 @@ from helpers.lessons.roi_masks import check_region_properties; check_region_prop
 #
 # `ys, xs = np.nonzero(mask)` gives the row and column of every True pixel of a mask, in
 # **raster order** (row by row from the top, left to right within a row). These are the indices
-# of NumPy's *fancy indexing*: `movie[:, ys, xs]` picks the trace of every pixel of the mask at
-# once, an array of shape (n_frames, n_pixels). In this course traces are stored one per row
-# (neurons × time), so we transpose it to **pixels × time**: row i is the trace of pixel
-# `(ys[i], xs[i])`. The cell's pixels need not form a rectangle: this is why we index with
+# of NumPy's *fancy indexing*: indexing the movie's y axis with `ys` and its x axis with `xs`
+# (and its time axis with `:`) picks the trace of every pixel of the mask at once, an array of
+# shape (n_frames, n_pixels) — time × pixels. In this course traces are stored one per row
+# (neurons × time), so the pixel traces are arranged as **pixels × time**: row i is the trace of
+# pixel `(ys[i], xs[i])`. Indexing with the boolean mask itself, `movie[:, mask]`, gives the
+# same time × pixels array, in the same raster order. The cell's pixels need not form a rectangle: this is why we index with
 # coordinates rather than with a crop.
 #
 # **Example** — the pixels of ROI 0 as a scatter plot over the std image (`plots.points` takes
@@ -321,14 +368,14 @@ plots.points(ax, ys, xs, color="#E69F00", marker=".");
 # %% [markdown] nbgrader={"grade": false, "grade_id": "ex-coords-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
 # **Exercise 4.1** — For the ROI `rois_ref[1]`, store the rows and columns of its pixels (raster
 # order, as `np.nonzero` gives them) in `roi_ys` and `roi_xs`. Then store in
-# `first_pixel_segment` the trace of its **first** pixel over the frames 300 up to, but not
-# including, 750 (`movie[300:750, ...]`), and in `last_pixel_trace` the trace of its **last**
-# pixel over all frames (each a 1-D array).
+# `first_pixel_segment` the trace of its **first** pixel over the frames recorded from 10 s up
+# to, but not including, 25 s (frame `i` starts at `i / fs` seconds; `fs` is 30 Hz here), and in
+# `last_pixel_trace` the trace of its **last** pixel over all frames (each a 1-D array).
 
 # %% nbgrader={"grade": false, "grade_id": "ex-coords", "locked": false, "schema_version": 3, "solution": true, "task": false}
 ### BEGIN SOLUTION
 roi_ys, roi_xs = np.nonzero(rois_ref[1])
-first_pixel_segment = movie[300:750, roi_ys[0], roi_xs[0]]
+first_pixel_segment = movie[round(10 * fs):round(25 * fs), roi_ys[0], roi_xs[0]]
 last_pixel_trace = movie[:, roi_ys[-1], roi_xs[-1]]
 ### END SOLUTION
 
@@ -366,8 +413,10 @@ for name, mask in reference_masks.items():
 # %% [markdown] nbgrader={"grade": false, "grade_id": "s5-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
 # ## 5. From many pixel traces to one trace per cell
 #
-# A ROI's trace summarises its pixels, frame by frame — a reduction over the **pixels** axis of
-# the pixels × time matrix (axis 0), which leaves one value per frame:
+# A ROI's trace summarises its pixels, frame by frame — a reduction over the **pixels** axis,
+# which leaves one value per frame. Which axis number that is depends on how your array is laid
+# out: axis 0 of the pixels × time matrix of section 4, but axis 1 of `movie[:, mask]`, which is
+# time × pixels. Look at your array's shape before you choose the axis. Three common summaries:
 #
 # - the **mean**: every pixel counts the same; noise averages out best when all pixels are alike;
 # - the **median**: robust to a few outlier pixels (a bright neighbour leaking in, a dead pixel),
@@ -491,8 +540,7 @@ ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False)
 #
 # the number of pixels in both over the number of pixels in either: 1 for identical masks, 0 for
 # masks that do not touch. A true cell counts as found when some detected ROI overlaps it with
-# IoU ≥ 0.5. With boolean arrays, `a & b` is the intersection, `a | b` the union, and `.sum()`
-# counts True pixels.
+# IoU ≥ 0.5.
 
 # %% [markdown] nbgrader={"grade": false, "grade_id": "ex-iou-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
 # **Exercise 6.1** — Write a function `iou(a, b)` that returns the intersection over union of two
@@ -546,16 +594,17 @@ print("spikes fired by each true cell:", {i: len(spikes) for i, spikes in enumer
 
 # %% [markdown] nbgrader={"grade": true, "grade_id": "q-missed", "locked": false, "points": 2, "schema_version": 3, "solution": true, "task": false}
 # **Question 6.3** (manually graded) — Which true cells were not found (your `best_iou` below 0.5)?
-# Give two different reasons a true cell was missed or scored low here, pointing to the figure and the
-# table above, and for each one a change to the method that would help.
+# Give two different reasons a true cell was missed or scored low here, pointing to the figure and to
+# the spike counts printed above it, and for each one a change to the method that would help.
 #
 # ### BEGIN SOLUTION
 # *Model answer.* Not found: cells 0, 1, 2 and 7. (1) Cells 1 and 2
 # never fired (0 spikes) and cell 7 fired rarely (8 spikes) and is small: their brightness hardly
-# changes, so in the standard-deviation image they are no brighter than the background and no
-# threshold on it finds them. They are visible in the **mean image**: thresholding the mean image
-# as well, or combining the two, would find them (whether a silent cell is worth finding depends
-# on the question). (2) Cells 1 and 2 also sit inside a band of active neuropil that was detected
+# changes, so in the standard-deviation image they stand out only by their shot noise (a brighter
+# pixel is a noisier one), too little for a threshold set for the whole image over the bright
+# neuropil. They are visible in the **mean image**: thresholding the mean image as well, or
+# removing the smooth background before thresholding (Exercise 2.4), would find them (whether a
+# silent cell is worth finding depends on the question). (2) Cells 1 and 2 also sit inside a band of active neuropil that was detected
 # as one large region (region 4 of `labels_ref`): its IoU with either cell is tiny because the union
 # is huge. Rejecting regions by shape (too large, not round: `regionprops` area, eccentricity,
 # solidity) or splitting them (a watershed), or methods that use the pixels' correlated activity
@@ -563,6 +612,41 @@ print("spikes fired by each true cell:", {i: len(spikes) for i, spikes in enumer
 # cells (cell 0's ROI covers only part of it): the IoU is low although the ROI sits on the cell;
 # a threshold adapted to each region, or growing or eroding the ROIs, fits them better.
 # ### END SOLUTION
+
+# %% [markdown] nbgrader={"grade": false, "grade_id": "ex-segment-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# **Exercise 6.4** — Now do better than `rois_ref`. Write a function `segment_cells(movie)` that
+# returns one boolean mask per cell it finds in a `(time, y, x)` movie: an array of shape
+# `(n_cells, y, x)`. Everything in this lesson is yours to combine — the summary image, smoothing,
+# background removal, the threshold rule (your `cell_pixels` of Exercise 2.4, if it passes),
+# opening, a minimum size, labelling — or anything else from NumPy, SciPy, scikit-image and
+# `helpers`. The check pairs each true cell with at most one of your ROIs (the pairing of largest
+# total IoU, as `mk.match_masks` finds it) and averages the IoU of the pairs, counting a true cell
+# without an ROI, and an ROI without a cell, as 0. `rois_ref` scores 0.55 on this movie; aim for
+# at least **0.6** on this movie and, when graded, on movies you have not seen (another seed, more
+# cells, more noise, another frame rate). The check's message says what held your score back.
+
+# %% nbgrader={"grade": false, "grade_id": "ex-segment", "locked": false, "schema_version": 3, "solution": true, "task": false}
+def segment_cells(movie):
+    ### BEGIN SOLUTION
+    # The cells' pixels as in Exercise 2.4 (the std image minus its smooth background, above the
+    # median + 1.5 robust standard deviations), then an opening against thin bridges and specks,
+    # and one mask per 8-connected region of at least 20 pixels.
+    std = np.asarray(movie).std(axis=0)
+    bumps = ndimage.gaussian_filter(std, sigma=1) - ndimage.gaussian_filter(std, sigma=4)
+    spread = 1.4826 * np.median(np.abs(bumps - np.median(bumps)))
+    mask = morphology.opening(bumps > np.median(bumps) + 1.5 * spread, morphology.disk(1))
+    labels = measure.label(mask, connectivity=2)
+    sizes = np.bincount(labels.ravel())
+    keep = [label for label in range(1, labels.max() + 1) if sizes[label] >= 20]
+    return labels[np.newaxis] == np.array(keep)[:, None, None]
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "ex-segment-check", "locked": true, "points": 3, "schema_version": 3, "solution": false, "task": false}
+from helpers.lessons.roi_masks import check_segment_cells; check_segment_cells(segment_cells)
+### BEGIN HIDDEN TESTS
+check_segment_cells(segment_cells, unseen=True)
+### END HIDDEN TESTS
 
 # %% [markdown] nbgrader={"grade": false, "grade_id": "s7-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
 # ## 7. Real recordings: ImageJ ROIs and suite2p masks
@@ -614,9 +698,9 @@ print("ROI 0: first rows", s2p.stat[0]["ypix"][:5], "first columns", s2p.stat[0]
 # **Exercise 7.2** — Write a function `cell_masks(stat, iscell, shape)` that builds, from a
 # suite2p `stat` list, the masks of the ROIs classified as cells (`iscell` True), in the order of
 # `stat`: a boolean array of shape (n_cells, Ly, Lx), where `shape` is `(Ly, Lx)`, in which mask
-# i is True exactly on the pixels `(ypix, xpix)` of the i-th cell. Hint: `mask = np.zeros(shape,
-# dtype=bool)`, then `mask[ypix, xpix] = True`. The check calls it on suite2p's ROIs
-# (`s2p.stat, s2p.iscell, shape_s2p`) and on a few small ROIs of its own.
+# i is True exactly on the pixels `(ypix, xpix)` of the i-th cell. Hint: fancy indexing works for
+# assignment too — it can set many pixels of an array at once. The check calls it on suite2p's
+# ROIs (`s2p.stat, s2p.iscell, shape_s2p`) and on a few small ROIs of its own.
 
 # %% nbgrader={"grade": false, "grade_id": "ex-s2p", "locked": false, "schema_version": 3, "solution": true, "task": false}
 def cell_masks(stat, iscell, shape):
@@ -652,7 +736,7 @@ roi_masks.outline(ax, s2p.masks[~s2p.iscell], color="#56B4E9", label="not a cell
 # ## Recap
 #
 # - The mean image shows where the indicator is; the standard-deviation image shows what changes,
-#   i.e. the *active* cells. Silent cells are invisible in it.
+#   i.e. the *active* cells. Silent cells are faint in it: only their shot noise shows them.
 # - Gaussian smoothing averages out pixel noise; min–max normalisation makes an absolute threshold
 #   portable. Mean + kσ, percentile and Otsu thresholds adapt to the image and ignore
 #   normalisation; mean + 3σ is too strict when cells cover much of the field.
@@ -664,6 +748,9 @@ roi_masks.outline(ax, s2p.masks[~s2p.iscell], color="#56B4E9", label="not a cell
 # - A ROI trace reduces over the pixels: the mean is the least noisy when pixels are alike, the
 #   median resists outliers, brightness weighting forgives a mask drawn too large.
 # - IoU = |A∩B| / |A∪B| scores a mask against the truth; a cell is usually "found" at IoU ≥ 0.5.
+# - A global threshold fights the smooth neuropil background; removing that background first (the
+#   image minus a strongly smoothed copy) and a threshold that adapts to the image's own spread
+#   find more cells, and better outlined — on movies the method was not tuned to.
 # - Real ROIs come as ImageJ outlines (rasterised to masks) or as suite2p's `ypix`/`xpix` lists.
 #   Next (lesson 03): the neuropil that every ROI trace still contains.
 #
