@@ -50,6 +50,18 @@ def _safe_count(ns, r, *, cells_only=False, unsafe=False):
     return int((~safe).sum() if unsafe else safe.sum())
 
 
+def _const_dff(trace, fs):
+    f0 = np.median(trace)
+    return (trace - f0) / f0
+
+
+def _old_recipe_dff(trace, fs):
+    """Lesson 05's former four-step recipe: a constant 25th-percentile F0, then the drift subtracted."""
+    from helpers import baseline
+    f0 = np.percentile(trace, 25)
+    return baseline.remove_slow_drift((trace - f0) / f0, fs, cutoff_s=20.0)
+
+
 def _rms_levels(ns, against):
     return np.array([np.sqrt(np.mean((ns["dff"].wavelet_denoise(ns["x"], "sym4", L) - against) ** 2))
                      for L in range(1, 9)])
@@ -134,6 +146,10 @@ WRONG = [
      "default linear interpolation"),
     ("ex-snr-check", {"snr": lambda ns: lambda x: ns["dff"].snr(x)}, "write this yourself"),
     ("ex-snr-check", {"snr": lambda ns: lambda x: float(ns["dff"].snr(x, "p99", "mad"))}, "write this yourself"),
+    ("ex-mydff-check", {"my_dff": lambda ns: _const_dff}, "the quiet level is off zero"),
+    ("ex-mydff-check", {"my_dff": lambda ns: _old_recipe_dff}, "the quiet level is off zero"),
+    ("ex-mydff-check", {"my_dff": lambda ns: lambda t, fs: 100 * ns["my_dff"](t, fs)}, "do not multiply by 100"),
+    ("ex-mydff-check", {"my_dff": lambda ns: lambda t, fs: ns["my_dff"](t, fs)[1:]}, "one ΔF/F₀ value"),
     ("ex-allen-snr-check", {"snr_raw": lambda ns: ns["snr_denoised"]}, "SNR of the denoised traces"),
     ("ex-allen-snr-check", {"snr_raw": lambda ns: (np.percentile(ns["allen_dff"], 99, axis=0) - np.median(ns["allen_dff"], axis=0))
                             / (1.4826 * _mad(ns["allen_dff"], axis=0))}, "axis=1"),

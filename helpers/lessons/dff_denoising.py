@@ -486,3 +486,99 @@ def check_allen_snr(snr_raw, snr_denoised, snr_gain):
         "take the median of the per-neuron ratios, not the mean": np.mean(clean / raw),
         "take the median of the ratios, not the ratio of the medians": np.median(clean) / np.median(raw),
     }, hint="the median over neurons of each neuron's ratio of denoised to raw SNR")
+
+
+# --------------------------------------------------------------------------- open exercises
+# (Exercises 5.4 and 6.3: the learner chooses the method; scored against the true calcium.)
+
+#: Exercise 6.3's recording: 10 minutes at 15 Hz that bleach to 37 % (tau 600 s), neuropil removed
+#: exactly. Hidden tests: the recordings of :func:`unseen_dff_recordings`.
+BLEACHING = {"n_neurons": 8, "n_frames": 9000, "fs": 15.0, "bleach_tau_s": 600.0}
+
+
+def bleaching_recording(seed: int = 0):
+    """Exercise 6.3's recording (:data:`BLEACHING`) for `seed`."""
+    return simulate.simulate_traces(**BLEACHING, seed=seed)
+
+
+def _corrected(rec) -> np.ndarray:
+    """``traces - r * neuropil`` with the true r and neuropil: ``f0 * (1 + calcium) + noise``."""
+    return np.asarray(rec.traces) - rec.truth.r[:, np.newaxis] * rec.truth.neuropil
+
+
+def unseen_dff_recordings() -> dict:
+    """``{description: recording}``: the hidden recordings of Exercises 5.4 and 6.3."""
+    return {
+        "30 Hz, GCaMP6f, faster bleaching (tau 400 s) and more drift":
+            simulate.simulate_traces(n_neurons=6, n_frames=12000, fs=30.0, indicator="GCaMP6f", seed=11,
+                                     bleach_tau_s=400.0, drift_fraction=0.08),
+        "7.5 Hz, GCaMP6s, the realistic regime (small single spikes, bursts, shared gain)":
+            simulate.simulate_traces(n_neurons=8, n_frames=4500, fs=7.5, seed=12, regime="realistic",
+                                     bleach_tau_s=500.0),
+    }
+
+
+def binned(x, fs: float, bin_s: float = 1.0) -> np.ndarray:
+    """Averages of `x` over consecutive bins of `bin_s` seconds along the last axis (a partial
+    last bin is dropped)."""
+    x = np.asarray(x, dtype=float)
+    width = max(1, int(round(bin_s * fs)))
+    n = x.shape[-1] // width
+    return x[..., :n * width].reshape(*x.shape[:-1], n, width).mean(axis=-1)
+
+
+def dff_error(estimate, calcium, fs: float) -> np.ndarray:
+    """Error of a ΔF/F₀ estimate against the true calcium, per neuron: the mean of ``|e_b - c_b|``
+    over 1 s bins ``b`` (bin averages ``e_b`` of the estimate, ``c_b`` of the true calcium), in ΔF/F₀
+    (fraction). Averaging over 1 s takes most of the noise out; a wrong level (F₀ too high or low)
+    or a wrong scale (transients shrunk or blown up where the baseline bleached) remains."""
+    e, c = binned(estimate, fs), binned(calcium, fs)
+    return np.abs(e - c).mean(axis=-1)
+
+
+#: Exercise 6.3: the mean over neurons of :func:`dff_error` must be at most this, on every recording.
+#: Calibration (mean error, ΔF/F₀: the visible recording; the 30 Hz GCaMP6f and the 7.5 Hz realistic
+#: unseen ones): the reference (Gaussian 0.5 s, rolling 10th percentile over 30 s, F / F0(t) - 1)
+#: 0.026; 0.035, 0.024. The rolling 20th percentile over 60 s 0.062; 0.087, 0.038 and the rolling
+#: 10th percentile without smoothing 0.097; 0.123, 0.050 (a low percentile of noise sits below the
+#: quiet level). Weak answers: the old four-step recipe (constant 25th percentile, then the drift
+#: subtracted) 0.265; 0.301, 0.353; the constant median 0.248; 0.241, 0.311.
+DFF_ERROR_MAX = 0.05
+
+
+def check_my_dff(my_dff, unseen=False):
+    """Exercise 6.3 (open): the learner's ΔF/F₀ of a bleaching trace, scored against the true calcium."""
+    checks.is_function("my_dff", my_dff, n_params=2)
+    if unseen:
+        cases = [(f"another recording: {what}", rec) for what, rec in unseen_dff_recordings().items()]
+    else:
+        cases = [("the exercise's recording (bleach_rec)", bleaching_recording())]
+    for what, rec in cases:
+        traces, calcium = _corrected(rec), rec.truth.calcium
+        name = f"my_dff(trace, fs) on {what}"
+        got = []
+        for trace in traces:
+            out = checks.call("my_dff", my_dff, trace.copy(), rec.fs)
+            checks.is_array(name, out, shape=trace.shape, hint="one ΔF/F₀ value (a fraction) per frame of the trace")
+            got.append(out)
+        got = np.array(got)
+        if not np.all(np.isfinite(got)):
+            checks.fail(name, "contains NaN or infinite values.", "divide only by a baseline that stays above zero")
+        error = float(dff_error(got, calcium, rec.fs).mean())
+        if error <= DFF_ERROR_MAX:
+            continue
+        e, c = binned(got, rec.fs), binned(calcium, rec.fs)
+        quiet = c < 0.02
+        offset = float(np.median(np.abs(e[quiet] - c[quiet]))) if quiet.any() else 0.0  # level error, either sign
+        spread = lambda v: np.percentile(v, 99) - np.median(v)  # noqa: E731 - the size of the transients
+        if spread(e) > 20 * spread(c):
+            hint = "ΔF/F₀ is a fraction: do not multiply by 100"
+        elif offset > 0.5 * DFF_ERROR_MAX:
+            hint = ("the quiet level is off zero: the baseline does not follow the bleaching (a baseline that "
+                    "changes with time, in seconds) or sits above or below the quiet level (its percentile)")
+        else:
+            hint = ("the transients have the wrong size where the baseline changed: bleaching and drift multiply "
+                    "the signal, so divide by a baseline that follows them, F / F0(t) - 1, rather than subtract "
+                    "the drift after dividing by one constant F0")
+        checks.fail(name, f"is {100 * error:.0f} % off the true calcium signal on average over the neurons (1 s bins; "
+                          f"aim: at most {100 * DFF_ERROR_MAX:.0f} %).", hint)

@@ -63,7 +63,11 @@ print(f"F: shape {F.shape} (neurons, frames) at {fs} Hz; the most active neuron 
 #
 # - **ΔF = F − F₀** is the rise above baseline, still in the trace's arbitrary units (a.u.).
 # - **ΔF/F₀ = (F − F₀) / F₀** is that rise *relative* to the baseline: unitless, 0 at rest. A
-#   single action potential raises GCaMP6s fluorescence by about 0.23, i.e. 23 %.
+#   single action potential raises GCaMP6s fluorescence by about 0.23, i.e. 23 %, in zoomed-in
+#   cells with viral expression (Chen et al. 2013) — the simple regime this lesson's simulation
+#   uses. Under population-imaging conditions single spikes are far smaller and vary widely (Huang
+#   et al. 2021 detected under 10 % of them): the simulator's realistic regime gives a median of
+#   about 0.07 per spike, close to the noise σ of a single frame (see the example below).
 #
 # This course stores ΔF/F₀ as a **fraction** (0.23); a percentage is 100 times that (23 %), and a
 # name that holds one says so (`_percent`). Mixing them up is the most common ΔF/F₀ bug: a
@@ -75,6 +79,19 @@ print(f"F: shape {F.shape} (neurons, frames) at {fs} Hz; the most active neuron 
 ax = plots.traces(time_s, F[k], labels=["F (neuron k)"], title="one neuron and a constant F₀")
 ax.axhline(np.median(F[k]), color="#D55E00", lw=1.5, label="F₀ = median of the trace")
 ax.legend(loc="upper right", frameon=False);
+
+# %% [markdown] nbgrader={"grade": false, "grade_id": "s1-regimes-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# **Example** — the same 20 neurons in the two regimes of the simulator (`regime="realistic"`,
+# see the book page *The simulator*): the median ΔF/F₀ of one spike, the median noise σ of one
+# frame's ΔF/F₀, and their ratio. In the simple regime a single spike stands about 4–5 σ above
+# the noise and is easy to see; in the realistic regime it is about 1 σ — invisible in one
+# frame, which is why denoising (section 4) and, later, event detection are hard on real data.
+
+# %%
+for regime in ["simple", "realistic"]:
+    t_reg = simulate.simulate_traces(**dff_denoising.RECORDING, seed=0, regime=regime).truth
+    amp, sigma = np.median(t_reg.spike_amplitude), np.median(t_reg.noise_sd / t_reg.f0.mean(axis=1))
+    print(f"{regime:>9}: one spike ≈ {amp:.3f} ΔF/F₀, noise σ ≈ {sigma:.3f}, ratio {amp / sigma:.1f}")
 
 # %% [markdown] nbgrader={"grade": false, "grade_id": "ex-dff-k-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
 # **Exercise 1.1** — For neuron `k` (the trace `F[k]`), take F₀ = the median of the whole trace
@@ -318,7 +335,11 @@ from helpers.lessons.dff_denoising import check_safe_counts; check_safe_counts(n
 # With r = 1.0 several of suite2p's ROIs are left with a baseline inside the noise: their ΔF/F₀
 # would be meaningless. What to do then: use a smaller or fitted r (lesson 03); or add a constant
 # back after subtraction, e.g. `F − r · (Fneu − median(Fneu))`, which removes the neuropil's
-# *fluctuations* but keeps the soma's level; and always look at F₀ before dividing by it.
+# *fluctuations* and keeps the trace positive — but **not** the soma's level: its F₀ still holds
+# `r · median(Fneu)`, so every ΔF/F₀ is diluted by f₀ / (f₀ + r·median(Fneu)). On this lesson's
+# simulation (the true f₀ and neuropil, r = 0.7) that factor has a median of 0.51 (0.28–0.62):
+# ΔF/F₀ comes out about **two-fold too small**. Use the constant only as a guard, and compare
+# amplitudes only between traces corrected the same way; always look at F₀ before dividing by it.
 #
 # ## 4. Wavelet denoising, step by step
 #
@@ -561,6 +582,12 @@ axes[1].set(xlabel="wavelet levels", ylabel="median RMS error (ΔF/F₀)", title
 # **denoise** (wavelets, with few levels at this low rate) — then plot a couple of neurons across
 # the steps to check that it worked. The simulator's `population_traces` mirrors that dataset;
 # below, 40 of its neurons over 3000 frames (10 minutes).
+#
+# One correction to that recipe. Bleaching and drift **multiply** the fluorescence —
+# `F = F₀(t) · (1 + calcium)`, as the simulator models it — so a transient in a bleached stretch
+# is smaller in a.u. Dividing by one constant F₀ and subtracting the drift afterwards leaves those
+# transients too small (and the level wrong). Divide by a baseline that follows the slow changes
+# instead, `F / F₀(t) − 1`: normalising and removing the background are then one division.
 
 # %% nbgrader={"grade": false, "grade_id": "pop-setup", "locked": true, "schema_version": 3, "solution": false, "task": false}
 pop = simulate.population_traces(seed=0, n_neurons=40, n_frames=3000)
@@ -574,25 +601,30 @@ print(f"raw traces {pop_F.shape} at {pop_fs} Hz; neurons to show: {pop_neurons.t
 # `pop_neurons`: one row per neuron, one column per step, against time in seconds, showing the
 # first 120 s (compute every step on the whole 625 s trace, then plot only `pop_time_s < 120`).
 # 1. **raw**: `pop_F` (a.u.);
-# 2. **normalised**: ΔF/F₀ (fraction) with F₀ the 25th percentile of each neuron's raw trace
-#    over time (one value per neuron: `np.percentile(..., 25, axis=1, keepdims=True)`);
-# 3. **background removed**: `baseline.remove_slow_drift(dff_pop, pop_fs, cutoff_s=20.0)`;
-# 4. **denoised**: `dff.wavelet_denoise(..., "sym4", 2)` (2 levels at 4.8 Hz).
+# 2. **normalised, constant F₀**: ΔF/F₀ (fraction) with F₀ the 25th percentile of each neuron's
+#    raw trace over time (one value per neuron) — the slow changes are still there;
+# 3. **background divided out**: ΔF/F₀ = `pop_F / F0_t - 1` with `F0_t` a slow baseline that
+#    follows bleaching and drift: the rolling 25th percentile over 60 s,
+#    `baseline.rolling_percentile(pop_F, 25, 60.0, pop_fs)` (60 s is long against a transient and
+#    against the gaps between this sparse population's events, short against the drift);
+# 4. **denoised**: `dff.wavelet_denoise(..., "sym4", 2)` of step 3 (2 levels at 4.8 Hz).
 #
 # Label every axis with its units and title each column; in the last column also draw the true
 # calcium signal `pop.truth.calcium` for comparison. (`dff_denoising.plot_steps(time_s, steps,
 # neurons, units=..., truth=..., window_s=(start, stop))` draws such a grid from a dict
 # `{column title: traces}`.)
-# Graded on: the four correct steps, readable axes with units, and the truth overlay.
+# Graded on: the four correct steps (the background divided out, not subtracted), readable axes
+# with units, and the truth overlay.
 
-# %% nbgrader={"grade": true, "grade_id": "fig-steps", "locked": false, "points": 3, "schema_version": 3, "solution": true, "task": false} mystnb={"image": {"alt": "The first 120 seconds of three simulated neurons, one per row, in four columns: raw fluorescence in arbitrary units; normalised dF/F0; background removed, slow changes gone and transients intact; denoised, smoother, with the timing of the black true calcium signal but lower peaks."}}
+# %% nbgrader={"grade": true, "grade_id": "fig-steps", "locked": false, "points": 3, "schema_version": 3, "solution": true, "task": false} mystnb={"image": {"alt": "The first 120 seconds of three simulated neurons, one per row, in four columns: raw fluorescence in arbitrary units; dF/F0 with a constant F0, the slow bleaching and drift still present; F divided by a 60-second rolling baseline minus 1, flat at zero with the transients intact; denoised, smoother, with the timing of the black true calcium signal but lower peaks."}}
 ### BEGIN SOLUTION
 f0_pop = np.percentile(pop_F, 25, axis=1, keepdims=True)
 dff_pop = dff.delta_f_over_f(pop_F, f0_pop)
-flat_pop = baseline.remove_slow_drift(dff_pop, pop_fs, cutoff_s=20.0)
+f0_t = baseline.rolling_percentile(pop_F, 25, 60.0, pop_fs)
+flat_pop = pop_F / f0_t - 1
 clean_pop = dff.wavelet_denoise(flat_pop, "sym4", 2)
-steps = {"1 raw": pop_F, "2 normalised (ΔF/F₀)": dff_pop,
-         "3 background removed (> 20 s)": flat_pop, "4 denoised (sym4, 2 levels)": clean_pop}
+steps = {"1 raw": pop_F, "2 normalised, constant F₀": dff_pop,
+         "3 F / F₀(t) − 1 (60 s baseline)": flat_pop, "4 denoised (sym4, 2 levels)": clean_pop}
 fig = dff_denoising.plot_steps(pop_time_s, steps, pop_neurons, units={"1 raw": "F (a.u.)"},
                                truth=pop.truth.calcium, window_s=(0, 120))
 ### END SOLUTION
@@ -608,15 +640,53 @@ fig = dff_denoising.plot_steps(pop_time_s, steps, pop_neurons, units={"1 raw": "
 # resting level; the neuropil's own slow fluctuations remain too. (2) Transients are
 # smoothed: at 4.8 Hz a GCaMP6s transient spans only a few frames, so soft thresholding shrinks
 # the peaks and small single-spike transients nearly vanish, while some noise bumps survive.
-# (Also acceptable: residual slow wobble where drift removal's 20 s envelope did not follow
-# faster changes; dips after dense bursts where the lower envelope was lifted.)
+# (Also acceptable: residual slow wobble where the 60 s baseline did not follow faster changes;
+# dips after dense bursts where the rolling percentile was lifted; and, had we divided by a
+# constant F₀ and subtracted the drift instead, transients too small wherever the baseline had
+# bleached, because bleaching multiplies the signal.)
 # ### END SOLUTION
+
+# %% [markdown] nbgrader={"grade": false, "grade_id": "ex-mydff-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# **Exercise 6.3** (open) — `bleach_rec` below is 10 minutes of 8 neurons at 15 Hz whose baseline
+# bleaches to 37 % of its start, neuropil already removed exactly (`bleach_F`). *Predict first:*
+# with one constant F₀ per neuron, is a transient near the end of the recording too large or too
+# small, and where does the quiet level sit? Then write `my_dff(trace, fs)` that returns the
+# ΔF/F₀ (a fraction) of one such trace, one value per frame — choose the baseline method and its
+# parameters yourself. It is scored against the true calcium signal, averaged over 1 s bins (which
+# takes most of the noise out): a mean absolute error of at most **0.05** ΔF/F₀ over the neurons
+# passes, on this recording and on recordings you have not seen (another frame rate, indicator,
+# bleaching, and the realistic regime).
+
+# %% nbgrader={"grade": false, "grade_id": "bleach-setup", "locked": true, "schema_version": 3, "solution": false, "task": false}
+bleach_rec = dff_denoising.bleaching_recording(seed=0)
+bleach_F = bleach_rec.traces - bleach_rec.truth.r[:, None] * bleach_rec.truth.neuropil   # f0(t)·(1 + calcium) + noise
+print(f"bleach_F: {bleach_F.shape} at {bleach_rec.fs} Hz")
+
+# %% nbgrader={"grade": false, "grade_id": "ex-mydff", "locked": false, "schema_version": 3, "solution": true, "task": false}
+def my_dff(trace, fs):
+    ### BEGIN SOLUTION
+    from scipy import ndimage
+    smooth = ndimage.gaussian_filter1d(np.asarray(trace, dtype=float), 0.5 * fs)   # less noise in the percentile
+    f0_t = baseline.rolling_percentile(smooth, 10, 30.0, fs)
+    return trace / f0_t - 1
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "ex-mydff-check", "locked": true, "points": 3, "schema_version": 3, "solution": false, "task": false}
+from helpers.lessons.dff_denoising import check_my_dff; check_my_dff(my_dff)
+### BEGIN HIDDEN TESTS
+check_my_dff(my_dff, unseen=True)
+### END HIDDEN TESTS
 
 # %% [markdown] nbgrader={"grade": false, "grade_id": "recap", "locked": true, "schema_version": 3, "solution": false, "task": false}
 # ## Recap
 #
-# - ΔF = F − F₀ (a.u.); ΔF/F₀ = (F − F₀)/F₀ is a **fraction** (0.23 ≈ one GCaMP6s spike);
-#   percent is ×100 and is named so.
+# - ΔF = F − F₀ (a.u.); ΔF/F₀ = (F − F₀)/F₀ is a **fraction**; percent is ×100 and is named so.
+#   One GCaMP6s spike: ≈ 0.23 in zoomed-in cells, but ≈ 0.05–0.07 and widely variable in
+#   population imaging — about the noise of one frame.
+# - Bleaching and drift multiply the signal: divide by a baseline that follows them,
+#   F / F₀(t) − 1, rather than subtract the drift after dividing by a constant F₀.
+# - `F − r·(Fneu − median Fneu)` keeps r·median(Fneu) in F₀ and dilutes ΔF/F₀ (about two-fold here).
 # - ΔF/F₀ is only as good as F₀: a window much shorter than a transient eats the transient; a low
 #   percentile of noisy data sits a little below the resting level.
 # - Never divide by a baseline near zero: after `F − r·Fneu` check that F₀ is above the noise,
@@ -644,5 +714,7 @@ fig = dff_denoising.plot_steps(pop_time_s, steps, pop_neurons, units={"1 raw": "
 # - de Vries, S. E. J., et al. (2020). A large-scale standardized physiological survey reveals
 #   functional organization of the mouse visual cortex. *Nature Neuroscience*, 23, 138–151.
 #   (The Allen Brain Observatory traces.)
+# - Huang, L., et al. (2021). Relationship between simultaneously recorded spiking activity and
+#   fluorescence signal in GCaMP6 transgenic mice. *eLife*, 10, e51675.
 # - Rousseeuw, P. J., & Croux, C. (1993). Alternatives to the median absolute deviation.
 #   *Journal of the American Statistical Association*, 88(424), 1273–1283.
