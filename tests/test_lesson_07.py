@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 from helpers import ensembles as en
+from helpers.lessons import ensembles as lesson07
 
 LESSON = "07-ensembles"
 
@@ -78,6 +79,30 @@ def _above_via_reference(coactivity, threshold):
     counts = np.asarray(coactivity)
     fake_binned = np.arange(int(counts.max()))[:, None] < counts[None, :]
     return en.ensemble_events(fake_binned, threshold)[0]
+
+
+def _circular_pooled_bins(raster, fs):
+    """The lesson's chain: circular shuffles, one pooled 99th-percentile threshold."""
+    null = en.circular_shuffle_null(raster, fs, 0.5, n_shuffles=1000, seed=0)
+    return np.flatnonzero(en.bin_events(raster, fs, 0.5).sum(axis=0) > en.significance_threshold(null, 99))
+
+
+def _jitter_pooled_bins(raster, fs):
+    """The jitter null with one pooled threshold: set by the busiest periods."""
+    null = en.jitter_null(raster, fs, 0.5, window_s=5.0, n_shuffles=1000, seed=0)
+    return np.flatnonzero(en.bin_events(raster, fs, 0.5).sum(axis=0) > en.significance_threshold(null, 99))
+
+
+def _family_wise_bins(raster, fs):
+    """Circular shuffles with a family-wise threshold (99th percentile of each shuffle's maximum)."""
+    null = en.circular_shuffle_null(raster, fs, 0.5, n_shuffles=1000, seed=0)
+    return np.flatnonzero(en.bin_events(raster, fs, 0.5).sum(axis=0) > np.percentile(null.max(axis=1), 99))
+
+
+def _chain_ensembles(null, min_events):
+    def find(raster, fs):
+        return lesson07.reference_ensembles(raster, fs, null=null, min_events=min_events)
+    return find
 
 
 # (check cell, answers to replace: {name: function of the solution namespace}, hint expected)
@@ -180,6 +205,16 @@ WRONG = [
     ("ex-zf-check", {"zf_event_bins": lambda ns: np.flatnonzero(ns["zf_binned"].sum(axis=0) >= ns["zf_threshold"])},
      "strictly above"),
     ("ex-zf-check", {"zf_threshold": lambda ns: float(np.percentile(ns["zf_binned"].sum(axis=0), 99))}, "real coactivity"),
+    ("ex-eventbins-check", {"ensemble_event_bins": lambda ns: _circular_pooled_bins}, "whole population's rate"),
+    ("ex-eventbins-check", {"ensemble_event_bins": lambda ns: _jitter_pooled_bins}, "too strict where it matters"),
+    ("ex-eventbins-check", {"ensemble_event_bins": lambda ns: _family_wise_bins}, "too strict where it matters"),
+    ("ex-eventbins-check", {"ensemble_event_bins": lambda ns: lambda r, f: _circular_pooled_bins(r, f) > -1},
+     "boolean mask"),
+    ("ex-findens-check", {"find_ensembles": lambda ns: _chain_ensembles("circular", 2)}, "ask more events of an ensemble"),
+    ("ex-findens-check", {"find_ensembles": lambda ns: _chain_ensembles("circular", 10)}, "null that keeps the population"),
+    ("ex-findens-check", {"find_ensembles": lambda ns: _chain_ensembles("jitter", 2)}, "clusters of a few events"),
+    ("ex-findens-check", {"find_ensembles": lambda ns: lambda r, f: [np.arange(5)]}, "strict loses real ones"),
+    ("ex-findens-check", {"find_ensembles": lambda ns: lambda r, f: np.zeros((0, 3), dtype=int)}, "list of ensembles"),
 ]
 
 
