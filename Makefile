@@ -25,11 +25,13 @@ course: setup book
 # --- set-up -----------------------------------------------------------------------------------
 setup: $(VENV)/.installed
 
-# Debian packages the tests need: Chromium (browser tests) and bubblewrap (the grading sandbox).
+# Debian packages the tests need: Chromium (browser tests), bubblewrap (the grading sandbox) and
+# PostgreSQL (a gradebook on PostgreSQL; its programs live in /usr/lib/postgresql/VERSION/bin).
 # Installed when running as root on Debian/Ubuntu; otherwise the tests that need them say so.
 system-packages:
-	@missing=""; for p in chromium:chromium bwrap:bubblewrap; do \
-	  command -v $${p%%:*} >/dev/null || missing="$$missing $${p##*:}"; done; \
+	@missing=""; for p in chromium:chromium bwrap:bubblewrap initdb:postgresql; do \
+	  (command -v $${p%%:*} || ls /usr/lib/postgresql/*/bin/$${p%%:*}) >/dev/null 2>&1 \
+	  || missing="$$missing $${p##*:}"; done; \
 	if [ -z "$$missing" ]; then echo "system packages: present"; \
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 	  echo "installing:$$missing"; \
@@ -74,6 +76,25 @@ test: setup
 # Jupyter needs --allow-root.
 lab: setup
 	JUPYTER_CONFIG_PATH="$(CURDIR)/.jupyter" $(VENV)/bin/jupyter lab course $$([ "$$(id -u)" = 0 ] && echo --allow-root)
+
+# --- instructors (book/instructors.md) ----------------------------------------------------------
+# Once per machine: bubblewrap (apt-get, directly as root, through sudo otherwise), the sandbox
+# kernel in the course's environment, and a check that grading can run here.
+grading-setup: setup
+	@if ! command -v bwrap >/dev/null; then \
+	  if [ "$$(id -u)" = 0 ]; then sudo=""; elif command -v sudo >/dev/null; then sudo=sudo; \
+	  else echo "bubblewrap is missing: install it as root (Debian/Ubuntu: apt-get install bubblewrap)" >&2; exit 1; fi; \
+	  if ! command -v apt-get >/dev/null; then \
+	    echo "bubblewrap is missing: install it with your system's package manager (Fedora: dnf install bubblewrap)" >&2; exit 1; fi; \
+	  echo "installing bubblewrap"; \
+	  $$sudo apt-get update -qq && $$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq bubblewrap >/dev/null; \
+	fi
+	$(PY) -m tooling.grading install-kernel
+	$(PY) -m tooling.grading check
+
+# JupyterLab on the course folder with nbgrader's formgrader on, for manual grading (prints its links).
+grade-lab: setup
+	$(PY) -m tooling.grading lab
 
 clean:
 	rm -rf _build .pytest_cache

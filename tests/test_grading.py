@@ -445,3 +445,175 @@ def test_the_warm_up_runs_a_check_only_up_to_its_first_answer(monkeypatch):
     monkeypatch.setattr(helpers, "warmed", None, raising=False)
     checker.warm_up([source, "this is not python"])
     assert helpers.warmed == "opening"
+
+
+# --- the class command: statuses, report, feedback, release pairs ---------------------------------
+def _release_with_checks() -> nbformat.NotebookNode:
+    def cell(kind, source, grade_id, **meta):
+        new = nbformat.v4.new_code_cell(source) if kind == "code" else nbformat.v4.new_markdown_cell(source)
+        new.metadata["nbgrader"] = {"grade_id": grade_id, "locked": True, "grade": False, "solution": False,
+                                    "schema_version": 3, **meta}
+        return new
+
+    return nbformat.v4.new_notebook(cells=[
+        cell("markdown", "**Exercise 1.1** — count the frames.", "ex-md"),
+        cell("code", "# YOUR CODE HERE\nraise NotImplementedError()", "ex", locked=False, solution=True),
+        cell("code", "check(n)", "ex-check", grade=True, points=1),
+        cell("markdown", "## 2. A section", "s2"),
+        cell("code", "check(m)", "s2-check", grade=True, points=2),
+        cell("markdown", "YOUR ANSWER HERE", "answer", locked=False, solution=True, grade=True, points=2),
+    ])
+
+
+def test_unreadable_notebooks_are_named_not_read(tmp_path):
+    from tooling.grading import worker
+
+    cases = {"cut.ipynb": '{"cells": [', "list.ipynb": "[]", "empty.ipynb": "", "meta.ipynb": '{"a": 1}'}
+    for name, text in cases.items():
+        (tmp_path / name).write_text(text)
+        notebook, why = worker.read_notebook(str(tmp_path / name))
+        assert notebook is None and why.startswith("it is not a"), (name, why)
+    assert "not valid JSON" in worker.read_notebook(str(tmp_path / "cut.ipynb"))[1]
+    release = _release_with_checks()
+    data = json.loads(nbformat.writes(release))
+    for cell in data["cells"]:
+        del cell["id"]  # written by an older tool: read, with ids, and without a warning
+    (tmp_path / "old.ipynb").write_text(json.dumps(data))
+    with __import__("warnings").catch_warnings():
+        __import__("warnings").simplefilter("error")
+        notebook, why = worker.read_notebook(str(tmp_path / "old.ipynb"))
+    assert why is None and all(cell.get("id") for cell in notebook.cells)
+
+
+def test_edited_cells_say_what_changed_and_recognise_the_solution_notebook():
+    from tooling.grading import worker
+
+    release = _release_with_checks()
+    graded = {"ex-check": "check(n)\n### BEGIN HIDDEN TESTS\nassert n == 3\n### END HIDDEN TESTS", "s2-check": "check(m)"}
+    solution = nbformat.reads(nbformat.writes(release), as_version=4)
+    solution.cells[2].source = graded["ex-check"]
+    assert worker.edited_cells(solution, release, graded, "nb") == [
+        "nb.ipynb is the instructor's solution notebook (or a copy of it): its check cells hold the hidden "
+        "tests (ex-check)"]
+    edited = nbformat.reads(nbformat.writes(release), as_version=4)
+    edited.cells[2].source = "pass"
+    del edited.cells[4]
+    notes = worker.edited_cells(edited, release, graded, "nb")
+    assert notes == ["check cell ex-check was edited (restored): removed `check(n)`",
+                     "check cell s2-check was deleted (put back)"]
+    other = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("x = 1")])
+    assert "none of the assignment's cells" in worker.edited_cells(other, release, graded, "nb")[0]
+
+
+def test_a_placeholder_fails_every_check_and_says_why():
+    from tooling.grading import worker
+
+    notebook = worker.placeholder(_release_with_checks(), "nb.ipynb: it is not a notebook <b>*x*</b>")
+    assert notebook.metadata[worker.METADATA_KEY] == {"not_gradable": "nb.ipynb: it is not a notebook <b>*x*</b>"}
+    banner = notebook.cells[0].source
+    assert "could not be graded" in banner and "<b>" not in banner and "&lt;b&gt;" in banner
+    checks = [c for c in notebook.cells if c.metadata.get("nbgrader", {}).get("grade") and c.cell_type == "code"]
+    assert checks and all(c.outputs[0].ename == "NotGraded" for c in checks)
+
+
+def test_regrading_some_students_keeps_the_other_rows_of_the_report(tmp_path):
+    from tooling.grading import cli
+
+    path = str(tmp_path / "reports" / "a-autograde.csv")
+    row = dict.fromkeys(cli.REPORT_FIELDS, "")
+    cli.write_report(path, [{**row, "student": "b", "status": "graded", "notes": "tampered"},
+                            {**row, "student": "a", "status": "not gradable"}])
+    cli.write_report(path, [{**row, "student": "a", "status": "graded", "score": 3}])
+    with open(path, newline="") as file:
+        rows = list(__import__("csv").DictReader(file))
+    assert [(r["student"], r["status"], r["notes"]) for r in rows] == [("a", "graded", ""), ("b", "graded", "tampered")]
+
+
+def test_progress_lines_show_points_left_to_grade_by_hand():
+    from tooling.grading import cli
+
+    row = {"student": "s", "status": "graded", "score": 19.0, "max_score": 22.0, "to_grade_by_hand": 3.0,
+           "seconds": 7.25, "notes": "a | b"}
+    assert cli.progress_line(1, 2, row) == "[1/2] s: 19/22 points + 3 to grade by hand in 7.2 s\n      - a\n      - b"
+    assert cli.progress_line(2, 2, {**row, "status": "not gradable", "notes": ""}) == "[2/2] s: NOT GRADABLE in 7.2 s"
+
+
+def test_feedback_names_each_graded_cell_after_its_exercise():
+    from tooling.grading import feedback
+
+    notebook, _ = feedback.LabelGradedCells().preprocess(_release_with_checks(), {})
+    labels = [cell.metadata["nbgrader"].get("label") for cell in notebook.cells]
+    assert labels == [None, "Exercise 1.1: your code", "Exercise 1.1: check", None, "2. A section: check",
+                      "2. A section: your answer (graded by hand)"]
+    assert feedback.exercise_title("**Question 5.5** (manually graded) — plot") == "Question 5.5"
+    assert feedback.exercise_title("Some text") is None
+
+
+def test_the_instructors_lab_turns_the_formgrader_on_and_the_students_lab_stays_off(tmp_path, monkeypatch):
+    from tooling.grading import lab
+
+    (tmp_path / ".jupyter").mkdir()
+    argv, env = lab.command(str(tmp_path), 8899, "127.0.0.1", "tok", ["--no-browser"])
+    assert env["JUPYTER_CONFIG_PATH"].split(os.pathsep)[:2] == [lab.CONFIG, str(tmp_path / ".jupyter")]
+    assert "--IdentityProvider.token=tok" in argv and argv[-1] == "--no-browser"
+    config = open(os.path.join(lab.CONFIG, "jupyter_server_config.py")).read()
+    assert '"nbgrader.server_extensions.formgrader": True' in config and 'cookie_options = {"path": "/"}' in config
+    page = json.load(open(os.path.join(lab.CONFIG, "labconfig", "page_config.json")))
+    assert page["disabledExtensions"]["@jupyter/nbgrader:formgrader"] is False
+    student = json.load(open(os.path.join(os.path.dirname(__file__), "..", ".jupyter", "labconfig", "page_config.json")))
+    assert student["disabledExtensions"]["@jupyter/nbgrader:formgrader"] is True
+
+
+def test_the_release_keeps_its_jupytext_pair(tmp_path, monkeypatch):
+    """`nbgrader generate_assignment --force` empties course/ID/: the post-convert hook writes the pair."""
+    from tooling import release
+
+    (tmp_path / "solutions" / "01-x").mkdir(parents=True)
+    (tmp_path / "course" / "01-x").mkdir(parents=True)
+    nbformat.write(_release_with_checks(), tmp_path / "course" / "01-x" / "01-x.ipynb")
+    monkeypatch.chdir(tmp_path)
+    release.pair_release([str(tmp_path / "solutions" / "01-x" / "01-x.ipynb")])
+    assert "**Exercise 1.1**" in (tmp_path / "course" / "01-x" / "01-x.py").read_text()
+    assert "tooling.release import pair_release" in open(os.path.join(os.path.dirname(__file__), "..",
+                                                                     "nbgrader_config.py")).read()
+
+
+# --- limits per submission -------------------------------------------------------------------------
+def test_limits_come_from_the_grader_and_confine_the_sandbox(monkeypatch):
+    from tooling.grading import limits
+
+    chosen = limits.settings('{"processes": 64, "memory": "1G", "user": "nobody"}')
+    assert chosen["processes"] == 64 and chosen["memory"] == 2**30 and chosen["written"] == 2 * 2**30
+    command, user = limits.confined(["bwrap", "--unshare-user"], ["python", "-m", "ipykernel_launcher"], chosen,
+                                    "/env/bin/python")
+    inner = command[command.index("-c") + 1:]
+    assert inner[1:3] == ["64", "1800"] and inner[-3:] == ["python", "-m", "ipykernel_launcher"]
+    if os.geteuid() == 0:  # root sets the sandbox up, then CONFINE becomes the unprivileged user
+        assert user == (65534, 65534) or user[0] != 0
+        assert command[1:5] == ["--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID"]
+        assert inner[3:5] == [str(user[0]), str(user[1])]
+    else:
+        assert user is None and inner[3:5] == ["-1", "-1"]
+
+
+def test_the_supervisor_measures_a_process_tree(tmp_path):
+    from tooling.grading import limits
+
+    child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
+    try:
+        pids = limits.tree(os.getpid())
+        assert child.pid in pids
+        now = limits.usage(pids)
+        assert now["tasks"] >= 2 and now["rss"] > 10 * 2**20 and now["cpu"] > 0
+        assert 0 < limits.pss([os.getpid()]) <= now["rss"]
+    finally:
+        child.kill()
+        child.wait()
+    (tmp_path / "kernel").mkdir()
+    (tmp_path / "kernel" / "big").write_bytes(b"x" * 100_000)
+    size, count = limits.written(str(tmp_path / "kernel"), 10)
+    assert size >= 100_000 and count == 1
+    notes = limits.Notes(str(tmp_path))
+    notes.add("a note")
+    notes.add("a note")
+    assert limits.read_notes(str(tmp_path)) == ["a note"]

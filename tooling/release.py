@@ -6,7 +6,9 @@ it this module derives
 - ``solutions/ID/ID.ipynb``: the paired notebook (cell ids kept across updates, no outputs);
 - ``course/ID/ID.ipynb``: the student release, made by ``nbgrader generate_assignment`` (solutions
   replaced by stubs, hidden tests removed, cells locked), and ``course/ID/ID.py``, its Jupytext
-  pair so a student can read or diff it as text.
+  pair so a student can read or diff it as text, written by :func:`pair_release`, which
+  ``nbgrader_config.py`` makes nbgrader run after every ``generate_assignment`` (``--force``
+  empties ``course/ID/``: without it the instructor's release would delete the tracked pair).
 
 Usage, from the repository root::
 
@@ -49,14 +51,26 @@ def sync_notebook(py: pathlib.Path) -> pathlib.Path:
     return ipynb
 
 
+def pair_release(notebooks: list[str], release_directory: str = "course") -> None:
+    """Write the Jupytext pair (``.py``) of the release of each source notebook in `notebooks`.
+
+    nbgrader's post-convert hook of ``generate_assignment`` (``nbgrader_config.py``), run in the
+    course folder: the release of ``solutions/ID/NB.ipynb`` is ``course/ID/NB.ipynb``.
+    """
+    for source in map(pathlib.Path, notebooks):
+        release = pathlib.Path(release_directory) / source.parent.name / source.name
+        jupytext.write(jupytext.read(release), release.with_suffix(".py"), fmt="py:percent")
+
+
 def generate_release(ids: list[str], root: pathlib.Path = ROOT) -> None:
-    """Run ``nbgrader generate_assignment`` for each lesson and pair each release notebook."""
+    """Run ``nbgrader generate_assignment`` for each lesson (which pairs each release notebook)."""
     for lesson in ids:
         sync_notebook(root / "solutions" / lesson / f"{lesson}.py")
         subprocess.run([sys.executable, "-m", "nbgrader", "generate_assignment", lesson,
                         "--no-db", "--force", "--log-level=WARN"], cwd=root, check=True)
-        release = root / "course" / lesson / f"{lesson}.ipynb"
-        jupytext.write(jupytext.read(release), release.with_suffix(".py"), fmt="py:percent")
+        if not (root / "course" / lesson / f"{lesson}.py").exists():
+            raise RuntimeError(f"course/{lesson}/{lesson}.py was not written: is the post-convert hook "
+                               "of nbgrader_config.py there?")
 
 
 def normalised(path: pathlib.Path) -> str:

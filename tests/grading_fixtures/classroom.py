@@ -390,6 +390,16 @@ def make_course(root: Path, repo: Path, lessons: dict, extra_config: str = "") -
         nbgrader(root, "generate_assignment", lesson, "--force")
 
 
+def sandboxed_course(base: Path, repo: Path, lessons: dict, extra_config: str = "") -> tuple[Path, dict]:
+    """A course at ``base/course`` (:func:`make_course`) and the environment of its instructor,
+    whose sandbox kernel (2 GB per process) is installed in ``base/kernels``."""
+    env = instructor_env(base / "kernels" / "share" / "jupyter")
+    subprocess.run([sys.executable, "-m", "tooling.grading", "install-kernel", "--prefix", str(base / "kernels"),
+                    "--memory", "2G"], check=True, env=env, capture_output=True)
+    make_course(base / "course", repo, lessons, extra_config)
+    return base / "course", env
+
+
 def nbgrader(root: Path, *args: str, env: dict | None = None) -> subprocess.CompletedProcess:
     done = subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=root, env=env or instructor_env(),
                           capture_output=True, text=True)

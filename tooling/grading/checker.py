@@ -291,7 +291,7 @@ class CheckerProcess:
         """Start the checker (it warms up while the student's cells run)."""
         args = sandbox.bwrap_args(readonly=[os.path.join(self.exchange, "kernel")],
                                   writable=[os.path.join(self.exchange, "grader")], private=self.private)
-        command = [*args, sys.executable, "-m", "tooling.grading.checker", "--exchange", self.exchange,
+        command = [*args, sandbox.python(), "-m", "tooling.grading.checker", "--exchange", self.exchange,
                    "--max-answer-bytes", str(self.max_answer_bytes), "--memory", self.memory]
         self.process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE)
         self.lines = queue.Queue()

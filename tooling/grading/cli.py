@@ -1,15 +1,23 @@
-"""``python -m tooling.grading``: install the sandbox kernel, check it, autograde a class.
+"""``python -m tooling.grading``: install the sandbox kernel, check it, autograde a class, open the
+formgrader.
 
 ``install-kernel [--memory 4G] [--user | --prefix DIR]``
     Install the ``calcium-sandbox`` kernelspec (into this Python environment by default).
 ``check``
     Start a sandbox once and say whether grading can run here.
-``autograde ASSIGNMENT [--student ID ...]``
-    Run ``nbgrader autograde`` for every submitted student (or the ones named), one at a time,
-    with a progress line per student: score, time, and what looked like tampering. Writes
-    ``reports/ASSIGNMENT-autograde.csv``. Exits with 0 when every submission was graded, even
-    hostile or broken ones; 1 when the grader itself failed for some student (the others are
-    still graded); 2 when the sandbox is not available (nothing is graded).
+``autograde ASSIGNMENT [--student ID ...] [--jobs N]``
+    Grade every submitted student (or the ones named), N submissions at a time (default: one per
+    core), each in its own sandboxes; the gradebook is written by this process alone, one
+    submission at a time. A progress line per student: score, points still to grade by hand,
+    time, and what looked like tampering. Writes ``reports/ASSIGNMENT-autograde.csv`` (rows of
+    students graded before are kept). A notebook that is missing or unreadable is *not gradable*:
+    no score, flagged in the formgrader, "not gradable" in ``nbgrader export``. Exits with 0 when
+    every submission was graded or found not gradable, even hostile or broken ones; 1 when the
+    grader itself failed for some student (the others are still graded); 2 when the sandbox is not
+    available (nothing is graded).
+``lab [--port N] [JUPYTER OPTIONS]``
+    JupyterLab on the course folder with nbgrader's formgrader (manual grading), see
+    :mod:`tooling.grading.lab`.
 
 Run it from the course folder (the one with ``nbgrader_config.py``).
 """
@@ -18,13 +26,15 @@ from __future__ import annotations
 import argparse
 import csv
 import glob
-import json
 import os
+import shutil
 import sys
-import time
-import warnings
+import tempfile
 
-from tooling.grading import sandbox
+from tooling.grading import limits, record, sandbox, worker
+
+REPORT_FIELDS = ["student", "status", "score", "max_score", "to_grade_by_hand", "seconds", "notes"]
+
 
 def sandbox_problem() -> str | None:
     """Why grading cannot run here (no working sandbox, no sandbox kernel), or None."""
@@ -50,99 +60,146 @@ def remove_links(folder: str) -> list[str]:
     return removed
 
 
-def _nbgrader_api():
-    from nbgrader.apps import NbGraderAPI
-    from nbgrader.apps.nbgraderapp import NbGraderApp
-    from nbgrader.coursedir import CourseDirectory
-
-    app = NbGraderApp()
-    app.initialize([])
-    coursedir = CourseDirectory(parent=app)
-    return NbGraderAPI(coursedir=coursedir, parent=app), coursedir
-
-
-def edited_cells(submitted: str, release: str) -> list[str]:
-    """Locked cells of the release notebook that a submitted notebook deleted or edited."""
-    import nbformat
-
-    def locked(path):
-        cells = nbformat.read(path, as_version=4).cells
-        return {cell.metadata["nbgrader"]["grade_id"]: cell for cell in cells
-                if cell.metadata.get("nbgrader", {}).get("grade_id")}
+def default_jobs() -> int:
+    """One submission at a time per core this process may use."""
     try:
-        mine = locked(submitted)
-    except Exception as err:  # noqa: BLE001 - nbgrader reports unreadable notebooks itself
-        return [f"{os.path.basename(submitted)} could not be read ({type(err).__name__})"]
-    notes = []
-    for grade_id, cell in locked(release).items():
-        if not cell.metadata["nbgrader"].get("locked"):
-            continue
-        kind = "check cell" if cell.metadata["nbgrader"].get("grade") else "locked cell"
-        if grade_id not in mine:
-            notes.append(f"{kind} {grade_id} was deleted (put back)")
-        elif mine[grade_id].source != cell.source:
-            notes.append(f"{kind} {grade_id} was edited (restored)")
-    return notes
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:
+        return max(1, os.cpu_count() or 1)
 
 
-def autograde(assignment: str, students: list[str] | None = None, out=sys.stdout) -> int:
+def results(tasks: list[dict], jobs: int):
+    """Execute the tasks (:func:`tooling.grading.worker.execute_submission`), `jobs` at a time in
+    worker processes (in this process when 1); yield each result as it is ready."""
+    if jobs <= 1 or len(tasks) <= 1:
+        for task in tasks:
+            yield worker.execute_submission(task)
+        return
+    import concurrent.futures
+    import multiprocessing
+
+    pending, rounds = list(tasks), 0
+    while pending:  # a worker process that dies breaks the pool: the others are tried again
+        rounds += 1
+        broken = []
+        context = multiprocessing.get_context("spawn")
+        with concurrent.futures.ProcessPoolExecutor(max_workers=min(jobs, len(pending)), mp_context=context,
+                                                    initializer=worker.quiet_warnings) as pool:
+            futures = {pool.submit(worker.execute_submission, task): task for task in pending}
+            for future in concurrent.futures.as_completed(futures):
+                try:
+                    yield future.result()
+                except concurrent.futures.process.BrokenProcessPool as err:
+                    if rounds < 3:
+                        broken.append(futures[future])
+                        continue
+                    yield {"student": futures[future]["student"], "notes": [], "not_gradable": {},
+                           "error": f"the worker process grading it died ({err})", "log": "", "seconds": 0.0}
+        pending = broken
+
+
+def progress_line(number: int, total: int, row: dict) -> str:
+    if row["status"] == record.GRADED:
+        status = f"{row['score']:g}/{row['max_score']:g} points"
+        if row["to_grade_by_hand"]:
+            status += f" + {row['to_grade_by_hand']:g} to grade by hand"
+    else:
+        status = row["status"].upper()
+    notes = [note for note in row["notes"].split(" | ") if note]
+    return (f"[{number}/{total}] {row['student']}: {status} in {row['seconds']:.1f} s"
+            + "".join(f"\n      - {note}" for note in notes))
+
+
+def write_report(path: str, rows: list[dict]) -> None:
+    """Write the class report, keeping the rows of students not graded this time."""
+    merged = {}
+    if os.path.exists(path):
+        with open(path, newline="") as file:
+            for row in csv.DictReader(file):
+                if "status" not in row:  # a report of an earlier version of this command
+                    row["status"] = record.GRADED if row.get("graded") == "True" else record.FAILED
+                merged[row["student"]] = row
+    merged.update({row["student"]: row for row in rows})
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "w", newline="") as file:
+        writer = csv.DictWriter(file, fieldnames=REPORT_FIELDS, extrasaction="ignore")
+        writer.writeheader()
+        writer.writerows(merged[student] for student in sorted(merged))
+
+
+def autograde(assignment: str, students: list[str] | None = None, jobs: int | None = None,
+              out=sys.stdout) -> int:
     """Autograde `assignment` for each submitted student; return the exit status (see module doc)."""
-    from nbgrader.api import Gradebook, MissingEntry
-
     problem = sandbox_problem()
     if problem:
         print(f"Grading refused: {problem}", file=out)
         return 2
-    warnings.filterwarnings("ignore", module="nbgrader")  # SQLAlchemy warnings inside nbgrader
-    api, coursedir = _nbgrader_api()
+    worker.quiet_warnings()
+    root = os.getcwd()
+    app = worker.load_course(root)
+    coursedir = worker.course_directory(app)
     submitted = coursedir.format_path(coursedir.submitted_directory, "*", assignment)
     found = sorted(os.path.basename(os.path.dirname(path)) for path in glob.glob(submitted))
+    unknown = sorted(set(students or ()) - set(found))
+    for student in unknown:
+        where = coursedir.format_path(coursedir.submitted_directory, student, assignment)
+        print(f"No submission of {assignment} from {student}: {os.path.relpath(where, root)}/ "
+              "does not exist.", file=out)
     students = [s for s in found if students is None or s in students]
     if not students:
-        print(f"No submissions of {assignment} in {coursedir.submitted_directory}/.", file=out)
+        if not unknown:
+            print(f"No submissions of {assignment} in {coursedir.submitted_directory}/.", file=out)
         return 1
-    released = coursedir.format_path(coursedir.release_directory, ".", assignment)
-    rows, failed = [], []
-    for number, student in enumerate(students, 1):
+    jobs = max(1, min(jobs or default_jobs(), len(students)))
+    links = {}
+    for student in students:
         folder = coursedir.format_path(coursedir.submitted_directory, student, assignment)
-        notes = [f"link removed from the submission: {link}" for link in remove_links(folder)]
-        for release in sorted(glob.glob(os.path.join(released, "*.ipynb"))):
-            mine = os.path.join(folder, os.path.basename(release))
-            if os.path.exists(mine):
-                notes += edited_cells(mine, release)
-        started = time.monotonic()
-        result = api.autograde(assignment, student, force=True, create=True)
-        seconds = time.monotonic() - started
-        graded = coursedir.format_path(coursedir.autograded_directory, student, assignment)
-        for report in sorted(glob.glob(os.path.join(graded, "*" + sandbox.REPORT_SUFFIX))):
-            with open(report) as file:
-                notes += json.load(file)["findings"]
-        score = max_score = None
-        if result["success"]:
-            with Gradebook(coursedir.db_url, coursedir.course_id) as gradebook:
-                try:
-                    submission = gradebook.find_submission(assignment, student)
-                    score, max_score = submission.score, submission.max_score
-                except MissingEntry:
-                    result["success"] = False
-        if not result["success"]:
-            failed.append(student)
-            notes.append("GRADER FAILED: " + (result.get("error") or "see the nbgrader log").strip().splitlines()[-1])
-        status = f"{score:g}/{max_score:g} points" if score is not None else "not graded"
-        line = f"[{number}/{len(students)}] {student}: {status} in {seconds:.1f} s"
-        print(line + "".join(f"\n      - {note}" for note in notes), file=out, flush=True)
-        rows.append({"student": student, "score": score, "max_score": max_score,
-                     "seconds": round(seconds, 1), "graded": result["success"], "notes": " | ".join(notes)})
-    os.makedirs(os.path.join(coursedir.root, "reports"), exist_ok=True)
-    report = os.path.join(coursedir.root, "reports", f"{assignment}-autograde.csv")
-    with open(report, "w", newline="") as file:
-        writer = csv.DictWriter(file, fieldnames=list(rows[0]))
-        writer.writeheader()
-        writer.writerows(rows)
-    print(f"Graded {len(students) - len(failed)} of {len(students)} submissions; report: {report}", file=out)
-    if failed:
-        print(f"The grader failed for: {', '.join(failed)} (see the log above).", file=out)
-    return 1 if failed else 0
+        links[student] = [f"link removed from the submission: {link}" for link in remove_links(folder)]
+    staging = tempfile.mkdtemp(prefix=".autograde-", dir=root)
+    tasks = [{"root": root, "assignment": assignment, "student": student, "staging": staging}
+             for student in students]
+    reports = os.path.join(root, "reports")
+    rows = []
+    if jobs > 1:
+        print(f"Grading {len(students)} submissions of {assignment}, {jobs} at a time.", file=out, flush=True)
+    try:
+        for number, result in enumerate(results(tasks, jobs), 1):
+            result["notes"] = links[result["student"]] + result["notes"]
+            row = record.record_submission(app, assignment, result, staging)
+            if row["status"] == record.FAILED:
+                log = os.path.join(reports, f"{assignment}-{result['student']}-grader.log")
+                os.makedirs(reports, exist_ok=True)
+                with open(log, "w") as file:
+                    file.write(result.get("log", "") + "\n" + (result["error"] or ""))
+                row["notes"] += f" | the grader's log: {os.path.relpath(log, root)}"
+            rows.append(row)
+            print(progress_line(number, len(students), row), file=out, flush=True)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    report = os.path.join(reports, f"{assignment}-autograde.csv")
+    write_report(report, rows)
+    summary(assignment, rows, os.path.relpath(report, root), out)
+    return 1 if unknown or any(row["status"] == record.FAILED for row in rows) else 0
+
+
+def summary(assignment: str, rows: list[dict], report: str, out) -> None:
+    by_status = {status: [row["student"] for row in rows if row["status"] == status]
+                 for status in (record.GRADED, record.NOT_GRADABLE, record.FAILED)}
+    print(f"Graded {len(by_status[record.GRADED])} of {len(rows)} submissions; report: {report}", file=out)
+    if by_status[record.NOT_GRADABLE]:
+        names = " ".join(f"--student {s}" for s in by_status[record.NOT_GRADABLE])
+        print(f"NOT GRADABLE (no score: flagged in the formgrader, \"not gradable\" in `nbgrader export`): "
+              f"{', '.join(by_status[record.NOT_GRADABLE])}.\n"
+              f"  Ask for the notebook again, put it in submitted/STUDENT/{assignment}/ (or add it to "
+              f"downloaded/{assignment}/archive/ and run `nbgrader zip_collect --force {assignment}`), "
+              f"then grade it:\n  python -m tooling.grading autograde {assignment} {names}", file=out)
+    if by_status[record.FAILED]:
+        print(f"The grader failed for: {', '.join(by_status[record.FAILED])} (each one's log is in "
+              "reports/; the other submissions were graded).", file=out)
+    pending = [row for row in rows if row["status"] == record.GRADED and row["to_grade_by_hand"]]
+    if pending:
+        print(f"{len(pending)} of the submissions {'has' if len(pending) == 1 else 'have'} points to grade by "
+              "hand: open the formgrader with `python -m tooling.grading lab`.", file=out)
 
 
 def main(argv=None) -> int:
@@ -157,7 +214,15 @@ def main(argv=None) -> int:
     grade = commands.add_parser("autograde", help="autograde every submission of an assignment")
     grade.add_argument("assignment")
     grade.add_argument("--student", action="append", help="grade only this student (repeatable)")
-    options = parser.parse_args(argv)
+    grade.add_argument("--jobs", "-j", type=int, default=None,
+                       help=f"submissions graded at once (default: one per core, here {default_jobs()})")
+    lab = commands.add_parser("lab", help="JupyterLab with the formgrader, for manual grading")
+    lab.add_argument("--port", type=int, default=8888, help="first port to try (default 8888)")
+    lab.add_argument("--ip", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    lab.epilog = "Other options are passed on to `jupyter lab` (e.g. --no-browser)."
+    options, extra = parser.parse_known_args(argv)
+    if extra and options.command != "lab":
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
     if options.command == "install-kernel":
         print(f"Installed {sandbox.KERNEL_NAME} in "
               f"{sandbox.install_kernel(memory=options.memory, user=options.user, prefix=options.prefix)}")
@@ -168,5 +233,15 @@ def main(argv=None) -> int:
             print(f"Grading cannot run here: {problem}")
             return 2
         print("The sandbox works and the calcium-sandbox kernel is installed: grading can run.")
+        user = limits.sandbox_user(limits.DEFAULTS["user"])
+        print("Each submission's processes and threads are capped by the kernel (RLIMIT_NPROC), its "
+              "memory, CPU time and files by its supervisor; sandboxes run as "
+              + (f"`{limits.DEFAULTS['user']}` (uid {user[0]}), since you grade as root." if user else "you."))
         return 0
-    return autograde(options.assignment, options.student)
+    if options.command == "lab":
+        from tooling.grading import lab as instructor_lab
+
+        return instructor_lab.start(options.port, options.ip, extra)
+    if options.jobs is not None and options.jobs < 1:
+        parser.error("--jobs must be at least 1")
+    return autograde(options.assignment, options.student, options.jobs)

@@ -36,9 +36,9 @@ from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbclient.util import ensure_async
 from nbgrader.api import Gradebook
 from nbgrader.preprocessors import ClearHiddenTests, ClearMarkScheme, Execute, NbGraderPreprocessor
-from traitlets import Bool, Integer, Unicode
+from traitlets import Bool, Integer, List, Unicode
 
-from tooling.grading import sandbox
+from tooling.grading import limits, sandbox
 from tooling.grading.checker import CheckerProcess, free_names
 
 _KERNEL_SIDE = "__import__('tooling.grading.kernel_side', fromlist=['_'])"
@@ -60,6 +60,17 @@ class SandboxedExecute(Execute):
     max_output_bytes = Integer(
         20 * 2**20, help="Bytes of output kept from one cell while it runs (a memory safeguard; "
                          "LimitOutputBytes sets what the notebook keeps).").tag(config=True)
+    # Limits per submission (all of its processes together), see tooling.grading.limits
+    max_processes = Integer(256, help="Processes and threads the notebook's sandbox may have at once "
+                                      "(more fail to start).").tag(config=True)
+    max_memory = Unicode("4G", help="Memory of all the sandbox's processes together; above it the "
+                                    "sandbox is stopped.").tag(config=True)
+    max_cpu_seconds = Integer(1800, help="CPU time of all the sandbox's processes together; above it "
+                                         "the sandbox is stopped.").tag(config=True)
+    max_written_bytes = Unicode("2G", help="Bytes of files the sandbox may write in the folder it shares "
+                                           "with the grader; above it the sandbox is stopped.").tag(config=True)
+    sandbox_user = Unicode("nobody", help="The unprivileged user the sandbox runs as when grading as "
+                                          "root (the kernel caps processes per user, except root's).").tag(config=True)
 
     def preprocess(self, nb, resources, km=None):
         sandbox.probe()
@@ -81,7 +92,9 @@ class SandboxedExecute(Execute):
             checker.start()
             checker.warm_up(list(trusted.values()), self.timeout * max(1, len(trusted)))
             env = {**os.environ, "CALCIUM_SANDBOX_SUBMISSION": submission,
-                   "CALCIUM_SANDBOX_EXCHANGE": exchange, "CALCIUM_SANDBOX_PRIVATE": course}
+                   "CALCIUM_SANDBOX_EXCHANGE": exchange, "CALCIUM_SANDBOX_PRIVATE": course,
+                   limits.LIMITS_ENV: json.dumps(self.limits()),
+                   sandbox.BINDS_ENV: json.dumps(sandbox.system_binds())}
             try:
                 with self.setup_kernel(cwd=submission, env=env):
                     info = self.wait_for_reply(self.kc.kernel_info())
@@ -89,8 +102,15 @@ class SandboxedExecute(Execute):
                     self._run_cells(trusted, checker)
             finally:
                 checker.stop()
+                for note in limits.read_notes(exchange):  # what the sandbox's supervisor saw
+                    self._note(note)
         self._report(resources, submission)
         return self.nb, self.resources
+
+    def limits(self) -> dict:
+        """The limits of the notebook's sandbox (see :mod:`tooling.grading.limits`)."""
+        return {"processes": self.max_processes, "memory": self.max_memory, "cpu_seconds": self.max_cpu_seconds,
+                "written": self.max_written_bytes, "user": self.sandbox_user}
 
     def create_kernel_manager(self):
         """A kernel manager that talks to the kernel over Unix sockets in the exchange folder."""
@@ -319,13 +339,22 @@ class LimitOutputBytes(NbGraderPreprocessor):
         return kept + f"\n... output truncated: {size} bytes, more than the limit of {self.max_bytes} per cell ...", 0
 
 
+#: nbconvert's HTML exporter configures ``display_data_priority`` for every preprocessor; nbgrader's
+#: don't take it as configuration and warned about it in every ``generate_feedback``.
+def _display_priority() -> List:
+    return List(["text/html", "application/pdf", "text/latex", "image/svg+xml", "image/png", "image/jpeg",
+                 "text/plain"]).tag(config=True)
+
+
 class FeedbackClearHiddenTests(ClearHiddenTests):
     """Remove hidden tests from feedback, also where a student typed the markers into an answer."""
 
     enforce_metadata = Bool(False)
+    display_data_priority = _display_priority()
 
 
 class FeedbackClearMarkScheme(ClearMarkScheme):
     """Remove mark schemes from feedback (a deleted answer cell comes back with its mark scheme)."""
 
     enforce_metadata = Bool(False)
+    display_data_priority = _display_priority()

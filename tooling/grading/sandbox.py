@@ -14,7 +14,8 @@ list of variables.
 
 The *student kernel* is an ipykernel started in this sandbox by the kernelspec
 ``calcium-sandbox`` (:func:`install_kernel`; its ``argv`` runs :func:`main` of this module, which
-builds the ``bwrap`` command line and replaces itself with it). Its working folder is a small
+builds the ``bwrap`` command line and stays as the sandbox's supervisor: the limits per submission
+of :mod:`tooling.grading.limits`). Its working folder is a small
 writable ``tmpfs`` at the path of the submission being graded, holding read-only copies of the
 submission's files other than notebooks (the notebook being graded contains the restored check
 cells, hidden tests included, so it is never shown to the student's code). Anything the kernel
@@ -75,6 +76,13 @@ def parse_size(text: str) -> int:
         raise ValueError(f"memory size {text!r} is not a size such as 4G, 512M or 1048576") from None
 
 
+def python() -> str:
+    """This interpreter by a path the sandbox shows: its folder with links resolved, itself not (a
+    virtual environment's ``python`` is a link to the base interpreter, which would leave the
+    environment). A course whose ``.venv`` is a link to another folder needs it."""
+    return os.path.join(os.path.realpath(os.path.dirname(sys.executable)), os.path.basename(sys.executable))
+
+
 def _exposed_python() -> list[str]:
     """Folders the Python environment needs: the environment, its base interpreter, ``helpers``
     and ``tooling`` (whose ``grading.kernel_side`` the grader runs in the student's kernel)."""
@@ -94,6 +102,22 @@ def _data_files() -> list[str]:
     from helpers import data
 
     return [str(path) for path in (data.REGISTRY_FILE, data.cache_dir().resolve()) if path.exists()]
+
+
+#: The grader hands the launcher what :func:`system_binds` found, so that the launcher of every
+#: kernel does not import ``helpers`` (and SciPy with it) just to find these folders again.
+BINDS_ENV = "CALCIUM_SANDBOX_BINDS"
+
+
+@functools.cache
+def system_binds() -> dict:
+    """The folders every sandbox shows (Python, ``helpers``, ``tooling``, data) and the data cache."""
+    if os.environ.get(BINDS_ENV):
+        return json.loads(os.environ[BINDS_ENV])
+    from helpers import data
+
+    return {"readonly": [*_exposed_python(), *_data_files()], "cache_env": data.CACHE_ENV,
+            "cache": str(data.cache_dir().resolve())}
 
 
 def _contains(folder: str, path: str) -> bool:
@@ -134,12 +158,15 @@ def bwrap_args(*, readonly=(), writable=(), workdir=None, shown=(), network=Fals
             args += ["--symlink", os.readlink(host), str(host)]
         elif host.is_dir():
             args += ["--ro-bind", str(host), str(host)]
+    args += ["--perms", "0755", "--dir", "/etc"]  # (bubblewrap's own would be 0700)
     for name in _ETC_FILES:
         if Path("/etc", name).exists():
             args += ["--ro-bind", f"/etc/{name}", f"/etc/{name}"]
-    args += ["--proc", "/proc", "--dev", "/dev", "--size", str(TMP_SIZE), "--tmpfs", "/tmp",
-             "--dir", "/tmp/home"]
-    readonly = [*_exposed_python(), *_data_files(), *readonly]
+    # (world-writable: the sandbox may run as an unprivileged user, see tooling.grading.limits)
+    args += ["--proc", "/proc", "--dev", "/dev", "--perms", "1777", "--size", str(TMP_SIZE), "--tmpfs", "/tmp",
+             "--perms", "1777", "--dir", "/tmp/home"]
+    binds = system_binds()
+    readonly = [*binds["readonly"], *readonly]
     for path in [*readonly, *writable, *shown]:
         for hidden in private:
             if _contains(path, hidden):
@@ -147,23 +174,39 @@ def bwrap_args(*, readonly=(), writable=(), workdir=None, shown=(), network=Fals
                     f"the sandbox would expose {path}, which contains {hidden} (solutions, gradebook "
                     "or instructor files): move the Python environment or the data cache "
                     "($CALCIUM_COURSE_DATA) out of the course folder")
+    args += _folders_above([*readonly, *writable, *([workdir] if workdir else [])])
     for path in readonly:
         args += ["--ro-bind", path, path]
     for path in writable:
         args += ["--bind", path, path]
     if workdir:
-        args += ["--size", str(TMP_SIZE), "--tmpfs", workdir]
+        args += ["--perms", "1777", "--size", str(TMP_SIZE), "--tmpfs", workdir]
         for path in shown:
             args += ["--ro-bind", path, path]
     args += ["--chdir", workdir or "/tmp/home", "--setenv", "HOME", "/tmp/home",
-             "--setenv", "PATH", f"{Path(sys.executable).parent}:/usr/local/bin:/usr/bin:/bin",
+             "--setenv", "PATH", f"{Path(python()).parent}:/usr/local/bin:/usr/bin:/bin",
              "--setenv", "PYTHONNOUSERSITE", "1"]
     for name in KEPT_ENVIRONMENT:
         if name in os.environ:
             args += ["--setenv", name, os.environ[name]]
-    from helpers import data  # the same cache inside, where the home folder differs
+    args += ["--setenv", binds["cache_env"], binds["cache"]]  # the same cache inside, where HOME differs
+    return args
 
-    args += ["--setenv", data.CACHE_ENV, str(data.cache_dir().resolve())]
+
+def _folders_above(paths: list[str]) -> list[str]:
+    """``--dir`` options for the folders above bound paths, readable by anyone: bubblewrap would
+    make them with mode 0700 as root, shutting out a sandbox that runs as an unprivileged user."""
+    bound = [os.path.abspath(p) for p in paths]
+    above = set()
+    for path in bound:
+        parent = os.path.dirname(path)
+        while parent not in ("/", "/tmp") and not parent.startswith(tuple(f"/{d}/" for d in _SYSTEM_DIRS)):
+            above.add(parent)
+            parent = os.path.dirname(parent)
+    above = {p for p in above if not any(_contains(b, p) for b in bound)}
+    args = []
+    for folder in sorted(above, key=lambda p: p.count(os.sep)):
+        args += ["--perms", "0755", "--dir", folder]
     return args
 
 
@@ -199,18 +242,27 @@ def probe() -> None:
             "bubblewrap is not installed, and student code never runs unsandboxed. Install it "
             "(Debian/Ubuntu: `sudo apt-get install bubblewrap`; Fedora: `sudo dnf install "
             "bubblewrap`) and grade again.")
-    code = ("import os, helpers; pids = [p for p in os.listdir('/proc') if p.isdigit()]; "
+    from tooling.grading import limits
+
+    code = ("import os, numpy, helpers; pids = [p for p in os.listdir('/proc') if p.isdigit()]; "
             "assert len(pids) < 5, pids; print('sandbox ok')")
-    with tempfile.TemporaryDirectory(prefix="calcium-probe-") as folder:
-        args = bwrap_args(workdir=folder) + [sys.executable, "-c", code]
-        done = subprocess.run(args, capture_output=True, text=True, timeout=60)
+    with tempfile.TemporaryDirectory(prefix="calcium-probe-") as folder, \
+            tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+        settings = limits.settings("{}")
+        command, user = limits.confined(bwrap_args(workdir=folder), [python(), "-c", code], settings, python())
+        status = limits.supervise(command, settings, user, stdout=out, stderr=err)
+        out.seek(0)
+        err.seek(0)
+        done = subprocess.CompletedProcess(command, status, out.read(), err.read())
     if done.returncode != 0 or "sandbox ok" not in done.stdout:
         raise SandboxUnavailable(
             "bubblewrap could not start an isolated sandbox here, and student code never runs "
             f"unsandboxed. bwrap said: {done.stderr.strip()[-600:] or done.stdout.strip()[-600:]}\n"
             "Unprivileged user namespaces must be allowed (e.g. `sysctl -w "
             "kernel.unprivileged_userns_clone=1`, or in a container run it with user namespaces "
-            "enabled, such as Docker's `--security-opt seccomp=unconfined`).")
+            "enabled, such as Docker's `--security-opt seccomp=unconfined`). Grading as root, the "
+            "sandbox runs as `nobody` (SandboxedExecute.sandbox_user), which must be able to read "
+            "the Python environment and the data cache (e.g. `chmod -R o+rX .venv`).")
 
 
 def kernelspec(memory: str = DEFAULT_MEMORY) -> dict:
@@ -263,11 +315,16 @@ def main(argv=None) -> None:
     private = [p for p in os.environ.get("CALCIUM_SANDBOX_PRIVATE", "").split(os.pathsep) if p]
     args = bwrap_args(readonly=readonly, writable=sorted(set(writable)), network=network, private=private,
                       workdir=submission, shown=submission_files(submission) if submission else ())
+    from tooling.grading import limits
+
+    settings = limits.settings()
+    command, user = limits.confined(args, [python(), "-m", "ipykernel_launcher", "-f", connection_file,
+                                           *kernel_args], settings, python())
+    limits.prepare(user, [connection_file, *([os.path.join(exchange, "kernel")] if exchange else [])])
     limit_resources(parse_size(options.memory))
-    with open(os.devnull, "wb") as devnull:  # ipykernel's banner; cell output goes over ZeroMQ
-        os.dup2(devnull.fileno(), 1)
-    command = [*args, sys.executable, "-m", "ipykernel_launcher", "-f", connection_file, *kernel_args]
-    os.execvp(command[0], command)
+    # ipykernel's banner goes nowhere (cell output goes over ZeroMQ); the launcher stays as the
+    # sandbox's supervisor, and a kill of it ends the sandbox (bwrap --die-with-parent)
+    sys.exit(limits.supervise(command, settings, user, exchange))
 
 
 if __name__ == "__main__":
