@@ -9,13 +9,14 @@ spike trains and recordings); the rules stay the ones the exercise states.
 from __future__ import annotations
 
 import functools
+import types
 
 import matplotlib.pyplot as plt
 import numpy as np
 
 from scipy.signal import find_peaks
 
-from helpers import checks, data, simulate, spikes as sp
+from helpers import checks, data, events, groundtruth as gt, simulate, spikes as sp
 
 #: Decay time constants of the section 1 sweep, seconds.
 TAUS_S = (0.1, 0.3, 1.0, 3.0)
@@ -30,6 +31,39 @@ G_VALUES = (0.1, 0.9, 0.99)
 BIN_S, TOLERANCE_S, FRACTION_OF_MAX = 1.0, 0.2, 0.3
 #: Conditions of the accuracy figure: ROI sizes setting the noise (about 0.12, 0.06 and 0.02 ΔF/F₀).
 NOISE_ROI_PIXELS = {"high noise": 12, "Allen-like noise": 50, "low noise": 400}
+#: Gaussian s.d. of CASCADE's smoothed spike train, seconds (Rupprecht et al. 2021 use 0.05-0.1 s
+#: at 30 Hz; benchmarks/bench_ground_truth.py uses 0.1 s).
+SIGMA_S = 0.1
+#: spikefinder's correlations at 25 Hz (Berens et al. 2018, PLoS Comput Biol 14:e1006157): a
+#: simple baseline method and the best entries, on its test recordings (approximate).
+SPIKEFINDER_REFERENCE = {"simple baseline": 0.36, "best entries": 0.44}
+#: Ground-truth recordings of section 8 and of its scored exercise: one each of OGB-1, GCaMP6f,
+#: GCaMP6s and jGCaMP7f, 2.5-3 min each.
+REAL_RECORDINGS = ("ds02_1", "ds06_1", "ds16_1", "ds29_1")
+#: Exercise 6.2 (detect_spikes): F1 of the learner's spike times, matched one-to-one within
+#: TOLERANCE_S. Calibration (F1 on the lesson's recording; on the four hidden ones):
+#: reference, sp.deconvolve defaults + peaks above 0.3 x max at least 0.2 s apart: 0.87; 0.88-0.92.
+#: Weak: every frame above 0.3 x max (no peaks): 0.79; 0.70-0.92. The 99th percentile as the
+#: threshold: 0.70; 0.61-0.83. Threshold crossings of dF/F0 at mean + 3 sd (lesson 06's events):
+#: 0.28; 0.27-0.67. sp.infer_spikes + peaks above 0.3 x max: 0.79; 0.77-0.93.
+F1_MIN = 0.8
+#: Exercise 6.3 (infer_activity): median over neurons of r with the true spikes in 0.1 s bins.
+#: Calibration (lesson's recording; hidden ones): reference sp.infer_spikes: 0.73; 0.67-0.86.
+#: Weak: sp.deconvolve defaults (AR(1), activity along the rise): 0.38; 0.34-0.72. AR(2)
+#: estimated: 0.46; 0.50-0.80. dF/F0 itself: 0.08; 0.07-0.31. g fixed at 0.1: 0.07.
+ACTIVITY_BIN_S, ACTIVITY_R_MIN = 0.1, 0.55
+#: Hidden recordings of the open exercises 6.2 and 6.3 (arguments of simulated_dff): other
+#: indicators, frame rates, noise levels and seeds.
+OPEN_UNSEEN = (
+    ("a GCaMP6f recording at 30 Hz with less noise",
+     {"seed": 12, "fs": 30.0, "indicator": "GCaMP6f", "n_neurons": 8, "roi_pixels": 100}),
+    ("a noisier GCaMP6s recording at 60 Hz",
+     {"seed": 13, "fs": 60.0, "indicator": "GCaMP6s", "n_neurons": 6, "duration_s": 90.0, "roi_pixels": 30}),
+    ("a GCaMP6s recording at 15 Hz",
+     {"seed": 14, "fs": 15.0, "indicator": "GCaMP6s", "n_neurons": 8, "roi_pixels": 100}),
+    ("a GCaMP6f recording at 20 Hz with little noise",
+     {"seed": 15, "fs": 20.0, "indicator": "GCaMP6f", "n_neurons": 8, "roi_pixels": 200}),
+)
 
 
 def simulated_dff(seed: int = 3, fs: float = 30.0, indicator: str = "GCaMP6s", n_neurons: int = 10,
@@ -51,55 +85,189 @@ def reference_deconvolution(neuron: int = 2, **recording):
     return sp.deconvolve(dff[neuron], fs, decay_s=truth.indicator["decay_s"])
 
 
-def score(dff, fs, truth, g=None, decay_s=None, rise_s=0.0):
-    """:func:`helpers.spikes.score_inference` of OASIS on every neuron, with the lesson's conventions."""
-    result = sp.deconvolve(dff, fs, g=g, decay_s=decay_s, rise_s=rise_s)
-    threshold = sp.spike_threshold(result.spikes, fraction_of_max=FRACTION_OF_MAX)
-    return sp.score_inference(result.spikes, truth.spikes, fs, threshold, bin_s=BIN_S,
-                              tolerance_s=TOLERANCE_S)
+def frame_times_s(n_frames: int, fs: float) -> np.ndarray:
+    """Centre of each frame of a simulated recording, seconds: frame i covers [i / fs, (i + 1) / fs).
+
+    The simulator puts a spike at ``spike_times_s`` in frame ``floor(t * fs)``; the centres make
+    :func:`helpers.groundtruth.frame_edges` return exactly those intervals.
+    """
+    return (np.arange(n_frames) + 0.5) / fs
+
+
+def activity_correlation(activity, truth, fs, bin_s=ACTIVITY_BIN_S) -> np.ndarray:
+    """Per neuron, Pearson's r between inferred activity and the true spikes in bins of `bin_s`
+    seconds from the first frame's start (:func:`helpers.groundtruth.binned_correlation`)."""
+    times = frame_times_s(np.shape(activity)[-1], fs)
+    return np.array([gt.binned_correlation(row, times, spikes_s, bin_s)
+                     for row, spikes_s in zip(activity, truth.spike_times_s)])
+
+
+def published_scores(activity, truth, fs) -> dict:
+    """Medians over neurons of the field's measures for one simulated recording.
+
+    ``"r 25 Hz"``: spikefinder's correlation in 40 ms bins; ``"r smoothed"``: CASCADE's
+    correlation with the spike train smoothed by a Gaussian of ``SIGMA_S``.
+    """
+    times = frame_times_s(np.shape(activity)[-1], fs)
+    r25 = [gt.spikefinder_correlation(row, times, s) for row, s in zip(activity, truth.spike_times_s)]
+    smooth = [gt.smoothed_correlation(row, counts, fs, SIGMA_S) for row, counts in zip(activity, truth.spikes)]
+    return {"r 25 Hz": float(np.nanmedian(r25)), "r smoothed": float(np.nanmedian(smooth))}
+
+
+def detection_score(spike_times, truth, fs, tolerance_s=TOLERANCE_S):
+    """Detected spike times (seconds, one array per neuron) against the true spikes: one-to-one
+    matches within `tolerance_s` (:func:`helpers.events.match_events`), each true spike counted.
+
+    A detected time t is placed in frame ``round(t * fs)`` (frame i at i / fs s, as the lesson
+    states); the true spikes in their frames, ``truth.spike_frames``.
+    """
+    detected = [np.round(np.asarray(t, dtype=float) * fs).astype(int) for t in spike_times]
+    return events.match_events(detected, [np.asarray(f) for f in truth.spike_frames], fs, tolerance_s)
 
 
 @functools.lru_cache(maxsize=2)
 def accuracy_grid(seed: int = 1, n_neurons: int = 10, duration_s: float = 180.0):
-    """Median binned-rate correlation and F1 of OASIS (true decay, AR(1)) per indicator, frame
-    rate (``FRAME_RATES`` but 60 Hz) and noise level (``NOISE_ROI_PIXELS``).
+    """OASIS with g estimated from each trace (AR(1), :func:`helpers.spikes.deconvolve`'s
+    defaults) per indicator, frame rate (``FRAME_RATES`` but 60 Hz) and noise level
+    (``NOISE_ROI_PIXELS``): median correlation at 25 Hz, median correlation with the smoothed
+    spike train, and F1 of peaks above 0.3 x max (±0.2 s).
 
-    Returns ``{(indicator, noise label): (fs array, correlation array, F1 array)}``.
+    Returns ``{(indicator, noise label): (fs array, r 25 Hz array, r smoothed array, F1 array)}``.
+    Handing OASIS the true decay instead changes these numbers by -0.03 to +0.05 (median +0.00).
     """
     rates = np.array(FRAME_RATES[:-1])
     grid = {}
     for indicator in ("GCaMP6s", "GCaMP6f"):
         for label, pixels in NOISE_ROI_PIXELS.items():
-            r, f1 = [], []
+            r25, smooth, f1 = [], [], []
             for fs in rates:
                 dff, fs_, truth = simulated_dff(seed=seed, fs=fs, indicator=indicator, n_neurons=n_neurons,
                                                 duration_s=duration_s, roi_pixels=pixels)
-                s = score(dff, fs_, truth, decay_s=truth.indicator["decay_s"])
-                r.append(s.median_correlation)
-                f1.append(s.detection.f1)
-            grid[indicator, label] = (rates, np.array(r), np.array(f1))
+                s = sp.deconvolve(dff, fs_).spikes
+                scores = published_scores(s, truth, fs_)
+                r25.append(scores["r 25 Hz"])
+                smooth.append(scores["r smoothed"])
+                found = sp.spike_times_s(s, fs_, sp.spike_threshold(s, fraction_of_max=FRACTION_OF_MAX))
+                f1.append(detection_score(found, truth, fs_).f1)
+            grid[indicator, label] = (rates, np.array(r25), np.array(smooth), np.array(f1))
     return grid
 
 
 def plot_accuracy_grid(grid):
-    """Two panels (correlation, F1) against frame rate: one line per indicator and noise level."""
-    fig, axes = plt.subplots(1, 2, figsize=(10, 3.8), layout="constrained", sharex=True)
+    """Three panels (r at 25 Hz, r with the smoothed train, F1) against frame rate."""
+    fig, axes = plt.subplots(1, 3, figsize=(13, 3.8), layout="constrained", sharex=True)
     styles = {"GCaMP6s": "-", "GCaMP6f": "--"}
     colours = dict(zip(NOISE_ROI_PIXELS, ("#D55E00", "#0072B2", "#009E73")))
-    for (indicator, label), (rates, r, f1) in grid.items():
-        for ax, values in zip(axes, (r, f1)):
-            ax.plot(rates, values, styles[indicator], marker="o", color=colours[label],
-                    label=f"{indicator}, {label}")
-    axes[0].set(xlabel="frame rate (Hz)", ylabel="median correlation (1 s bins)", ylim=(0, 1),
-                title="inferred vs true spike counts")
-    axes[1].set(xlabel="frame rate (Hz)", ylabel="F1 (±0.2 s, one-to-one)", ylim=(0, 1),
-                title="detected vs true spikes")
-    axes[0].set_xscale("log")
-    axes[0].set_xticks(FRAME_RATES[:-1], [f"{f:g}" for f in FRAME_RATES[:-1]])
+    for (indicator, label), (rates, *values) in grid.items():
+        for ax, value in zip(axes, values):
+            ax.plot(rates, value, styles[indicator], marker="o", color=colours[label], label=f"{indicator}, {label}")
+    axes[0].set(ylabel="median r, 40 ms bins", title="spikefinder: r at 25 Hz")
+    axes[1].set(ylabel=f"median r, Gaussian σ = {SIGMA_S} s", title="CASCADE: r with smoothed spikes")
+    axes[2].set(ylabel="F1 (±0.2 s, one-to-one)", title="detected vs true spikes")
     for ax in axes:
+        ax.set(xlabel="frame rate (Hz)", ylim=(0, 1), xscale="log")
+        ax.set_xticks(FRAME_RATES[:-1], [f"{f:g}" for f in FRAME_RATES[:-1]])
         ax.minorticks_off()
-    axes[1].legend(frameon=False, fontsize=7, loc="lower right")
+    fig.legend(*axes[0].get_legend_handles_labels(), frameon=False, fontsize=7, loc="outside right center")
     return axes
+
+
+# --------------------------------------------------------------------------- the realistic regime
+
+@functools.lru_cache(maxsize=1)
+def regime_comparison(seed: int = 3):
+    """The lesson's recording (GCaMP6s, 30 Hz, 10 neurons, 2 min) in the simple and the realistic
+    regime, each with :func:`helpers.spikes.infer_spikes`: ``{regime: dict}`` with ``dff``,
+    ``fs``, ``truth``, ``activity``, the published measures (``r 0.1 s``, ``r 25 Hz``,
+    ``r smoothed``, CASCADE's ``error`` and ``bias`` after dividing the activity by each neuron's
+    true single-spike amplitude, medians over neurons) and per burst (spikes less than 0.5 s
+    apart) its number of spikes and its summed activity in single-spike amplitudes.
+    """
+    out = {}
+    for regime in ("simple", "realistic"):
+        rates = {"rate_hz": 0.3} if regime == "simple" else {}
+        rec = simulate.simulate_traces(n_neurons=10, n_frames=3600, fs=30.0, indicator="GCaMP6s", seed=seed,
+                                       roi_pixels=50, regime=regime, **rates)
+        truth, fs = rec.truth, rec.fs
+        dff = (rec.traces - truth.r[:, None] * truth.neuropil) / truth.f0 - 1
+        activity = sp.infer_spikes(dff, fs).spikes
+        scores = published_scores(activity, truth, fs)
+        scores["r 0.1 s"] = float(np.nanmedian(activity_correlation(activity, truth, fs, 0.1)))
+        error_bias = np.array([gt.cascade_error_bias(a / amp, counts, fs, SIGMA_S)
+                               for a, amp, counts in zip(activity, truth.spike_amplitude, truth.spikes) if counts.sum()])
+        scores["error"], scores["bias"] = np.median(error_bias, axis=0)
+        n_spikes, size = [], []
+        for a, amp, spikes_s in zip(activity, truth.spike_amplitude, truth.spike_times_s):
+            starts, ends = gt.burst_windows(spikes_s, 0.5)
+            for start, end in zip(starts, ends):
+                lo, hi = int(max(start - 0.1, 0) * fs), min(int((end + 0.3) * fs) + 1, a.size)
+                n_spikes.append(np.count_nonzero((spikes_s >= start) & (spikes_s <= end)))
+                size.append(a[lo:hi].sum() / amp)
+        out[regime] = {"dff": dff, "fs": fs, "truth": truth, "activity": activity, "scores": scores,
+                       "burst_spikes": np.array(n_spikes), "burst_activity": np.array(size)}
+    return out
+
+
+def plot_regime_comparison(comparison, neuron: int = 2, window_s: float = 20.0):
+    """Per regime, an excerpt of one neuron (ΔF/F₀, inferred activity, true spikes); and the
+    activity of each burst against its number of spikes, in single-spike amplitudes."""
+    fig, axes = plt.subplots(1, 3, figsize=(13, 3.6), layout="constrained", width_ratios=[1.2, 1.2, 1])
+    colours = {"simple": "#0072B2", "realistic": "#D55E00"}
+    for ax, (regime, c) in zip(axes[:2], comparison.items()):
+        t = np.arange(c["dff"].shape[1]) / c["fs"]
+        keep = t < window_s
+        ax.plot(t[keep], c["dff"][neuron, keep], lw=0.6, color="#999999", label="ΔF/F₀")
+        ax.vlines(t[keep], -0.3, -0.3 + c["activity"][neuron, keep], color=colours[regime], lw=1.5, label="inferred activity")
+        spikes_s = c["truth"].spike_times_s[neuron]
+        ax.vlines(spikes_s[spikes_s < window_s], -0.45, -0.35, color="#000000", lw=1, label="true spikes")
+        ax.set(xlabel="time (s)", ylabel="ΔF/F₀ (fraction)", title=f"{regime} regime, neuron {neuron}")
+        ax.legend(frameon=False, fontsize="small", loc="upper right")
+    for regime, c in comparison.items():
+        jitter = np.random.default_rng(0).uniform(-0.15, 0.15, c["burst_spikes"].size)
+        axes[2].plot(c["burst_spikes"] + jitter + (0.2 if regime == "realistic" else -0.2), c["burst_activity"], ".",
+                     ms=4, alpha=0.6, color=colours[regime], label=regime)
+    top = max(c["burst_spikes"].max() for c in comparison.values())
+    axes[2].plot([0, top], [0, top], color="#000000", lw=1, ls="--", label="one amplitude per spike")
+    axes[2].set(xlabel="spikes in the burst", ylabel="inferred activity\n(single-spike amplitudes)",
+                title="each burst: activity vs spikes", xscale="symlog", yscale="symlog")
+    axes[2].legend(frameon=False, fontsize="small")
+    return axes
+
+
+# --------------------------------------------------------------------------- real spikes
+
+@functools.lru_cache(maxsize=1)
+def real_spike_table(names=REAL_RECORDINGS):
+    """Per ground-truth recording: indicator, frame rate, ν, and the two published correlations of
+    ``sp.deconvolve`` (defaults) and ``sp.infer_spikes``: ``{name: dict}``."""
+    table = {}
+    for name in names:
+        rec = data.load_ground_truth(name)
+        row = {"indicator": rec.indicator, "fs": rec.fs, "nu": rec.noise_level, "spikes": rec.spike_times_s.size}
+        for method, infer in (("deconvolve", sp.deconvolve), ("infer_spikes", sp.infer_spikes)):
+            row[method] = real_scores(infer(rec.dff, rec.fs).spikes, rec)
+        table[name] = row
+    return table
+
+
+def real_scores(activity, rec) -> tuple[float, float]:
+    """spikefinder's r at 25 Hz and CASCADE's r with the smoothed spikes (σ = ``SIGMA_S``) of
+    inferred activity on a ground-truth recording."""
+    counts = gt.spike_counts(rec.spike_times_s, rec.frame_times_s)
+    return (gt.spikefinder_correlation(activity, rec.frame_times_s, rec.spike_times_s),
+            gt.smoothed_correlation(activity, counts, rec.fs, SIGMA_S))
+
+
+def print_real_table(table):
+    """The real-spike scores as a text table, beside spikefinder's reference points."""
+    print(f"{'recording':10} {'indicator':9} {'fs (Hz)':>7} {'nu':>5}   deconvolve: r 25 Hz, smoothed   "
+          "infer_spikes: r 25 Hz, smoothed")
+    for name, row in table.items():
+        print(f"{name:10} {row['indicator']:9} {row['fs']:7.1f} {row['nu']:5.2f}   "
+              f"{row['deconvolve'][0]:21.2f} {row['deconvolve'][1]:9.2f}   {row['infer_spikes'][0]:23.2f} "
+              f"{row['infer_spikes'][1]:9.2f}")
+    print("spikefinder at 25 Hz (Berens et al. 2018): " +
+          ", ".join(f"{k} about {v:.2f}" for k, v in SPIKEFINDER_REFERENCE.items()))
 
 
 # --------------------------------------------------------------------------- checks
@@ -430,34 +598,114 @@ def check_binned_correlation(binned_correlation, unseen=False):
         }, hint="sum both series over consecutive bins of bin_frames frames from frame 0, then correlate the sums")
 
 
-def check_inference_score(median_r, precision, recall):
-    """Exercise 6.2: OASIS with the true decay scored on the whole simulated recording."""
-    x, fs, truth = simulated_dff()
-    ref = score(x, fs, truth, decay_s=truth.indicator["decay_s"])
-    fit = sp.deconvolve(x, fs, decay_s=truth.indicator["decay_s"])
-    thresholds = sp.spike_threshold(fit.spikes, fraction_of_max=FRACTION_OF_MAX)
+def _open_recordings(unseen: bool):
+    """``(description, dff, fs, truth)`` of the open exercises' recordings."""
+    if not unseen:
+        return [("the lesson's recording", *simulated_dff())]
+    return [(what, *simulated_dff(**options)) for what, options in OPEN_UNSEEN]
 
-    def detection(**changes):
-        options = {"threshold": thresholds, "tolerance_s": TOLERANCE_S} | changes
-        return sp.score_inference(fit.spikes, truth.spikes, fs, options["threshold"], bin_s=BIN_S,
-                                  tolerance_s=options["tolerance_s"]).detection
 
-    checks.is_number("median_r", median_r)
-    checks.close("median_r", median_r, ref.median_correlation, rtol=1e-6, mistakes={
-        "that is the mean over neurons; the exercise asks for the median": float(np.nanmean(ref.correlation)),
-        "that is the correlation of the inferred calcium; score the inferred activity (.spikes)":
-            float(np.nanmedian(sp.binned_rate_correlation(fit.calcium, truth.spikes, fs, BIN_S))),
-    }, hint="the median over neurons of the binned correlation, in 1 s bins")
-    in_frames, one_threshold = detection(tolerance_s=TOLERANCE_S / fs), detection(threshold=FRACTION_OF_MAX * fit.spikes.max())
-    for name, value, right, other in [("precision", precision, ref.detection.precision, ref.detection.recall),
-                                      ("recall", recall, ref.detection.recall, ref.detection.precision)]:
-        checks.is_number(name, value)
-        checks.close(name, value, right, rtol=1e-6, mistakes={
-            "precision and recall are swapped: precision = matched / detected, recall = matched / true": other,
-            "tolerance_s is in seconds: pass 0.2, not 0.2 frames' worth": getattr(in_frames, name),
-            "each neuron has its own threshold, 0.3 times its own maximum, not the maximum over all neurons":
-                getattr(one_threshold, name),
-        }, hint="thresholds at 0.3 times each neuron's maximum activity, spikes matched within 0.2 s")
+def check_detect_spikes(detect_spikes, unseen=False):
+    """Exercise 6.2: the learner's spike times, scored by F1 against the true spikes (F1_MIN)."""
+    checks.is_function("detect_spikes", detect_spikes, n_params=2)
+    for what, dff, fs, truth in _open_recordings(unseen):
+        call = f"detect_spikes(dff, fs) on {what}"
+        got = checks.call("detect_spikes", detect_spikes, np.array(dff), fs)
+        if type(got) not in (list, tuple) or len(got) != dff.shape[0]:
+            checks.fail(call, f"returned a {type(got).__name__}"
+                              + (f" of length {len(got)}" if type(got) in (list, tuple) else "") + ".",
+                        "return a list with one array of spike times per neuron (row of dff)")
+        duration = dff.shape[1] / fs
+        for n, times in enumerate(got):
+            times = checks.is_array(f"{call}[{n}]", times, ndim=1,
+                                    hint="one 1-D array of spike times in seconds per neuron (empty if none)")
+            if not np.isfinite(times).all() or (times.size and (times.min() < 0 or times.max() > duration)):
+                checks.fail(f"{call}[{n}]", "holds times outside the recording.",
+                            "times are in seconds from the first frame (frame i at i / fs), within the recording")
+        score = detection_score(got, truth, fs)
+        if score.f1 >= F1_MIN:
+            continue
+        loose = detection_score(got, truth, fs, tolerance_s=0.5).f1
+        if loose >= score.f1 + 0.15:
+            hint = ("many detections lie near a spike but more than 0.2 s from it: give times in seconds from the "
+                    "first frame (frame i at i / fs), and take the frame where the activity starts, not its end")
+        elif score.precision < score.recall:
+            hint = (f"only {score.precision:.0%} of your detections match a spike: raise the threshold, or keep one "
+                    "time per peak (find_peaks with a minimum distance): one spike spread over two frames gives "
+                    "two detections")
+        else:
+            hint = (f"you find only {score.recall:.0%} of the true spikes: lower the threshold (0.3 x max is set "
+                    "by the neuron's largest burst, and single spikes stay below it), or detect on a "
+                    "deconvolution, which turns each transient into a sharp peak")
+        checks.fail(call, f"finds the spikes with an F1 of {score.f1:.2f} (precision {score.precision:.2f}, "
+                          f"recall {score.recall:.2f}; aim: F1 at least {F1_MIN:g}).", hint)
+
+
+def _activity(call: str, got, shape) -> np.ndarray:
+    """The learner's activity, checked against the stated conventions: one finite value per
+    frame, non-negative, 0 where nothing is inferred (the baseline is not activity)."""
+    got = checks.is_array(call, got, shape=shape, hint="one value of activity per frame of the input")
+    if not np.isfinite(got).all():
+        checks.fail(call, "holds NaN or infinite values.", "return a finite activity in every frame")
+    top = float(np.abs(got).max()) if got.size else 0.0
+    if got.min() < -1e-6 * max(top, 1e-12):
+        checks.fail(call, "has negative values.",
+                    "activity is non-negative (a neuron cannot fire less than nothing): ΔF/F₀ itself goes "
+                    "below 0 with the noise; deconvolve it, or clip at 0")
+    if top == 0 or got.min() > 1e-3 * top:
+        checks.fail(call, "is never 0." if top else "is 0 everywhere.",
+                    "activity is 0 where nothing is inferred: yours includes a baseline or an offset (subtract "
+                    "it)" if top else "nothing was inferred: is the sparsity penalty or the threshold too high?")
+    return got
+
+
+def check_infer_activity(infer_activity, unseen=False):
+    """Exercise 6.3: the learner's activity, scored by r with the true spikes in 0.1 s bins."""
+    checks.is_function("infer_activity", infer_activity, n_params=2)
+    for what, dff, fs, truth in _open_recordings(unseen):
+        call = f"infer_activity(dff, fs) on {what}"
+        got = _activity(call, checks.call("infer_activity", infer_activity, np.array(dff), fs), dff.shape)
+        r = float(np.nanmedian(activity_correlation(got, truth, fs)))
+        if r >= ACTIVITY_R_MIN:
+            continue
+        earlier = max(float(np.nanmedian(activity_correlation(got[:, k:], _truth_before(truth, got.shape[1] - k, fs), fs)))
+                      for k in range(1, max(2, round(0.2 * fs)) + 1))
+        follows_trace = np.nanmedian([np.corrcoef(a, x)[0, 1] for a, x in zip(got, dff)]) > 0.8
+        if follows_trace:
+            hint = ("your activity follows the ΔF/F₀ itself: each spike's slow decay smears it over seconds; "
+                    "deconvolve the trace")
+        elif earlier >= r + 0.1:
+            hint = ("your activity comes late: an AR(1) model has no rise, so it puts a spike's activity along the "
+                    "transient's rising edge; model the rise (an AR(2) model, or sp.infer_spikes, which fits it)")
+        else:
+            hint = ("choose the kernel from the data, per neuron (sp.infer_spikes, or sp.deconvolve with an "
+                    "estimated model): a g, a kernel or a shift in frames fixed for one indicator and frame rate "
+                    "is wrong for the others")
+        checks.fail(call, f"gives a median correlation of {r:.2f} with the true spikes in 0.1 s bins "
+                          f"(aim: at least {ACTIVITY_R_MIN:g}).", hint)
+
+
+def _truth_before(truth, n_frames: int, fs: float):
+    """The true spikes of the first `n_frames` frames (to score activity moved earlier)."""
+    return types.SimpleNamespace(spike_times_s=[t[t < n_frames / fs] for t in truth.spike_times_s])
+
+
+def check_my_inference(my_inference):
+    """Exercise 8.1 (scored, not graded on the score): the learner's inference on the real
+    recordings of REAL_RECORDINGS; prints both published correlations beside the references and
+    fails only on malformed output."""
+    checks.is_function("my_inference", my_inference, n_params=2)
+    rows = []
+    for name in REAL_RECORDINGS:
+        rec = data.load_ground_truth(name)
+        call = f"my_inference(dff, fs) on {name}"
+        got = _activity(call, checks.call("my_inference", my_inference, rec.dff.copy(), rec.fs), rec.dff.shape)
+        rows.append((name, rec.indicator, rec.fs, *real_scores(got, rec)))
+    print(f"{'recording':10} {'indicator':9} {'fs (Hz)':>7}  your r at 25 Hz  your r smoothed (σ {SIGMA_S} s)")
+    for name, indicator, fs, r25, smooth in rows:
+        print(f"{name:10} {indicator:9} {fs:7.1f}  {r25:15.2f}  {smooth:15.2f}")
+    print("spikefinder at 25 Hz (Berens et al. 2018): " +
+          ", ".join(f"{k} about {v:.2f}" for k, v in SPIKEFINDER_REFERENCE.items()))
 
 
 def check_allen_decays(allen_decay_s, allen_median_decay_s):
