@@ -5,33 +5,48 @@ Each ``check_*`` function is the whole of one check cell (``check_bursts(n_spike
 it takes the learner's answers, recomputes everything else from the lesson's data and fails with
 a message that names the likely mistake. ``unseen=True`` runs the hidden tests' variations (other
 recordings, frame rates and arguments); the rules stay the ones the exercise states.
+
+Two exercises are open: the learner chooses, and the check measures the result against the
+simulation's truth with a bound stated in the exercise (:func:`check_quiet`, an absolute amplitude
+threshold; :func:`check_my_detector`, a whole detector scored by F1 against the true bursts). The
+bounds and the scores they were calibrated on are noted beside the constants. Section 11 scores
+the learner's detector against real spikes (:func:`check_real_detector`): printed, not graded,
+since real data have no planted bound. The answer keys are tested independently of this module in
+``tests/test_lesson_06.py``.
 """
 from __future__ import annotations
 
+import functools
 import math
 
 import numpy as np
 from scipy.signal import find_peaks, peak_widths
 
-from helpers import checks, data, events as ev, simulate
+from helpers import checks, data, events as ev, groundtruth, simulate
 
-#: The thresholds of the k sweep (section 8), in noise standard deviations.
+#: The thresholds of the k sweep (section 9), in noise standard deviations.
 K_SWEEP = (2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0)
-#: Largest onset-to-burst time difference for a match (section 8), seconds.
+#: Largest onset-to-burst time difference for a match (section 9), seconds.
 TOLERANCE_S = 0.5
 #: The scores of a detection against the truth, in the order the lesson returns them.
 SCORE_NAMES = ("precision", "recall", "f1")
 
 
-def simulated_dff(seed: int = 6, fs: float = 10.0, n_neurons: int = 40, duration_s: float = 300.0):
-    """``(dff, fs, truth)``: simulated GCaMP6s ΔF/F₀ (fraction) with its ground truth.
+def simulated_dff(seed: int = 6, fs: float = 10.0, n_neurons: int = 40, duration_s: float = 300.0, *,
+                  indicator: str = "GCaMP6s", roi_pixels: int = 130, rate_hz: float = 0.05,
+                  regime: str = "simple", **model):
+    """``(dff, fs, truth)``: simulated ΔF/F₀ (fraction) with its ground truth.
 
     ΔF/F₀ is made from the true neuropil ratio and the true baseline,
     ``(F - r * neuropil) / f0 - 1``, so it is the true calcium signal plus noise: the lesson can
     then study event detection alone, without the errors of neuropil and baseline estimates.
+    The defaults are the lesson's recording (GCaMP6s, simple regime); the other arguments make the
+    hidden tests' recordings and the realistic regime of section 9 (``regime="realistic"``, or
+    single mechanisms such as ``nonlinearity="hill"``, see :func:`helpers.simulate.simulate_traces`).
     """
     rec = simulate.simulate_traces(n_neurons=n_neurons, n_frames=round(duration_s * fs), fs=fs,
-                                   indicator="GCaMP6s", seed=seed, roi_pixels=130, rate_hz=0.05)
+                                   indicator=indicator, seed=seed, roi_pixels=roi_pixels, rate_hz=rate_hz,
+                                   regime=regime, **model)
     truth = rec.truth
     return (rec.traces - truth.r[:, None] * truth.neuropil) / truth.f0 - 1, rec.fs, truth
 
@@ -93,16 +108,21 @@ def compound_fraction(events, *, factor: float = 1.5, min_events: int = 3) -> np
                      if a.size >= min_events], dtype=float)
 
 
+def burst_sizes(truth, fs: float) -> list[np.ndarray]:
+    """Per neuron: the number of spikes in each of its ground-truth bursts (see :func:`true_bursts`),
+    in the order of the bursts."""
+    sizes = []
+    for frames, onsets in zip(truth.spike_frames, true_bursts(truth, fs)):
+        frames = np.sort(np.asarray(frames))
+        sizes.append(np.diff(np.r_[np.searchsorted(frames, onsets), frames.size]).astype(int))
+    return sizes
+
+
 def true_multi_spike_fraction(truth, fs: float, neurons) -> np.ndarray:
     """Per neuron: the fraction of its ground-truth bursts (see :func:`true_bursts`) holding two
     or more spikes."""
-    bursts = true_bursts(truth, fs)
-    out = []
-    for n in neurons:
-        frames = np.sort(np.asarray(truth.spike_frames[n]))
-        sizes = np.diff(np.r_[np.searchsorted(frames, bursts[n]), frames.size])
-        out.append(np.mean(sizes >= 2) if sizes.size else np.nan)
-    return np.array(out)
+    sizes = burst_sizes(truth, fs)
+    return np.array([np.mean(sizes[n] >= 2) if sizes[n].size else np.nan for n in neurons])
 
 
 def k_sweep(dff, fs: float, bursts, ks=K_SWEEP, *, tolerance_s: float = TOLERANCE_S):
@@ -226,9 +246,13 @@ def check_bursts(n_spikes_4, n_bursts_4):
         "that is the number of bursts; the spikes are the entries of truth.spike_frames[4]": n_bursts,
     }, hint="count neuron 4's spikes: one entry of truth.spike_frames[4] per spike")
     checks.equal("n_bursts_4", n_bursts_4, n_bursts, mistakes={
-        "that is the number of spikes: group them into bursts with ev.spike_bursts": int(frames.size),
-        "merge_s is in seconds: pass truth.indicator['decay_s'] as it is, not multiplied by fs":
+        "that is the number of spikes: a spike less than merge_s after the previous one joins its burst":
+            int(frames.size),
+        "merge_s is in seconds: compare it with the gaps in seconds, not multiplied by fs":
             int(ev.spike_bursts(frames, fs, decay_s * fs).size),
+        "you compared gaps in frames with merge_s in seconds: divide the frame differences by fs":
+            int(ev.spike_bursts(frames, fs, decay_s / fs).size),
+        "the first spike starts a burst too (np.diff has one value fewer than the spikes)": n_bursts - 1,
     }, hint="group neuron 4's spikes into bursts, merging spikes closer than the indicator's decay time, and count the bursts")
 
 
@@ -317,18 +341,6 @@ def check_threshold_onsets(threshold_onsets, unseen=False):
         call = f"threshold_onsets({label})"
         _is_frames(call, got)
         equal_frames(call, got, _run_starts(z > k), mistakes=_onset_mistakes(z, k), hint=hint)
-
-
-def check_quiet(n_quiet_k_only, n_quiet_both):
-    """Exercise 4.1: events of the quiet neuron without and with the absolute threshold."""
-    q, qfs, _ = quiet_trace()
-    k_only = len(ev.detect_events(q, qfs))
-    checks.equal("n_quiet_k_only", n_quiet_k_only, k_only,
-                 hint="the number of events ev.detect_events finds with its defaults (no absolute threshold)")
-    checks.equal("n_quiet_both", n_quiet_both, len(ev.detect_events(q, qfs, min_amplitude=0.15)), mistakes={
-        "min_amplitude is in the trace's units, a fraction: 15 % is 0.15, not 15": len(ev.detect_events(q, qfs, min_amplitude=15)),
-        "that is the count without the absolute threshold: pass min_amplitude=0.15": k_only,
-    }, hint="the same detection with the absolute threshold of 15 % ΔF/F₀ added")
 
 
 def check_peak_frames(peak_frames):
@@ -575,7 +587,7 @@ def _sweep_mistakes(dff: np.ndarray, fs: float, truth, ks) -> list[dict]:
     spikes = _scores_by_k(found, [np.asarray(s) for s in truth.spike_frames], fs)
     peaks = _scores_by_k(found, bursts, fs, field="peak")
     right = _scores_by_k(found, bursts, fs)
-    return [{"you scored against single spikes; score against the true bursts, lesson06.true_bursts(truth, fs)": spikes[i],
+    return [{"you scored against single spikes; score against the true bursts (the spikes grouped with ev.spike_bursts)": spikes[i],
              "you scored the peaks; score each event's onset, events.per_neuron('onset')": peaks[i],
              "the values are in reverse order: follow the order of the thresholds": right[i][::-1]}
             for i in range(3)]
@@ -619,12 +631,20 @@ def check_allen(allen_mean_rate_hz, allen_fraction_active, allen_median_fwhm_s):
     """Exercise 10.1: mean event rate, fraction active and median FWHM of the Allen recording."""
     _, fs, e = _allen_events()
     f = ev.event_features(e)
+    sim_frames, sim_fs = simulated_dff()[0].shape[1], simulated_dff()[1]
+    counts = np.bincount(e.neuron, minlength=e.n_neurons)
+    simulation = ("the simulation's n_frames and fs (set-up cell) are not the Allen recording's: its duration is "
+                  "allen.traces.shape[1] / allen.fs seconds")
     checks.is_number("allen_mean_rate_hz", allen_mean_rate_hz)
     checks.close("allen_mean_rate_hz", allen_mean_rate_hz, f.rate_hz.mean(), mistakes={
         "that is events per minute; give events per second (Hz)": 60 * f.rate_hz.mean(),
         "that is events per frame; divide the counts by the duration in seconds": f.rate_hz.mean() / fs,
         "you averaged over active neurons only; average over all neurons": f.rate_hz[f.rate_hz > 0].mean(),
-    }, hint="each neuron's events per second of recording, averaged over all neurons")
+        "you divided by the simulated recording's duration; " + simulation: counts.mean() / (sim_frames / sim_fs),
+        "you mixed the simulation's n_frames with the Allen frame rate; " + simulation: counts.mean() / (sim_frames / fs),
+        "you mixed the Allen n_frames with the simulation's fs; " + simulation: counts.mean() / (e.n_frames / sim_fs),
+    }, hint="each neuron's events per second of recording, averaged over all neurons (the Allen recording lasts "
+            "allen.traces.shape[1] / allen.fs seconds)")
     checks.is_number("allen_fraction_active", allen_fraction_active)
     checks.close("allen_fraction_active", allen_fraction_active, f.fraction_active, mistakes={
         PERCENT_HINT: 100 * f.fraction_active,
@@ -634,3 +654,298 @@ def check_allen(allen_mean_rate_hz, allen_fraction_active, allen_median_fwhm_s):
         "that is in frames; FWHM in seconds is frames / fs": np.median(e.fwhm_s) * fs,
         "that is the mean; the exercise asks for the median": e.fwhm_s.mean(),
     }, hint="the median, over all events of the recording, of their FWHM in seconds")
+
+
+# --------------------------------------------------------------------------- the simulation's limits
+
+def isolated_burst_amplitudes(nonlinearity: str, *, max_spikes: int = 5, seed: int = 6):
+    """``(n_spikes, ratio)``: how the noise-free ΔF/F₀ of a burst grows with its number of spikes.
+
+    On the lesson's neurons firing in bursts (``burst_spikes=2``) under `nonlinearity` ("linear"
+    or "hill"), for each burst preceded by 5 s without spikes: its peak calcium signal within 2 s,
+    over the median peak of the same neuron's isolated single spikes. Returns the burst sizes
+    1 ... `max_spikes` (larger bursts are counted with `max_spikes`) and the median ratio of each.
+    """
+    _, fs, truth = simulated_dff(seed=seed, burst_spikes=2.0, nonlinearity=nonlinearity)
+    ratios = {size: [] for size in range(1, max_spikes + 1)}
+    for n, (onsets, sizes) in enumerate(zip(true_bursts(truth, fs), burst_sizes(truth, fs))):
+        isolated = np.r_[True, np.diff(onsets) > 5 * fs]
+        peaks = np.array([truth.calcium[n, b:b + round(2 * fs)].max() - truth.calcium[n, max(b - 1, 0)]
+                          for b in onsets])
+        single = peaks[isolated & (sizes == 1)]
+        if single.size:
+            for size, peak in zip(np.minimum(sizes[isolated], max_spikes), peaks[isolated]):
+                ratios[int(size)].append(peak / np.median(single))
+    sizes = np.arange(1, max_spikes + 1)
+    return sizes, np.array([np.median(ratios[s]) if ratios[s] else np.nan for s in sizes])
+
+
+#: The recordings of section 8's validity table and section 9's regime comparison: the lesson's
+#: neurons (seed, rate, frame rate, duration) with one or all mechanisms of the realistic regime.
+METRIC_RECORDINGS = (("the lesson's recording (linear, single spikes)", {}),
+                     ("bursts, linear indicator", {"burst_spikes": 1.6}),
+                     ("bursts, Hill nonlinearity", {"burst_spikes": 1.6, "nonlinearity": "hill"}),
+                     ("realistic regime", {"regime": "realistic"}))
+
+
+@functools.lru_cache(maxsize=1)
+def metric_validity() -> list:
+    """For each of :data:`METRIC_RECORDINGS`: the correlation across neurons between the
+    compound-event fraction (:func:`compound_fraction` of the default events) and the true
+    fraction of bursts with two or more spikes, with the number of neurons compared."""
+    rows = []
+    for label, options in METRIC_RECORDINGS:
+        dff, fs, truth = simulated_dff(**options)
+        events = ev.detect_events(dff, fs)
+        eligible = np.flatnonzero(np.bincount(events.neuron, minlength=dff.shape[0]) >= 3)
+        r = np.corrcoef(compound_fraction(events), true_multi_spike_fraction(truth, fs, eligible))[0, 1]
+        rows.append({"recording": label, "neurons": int(eligible.size), "r": float(r)})
+    return rows
+
+
+def found_by_burst_size(events, truth, fs: float, tolerance_s: float = TOLERANCE_S) -> tuple[float, float]:
+    """``(single, multi)``: the share of the true single-spike bursts, and of the bursts of two or
+    more spikes, that have a detected onset of their neuron within ±`tolerance_s` (any onset: not
+    a one-to-one matching)."""
+    found = {True: [], False: []}
+    for onsets, bursts, sizes in zip(events.per_neuron("onset"), true_bursts(truth, fs), burst_sizes(truth, fs)):
+        near = np.abs(bursts[:, None] - onsets[None, :]) <= tolerance_s * fs
+        for single, hit in zip(sizes == 1, near.any(axis=1)):
+            found[bool(single)].append(hit)
+    return tuple(float(np.mean(found[kind])) if found[kind] else math.nan for kind in (True, False))
+
+
+def flipped_events(dff, fs: float, **options):
+    """:func:`helpers.events.detect_events` on the sign-flipped traces ``2 * median - dff``.
+
+    Real transients are positive and noise is symmetric, so what is found in the flipped traces
+    is noise that looks like an event: their number estimates the false events among the
+    detections of the same detector on the real traces (Dombeck et al. 2007)."""
+    x = np.asarray(dff, dtype=float)
+    return ev.detect_events(2 * np.median(x, axis=-1, keepdims=True) - x, fs, **options)
+
+
+def false_events(events, truth, fs: float, tolerance_s: float = TOLERANCE_S) -> int:
+    """Events with no true spike of their neuron from `tolerance_s` before their onset to their
+    offset: detections of noise, which only a simulation can count."""
+    count = 0
+    for n, onset, offset in zip(events.neuron, events.onset, events.offset):
+        spikes = np.asarray(truth.spike_frames[n])
+        count += not np.any((spikes >= onset - tolerance_s * fs) & (spikes < offset))
+    return count
+
+
+@functools.lru_cache(maxsize=1)
+def regime_comparison() -> list:
+    """The lesson's detector (defaults) on the lesson's recording and on the same neurons in the
+    simulator's realistic regime: per regime a dict with the events, precision, recall and F1
+    against the true bursts, the share of single-spike bursts and of larger bursts found, the
+    events found in the sign-flipped traces and the false events the simulation knows."""
+    rows = []
+    for label, options in (("simple", {}), ("realistic", {"regime": "realistic"})):
+        dff, fs, truth = simulated_dff(**options)
+        events = ev.detect_events(dff, fs)
+        score = ev.match_events(events.per_neuron("onset"), true_bursts(truth, fs), fs, TOLERANCE_S)
+        single, multi = found_by_burst_size(events, truth, fs)
+        rows.append({"regime": label, "events": len(events), "precision": score.precision, "recall": score.recall,
+                     "f1": score.f1, "single": single, "multi": multi, "flipped": len(flipped_events(dff, fs)),
+                     "false": false_events(events, truth, fs)})
+    return rows
+
+
+# --------------------------------------------------------------------------- real spikes (section 11)
+
+def real_recordings() -> list:
+    """The course's ground-truth recordings (:func:`helpers.data.load_ground_truth`), in order."""
+    return [data.load_ground_truth(name) for name in data.ground_truth_names()]
+
+
+def real_scores(onsets, recording):
+    """:func:`helpers.groundtruth.score_onsets` of onset frames of one real recording (frames are
+    turned into times on the spikes' clock with the recording's frame times)."""
+    return groundtruth.score_onsets(recording.frame_times_s[np.asarray(onsets, dtype=int)], recording.spike_times_s)
+
+
+@functools.lru_cache(maxsize=1)
+def package_real_scores() -> dict:
+    """``{recording name: {"detect_events": EventScore, "detect_bursts": EventScore}}`` with the
+    package's detectors at their defaults."""
+    return {r.name: {"detect_events": real_scores(ev.detect_events(r.dff, r.fs).onset, r),
+                     "detect_bursts": real_scores(ev.detect_bursts(r.dff, r.fs).onset, r)}
+            for r in real_recordings()}
+
+
+def real_score_table(extra: dict | None = None) -> str:
+    """A text table: per real recording, its indicator, frame rate and spikes, and the F1
+    (precision / recall) of each detector; `extra` maps a column name to ``{name: EventScore}``."""
+    columns = {"detect_events": None, "detect_bursts": None} | (extra or {})
+    header = f"{'recording':9s}{'indicator':>10s}{'Hz':>7s}{'spikes':>7s}" + "".join(
+        f"{name:>24s}" for name in columns)
+    lines = [header, " " * 33 + "".join(f"{'F1 (precision/recall)':>24s}" for _ in columns)]
+    package = package_real_scores()
+    means = {name: [] for name in columns}
+    for r in real_recordings():
+        cells = []
+        for name, scores in columns.items():
+            s = package[r.name][name] if scores is None else scores[r.name]
+            means[name].append(s.f1)
+            cells.append(f"{s.f1:.2f} ({s.precision:.2f}/{s.recall:.2f})")
+        lines.append(f"{r.name:9s}{r.indicator:>10s}{r.fs:7.1f}{r.spike_times_s.size:7d}"
+                     + "".join(f"{c:>24s}" for c in cells))
+    lines.append(f"{'mean F1':33s}" + "".join(f"{np.mean(v):24.2f}" for v in means.values()))
+    return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------- open exercises
+
+#: Exercise 4.1: the quiet neurons and the populations the learner's absolute threshold is applied
+#: to, ``(what, options of quiet_trace or of simulated_dff)``.
+QUIET_SEEN = ([("the quiet neuron", dict(seed=0))], [("the lesson's 40 neurons", {})])
+QUIET_UNSEEN = ([("another quiet neuron (seed 1)", dict(seed=1)),
+                 ("a quiet neuron at 4.8 Hz", dict(seed=3, fs=4.8)),
+                 ("a quiet neuron at 7.5 Hz", dict(seed=5, fs=7.5))],
+                [("20 GCaMP6s neurons at 4.8 Hz", dict(seed=3, fs=4.8, n_neurons=20)),
+                 ("12 GCaMP6f neurons at 30 Hz", dict(seed=21, fs=30.0, n_neurons=12, duration_s=120.0,
+                                                     indicator="GCaMP6f"))])
+#: Exercise 4.1 bound: the absolute threshold may cost at most this share of the true bursts the
+#: detector finds without it. Measured: 0.07-0.12 keep every true burst of the quiet neurons, drop
+#: every bump and lose at most 0.5 % of the bursts (4.8 Hz); 0.15 loses 1.9 % (lesson), 6.9 %
+#: (4.8 Hz), 3.5 % (GCaMP6f); 0.2 (one spike's amplitude) 19-41 %; 0.05 keeps 2-3 bumps per neuron.
+QUIET_RECALL_LOSS_MAX = 0.01
+
+
+def quiet_bursts(spike_frames, fs: float) -> np.ndarray:
+    """The quiet neuron's true bursts (GCaMP6s decay)."""
+    return ev.spike_bursts(np.asarray(spike_frames), fs, simulate.INDICATORS["GCaMP6s"]["decay_s"])
+
+
+def check_quiet(n_quiet_k_only, quiet_min_amplitude, unseen=False):
+    """Exercise 4.1: the events of the quiet neuron without absolute threshold, and an absolute
+    threshold of the learner's choice scored against the truth (no bump, every burst kept, at most
+    QUIET_RECALL_LOSS_MAX of the population's found bursts lost)."""
+    if not unseen:
+        q, qfs, spikes = quiet_trace()
+        checks.equal("n_quiet_k_only", n_quiet_k_only, len(ev.detect_events(q, qfs)), mistakes={
+            "that is the number of true spikes; count the events ev.detect_events finds": len(spikes),
+        }, hint="the number of events ev.detect_events finds with its defaults (no absolute threshold)")
+    checks.is_number("quiet_min_amplitude", quiet_min_amplitude,
+                     hint="one number: the smallest amplitude (ΔF/F₀, a fraction) an event must reach")
+    a = float(quiet_min_amplitude)
+    if a >= 1:
+        checks.fail("quiet_min_amplitude", "is 1 or more: no single spike gives a ΔF/F₀ of 100 %.",
+                    "min_amplitude is in the trace's units, a fraction: 10 % is 0.1, not 10")
+    if a <= 0:
+        checks.fail("quiet_min_amplitude", "is not positive.", "an amplitude threshold is a positive ΔF/F₀")
+    quiet_cases, populations = QUIET_UNSEEN if unseen else QUIET_SEEN
+    for what, options in quiet_cases:
+        q, qfs, spikes = quiet_trace(**options)
+        bursts = [quiet_bursts(spikes, qfs)]
+        score = ev.match_events([ev.detect_events(q, qfs, min_amplitude=a).onset], bursts, qfs, TOLERANCE_S)
+        if score.precision < 1:
+            checks.fail("quiet_min_amplitude", f"leaves {score.n_detected - score.n_matched} event(s) without a "
+                        f"true spike in {what}.", "the slow bumps still pass: they reach a few % ΔF/F₀, so the "
+                        "threshold must lie above them")
+        if score.recall < ev.match_events([ev.detect_events(q, qfs).onset], bursts, qfs, TOLERANCE_S).recall:
+            checks.fail("quiet_min_amplitude", f"removes {score.n_true - score.n_matched} of the "
+                        f"{score.n_true} true bursts of {what}.", "the threshold is above a single spike's "
+                        "transient: keep it below the smallest spike-driven events")
+    for what, options in populations:
+        dff, fs, truth = simulated_dff(**options)
+        bursts = true_bursts(truth, fs)
+        before = ev.match_events(ev.detect_events(dff, fs).per_neuron("onset"), bursts, fs, TOLERANCE_S).recall
+        after = ev.match_events(ev.detect_events(dff, fs, min_amplitude=a).per_neuron("onset"), bursts, fs,
+                                TOLERANCE_S).recall
+        if before - after > QUIET_RECALL_LOSS_MAX:
+            checks.fail("quiet_min_amplitude", f"costs {100 * (before - after):.1f} % of the true bursts the "
+                        f"detector finds without it in {what} (aim: at most {100 * QUIET_RECALL_LOSS_MAX:g} %).",
+                        "the threshold removes real single-spike events of active neurons (smaller in some "
+                        "neurons, and lower when a slow frame rate samples the peak late): choose a value "
+                        "just clear of the bumps, not near one spike's amplitude")
+
+
+#: Exercise 9.4 bound: F1 of the learner's onsets against the true bursts (±0.5 s, one-to-one).
+#: Reference (ev.detect_events at its defaults): 0.94 on the lesson's recording; 0.92 (GCaMP6f,
+#: 30 Hz), 0.88 (GCaMP6s, 4.8 Hz), 0.91 (a noisier GCaMP6s recording). Weak answers, in the same
+#: order: crossings of a fixed ΔF/F₀ of 0.2 reach 0.73 / 0.67 / 0.68 / 0.66; crossings of z = 3
+#: (no hysteresis, no minimum duration) 0.73 / 0.66 / 0.83 / 0.69; mean + 3 standard deviations
+#: 0.65 / 0.73 / 0.71 / 0.73; detect_events with k = 2: 0.87 / 0.68 / 0.67 / 0.85.
+DETECTOR_F1_MIN = 0.8
+DETECTOR_SEEN = [("the lesson's recording", {})]
+DETECTOR_UNSEEN = [("a GCaMP6f recording at 30 Hz", dict(seed=21, fs=30.0, n_neurons=12, duration_s=120.0,
+                                                         indicator="GCaMP6f")),
+                   ("a GCaMP6s recording at 4.8 Hz", dict(seed=3, fs=4.8, n_neurons=20)),
+                   ("a noisier GCaMP6s recording", dict(seed=8, n_neurons=20, roi_pixels=60))]
+
+
+def _frames_of(call: str, frames, n_frames: int, where: str = "") -> np.ndarray:
+    """One answer's onset frames as a sorted int array without repeats; fail on a malformed one."""
+    __tracebackhide__ = True  # IPython shows the student's check line, not these internals
+    arr = checks.is_array(call + where, frames, dtype="number", hint="one 1-D integer array of onset frames")
+    if arr.ndim != 1 or (arr.size and arr.dtype.kind not in "iu"):
+        checks.fail(call, f"holds{where} values of dtype {arr.dtype} and shape {arr.shape}, not a 1-D array of "
+                    "frame indices.", MASK_NOT_FRAMES_HINT if arr.dtype == bool else "onsets are whole frame "
+                    "numbers (not times in seconds), one 1-D integer array: np.flatnonzero gives them")
+    if arr.size and (arr.min() < 0 or arr.max() >= n_frames):
+        checks.fail(call, f"holds{where} frames outside 0 ... {n_frames - 1}.",
+                    "onsets are frame indices of the trace passed in")
+    return np.unique(arr).astype(int)
+
+
+def _onsets_per_neuron(call: str, got, n_neurons: int, n_frames: int) -> list:
+    """The learner's onsets as one sorted int array per neuron; fail on a malformed answer.
+
+    An :class:`helpers.events.Events` table is accepted (its onsets are used)."""
+    __tracebackhide__ = True  # IPython shows the student's check line, not these internals
+    if isinstance(got, ev.Events):
+        got = got.per_neuron("onset")
+    if not isinstance(got, (list, tuple)):
+        what = (f"an array of shape {got.shape}" if type(got) is np.ndarray else checks._kind_of(got))
+        checks.fail(call, f"returned {what}, but a list of onset frames per neuron is asked for.",
+                    "return a list with one integer array of onset frames per neuron (row of dff), e.g. "
+                    "[np.flatnonzero(...) for each row]")
+    if len(got) != n_neurons:
+        checks.fail(call, f"returned {len(got)} arrays for {n_neurons} neurons.",
+                    "one array of onset frames per row of the dff passed in, an empty one for a silent neuron")
+    return [_frames_of(call, frames, n_frames, f" for neuron {i}") for i, frames in enumerate(got)]
+
+
+def detector_score(onsets, truth, fs: float):
+    """:class:`helpers.events.MatchScore` of onsets (one array per neuron) against the true bursts."""
+    return ev.match_events(onsets, true_bursts(truth, fs), fs, TOLERANCE_S)
+
+
+def check_my_detector(my_detector, unseen=False):
+    """Exercise 9.4: the learner's event onsets scored by F1 against the true bursts (bound
+    DETECTOR_F1_MIN) on the lesson's recording, and unseen on other indicators, rates and noise."""
+    checks.is_function("my_detector", my_detector, n_params=2)
+    for what, options in (DETECTOR_UNSEEN if unseen else DETECTOR_SEEN):
+        dff, fs, truth = simulated_dff(**options)
+        call = f"my_detector(dff, fs) on {what}"
+        got = _onsets_per_neuron(call, checks.call("my_detector", my_detector, dff, fs), *dff.shape)
+        score = detector_score(got, truth, fs)
+        if score.f1 < DETECTOR_F1_MIN:
+            if score.precision < score.recall:
+                hint = ("many onsets are noise, or several onsets fall on one transient: raise k, keep an event "
+                        "going while the trace stays above a lower level (hysteresis) and ask it to last a "
+                        "minimum time in seconds, so that one transient gives one onset")
+            else:
+                hint = ("many true bursts are missed: a threshold in each neuron's own noise units (robust "
+                        "z-score) rather than one fixed ΔF/F₀, not too high a k, and durations in seconds, not "
+                        "frames, so the rules hold at every frame rate")
+            checks.fail(call, f"reaches an F1 of {score.f1:.2f} (precision {score.precision:.2f}, recall "
+                              f"{score.recall:.2f}) against the true bursts (aim: F1 at least {DETECTOR_F1_MIN:g}).",
+                        hint)
+
+
+def check_real_detector(real_detector):
+    """Exercise 11.1 (scored, not graded against a bound): the learner's detector on the real
+    ground-truth recordings. Fails only on malformed output; prints the scores per recording next
+    to the package's detectors."""
+    checks.is_function("real_detector", real_detector, n_params=2)
+    scores = {}
+    for r in real_recordings():
+        call = f"real_detector(dff, fs) on {r.name}"
+        got = checks.call("real_detector", real_detector, r.dff.copy(), r.fs)
+        got = _frames_of(call, got.onset if isinstance(got, ev.Events) else got, r.dff.size)
+        scores[r.name] = real_scores(got, r)
+    print(real_score_table({"real_detector": scores}))
