@@ -225,3 +225,65 @@ def test_wrong_answer_fails_with_its_hint(lesson, grade_id, wrong, hint):
 def test_every_check_has_at_least_two_wrong_answers_tested(lesson):
     checks, _ = lesson
     lt.assert_two_wrong_answers_per_check(checks, WRONG)
+
+
+# ---------------------------------------------------------------- answer keys, computed independently
+
+def test_reference_masks_against_scipy_ndimage():
+    """The reference std image, threshold, cleaning and ROIs rebuilt with scipy.ndimage and NumPy."""
+    from helpers import simulate
+    from helpers.lessons import roi_masks
+    movie = simulate.demo_movie(seed=0).movie.astype(np.float64)
+    std = np.sqrt(((movie - movie.mean(axis=0)) ** 2).mean(axis=0))
+    assert np.allclose(roi_masks.std_image(), std)
+    smooth = ndimage.gaussian_filter(std, 1.0, mode="reflect")
+    norm = roi_masks.normalised_std()
+    assert norm.min() == 0 and norm.max() == 1
+    assert np.allclose(norm * (smooth.max() - smooth.min()) + smooth.min(), smooth)
+    raw = std > np.percentile(std, 80)
+    assert np.array_equal(roi_masks.raw_threshold_mask(), raw)
+    cross = ndimage.generate_binary_structure(2, 1)               # disk(1) is the 3 x 3 cross
+    opened = ndimage.binary_dilation(ndimage.binary_erosion(raw, cross, border_value=1), cross)
+    labels, n = ndimage.label(opened, structure=np.ones((3, 3)))  # 8-connected
+    sizes = np.bincount(labels.ravel())
+    keep = np.flatnonzero(sizes >= 20)
+    clean = np.isin(labels, keep[keep > 0])
+    assert np.array_equal(roi_masks.clean_mask(), clean)
+    assert roi_masks._count_regions(raw) == ndimage.label(raw, structure=np.ones((3, 3)))[1]
+    labels, n = ndimage.label(clean, structure=np.ones((3, 3)))  # scipy also numbers in raster order
+    assert np.array_equal(roi_masks.detected_rois(), np.array([labels == i for i in range(1, n + 1)]))
+
+
+def test_loose_mask_is_the_true_mask_within_3_px():
+    from helpers import simulate
+    from helpers.lessons import roi_masks
+    truth = simulate.demo_movie(seed=0).truth
+    cell = roi_masks.trace_cell()
+    assert cell == max(range(len(truth.f0)), key=lambda i: truth.f0[i, 0])
+    within = ndimage.distance_transform_edt(~truth.masks[cell]) <= 3
+    assert np.array_equal(roi_masks.loose_mask(), within)
+
+
+def test_cells_pixel_iou_by_hand():
+    from helpers.lessons import roi_masks
+    true_masks = np.zeros((2, 4, 4), dtype=bool)
+    true_masks[0, 0, :2] = True                      # 2 pixels
+    true_masks[1, 3, 3] = True                       # 1 pixel
+    mask = np.zeros((4, 4), dtype=bool)
+    mask[0, 1:4] = True                              # 3 pixels, 1 in a cell
+    # union of the cells: 3 pixels; mask | cells: 5 pixels; shared: 1
+    assert roi_masks.cells_pixel_iou(mask, true_masks) == pytest.approx((1 / 5, 1 / 3, 1 / 3))
+
+
+def test_segmentation_score_against_every_pairing():
+    """The one-to-one pairing that maximises the summed IoU, by trying every permutation."""
+    import itertools
+    from helpers.lessons import roi_masks
+    rng = np.random.default_rng(3)
+    for _ in range(5):
+        truth = rng.random((3, 8, 8)) < 0.3
+        rois = rng.random((4, 8, 8)) < 0.3
+        iou = np.array([[(t & r).sum() / (t | r).sum() for r in rois] for t in truth])
+        best = max(sum(iou[i, p[i]] for i in range(3)) for p in itertools.permutations(range(4), 3))
+        assert roi_masks.segmentation_score(rois, truth)["score"] == pytest.approx(best / 4)
+    assert roi_masks.segmentation_score(np.zeros((0, 8, 8), bool), truth)["score"] == 0.0

@@ -4,6 +4,7 @@ import lesson_tools as lt
 import numpy as np
 import pytest
 import pywt
+from scipy import ndimage
 
 LESSON = "05-dff-denoising"
 
@@ -70,10 +71,21 @@ def _rms_levels(ns, against):
 # (check cell, answers to replace: {name: function of the solution namespace}, hint expected)
 WRONG = [
     ("ex-dff-k-check", {"dff_k": lambda ns: ns["dff_k_percent"]}, "that is in percent"),
-    ("ex-dff-k-check", {"dff_k": lambda ns: ns["delta_f"] / ns["F"][ns["k"]]}, "not by F itself"),
-    ("ex-dff-k-check", {"delta_f": lambda ns: -ns["delta_f"]}, "not F0 - F"),
+    ("ex-dff-k-check", {"dff_k": lambda ns: (ns["F"][ns["k"]] - ns["f0_k"]) / ns["F"][ns["k"]]}, "not by F itself"),
+    ("ex-dff-k-check", {"dff_k": lambda ns: -ns["dff_k"]}, "not F0 - F"),
+    ("ex-dff-k-check", {"dff_k": lambda ns: ns["F"][ns["k"]] - ns["f0_k"]}, "that is ΔF in a.u."),
     ("ex-dff-k-check", {"dff_k_percent": lambda ns: ns["dff_k"]}, "still a fraction"),
-    ("ex-dff-k-check", {"delta_f": lambda ns: ns["F"][ns["k"]] - ns["F"][ns["k"]].mean()}, "not its mean"),
+    ("ex-dff-k-check", {"dff_k": lambda ns: ns["F"][ns["k"]] / ns["F"][ns["k"]].mean() - 1}, "not its mean"),
+    # The predictions: "10 % too high F0 makes the peak 10 % smaller" and "the quiet level stays at 0".
+    ("ex-dff-k-check", {"peak_change": lambda ns: -0.1}, "exactly 10 %"),
+    ("ex-dff-k-check", {"peak_change": lambda ns: 1 / 1.1 - 1}, "how F / F0 changes"),
+    ("ex-dff-k-check", {"peak_change": lambda ns: ns["dff_high"].max() / ns["dff_k"].max()}, "subtract 1"),
+    ("ex-dff-k-check", {"peak_change": lambda ns: float(ns["dff_high"].max() - ns["dff_k"].max())}, "divide it by the right peak"),
+    ("ex-dff-k-check", {"peak_change": lambda ns: 100 * ns["peak_change"]}, "in percent"),
+    ("ex-dff-k-check", {"quiet_level_high": lambda ns: 0.0}, "does not stay at 0"),
+    ("ex-dff-k-check", {"quiet_level_high": lambda ns: float(np.median(ns["dff_k"]))}, "does not stay at 0"),
+    ("ex-dff-k-check", {"quiet_level_high": lambda ns: 100 * ns["quiet_level_high"]}, "in percent"),
+    ("ex-dff-k-check", {"quiet_level_high": lambda ns: -ns["quiet_level_high"]}, "below zero, not above"),
     ("ex-dff-fn-check", {"compute_dff": lambda ns: lambda F, F0: 100 * (np.asarray(F) - F0) / F0}, "in percent"),
     ("ex-dff-fn-check", {"compute_dff": lambda ns: lambda F, F0: (np.asarray(F) - F0) / np.asarray(F)}, "not by F"),
     ("ex-dff-fn-check", {"compute_dff": lambda ns: lambda F, F0: np.asarray(F) / F0}, "one more than ΔF/F0"),
@@ -95,7 +107,8 @@ WRONG = [
     ("ex-peaks-check", {"peak_dff": lambda ns: ns["peak_dff"][::-1].copy()}, "order is reversed"),
     ("ex-peaks-check", {"peak_dff": lambda ns: np.array([np.max(ns["F"][ns["k"]] - f0) for f0 in ns["f0_options"].values()])},
      "maxima of ΔF"),
-    ("ex-mad-check", {"mad_sigma": lambda ns: lambda x: float(_mad(x))}, "by 1.4826"),
+    ("ex-mad-check", {"mad_sigma": lambda ns: lambda x: float(_mad(x))}, "0.6745 σ: scale it"),
+    ("ex-mad-check", {"mad_sigma": lambda ns: lambda x: float(1.48 * _mad(x))}, "the median of the absolute deviations"),
     ("ex-mad-check", {"mad_sigma": lambda ns: lambda x: float(1.4826 * np.median(np.abs(x)))}, "subtract the median of x"),
     ("ex-mad-check", {"mad_sigma": lambda ns: lambda x: float(np.std(x))}, "standard deviation"),
     ("ex-mad-check", {"mad_sigma": lambda ns: lambda x: float(1.4826 * np.mean(np.abs(x - np.median(x))))}, "not their mean"),
@@ -105,7 +118,7 @@ WRONG = [
     ("ex-mad-check", {"mad_sigma": lambda ns: lambda x: float(ns["dff"].noise_sd(x))}, "write this yourself"),
     ("ex-sigmas-check", {"sigma_std": lambda ns: ns["dff_true"].std(axis=0)}, "reduced over neurons"),
     ("ex-sigmas-check", {"sigma_std": lambda ns: ns["dff_true"].std(axis=1, ddof=1)}, "ddof=0"),
-    ("ex-sigmas-check", {"sigma_mad": lambda ns: _mad(ns["dff_true"], axis=1)}, "by 1.4826"),
+    ("ex-sigmas-check", {"sigma_mad": lambda ns: _mad(ns["dff_true"], axis=1)}, "0.6745 σ: scale it"),
     ("ex-sigmas-check", {"sigma_mad": lambda ns: 1.4826 * np.median(np.abs(ns["dff_true"] - np.median(ns["dff_true"])), axis=1)},
      "each neuron's own median"),
     ("ex-allen-check", {"f0_allen": lambda ns: np.percentile(ns["F_allen"], 0.1, axis=1)}, "0.1th percentile"),
@@ -151,6 +164,18 @@ WRONG = [
     ("ex-mydff-check", {"my_dff": lambda ns: lambda t, fs: 100 * ns["my_dff"](t, fs)}, "do not multiply by 100"),
     ("ex-mydff-check", {"my_dff": lambda ns: lambda t, fs: ns["my_dff"](t, fs)[1:]}, "one ΔF/F₀ value"),
     ("ex-allen-snr-check", {"snr_raw": lambda ns: ns["snr_denoised"]}, "SNR of the denoised traces"),
+    ("ex-mydenoise-check", {"my_denoise": lambda ns: lambda x, fs: np.asarray(x, dtype=float).copy()}, "reduces the noise only 1.00-fold"),
+    ("ex-mydenoise-check", {"my_denoise": lambda ns: lambda x, fs: ns["dff"].wavelet_denoise(x, "sym4", 4)}, "shrinks or delays the peaks"),
+    ("ex-mydenoise-check", {"my_denoise": lambda ns: lambda x, fs: ndimage.uniform_filter1d(np.asarray(x, float), int(fs))},
+     "shrinks or delays the peaks"),
+    ("ex-mydenoise-check", {"my_denoise": lambda ns: lambda x, fs: 100 * ns["my_denoise"](x, fs)}, "not in percent"),
+    ("ex-mydenoise-check", {"my_denoise": lambda ns: lambda x, fs: ns["my_denoise"](x, fs)[:-1]}, "one denoised value per frame"),
+    # Tuned in frames to the visible 30 Hz recording: 3 frames is 0.1 s there, 0.4 s at 7.5 Hz.
+    ("ex-mydenoise-check", {"my_denoise": lambda ns: lambda x, fs: ndimage.gaussian_filter1d(np.asarray(x, float), 3)},
+     lt.Hidden("shrinks or delays the peaks")),
+    # A 5-frame median filter passes at 30 Hz (noise 1.84-fold, peaks 7 % off) but cuts the peaks at 7.5 Hz.
+    ("ex-mydenoise-check", {"my_denoise": lambda ns: lambda x, fs: ndimage.median_filter(np.asarray(x, float), 5)},
+     lt.Hidden("shrinks or delays the peaks")),
     ("ex-allen-snr-check", {"snr_raw": lambda ns: (np.percentile(ns["allen_dff"], 99, axis=0) - np.median(ns["allen_dff"], axis=0))
                             / (1.4826 * _mad(ns["allen_dff"], axis=0))}, "axis=1"),
     ("ex-allen-snr-check", {"snr_denoised": lambda ns: ns["dff"].snr(ns["allen_denoised"], noise="diff_mad")}, "'diff_mad' collapses"),
@@ -182,3 +207,83 @@ def test_snr_may_use_the_course_noise_estimate(lesson):
     checks, namespace = lesson
     allowed = lambda x: float((np.percentile(x, 99) - np.median(x)) / namespace["dff"].noise_sd(x, "mad"))  # noqa: E731
     lt.run_check(lt.visible(checks["ex-snr-check"]), {"snr": allowed})
+
+
+# ---------------------------------------------------------------- answer keys, computed independently
+
+def test_f0_error_effect_by_hand():
+    from helpers.lessons import dff_denoising
+    trace = np.array([100.0, 100.0, 100.0, 150.0, 300.0])      # median 100: peaks 0.5 and 2.0
+    change, quiet = dff_denoising.f0_error_effect(trace, 1.1)
+    assert change == pytest.approx((300 / 110 - 1) / 2.0 - 1)   # -0.1364: more than 10 % smaller
+    assert quiet == pytest.approx(100 / 110 - 1)                 # -0.0909
+    assert dff_denoising.f0_error_effect(trace, 1.0) == (0.0, 0.0)
+
+
+def test_denoising_scores_by_hand():
+    from helpers.lessons import dff_denoising
+    calcium = np.zeros(40)
+    calcium[10], calcium[30] = 1.0, 0.5                           # two isolated true peaks
+    noise = np.tile([0.2, -0.2, 0.1, -0.1], 10)                  # MAD of x - c: 0.15
+    noisy = calcium + noise
+    denoised = calcium + noise / 4                                # noise 4-fold smaller ...
+    denoised[10], denoised[30] = 0.8, 0.45                        # ... peaks 20 % and 10 % low
+    gain, error, bias = dff_denoising.denoising_scores(denoised[None], noisy[None], calcium[None])
+
+    def mad(values):            # by sorting: the mean of the two middle values, twice
+        def middle(v):
+            v = sorted(v)
+            return (v[len(v) // 2 - 1] + v[len(v) // 2]) / 2
+        centre = middle(values)
+        return middle([abs(v - centre) for v in values])
+
+    assert mad(list(noise)) == pytest.approx(0.15)
+    assert gain == pytest.approx(0.15 / mad(list(denoised - calcium)))
+    assert 3.5 < gain < 7
+    assert error == pytest.approx(0.15) and bias == pytest.approx(-0.15)     # medians of (0.2, 0.1)
+
+
+def test_true_peaks_against_a_loop():
+    """Every local maximum above the height whose drop to the higher of its two side minima (up to
+    a higher point) is at least the prominence, found by a plain loop."""
+    from helpers.lessons import dff_denoising
+    for neuron in range(4):
+        calcium = dff_denoising.recording(0).truth.calcium[neuron]
+        want = []
+        for p in range(1, calcium.size - 1):
+            if not (calcium[p] > calcium[p - 1] and calcium[p] >= calcium[p + 1]) or calcium[p] < dff_denoising.PEAK_HEIGHT:
+                continue
+            bases = []
+            for side in (calcium[:p][::-1], calcium[p + 1:]):
+                higher = np.flatnonzero(side > calcium[p])
+                bases.append(side[:higher[0]].min() if higher.size else side.min())
+            if calcium[p] - max(bases) >= dff_denoising.PEAK_PROMINENCE:
+                want.append(p)
+        assert dff_denoising.true_peaks(calcium).tolist() == want
+
+
+def test_dff_error_and_binned_by_hand():
+    from helpers.lessons import dff_denoising
+    x = np.arange(10.0)                                            # 2 Hz, 1 s bins of 2 frames: 0.5, 2.5, 4.5, 6.5, 8.5
+    assert dff_denoising.binned(x, 2.0).tolist() == [0.5, 2.5, 4.5, 6.5, 8.5]
+    assert dff_denoising.binned(np.arange(7.0), 2.0).tolist() == [0.5, 2.5, 4.5]    # partial bin dropped
+    assert dff_denoising.dff_error(x + np.array([1, 1, 0, 0, 0, 0, 0, 0, -1, -3]), x, 2.0) == pytest.approx((1 + 2) / 5)
+
+
+def test_band_sigma_and_universal_threshold_by_hand():
+    from helpers.lessons import dff_denoising
+    band = np.array([-0.6745, 0.2, 1.0, -3.0, 0.6745])              # median |c| = 0.6745 -> sigma 1
+    assert dff_denoising._band_sigma(band) == pytest.approx(1.0)
+
+
+def test_f0_estimates_against_scipy():
+    from scipy import ndimage as ndi
+    from helpers.lessons import dff_denoising
+    trace = dff_denoising.soma_traces(0)[3]
+    options = dff_denoising.f0_estimates(trace, 30.0)
+    assert np.allclose(options["constant median"], np.median(trace))
+    assert np.allclose(options["moving median, 11 frames"], ndi.median_filter(trace, 11, mode="nearest"))
+    assert np.allclose(options["moving median, 201 frames"], ndi.median_filter(trace, 201, mode="nearest"))
+    # The rolling percentile is helpers.baseline's, tested against a loop in tests/test_baseline.py.
+    assert list(options) == ["constant median", "moving median, 11 frames", "moving median, 201 frames",
+                             "rolling 10th percentile, 30 s"]

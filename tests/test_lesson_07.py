@@ -74,13 +74,6 @@ def _train_via_reference(frames, n_frames, offset):
     return np.flatnonzero(en.circular_shuffle_null(train, 1.0, 1.0, offsets=np.array([[offset]]))[0])
 
 
-def _above_via_reference(coactivity, threshold):
-    """coactive_bins through en.ensemble_events, on a made-up raster with the same coactivity."""
-    counts = np.asarray(coactivity)
-    fake_binned = np.arange(int(counts.max()))[:, None] < counts[None, :]
-    return en.ensemble_events(fake_binned, threshold)[0]
-
-
 def _circular_pooled_bins(raster, fs):
     """The lesson's chain: circular shuffles, one pooled 99th-percentile threshold."""
     null = en.circular_shuffle_null(raster, fs, 0.5, n_shuffles=1000, seed=0)
@@ -107,10 +100,16 @@ def _chain_ensembles(null, min_events):
 
 # (check cell, answers to replace: {name: function of the solution namespace}, hint expected)
 WRONG = [
-    ("ex-bins-check", {"frames_per_bin": lambda ns: ns["fs"] / ns["bin_s"]}, "that is fs / bin_s"),
+    ("ex-bins-check", {"first_bin_sizes": lambda ns: np.full(10, 2)}, "not every bin holds 2 frames"),
+    ("ex-bins-check", {"first_bin_sizes": lambda ns: np.full(10, 2.4)}, "2.4 is only their average"),
+    ("ex-bins-check", {"first_bin_sizes": lambda ns: np.bincount(np.floor((np.arange(30) + 1) / 2.4).astype(int))[:10]},
+     "by its end time"),
+    ("ex-bins-check", {"first_bin_sizes": lambda ns: np.cumsum(ns["first_bin_sizes"])}, "up to the end of each bin"),
+    ("ex-bins-check", {"first_bin_sizes": lambda ns: ns["first_bin_sizes"].astype(float)}, "return integers"),
+    ("ex-bins-check", {"first_bin_sizes": lambda ns: ns["first_bin_sizes"][:9]}, "first ten bins"),
     ("ex-bins-check", {"n_bins": lambda ns: ns["n_frames"] // 2}, "rounded the bin to 2 frames"),
     ("ex-bins-check", {"n_bins": lambda ns: float(ns["n_bins"])}, "whole number"),
-    ("ex-bins-check", {"frames_per_bin": lambda ns: 2.0}, "do not round"),
+    ("ex-bins-check", {"n_bins": lambda ns: math.floor(ns["n_frames"] / 4.8)}, "duration in seconds"),
     ("ex-binfn-check", {"bin_raster": lambda ns: _counts}, "return booleans"),
     ("ex-binfn-check", {"bin_raster": lambda ns: _whole_frame_bins}, "whole frames"),
     ("ex-binfn-check", {"bin_raster": lambda ns: _with_partial_bin}, "partial bin"),
@@ -121,11 +120,15 @@ WRONG = [
      lt.Hidden("passed as arguments")),
     ("ex-binfn-check", {"bin_raster": lambda ns: en.bin_events}, "write this yourself"),
     ("ex-binfn-check", {"bin_raster": lambda ns: _bins_via_reference}, "write this yourself"),
-    ("ex-coact-check", {"coactivity_counts": lambda ns: ns["binned"].sum(axis=1)}, "summed over bins"),
-    ("ex-coact-check", {"coactivity_counts": lambda ns: ns["binned"].mean(axis=0)}, "fraction of neurons"),
-    ("ex-coact-check", {"peak_time_s": lambda ns: int(np.argmax(ns["coactivity_counts"]))}, "bin index"),
-    ("ex-coact-check", {"peak_time_s": lambda ns: float(np.argmax(ns["coactivity_counts"]) * 2.4)}, "time in frames"),
-    ("ex-coact-check", {"coactivity_counts": lambda ns: ns["binned"].sum(axis=0).astype(float)}, "whole numbers"),
+    ("ex-coact-check", {"expected_coactivity": lambda ns: float(ns["binned"].mean())}, "mean fraction of neurons"),
+    ("ex-coact-check", {"expected_coactivity": lambda ns: float(ns["binned"].sum())}, "average over bins"),
+    ("ex-coact-check", {"independent_sd": lambda ns: float(ns["binned"].sum(axis=0).std())}, "real coactivity's spread"),
+    ("ex-coact-check", {"independent_sd": lambda ns: float(np.sqrt(ns["binned"].mean(axis=1).sum()))}, "Poisson"),
+    ("ex-coact-check", {"independent_sd": lambda ns: ns["independent_sd"] ** 2}, "take its square root"),
+    ("ex-coact-check", {"independent_sd": lambda ns: float(np.sqrt(324 * ns["binned"].mean() * (1 - ns["binned"].mean())))},
+     "equally active"),
+    ("ex-coact-check", {"independent_sd": lambda ns: float(np.sum(np.sqrt(ns["p_active"] * (1 - ns["p_active"]))))},
+     "variances add"),
     ("ex-shufflefn-check", {"shuffle_train": lambda ns: lambda fr, n, o: np.asarray(fr) + o}, "wrap them round"),
     ("ex-shufflefn-check", {"shuffle_train": lambda ns: lambda fr, n, o: (np.asarray(fr) + o) % n}, "increasing order"),
     ("ex-shufflefn-check", {"shuffle_train": lambda ns: lambda fr, n, o: np.sort((np.asarray(fr) - o) % n)}, "moved earlier"),
@@ -152,19 +155,28 @@ WRONG = [
         r, off, 4.8, b)}, lt.Hidden("passed as arguments")),
     ("ex-oneshuffle-check", {"shuffled_coactivity": lambda ns: lambda r, off, f, b: en.circular_shuffle_null(
         r, f, b, offsets=np.asarray(off)[None])[0]}, "write this yourself"),
-    ("ex-threshold-check", {"threshold_99": lambda ns: float(np.percentile(ns["null"], 0.99))}, "99, not 0.99"),
-    ("ex-threshold-check", {"threshold_99": lambda ns: float(np.percentile(ns["null"].max(axis=1), 99))}, "each shuffle's maximum"),
-    ("ex-threshold-check", {"threshold_99": lambda ns: float(np.percentile(ns["binned"].sum(axis=0), 99))}, "real coactivity"),
-    ("ex-threshold-check", {"expected_chance_bins": lambda ns: float(np.mean(ns["null"] >= ns["threshold_99"]) * 6250)},
+    ("ex-threshold-check", {"expected_chance_bins": lambda ns: float(np.mean(ns["null"] >= ns["threshold_ref"]) * 6250)},
      "strictly above"),
     ("ex-threshold-check", {"expected_chance_bins": lambda ns: 62.5}, "exactly 1 %"),
-    ("ex-threshold-check", {"expected_chance_bins": lambda ns: float(np.mean(ns["null"] > ns["threshold_99"]))}, "that is a fraction"),
-    ("ex-coactivefn-check", {"coactive_bins": lambda ns: lambda c, t: np.flatnonzero(np.asarray(c) >= t)}, "strictly above"),
-    ("ex-coactivefn-check", {"coactive_bins": lambda ns: lambda c, t: np.asarray(c) > t}, "boolean mask"),
-    ("ex-coactivefn-check", {"coactive_bins": lambda ns: lambda c, t: np.asarray(c)[np.asarray(c) > t]}, "coactivity values"),
-    ("ex-coactivefn-check", {"coactive_bins": lambda ns: lambda c, t: np.array([i for i, v in enumerate(c) if v > t])},
-     "integer array"),
-    ("ex-coactivefn-check", {"coactive_bins": lambda ns: _above_via_reference}, "write this yourself"),
+    ("ex-threshold-check", {"expected_chance_bins": lambda ns: float(np.mean(ns["null"] > ns["threshold_ref"]))},
+     "that is a fraction"),
+    ("ex-threshold-check", {"expected_chance_bins": lambda ns: float(np.sum(ns["binned"].sum(axis=0) > ns["threshold_ref"]))},
+     "chance is measured in the null"),
+    ("ex-threshold-check", {"chance_share": lambda ns: 100 * ns["chance_share"]}, "that is a percentage"),
+    ("ex-threshold-check", {"chance_share": lambda ns: 1 / ns["chance_share"]}, "real events per chance event"),
+    ("ex-threshold-check", {"chance_share": lambda ns: ns["expected_chance_bins"] / 6250}, "share of all bins"),
+    ("ex-coactivefn-check", {"run_starts": lambda ns: lambda c, t: np.flatnonzero(np.asarray(c) > t)}, "all the bins above"),
+    ("ex-coactivefn-check", {"run_starts": lambda ns: lambda c, t: np.flatnonzero(np.diff((np.asarray(c) > t).astype(int)) == 1) + 1},
+     "starts at bin 0"),
+    ("ex-coactivefn-check", {"run_starts": lambda ns: lambda c, t: np.flatnonzero(
+        (np.asarray(c) > t) & ~np.r_[np.asarray(c)[1:] > np.asarray(t)[1:] if np.ndim(t) else np.asarray(c)[1:] > t, False])},
+     "last bins of the runs"),
+    ("ex-coactivefn-check", {"run_starts": lambda ns: lambda c, t: ns["run_starts"](c, np.asarray(t) - 0.5)}, "strictly above"),
+    ("ex-coactivefn-check", {"run_starts": lambda ns: lambda c, t: np.asarray(c) > t}, "boolean mask"),
+    ("ex-coactivefn-check", {"run_starts": lambda ns: lambda c, t: np.asarray(c)[ns["run_starts"](c, t)]}, "coactivity values"),
+    ("ex-coactivefn-check", {"run_starts": lambda ns: lambda c, t: np.array([i for i, v in enumerate(c) if v > t and (
+        i == 0 or c[i - 1] <= t)])}, "integer array"),
+    ("ex-coactivefn-check", {"run_starts": lambda ns: ns["lesson07"].run_starts_key}, "write this yourself"),
     ("ex-members-check", {"event_bins": lambda ns: np.flatnonzero(ns["binned"].sum(axis=0) >= ns["threshold_ref"])},
      "strictly above"),
     ("ex-members-check", {"event_members": lambda ns: ns["event_members"].T.copy()}, "one row per ensemble event"),
@@ -227,3 +239,120 @@ def test_wrong_answer_fails_with_its_hint(lesson, grade_id, wrong, hint):
 def test_every_check_has_at_least_two_wrong_answers_tested(lesson):
     checks, _ = lesson
     lt.assert_two_wrong_answers_per_check(checks, WRONG)
+
+
+# ---------------------------------------------------------------- answer keys, computed independently
+
+def test_bin_sizes_follow_the_rule_by_integer_arithmetic():
+    # At 4.8 Hz a 0.5 s bin is 12/5 frames: frame t goes to bin floor(5 t / 12), exactly.
+    by_hand = np.bincount([5 * t // 12 for t in range(60)])[:25]
+    assert lesson07.bin_sizes(60, 4.8).tolist() == by_hand.tolist()
+    assert lesson07.bin_sizes(60, 4.8)[:10].tolist() == [3, 2, 3, 2, 2, 3, 2, 3, 2, 2]
+    # 7.5 Hz: 3.75 frames per bin, 4 bins every 15 frames (4, 4, 4, 3), a partial bin dropped.
+    assert lesson07.bin_sizes(17, 7.5).tolist() == [4, 4, 4, 3]
+    assert lesson07.bin_sizes(17, 7.5).sum() == 15
+
+
+def test_independent_coactivity_matches_a_brute_force_distribution():
+    """Mean and s.d. of a sum of independent Bernoulli variables, by enumerating every outcome."""
+    binned = np.array([[1, 0, 0, 0], [1, 1, 0, 0], [1, 1, 1, 0]], dtype=bool)   # p = 1/4, 1/2, 3/4
+    p = [0.25, 0.5, 0.75]
+    outcomes = [(np.prod([pi if bit else 1 - pi for pi, bit in zip(p, bits)]), sum(bits))
+                for bits in np.ndindex(2, 2, 2)]
+    mean = sum(w * n for w, n in outcomes)
+    sd = math.sqrt(sum(w * (n - mean) ** 2 for w, n in outcomes))
+    assert lesson07.independent_coactivity(binned) == pytest.approx((mean, sd), rel=1e-12)
+    assert mean == 1.5 and sd == pytest.approx(math.sqrt(3 / 16 + 1 / 4 + 3 / 16))
+
+
+def test_expected_chance_counts_null_values_strictly_above():
+    null = np.array([[0, 3, 5, 5], [5, 6, 1, 2]])          # 2 shuffles x 4 bins
+    # Strictly above 5: one value (6) in 8 -> 1/8 of 4 bins = 0.5 bins.
+    assert lesson07.expected_chance(null, 5) == pytest.approx(0.5)
+    assert lesson07.expected_chance(null, 4) == pytest.approx(2.0)     # 5, 5, 5, 6
+    assert lesson07.expected_chance(null, 6) == 0.0
+
+
+def test_run_starts_key_by_hand_and_against_scipy_labels():
+    from scipy import ndimage
+    assert lesson07.run_starts_key(np.array([3, 9, 9, 2, 9]), 5).tolist() == [1, 4]
+    assert lesson07.run_starts_key(np.array([9, 9, 1, 6, 6, 6, 1]), 5).tolist() == [0, 3]
+    assert lesson07.run_starts_key(np.array([3, 5, 5, 9, 4]), 9).tolist() == []
+    assert lesson07.run_starts_key(np.array([4, 6, 6, 2, 7]), np.array([5, 7, 5, 1, 8])).tolist() == [2]
+    rng = np.random.default_rng(0)
+    for _ in range(20):
+        counts = rng.integers(0, 10, 200)
+        runs = ndimage.find_objects(ndimage.label(counts > 6)[0])
+        assert lesson07.run_starts_key(counts, 6).tolist() == [r[0].start for r in runs]
+
+
+def test_reference_analysis_matches_explicit_loops():
+    ref, null = lesson07.analysis(), lesson07.null()
+    raster, fs, _ = lesson07.population()
+    ordered, position = np.sort(null.ravel()), 0.99 * (null.size - 1)     # linear interpolation, by hand
+    low = math.floor(position)
+    assert ref.threshold == pytest.approx(ordered[low] + (position - low) * (ordered[low + 1] - ordered[low]))
+    frame_bin = [math.floor(t / (fs * 0.5)) for t in range(raster.shape[1])]
+    n_bins = math.floor(raster.shape[1] / (fs * 0.5))
+    counts = np.zeros(n_bins, dtype=int)
+    for b in range(0, n_bins, 97):                       # every 97th bin, by a loop over frames
+        frames = [t for t in range(raster.shape[1]) if frame_bin[t] == b]
+        counts[b] = int(np.sum(raster[:, frames].any(axis=1)))
+        assert ref.coactivity[b] == counts[b]
+    events = [b for b in range(n_bins) if ref.coactivity[b] > ref.threshold]
+    assert ref.bins.tolist() == events
+    assert np.array_equal(ref.members, ref.binned[:, events].T)
+
+
+def test_neuron_labels_and_ari_against_pair_counting():
+    assert lesson07.neuron_labels([np.array([1, 2]), np.array([2, 4])], 6).tolist() == [-1, 0, 0, -1, 1, -1]
+
+    def rand_adjusted(a, b):
+        """Hubert & Arabie's ARI from pair counts, by looping over every pair of items."""
+        n = len(a)
+        pairs = [(i, j) for i in range(n) for j in range(i + 1, n)]
+        both = sum(a[i] == a[j] and b[i] == b[j] for i, j in pairs)
+        in_a = sum(a[i] == a[j] for i, j in pairs)
+        in_b = sum(b[i] == b[j] for i, j in pairs)
+        expected = in_a * in_b / len(pairs)
+        return (both - expected) / ((in_a + in_b) / 2 - expected)
+
+    truth = lesson07.PopulationTruth([np.array([0, 1, 2]), np.array([5, 6])], [], [], None, None, None)
+    for found in ([np.array([0, 1, 2]), np.array([5, 6])], [np.array([0, 1]), np.array([2, 5, 6, 7])], [np.array([3])]):
+        want = rand_adjusted(lesson07.neuron_labels(truth.ensembles, 9).tolist(), lesson07.neuron_labels(found, 9).tolist())
+        assert lesson07.ensemble_ari(found, truth, 9) == pytest.approx(want)
+
+
+def test_planted_events_found_by_a_loop():
+    truth = lesson07.PopulationTruth([], [np.array([0, 5, 30]), np.array([12])], [], None, None, None)
+    fs = 4.8          # bins of 2.4 frames: frames 0 -> bin 0, 5 -> 2, 30 -> 12, 12 -> 5
+    found = np.array([0, 3, 6])
+    hits = [b in found or b + 1 in found for b in (0, 2, 12, 5)]
+    assert lesson07.planted_events_found(found, truth, fs) == pytest.approx(np.mean(hits)) == pytest.approx(0.75)
+
+
+def test_silhouette_by_k_against_a_direct_silhouette():
+    from scipy.cluster.hierarchy import fcluster
+    members = lesson07.analysis().members[:40]
+    ks = [2, 3, 5, 8]
+    sim = np.array([[np.sum(a & b) / np.sum(a | b) if np.any(a | b) else 1.0 for b in members] for a in members])
+    distance = 1 - sim
+    for k, score in zip(ks, lesson07.silhouette_by_k(members, ks)):
+        labels = fcluster(lesson07.tree(members), k, criterion="maxclust")
+        widths = []
+        for i, own in enumerate(labels):
+            mates = [j for j in range(len(labels)) if labels[j] == own and j != i]
+            if not mates:
+                widths.append(0.0)
+                continue
+            a = np.mean(distance[i, mates])
+            b = min(np.mean(distance[i, labels == other]) for other in set(labels) - {own})
+            widths.append((b - a) / max(a, b))
+        assert score == pytest.approx(np.mean(widths))
+
+
+def test_jitter_threshold_is_each_bins_own_percentile():
+    raster, fs, _ = lesson07.population(seed=1, n_neurons=30, n_frames=2000)
+    null = en.jitter_null(raster, fs, 0.5, window_s=5.0, n_shuffles=1000, seed=0)
+    want = [np.percentile(null[:, b], 99) for b in range(null.shape[1])]
+    assert np.allclose(lesson07.jitter_threshold(raster, fs), want)

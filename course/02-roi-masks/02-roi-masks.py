@@ -372,7 +372,7 @@ from helpers.lessons.roi_masks import check_pixels_by_time; check_pixels_by_time
 for name, mask in reference_masks.items():
     print(f"{name:>16}: pixels x time matrix of shape {mk.pixels_by_time(movie, mask).shape}")
 
-# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "de67ef11415118c7e3e45baf33f5aedf", "grade": false, "grade_id": "s5-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "57ce2d07fff3198e5850572197dfd222", "grade": false, "grade_id": "s5-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
 # ## 5. From many pixel traces to one trace per cell
 #
 # A ROI's trace summarises its pixels, frame by frame — a reduction over the **pixels** axis,
@@ -386,7 +386,10 @@ for name, mask in reference_masks.items():
 # - a **weighted mean** $F(t) = \sum_p w_p F_p(t) / \sum_p w_p$ over the ROI's pixels $p$: pixels
 #   with larger weights count more. Weighting by **brightness** (each pixel's mean over time, the
 #   mean image) favours the cell's bright centre over its dim edge and over background pixels
-#   the mask caught by mistake. suite2p weights pixels by its footprint `lam` in the same way.
+#   the mask caught by mistake. suite2p also computes a weighted mean, but with other weights:
+#   its `lam` is a footprint *fitted to the cell's activity* (how strongly each pixel follows the
+#   cell's activity, not how bright it is), normalised to sum to 1, and by default it drops the
+#   pixels that two ROIs share before it extracts the traces, so a neighbour cannot leak in there.
 #
 # **Example** — the mean trace of ROI 1 with `mk.roi_traces` (methods `"mean"`, `"median"`,
 # `"weighted"`):
@@ -572,10 +575,11 @@ raise NotImplementedError()
 # %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "9ff3f6bec7220f7213543132d989418f", "grade": true, "grade_id": "ex-sima-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
 from helpers.lessons.roi_masks import check_sima; check_sima(sima_n_pixels, sima_traces)
 
-# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "3ce2be1ca7115d1964208535cc44a033", "grade": false, "grade_id": "s7b-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "fa846dfdc1f4415d0aae3eebe1eb8b9c", "grade": false, "grade_id": "s7b-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
 # **suite2p.** suite2p detects ROIs from the pixels' correlated activity and saves them in
 # `stat.npy`, a list with one dict per ROI: `stat[i]["ypix"]` and `stat[i]["xpix"]` are the rows
-# and columns of its pixels, `stat[i]["lam"]` their weights (the footprint). Its classifier's
+# and columns of its pixels, `stat[i]["lam"]` their weights (the footprint fitted to the cell's
+# activity; pixels shared with another ROI are left out of the traces). Its classifier's
 # decision, cell or not, is in `iscell.npy`. (`stat.npy` is a *pickle*: loading it can run code,
 # so load only files you trust — `helpers.data` checks the file's hash first.) The field of view
 # is `ops["Ly"]` rows by `ops["Lx"]` columns, and `ops["meanImg"]` is the mean image.

@@ -13,7 +13,7 @@
 #     name: python3
 # ---
 
-# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "d90e6abbc7feaefa970267ce4f6d09aa", "grade": false, "grade_id": "header", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "5e62ad813e1fe9e183343088f9511143", "grade": false, "grade_id": "header", "locked": true, "schema_version": 3, "solution": false, "task": false}
 # # 05 · ΔF/F₀ and denoising
 #
 # A raw fluorescence trace says how bright an ROI was, in arbitrary units that depend on how much
@@ -30,9 +30,11 @@
 # 4. denoise a trace with PyWavelets: decomposition, noise from the finest level, the universal
 #    threshold, soft thresholding, reconstruction — and choose the wavelet and the level;
 # 5. measure the signal-to-noise ratio (SNR) before and after, and know when it misleads;
-# 6. show a few neurons across the steps raw → normalised → background removed → denoised.
+# 6. choose a denoising method and its time scale that lower the noise while keeping the
+#    transients' amplitudes, judged against the truth on recordings at other frame rates;
+# 7. show a few neurons across the steps raw → normalised → background removed → denoised.
 #
-# **Time:** about 90 minutes. **Prerequisites:** lessons 03 (neuropil correction) and 04
+# **Time:** about 100 minutes. **Prerequisites:** lessons 03 (neuropil correction) and 04
 # (baseline F₀); NumPy reductions along an axis (`axis=1` for one value per neuron).
 #
 # **How the exercises work.** Each exercise asks for a named variable or function. Write your
@@ -95,22 +97,33 @@ for regime in ["simple", "realistic"]:
     amp, sigma = np.median(t_reg.spike_amplitude), np.median(t_reg.noise_sd / t_reg.f0.mean(axis=1))
     print(f"{regime:>9}: one spike ≈ {amp:.3f} ΔF/F₀, noise σ ≈ {sigma:.3f}, ratio {amp / sigma:.1f}")
 
-# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "2a67c0de2bf77f4e1646de80d4fb5bbb", "grade": false, "grade_id": "ex-dff-k-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
-# **Exercise 1.1** — For neuron `k` (the trace `F[k]`), take F₀ = the median of the whole trace
-# (`np.median`, one number). Store ΔF in `delta_f` (a.u., one value per frame), ΔF/F₀ as a
-# fraction in `dff_k` and ΔF/F₀ in percent in `dff_k_percent` (each a float array of shape
-# `(n_frames,)`).
+# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "1d96f7d8d0d906a488de31397d799c96", "grade": false, "grade_id": "ex-dff-k-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# **Exercise 1.1** — What if F₀ is wrong? *Predict first:* if F₀ is 10 % too high, does a
+# transient's peak ΔF/F₀ come out 10 % smaller, more than 10 % smaller, or less? And where does the
+# quiet level (the ΔF/F₀ between transients) sit then? Write your prediction down, then measure
+# it on neuron `k` (the trace `F[k]`), with F₀ = the median of its whole trace (one number):
+# store its ΔF/F₀ as a fraction in `dff_k` and in percent in `dff_k_percent` (float arrays of
+# shape `(n_frames,)`); then, with an F₀ 10 % higher than that median, store the **relative
+# change of the largest ΔF/F₀ value** of the trace in `peak_change` (a fraction: −0.10 would
+# mean "10 % smaller") and the median of that ΔF/F₀ over the trace — where the quiet level now
+# sits — in `quiet_level_high` (a fraction). Both are floats.
 
 # %% deletable=false nbgrader={"cell_type": "code", "checksum": "c9094e446ec0909fb3d8916522963d94", "grade": false, "grade_id": "ex-dff-k", "locked": false, "schema_version": 3, "solution": true, "task": false}
 # YOUR CODE HERE
 raise NotImplementedError()
 
-# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "331b1607fb145005e9687ffd34512ae0", "grade": true, "grade_id": "ex-dff-k-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
-from helpers.lessons.dff_denoising import check_delta_f; check_delta_f(delta_f, dff_k, dff_k_percent)
+# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "564a68c22f1a7bdf2b09bbb33df304d5", "grade": true, "grade_id": "ex-dff-k-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+from helpers.lessons.dff_denoising import check_f0_too_high; check_f0_too_high(dff_k, dff_k_percent, peak_change, quiet_level_high)
 
-# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "712658ee13a0478c06839f7404aa700c", "grade": false, "grade_id": "ex-dff-fn-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "16e2961962b08afa454848f1b479d11c", "grade": false, "grade_id": "f0-high-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# An F₀ too high by a factor (1 + e) turns every ΔF/F₀ value d into (1 + d)/(1 + e) − 1: the quiet
+# level drops below zero, to about −e/(1 + e), and a peak loses that same offset on top of the
+# shrinking by 1/(1 + e) — so a small transient loses relatively more than a large one. Errors in
+# F₀ are errors in every amplitude, and in the level a threshold is measured from.
+
+# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "ad9a7e6e51eaaa7979bcdd0c00097c4e", "grade": false, "grade_id": "ex-dff-fn-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
 # **Exercise 1.2** — Write a function `compute_dff(F, F0)` that returns ΔF/F₀ **as a fraction**,
-# `(F - F0) / F0`, as a float array of the shape of `F`. `F` is one trace `(n_frames,)` or many
+# as a float array of the shape of `F`. `F` is one trace `(n_frames,)` or many
 # `(n_neurons, n_frames)`; `F0` is a number, or an array that broadcasts against `F` (the same
 # shape — a baseline per frame — or `(n_neurons, 1)`, one value per neuron): NumPy's
 # broadcasting does this for you. A baseline at or below zero makes ΔF/F₀ meaningless (it blows
@@ -146,11 +159,13 @@ for name, f0_trace in f0_options.items():
     ax.plot(time_s[first_40_s], f0_trace[first_40_s], lw=1.5, label=name)
 ax.legend(loc="upper right", frameon=False, fontsize=8);
 
-# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "8e580a2d2421f0b340942a6f531c0490", "grade": false, "grade_id": "ex-peaks-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
-# **Exercise 1.3** — For each baseline in `f0_options` (a dict, in its order), compute neuron
-# `k`'s ΔF/F₀ as a fraction, `(F[k] - f0) / f0` frame by frame, and take its **largest value**
-# over the whole trace. Store the five maxima, in the dict's order, in the float array
-# `peak_dff` of shape `(5,)`.
+# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "8fd7bc4540ef05244224dee3df823ef3", "grade": false, "grade_id": "ex-peaks-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# **Exercise 1.3** — *Predict first:* look at the figure. Against which baselines will neuron
+# `k`'s largest ΔF/F₀ come out too large, and against which too small, compared with the true
+# F₀? Then measure: for each baseline in `f0_options` (a dict, in its order), neuron `k`'s ΔF/F₀
+# as a fraction against that baseline, frame by frame, and its largest value over the whole
+# trace. Store the five maxima, in the dict's order, in the float array `peak_dff` of shape
+# `(5,)`.
 
 # %% deletable=false nbgrader={"cell_type": "code", "checksum": "5104277b48adf9e2ce421187d9019ac1", "grade": false, "grade_id": "ex-peaks", "locked": false, "schema_version": 3, "solution": true, "task": false}
 # YOUR CODE HERE
@@ -159,7 +174,7 @@ raise NotImplementedError()
 # %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "b015cf65f953fd023bca8fadbc44c0b7", "grade": true, "grade_id": "ex-peaks-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
 from helpers.lessons.dff_denoising import check_peak_dff; check_peak_dff(peak_dff)
 
-# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "7a4446b175684b9ee1a697a535ec7c53", "grade": false, "grade_id": "s1c-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "faae413e16e4f5045629c8435123da50", "grade": false, "grade_id": "s1c-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
 # The constant median comes closest to the true peak: neuron `k` is quiet most of the time, so
 # the median of its whole trace lands near its resting level (and its baseline barely drifts in
 # these 100 s). The 30 s rolling 10th percentile sits below the resting level (a low percentile
@@ -174,20 +189,19 @@ from helpers.lessons.dff_denoising import check_peak_dff; check_peak_dff(peak_df
 # Every later step — denoising thresholds, event detection at "3 σ", SNR — needs the noise σ of a
 # trace. The plain **standard deviation** measures the spread of *all* samples: every transient
 # and every drift inflates it, so on an active neuron it overestimates the noise. The **median
-# absolute deviation** (MAD) looks only at the bulk:
-#
-# $$\hat\sigma_{\text{MAD}} = 1.4826 \cdot \operatorname{median}\bigl(|x - \operatorname{median}(x)|\bigr).$$
-#
-# For Gaussian noise, half of the samples lie within 0.6745 σ of the centre, so the median of
-# |x − median| is 0.6745 σ; the factor 1.4826 = 1 / 0.6745 turns it into σ. As long as the cell
+# absolute deviation** (MAD), median(|x − median(x)|), looks only at the bulk. It is not σ itself:
+# for Gaussian noise, half of the samples lie within 0.6745 σ of the centre, so the median of
+# |x − median| is 0.6745 σ — scaled accordingly, it estimates σ. As long as the cell
 # is active less than half of the time, its transients move the MAD much less than the standard
 # deviation. (A third estimate, `dff.noise_sd(x, "diff_mad")`, takes the MAD of frame-to-frame
 # differences divided by √2; it ignores slow drift too, and we use it in section 3.)
 
-# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "64a9adb995de69f9fd1f6772c80979af", "grade": false, "grade_id": "ex-mad-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "34d65966916749a63456e533dbd8032d", "grade": false, "grade_id": "ex-mad-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
 # **Exercise 2.1** — Write a function `mad_sigma(x)` that returns the MAD estimate of the noise
-# σ of a 1-D array `x`, as one float: `1.4826 * median(|x - median(x)|)`. Use the plain median
-# (`np.median`; for an even number of samples it averages the two middle ones).
+# σ of a 1-D array `x`, as one float: the median absolute deviation from the median, **scaled so
+# that for Gaussian noise it estimates σ** (work out the factor from the text; 4 significant
+# digits are enough). Use the plain median (`np.median`; for an even number of samples it
+# averages the two middle ones).
 
 # %% deletable=false nbgrader={"cell_type": "code", "checksum": "2cc2366b79397ff173c3b6a432aeb4a0", "grade": false, "grade_id": "ex-mad", "locked": false, "schema_version": 3, "solution": true, "task": false}
 def mad_sigma(x):
@@ -198,12 +212,13 @@ def mad_sigma(x):
 # %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "ccd0a57fbfeb7f65ef942da3dce4622c", "grade": true, "grade_id": "ex-mad-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
 from helpers.lessons.dff_denoising import check_mad_sigma; check_mad_sigma(mad_sigma)
 
-# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "f5225a9030d5177de1172ad76e80446b", "grade": false, "grade_id": "ex-sigmas-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "e8cb9f2f2916d6d0c0e69bfaff629483", "grade": false, "grade_id": "ex-sigmas-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
 # **Exercise 2.2** — `dff_true` below is the ΔF/F₀ of every simulated neuron against its *true*
-# baseline, so it is exactly the true calcium signal plus noise. Store the standard deviation of
-# each neuron's trace over time (NumPy's default `ddof=0`) in `sigma_std` and its MAD estimate
-# (the formula of exercise 2.1) in `sigma_mad`, each a float array of shape `(n_neurons,)`.
-# (`dff.noise_sd(traces, "mad")` and `dff.noise_sd(traces, "std")` compute them, row by row, too.)
+# baseline, so it is exactly the true calcium signal plus noise. *Predict first:* for which
+# neurons will the standard deviation overestimate the noise most, and will the MAD estimate be
+# exact? Then store the standard deviation of each neuron's trace over time (NumPy's default
+# `ddof=0`) in `sigma_std` and its MAD estimate of exercise 2.1 in `sigma_mad`, each a float array
+# of shape `(n_neurons,)`, and compare them in the figure below.
 
 # %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "9e55f4469273b42e99909a6f08d04a6c", "grade": false, "grade_id": "dff-true", "locked": true, "schema_version": 3, "solution": false, "task": false}
 dff_true = dff_denoising.dff_true_f0(seed=0)   # (F - true F0) / true F0, shape (neurons, frames)
@@ -249,12 +264,12 @@ ax.legend(frameon=False);
 F_allen = dff_denoising.allen_corrected(r=0.7)   # F - 0.7 * Fneu, shape (3, 48160), a.u.
 print("Allen ROI traces after F - 0.7 Fneu:", F_allen.shape)
 
-# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "0530dcd74d08a0f3ca137e6ccdf89f70", "grade": false, "grade_id": "ex-allen-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
-# **Exercise 3.1** — For each of the three ROIs of `F_allen`, store in `f0_allen` its constant
-# baseline, the **10th percentile** of its trace over time (`np.percentile` with its default
-# linear interpolation; note that NumPy takes percentiles from 0 to 100, so the 10th is `10`),
-# in `noise_allen` its noise σ `dff.noise_sd(F_allen, "diff_mad")`, and in `f0_safe` a boolean
-# array that is True where the baseline is above the noise (`f0_allen > noise_allen`). Each has
+# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "19ca0ffa5ac2a9f94787a2a6fc9e7d44", "grade": false, "grade_id": "ex-allen-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# **Exercise 3.1** — *Predict first:* which of the three ROIs will fail the guard? Then apply it.
+# For each ROI of `F_allen`, store in `f0_allen` its constant baseline, the **10th percentile** of
+# its trace over time (`np.percentile` with its default linear interpolation; NumPy takes
+# percentiles from 0 to 100), in `noise_allen` its noise σ measured as described above, and in
+# `f0_safe` a boolean array that is True for the ROIs whose baseline passes the guard. Each has
 # shape `(3,)`.
 
 # %% deletable=false nbgrader={"cell_type": "code", "checksum": "5b9f8c1073925d452c60fb33db8d1486", "grade": false, "grade_id": "ex-allen", "locked": false, "schema_version": 3, "solution": true, "task": false}
@@ -290,9 +305,10 @@ for ax, trace, r in [(axes[1], roi1_r07, 0.7), (axes[2], roi1_fit, 0.078)]:
     plots.traces(frames[part], ((trace - f0_local) / f0_local)[part], ax=ax, xlabel="frame",
                  ylabel="ΔF/F₀ (fraction)", title=f"ΔF/F₀ with r = {r} (F₀: moving median of 1001 frames)")
 
-# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "6f0eea3167d82bfe4d4d0fe3b84f6ecd", "grade": false, "grade_id": "ex-s2p-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
-# **Exercise 3.2** — suite2p subtracts `0.7 · Fneu` by default. Its example output has 23 ROIs
-# (`dff_denoising.suite2p_corrected(r)` returns `F - r * Fneu` for all of them). Apply the same
+# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "8050a3b78e976f034c0a0fdcf5a43c64", "grade": false, "grade_id": "ex-s2p-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# **Exercise 3.2** — *Predict first:* will subtracting more neuropil (r = 1.0 instead of 0.7)
+# leave more ROIs safe, or fewer? suite2p subtracts `0.7 · Fneu` by default. Its example output
+# has 23 ROIs (`dff_denoising.suite2p_corrected(r)` returns `F - r * Fneu` for all of them). Apply the same
 # guard as in exercise 3.1 (F₀ = 10th percentile over time of the corrected trace, noise =
 # `dff.noise_sd(..., "diff_mad")`, safe if F₀ > noise) to **all 23 ROIs**, cells or not, and
 # store how many are safe with r = 0.7 in `n_safe_r07` and with r = 1.0 in `n_safe_r10` (Python
@@ -354,12 +370,12 @@ for ax, band, name in zip(axes, coeffs, names):
     ax.set_title(f"{name}: {band.size} coefficients", fontsize=9, loc="left")
 axes[-1].set_xlabel("coefficient index (position along the trace)");
 
-# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "6acb24d7a0bf53089c5028fb0df27939", "grade": false, "grade_id": "ex-threshold-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "5780ea9f67962f5820cb342e8c8e8492", "grade": false, "grade_id": "ex-threshold-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
 # **Exercise 4.1** — From `coeffs` above (the `sym4`, 5-level decomposition of `x`, neuron `k`'s
-# ΔF/F₀ with 3000 frames), store the noise estimate of step 2 in `sigma_wav`, σ =
-# `median(|cD1|) / 0.6745` with `cD1 = coeffs[-1]` (no median subtracted), and the universal
-# threshold of step 3 in `threshold_u`, λ = σ √(2 ln n) with n = `len(x)` frames and the natural
-# logarithm (`np.log`). Both are floats.
+# ΔF/F₀ with 3000 frames), store the noise estimate of step 2 in `sigma_wav` and the universal
+# threshold of step 3 in `threshold_u` (floats; mind which band is the finest, and which
+# logarithm). Then *predict:* for a trace of the same noise but four times as long, would λ be
+# larger or smaller, and why does that make sense for "the level pure noise stays below"?
 
 # %% deletable=false nbgrader={"cell_type": "code", "checksum": "40bdf3598a4df1f586ecb4555b0622aa", "grade": false, "grade_id": "ex-threshold", "locked": false, "schema_version": 3, "solution": true, "task": false}
 # YOUR CODE HERE
@@ -404,8 +420,10 @@ for wav in ["sym4", "haar"]:
 ax.set(xlabel="time (s)", ylabel="ΔF/F₀ (fraction)", title="the wavelet's shape shows in the result")
 ax.legend(loc="upper right", frameon=False, fontsize=8);
 
-# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "b1d00116575a8653321b839b1c989ae6", "grade": false, "grade_id": "ex-levels-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
-# **Exercise 4.3** — How many levels? Only a simulation can say for sure. For `x` (neuron `k`'s
+# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "21dc9009a6d6e1a88c7cf2fe48d020ed", "grade": false, "grade_id": "ex-levels-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# **Exercise 4.3** — How many levels? Only a simulation can say for sure. *Predict first:* a
+# GCaMP6s transient lasts about a second, and level j describes changes over about 2ʲ frames —
+# which level will be best at 30 Hz? Then measure. For `x` (neuron `k`'s
 # ΔF/F₀) and the true calcium signal `truth.calcium[k]`, store in `raw_error` the root-mean-square
 # (RMS) error of `x` itself, `sqrt(mean((x - true)²))` over all frames, and in `level_errors` the
 # RMS error of `dff.wavelet_denoise(x, "sym4", level)` for `level` = 1, 2, …, 8 (a float array of
@@ -435,11 +453,11 @@ from helpers.lessons.dff_denoising import check_level_errors; check_level_errors
 #
 # It is unitless, so a raw trace with a flat baseline and its ΔF/F₀ have the same SNR.
 
-# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "36453c1583151f8513d2fef657ce2feb", "grade": false, "grade_id": "ex-snr-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
-# **Exercise 5.1** — Write a function `snr(x)` that returns the SNR of a 1-D trace `x` as one
-# float: `(np.percentile(x, 99) - np.median(x)) / σ`, with σ the MAD estimate
-# `1.4826 * median(|x - median(x)|)` (your `mad_sigma` or `dff.noise_sd(x, "mad")`). Use
-# `np.percentile`'s default linear interpolation.
+# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "c9e874b970fc16601df46e7dc199da3a", "grade": false, "grade_id": "ex-snr-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# **Exercise 5.1** — Write a function `snr(x)` that returns the SNR defined above of a 1-D trace
+# `x`, as one float, with σ the MAD estimate of exercise 2.1 (your `mad_sigma`, or
+# `dff.noise_sd(x, "mad")`) and `np.percentile`'s default linear interpolation. *Predict first:*
+# what SNR does pure Gaussian noise get — 0, about 1, or more?
 
 # %% deletable=false nbgrader={"cell_type": "code", "checksum": "21671bdbafa1f8f3b4edbb4059be5ec2", "grade": false, "grade_id": "ex-snr", "locked": false, "schema_version": 3, "solution": true, "task": false}
 def snr(x):
@@ -462,12 +480,13 @@ allen_dff = allen.traces                 # (74, 6001), ΔF/F₀ as a fraction
 allen_time_s = np.arange(allen_dff.shape[1]) / allen.fs
 print(f"Allen ΔF/F₀: {allen_dff.shape} at {allen.fs} Hz ({allen.units})")
 
-# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "5959cc73099c9a181928d6d87a6a3f2e", "grade": false, "grade_id": "ex-allen-snr-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
-# **Exercise 5.2** — Denoise every Allen trace with `dff.wavelet_denoise(allen_dff, "sym4", 4)`
-# (it works row by row). Store the SNR of each raw trace in `snr_raw` and of each denoised trace
-# in `snr_denoised` (float arrays of shape `(74,)`), with the SNR of exercise 5.1
-# (`dff.snr(traces)` computes it row by row too), and the median over neurons of the ratio
-# `snr_denoised / snr_raw` in `snr_gain` (a float).
+# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "b50ae06478519d89a0b90a3f0ce8021f", "grade": false, "grade_id": "ex-allen-snr-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# **Exercise 5.2** — *Predict first:* denoising the Allen traces with the lesson's recipe
+# (`dff.wavelet_denoise(allen_dff, "sym4", 4)`, row by row) — by what factor will it raise a
+# typical neuron's SNR: under 1.5, about 2, or more than 3? Then measure: store the SNR of
+# exercise 5.1 of each raw trace in `snr_raw` and of each denoised trace in `snr_denoised` (float
+# arrays of shape `(74,)`), and the median over neurons of each neuron's gain, its denoised SNR
+# over its raw SNR, in `snr_gain` (a float).
 
 # %% deletable=false nbgrader={"cell_type": "code", "checksum": "da5b3f570c1666cfbd3a5317fae7ac4d", "grade": false, "grade_id": "ex-allen-snr", "locked": false, "schema_version": 3, "solution": true, "task": false}
 # YOUR CODE HERE
@@ -504,6 +523,33 @@ axes[1].set(xlabel="wavelet levels", ylabel="median RMS error (ΔF/F₀)", title
 # recording, where there is no ground truth? Answer in three to five sentences.
 #
 # YOUR ANSWER HERE
+
+# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "82f395430702f79b50455a7180b70b45", "grade": false, "grade_id": "ex-mydenoise-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# **Exercise 5.4** (open) — Denoising that keeps the transients. Write `my_denoise(x, fs)` that
+# returns a denoised copy of one trace `x` — a neuron's ΔF/F₀ (fraction) against its true F₀,
+# like a row of `dff_true`, recorded with GCaMP6s at `fs` Hz — one value per frame. Choose the
+# method and its parameters yourself (a wavelet and its levels, a Gaussian or Savitzky–Golay
+# filter from `scipy`, a median filter, …). It is scored against the true calcium signal with
+# two numbers, and must reach both:
+#
+# - **noise reduction** — the MAD noise σ of `x − true` over that of `your output − true`, median
+#   over the neurons: **at least 1.4** (the SNR grows by that factor if the transients keep their
+#   size);
+# - **amplitude error** — at every peak of the true calcium signal above 0.2 (prominence 0.1),
+#   `|your output − true| / true` at that frame, median over all such peaks: **at most 20 %**.
+#
+# On `dff_true` (30 Hz) and on recordings you have not seen: another seed, 15 Hz with more noise,
+# and 7.5 Hz in the realistic regime. *Predict first:* at 7.5 Hz, should your filter average over
+# as many **frames** as at 30 Hz, or over as many **seconds**?
+
+# %% deletable=false nbgrader={"cell_type": "code", "checksum": "b711840505a3fab08f463173da83320a", "grade": false, "grade_id": "ex-mydenoise", "locked": false, "schema_version": 3, "solution": true, "task": false}
+def my_denoise(x, fs):
+    # YOUR CODE HERE
+    raise NotImplementedError()
+
+
+# %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "ebe032681c6028d8cd1f04ddac0ad942", "grade": true, "grade_id": "ex-mydenoise-check", "locked": true, "points": 3, "schema_version": 3, "solution": false, "task": false}
+from helpers.lessons.dff_denoising import check_my_denoise; check_my_denoise(my_denoise)
 
 # %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "2071274e0651091c7aca9eb5763ab60b", "grade": false, "grade_id": "s6-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
 # ## 6. The whole cleaning chain: raw → normalised → background removed → denoised
@@ -584,7 +630,7 @@ def my_dff(trace, fs):
 # %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "0e0314c63035d0c83a8bb47ac191ecbd", "grade": true, "grade_id": "ex-mydff-check", "locked": true, "points": 3, "schema_version": 3, "solution": false, "task": false}
 from helpers.lessons.dff_denoising import check_my_dff; check_my_dff(my_dff)
 
-# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "9f9bc30074a8530b1ac605a3a30248e5", "grade": false, "grade_id": "recap", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "bbc4bdd922d77a780d05d5c79a1d8faf", "grade": false, "grade_id": "recap", "locked": true, "schema_version": 3, "solution": false, "task": false}
 # ## Recap
 #
 # - ΔF = F − F₀ (a.u.); ΔF/F₀ = (F − F₀)/F₀ is a **fraction**; percent is ×100 and is named so.
@@ -594,7 +640,8 @@ from helpers.lessons.dff_denoising import check_my_dff; check_my_dff(my_dff)
 #   F / F₀(t) − 1, rather than subtract the drift after dividing by a constant F₀.
 # - `F − r·(Fneu − median Fneu)` keeps r·median(Fneu) in F₀ and dilutes ΔF/F₀ (about two-fold here).
 # - ΔF/F₀ is only as good as F₀: a window much shorter than a transient eats the transient; a low
-#   percentile of noisy data sits a little below the resting level.
+#   percentile of noisy data sits a little below the resting level. An F₀ 10 % too high pulls the
+#   quiet level to about −0.09 and shrinks every peak by more than 10 %.
 # - Never divide by a baseline near zero: after `F − r·Fneu` check that F₀ is above the noise,
 #   and fix r (or add a constant back) when it is not.
 # - Noise σ: the standard deviation is inflated by transients and drift; 1.4826 × MAD is robust;
@@ -603,7 +650,12 @@ from helpers.lessons.dff_denoising import check_my_dff; check_my_dff(my_dff)
 #   detail bands → `waverec`, trimmed to n. Choose a smooth wavelet and a level matched to the
 #   transient length and frame rate.
 # - SNR rises with every smoothing step; judge denoising against ground truth (simulation) and
-#   by eye, not by SNR alone.
+#   by eye, not by SNR alone: a good denoiser lowers the noise *and* keeps the transients' peaks
+#   (exercise 5.4), and its smoothing is set in seconds, matched to the indicator, not in frames.
+#
+# *Execution time of this notebook, top to bottom under `pytest --nbval-lax` on the course machine
+# (2 cores): about 7.5 s of CPU, most of it importing the libraries and simulating the recordings;
+# about 19 s of wall time while the machine was shared.*
 #
 # ## References
 #

@@ -120,7 +120,8 @@ FRACTION_HINT = "ΔF/F0 is a fraction here; do not multiply by 100"
 ONE_NUMBER_HINT = "return one number, e.g. with float(...)"
 GUARD_HINT = ("check the baseline before dividing: if any value of F0 is at or below zero, raise a "
               "ValueError with a message saying so")
-MAD_SCALE_HINT = "multiply the median absolute deviation by 1.4826 to turn it into σ"
+MAD_SCALE_HINT = ("that is the median absolute deviation itself; for Gaussian noise it is 0.6745 σ: scale it to "
+                  "estimate σ (to at least 5 significant digits)")
 NOT_MEAN_HINT = "use the median of the absolute deviations, not their mean"
 LOWER_MEDIAN_HINT = ("for an even number of samples np.median averages the two middle values; "
                      "you took one of them")
@@ -141,30 +142,58 @@ def _lower_median(x):
     return np.sort(x)[(x.size - 1) // 2]
 
 
-def check_delta_f(delta_f, dff_k, dff_k_percent):
-    """Exercise 1.1: ΔF, ΔF/F₀ (fraction) and ΔF/F₀ (percent) of neuron k with F₀ its median."""
+def f0_error_effect(trace, factor: float) -> tuple[float, float]:
+    """Answer key of Exercise 1.1: ``(relative change of the peak ΔF/F₀, median ΔF/F₀)`` of one
+    trace when F₀ is `factor` times its median (1.1: 10 % too high) instead of the median."""
+    trace = np.asarray(trace, dtype=float)
+    f0 = np.median(trace)
+    right, wrong = trace / f0 - 1, trace / (factor * f0) - 1
+    return float(wrong.max() / right.max() - 1), float(np.median(wrong))
+
+
+def check_f0_too_high(dff_k, dff_k_percent, peak_change, quiet_level_high):
+    """Exercise 1.1: ΔF/F₀ (fraction and percent) of neuron k with F₀ its median, and what an F₀
+    10 % too high does to its peak and its quiet level."""
     trace, _ = _example()
     f0, f0_mean = np.median(trace), trace.mean()
     fraction = (trace - f0) / f0
     one_per_frame = "one value per frame of neuron k's trace"
-    checks.is_array("delta_f", delta_f, shape=trace.shape, hint=one_per_frame)
-    checks.close("delta_f", delta_f, trace - f0, mistakes={
-        "ΔF is F - F0, not F0 - F: transients should be positive": f0 - trace,
-        "F0 here is the median of the trace, not its mean": trace - f0_mean,
-        "that is ΔF/F0; ΔF is only the difference F - F0, in a.u.": fraction,
-    }, hint="ΔF is neuron k's trace minus one constant F0, the median of that whole trace")
     checks.is_array("dff_k", dff_k, shape=trace.shape, hint=one_per_frame)
     checks.close("dff_k", dff_k, fraction, mistakes={
         "that is in percent; dff_k should be a fraction (do not multiply by 100)": 100 * fraction,
+        "that is ΔF in a.u.; divide it by F0": trace - f0,
         "divide ΔF by the baseline F0, not by F itself": (trace - f0) / trace,
         "F / F0 is one more than ΔF/F0: subtract the baseline before dividing": trace / f0,
         "F0 here is the median of the trace, not its mean": (trace - f0_mean) / f0_mean,
-    }, hint="ΔF relative to the same F0 (the median of neuron k's trace), as a fraction")
+        "ΔF is F - F0, not F0 - F: transients should be positive": (f0 - trace) / f0,
+    }, hint="ΔF relative to one F0 (the median of neuron k's trace), as a fraction")
     checks.is_array("dff_k_percent", dff_k_percent, shape=trace.shape, hint=one_per_frame)
     checks.close("dff_k_percent", dff_k_percent, 100 * fraction, mistakes={
         "that is still a fraction: multiply by 100 for percent": fraction,
         "you multiplied by 100 twice": 1e4 * fraction,
     }, hint="the same ΔF/F0, expressed in percent")
+    change, quiet = f0_error_effect(trace, 1.1)
+    peak = fraction.max()
+    checks.is_number("peak_change", peak_change, hint=ONE_NUMBER_HINT)
+    checks.close("peak_change", peak_change, change, rtol=1e-3, mistakes={
+        "you assumed the peak shrinks by exactly 10 %: measure it with F0 10 % higher": -0.1,
+        "that is how F / F0 changes (1 / 1.1 - 1); ΔF/F0 also loses the extra F0 you subtract": 1 / 1.1 - 1,
+        "that is in percent; give the change as a fraction": 100 * change,
+        "that is the ratio of the two peaks; subtract 1 for the relative change": change + 1,
+        "the peak gets smaller, not larger: the sign is reversed": -change,
+        "that is the change of the peak's ΔF/F0 itself (a difference in ΔF/F0); divide it by the right peak":
+            change * peak,
+        "that is for F0 10 % too low (0.9 times the median); the exercise makes it 10 % too high":
+            f0_error_effect(trace, 0.9)[0],
+    }, hint="the largest ΔF/F0 with F0 = 1.1 × the median, over the largest with the median, minus 1")
+    checks.is_number("quiet_level_high", quiet_level_high, hint=ONE_NUMBER_HINT)
+    checks.close("quiet_level_high", quiet_level_high, quiet, rtol=1e-3, mistakes={
+        "the quiet level does not stay at 0 when F0 is too high (0 is the median with the right F0): measure "
+        "the median of the ΔF/F0 against the F0 10 % too high": 0.0,
+        "that is in percent; give it as a fraction": 100 * quiet,
+        "the quiet level drops below zero, not above it": -quiet,
+        "that is -0.10; the quiet frames (F ≈ F0) give (F0 - 1.1 F0) / (1.1 F0)": -0.1,
+    }, hint="the median over the trace of its ΔF/F0 against F0 = 1.1 × the median")
 
 
 def _refuses(compute_dff, F, F0, what: str) -> None:
@@ -254,7 +283,7 @@ def check_mad_sigma(mad_sigma, unseen=False):
         got = checks.call("mad_sigma", mad_sigma, x, refuse=(dff.noise_sd,))
         checks.is_number(name, got, hint=ONE_NUMBER_HINT)
         checks.close(name, got, dff.noise_sd(x, "mad"), mistakes=_mad_sigma_mistakes(x),
-                     hint="1.4826 times the median of the absolute deviations from the median (see the formula)")
+                     hint="the median of the absolute deviations from the median, scaled so that Gaussian noise gives σ")
 
 
 def check_noise_sigmas(sigma_std, sigma_mad):
@@ -275,7 +304,7 @@ def check_noise_sigmas(sigma_std, sigma_mad):
         "subtract each neuron's own median (keepdims=True), not the median of all values":
             1.4826 * np.median(np.abs(d - np.median(d)), axis=1),
         NOT_MEAN_HINT: 1.4826 * np.mean(np.abs(d - np.median(d, axis=1, keepdims=True)), axis=1),
-    }, hint="the formula of exercise 2.1 for each neuron, along time")
+    }, hint="the MAD estimate of exercise 2.1 for each neuron, along time")
 
 
 def check_allen_guard(f0_allen, noise_allen, f0_safe):
@@ -507,7 +536,7 @@ def _corrected(rec) -> np.ndarray:
 
 
 def unseen_dff_recordings() -> dict:
-    """``{description: recording}``: the hidden recordings of Exercises 5.4 and 6.3."""
+    """``{description: recording}``: the hidden recordings of Exercise 6.3 (the second also of 5.4)."""
     return {
         "30 Hz, GCaMP6f, faster bleaching (tau 400 s) and more drift":
             simulate.simulate_traces(n_neurons=6, n_frames=12000, fs=30.0, indicator="GCaMP6f", seed=11,
@@ -582,3 +611,93 @@ def check_my_dff(my_dff, unseen=False):
                     "the drift after dividing by one constant F0")
         checks.fail(name, f"is {100 * error:.0f} % off the true calcium signal on average over the neurons (1 s bins; "
                           f"aim: at most {100 * DFF_ERROR_MAX:.0f} %).", hint)
+
+
+# --------------------------------------------------------------------------- Exercise 5.4 (open)
+
+#: The true transients whose amplitude Exercise 5.4 scores: peaks of the true calcium signal at
+#: least this high (ΔF/F₀) and this prominent.
+PEAK_HEIGHT, PEAK_PROMINENCE = 0.2, 0.1
+#: Exercise 5.4 bounds, on every recording: the median noise reduction over the neurons at least
+#: NOISE_GAIN_MIN (so the SNR grows at least that much with the amplitudes kept) and the median
+#: relative amplitude error at the true peaks at most AMPLITUDE_ERROR_MAX.
+#: Calibration (noise reduction / amplitude error; the visible 30 Hz recording; the hidden seed-1
+#: 30 Hz, 15 Hz GCaMP6s and 7.5 Hz realistic recordings): the reference, a Gaussian of sigma
+#: 0.1 s, 3.07 / 0.13; 3.15 / 0.12, 2.25 / 0.13, 1.60 / 0.11 (other realistic seeds 1.57-1.63 /
+#: 0.12). Weak answers: the raw trace 1.00 / 0.10-0.16; the lesson's sym4 with 4 levels 3.59 /
+#: 0.21, 3.70 / 0.22, 3.61 / 0.43, 2.75 / 0.40; a 1 s moving average 4.56 / 0.46 (…, 2.38 / 0.38);
+#: a causal exponential average (0.3 s) 3.46 / 0.57; a 5-frame median filter 1.84 / 0.07 but
+#: 1.80 / 0.22 at 7.5 Hz; a Gaussian of 0.05 s 2.26 / 0.05 but 1.05 / 0.07 at 7.5 Hz.
+NOISE_GAIN_MIN = 1.4
+AMPLITUDE_ERROR_MAX = 0.2
+
+
+def _dff_against_truth(rec) -> np.ndarray:
+    """ΔF/F₀ of a recording's somata against the true baseline: the true calcium plus noise."""
+    return (_corrected(rec) - rec.truth.f0) / rec.truth.f0
+
+
+def denoise_recordings(unseen: bool = False) -> dict:
+    """``{description: (dff, calcium, fs)}``: Exercise 5.4's recordings (GCaMP6s): the lesson's,
+    or the hidden ones (another seed; 15 Hz with more noise; 7.5 Hz in the realistic regime)."""
+    if not unseen:
+        rec = recording(0)
+        return {"the lesson's recording (dff_true)": (dff_true_f0(0), rec.truth.calcium, rec.fs)}
+    cases = {"another 30 Hz recording": recording(1),
+             "a 15 Hz recording": simulate.simulate_traces(n_neurons=10, n_frames=4500, fs=15.0, seed=13),
+             "a 7.5 Hz recording in the realistic regime (small single spikes, bursts, shared gain)":
+                 list(unseen_dff_recordings().values())[1]}
+    return {what: (_dff_against_truth(rec), rec.truth.calcium, rec.fs) for what, rec in cases.items()}
+
+
+def true_peaks(calcium) -> np.ndarray:
+    """Frames of the peaks of one true calcium trace that Exercise 5.4 scores."""
+    from scipy import signal
+    return signal.find_peaks(np.asarray(calcium), height=PEAK_HEIGHT, prominence=PEAK_PROMINENCE)[0]
+
+
+def denoising_scores(denoised, noisy, calcium) -> tuple[float, float, float]:
+    """Answer key of Exercise 5.4, for traces ``(n_neurons, n_frames)``: ``(noise reduction,
+    amplitude error, amplitude bias)``. The noise reduction is the median over neurons of
+    ``MAD σ(noisy − calcium) / MAD σ(denoised − calcium)``; the amplitude error the median over
+    all true peaks of ``|denoised − calcium| / calcium`` at the peak frame, the bias the median
+    of the signed ratio ``denoised / calcium − 1`` there."""
+    gains, errors = [], []
+    for y, x, c in zip(np.asarray(denoised, dtype=float), np.asarray(noisy, dtype=float), np.asarray(calcium)):
+        gains.append(_mad(x - c) / _mad(y - c))      # the ratio of the MAD noise estimates
+        peaks = true_peaks(c)
+        errors.extend((y[peaks] - c[peaks]) / c[peaks])
+    errors = np.asarray(errors)
+    return float(np.median(gains)), float(np.median(np.abs(errors))), float(np.median(errors))
+
+
+def check_my_denoise(my_denoise, unseen=False):
+    """Exercise 5.4 (open): the learner's denoising, scored against the true calcium (bounds:
+    NOISE_GAIN_MIN and AMPLITUDE_ERROR_MAX)."""
+    checks.is_function("my_denoise", my_denoise, n_params=2)
+    for what, (noisy, calcium, fs) in denoise_recordings(unseen).items():
+        name = f"my_denoise(x, fs) on {what}"
+        got = []
+        for x in noisy:
+            out = checks.call("my_denoise", my_denoise, x.copy(), fs)
+            checks.is_array(name, out, shape=x.shape, hint="one denoised value per frame of the trace, in ΔF/F₀")
+            got.append(out)
+        got = np.array(got, dtype=float)
+        if not np.all(np.isfinite(got)):
+            checks.fail(name, "contains NaN or infinite values.", "return a finite value for every frame")
+        gain, error, bias = denoising_scores(got, noisy, calcium)
+        if bias > 3:
+            checks.fail(name, f"makes the transients {bias + 1:.0f} times too large.",
+                        "keep the input's units: ΔF/F₀ as a fraction, not in percent")
+        if gain < NOISE_GAIN_MIN:
+            checks.fail(name, f"reduces the noise only {gain:.2f}-fold (median over the neurons; aim: at least "
+                              f"{NOISE_GAIN_MIN:g}-fold).",
+                        "average over more frames: the noise is independent from frame to frame, a transient is "
+                        "not — and think in seconds, not frames, since the frame rate changes")
+        if error > AMPLITUDE_ERROR_MAX:
+            checks.fail(name, f"is {100 * error:.0f} % off the true transients' peaks (median; aim: at most "
+                              f"{100 * AMPLITUDE_ERROR_MAX:.0f} %), with a noise reduction of {gain:.2f}-fold.",
+                        "your denoising shrinks or delays the peaks: smooth over a shorter time than a transient's "
+                        "rise (a small fraction of a second), use a centred (not causal) filter, or fewer wavelet "
+                        "levels" if bias < 0 else
+                        "the peaks come out too large: do not scale the trace")

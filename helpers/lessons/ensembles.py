@@ -4,7 +4,7 @@ its figures, and the checks of its exercises.
 The expensive steps (event detection on 324 × 15 000 traces, 1000 shuffles) are computed once per
 process and kept read-only, so checks and figures reuse them.
 
-Each ``check_*`` function is the whole of one check cell (``check_bins(frames_per_bin, n_bins)``):
+Each ``check_*`` function is the whole of one check cell (``check_bins(first_bin_sizes, n_bins)``):
 it takes the learner's answers, recomputes everything else from the lesson's data and fails with
 a message that names the likely mistake. ``unseen=True`` runs the hidden tests' variations (other
 rasters, frame rates, bin widths, offsets, sets and scores); the rules stay the ones the exercise
@@ -232,25 +232,45 @@ def _integer_counts(name: str, value: np.ndarray) -> None:
                     "(or convert with .astype(int))")
 
 
-def check_bins(frames_per_bin, n_bins):
-    """Exercise 2.1: the frames per 0.5 s bin (unrounded) and the number of whole bins."""
+def bin_sizes(n_frames: int, fs: float, bin_s: float = BIN_S) -> np.ndarray:
+    """Answer key of exercise 2.1: the number of frames in each whole bin under the lesson's rule
+    (frame t goes to bin floor(t / (fs * bin_s)); frames of a last, partial bin are dropped)."""
+    width = fs * bin_s
+    n_bins = math.floor(n_frames / width)
+    return np.bincount(np.floor(np.arange(n_frames) / width).astype(int), minlength=n_bins + 1)[:n_bins]
+
+
+def check_bins(first_bin_sizes, n_bins):
+    """Exercise 2.1: the frames of each of the first ten bins (a prediction of the pattern), and the
+    number of whole bins."""
     raster, fs, _ = population()
     n_frames, width = raster.shape[1], fs * BIN_S
-    checks.is_number("frames_per_bin", frames_per_bin)
-    checks.close("frames_per_bin", frames_per_bin, width, rtol=1e-9, mistakes={
-        "that is fs / bin_s, in frames per second squared: a bin's frames are the frames recorded in bin_s seconds":
-            fs / BIN_S,
-        "that is bin_s / fs, in seconds squared per frame: a bin's frames are the frames recorded in bin_s seconds":
-            BIN_S / fs,
-        "do not round: a bin need not hold a whole number of frames, and the binning rule handles the fraction":
-            round(width),
-    }, hint="check the units: frames per second and seconds per bin make frames per bin")
+    sizes = bin_sizes(n_frames, fs)[:10]
+    checks.is_array("first_bin_sizes", first_bin_sizes, shape=(10,), dtype="number",
+                    hint="one number of frames for each of the first ten bins, bin 0 first")
+    frames = np.arange(30)
+    by_end = np.bincount(np.floor((frames + 1) / width).astype(int))[:10]
+    checks.close("first_bin_sizes", first_bin_sizes, sizes, rtol=0, atol=1e-9, mistakes={
+        "a bin holds whole frames: count the frames whose start time falls in it (2.4 is only their average)":
+            np.full(10, width),
+        "not every bin holds 2 frames: 10 bins of 2 frames last 4.2 s, not 5 s": np.full(10, 2),
+        "not every bin holds 3 frames: 10 bins of 3 frames last 6.3 s, not 5 s": np.full(10, 3),
+        "that is where each bin starts (its first frame), not how many frames it holds":
+            np.ceil(np.arange(10) * width),
+        "that assigns each frame by its end time; the rule uses its start time, t / fs": by_end,
+        "that is the number of frames up to the end of each bin; count each bin's own frames": np.cumsum(sizes),
+    }, hint="apply the binning rule to frames 0, 1, 2, …: each frame goes to the bin that contains its start time; "
+            "count the frames of each bin")
+    if np.asarray(first_bin_sizes).dtype.kind not in "iu":
+        checks.fail("first_bin_sizes", f"has dtype {np.asarray(first_bin_sizes).dtype}, but whole numbers of "
+                    "frames are asked for.", "a bin holds a whole number of frames: return integers")
     checks.is_number("n_bins", n_bins, integer=True,
                      hint="a number of bins is a whole number: use math.floor or int(...)")
-    checks.equal("n_bins", n_bins, math.floor(n_frames / width), mistakes={
+    checks.equal("n_bins", n_bins, int(bin_sizes(n_frames, fs).size), mistakes={
         "you rounded the bin to 2 frames: divide by the unrounded frames per bin": n_frames // 2,
         "you rounded the bin to 3 frames: divide by the unrounded frames per bin": n_frames // 3,
         "that is the duration in seconds; count bins of bin_s seconds instead": math.floor(n_frames / fs),
+        "that counts the last, partial bin too: keep only whole bins": math.ceil(n_frames / width),
     }, hint=WHOLE_BINS_HINT)
 
 
@@ -315,29 +335,41 @@ def check_bin_raster(bin_raster, unseen=False):
         _check_binned(f"bin_raster({label}, {fs:g}, {bin_s:g})", got, raster, fs, bin_s)
 
 
-def check_coactivity(coactivity_counts, peak_time_s):
-    """Exercise 3.1: the active neurons per bin, and the start time of the busiest bin."""
-    ref, frames_per_bin = analysis(), population()[1] * BIN_S
-    n_neurons, n_bins = ref.binned.shape
-    counts = ref.coactivity
-    checks.is_array("coactivity_counts", coactivity_counts, shape=(n_bins,), dtype="number", wrong_shapes={
-        (n_neurons,): "you summed over bins (axis 1): that is each neuron's number of active bins; "
-                      "sum over neurons, axis 0"})
-    checks.close("coactivity_counts", coactivity_counts, counts, rtol=0, atol=1e-9, mistakes={
-        "that is the fraction of neurons; the exercise asks for the number of active neurons": counts / n_neurons,
-        "that is the percentage of neurons; the exercise asks for the number of active neurons":
-            100 * counts / n_neurons,
-    }, hint="count, in each bin, the neurons that are active in it")
-    _integer_counts("coactivity_counts", coactivity_counts)
-    checks.is_number("peak_time_s", peak_time_s)
-    peak = int(np.argmax(counts))
-    checks.close("peak_time_s", peak_time_s, peak * BIN_S, rtol=1e-9, mistakes={
-        "that is the bin index; give the time in seconds at which that bin starts": peak,
-        "that is a time in frames (the bin index times the frames per bin); the exercise asks for seconds":
-            peak * frames_per_bin,
-        "that is the middle of the bin; the exercise asks for its start": (peak + 0.5) * BIN_S,
-        "that is the largest coactivity itself, not when it happened": counts.max(),
-    }, hint="find the bin with the most active neurons (the first on a tie); " + SECONDS_HINT)
+def independent_coactivity(binned) -> tuple[float, float]:
+    """Answer key of exercise 3.1: the mean and standard deviation of the coactivity of neurons
+    active in each bin independently, each with its own probability (its fraction of active bins):
+    a sum of independent Bernoulli variables, mean sum(p), variance sum(p (1 - p))."""
+    p = np.asarray(binned, dtype=float).mean(axis=1)
+    return float(p.sum()), float(np.sqrt(np.sum(p * (1 - p))))
+
+
+def check_coactivity(expected_coactivity, independent_sd):
+    """Exercise 3.1: the mean and spread of the coactivity that independent neurons would give."""
+    binned = analysis().binned
+    n_neurons, n_bins = binned.shape
+    p = binned.mean(axis=1)
+    mean, sd = independent_coactivity(binned)
+    real = analysis().coactivity
+    checks.is_number("expected_coactivity", expected_coactivity)
+    checks.close("expected_coactivity", expected_coactivity, mean, rtol=1e-6, mistakes={
+        "that is the mean fraction of neurons active in a bin; the coactivity counts neurons": mean / n_neurons,
+        "that is a percentage of neurons; the coactivity counts neurons": 100 * mean / n_neurons,
+        "that is the number of active bins of all neurons together; average over bins": mean * n_bins,
+    }, hint="each neuron adds p_i active neurons to a bin on average")
+    checks.is_number("independent_sd", independent_sd)
+    checks.close("independent_sd", independent_sd, sd, rtol=1e-6, mistakes={
+        "that is a variance; take its square root": sd ** 2,
+        "that is the real coactivity's spread; independence predicts a spread from the p_i alone": real.std(),
+        "that is the real coactivity's spread (with ddof=1); independence predicts it from the p_i alone":
+            real.std(ddof=1),
+        "that is the Poisson approximation (variance = mean); a neuron active with probability p in a bin is a "
+        "coin flip, whose variance is p (1 - p)": math.sqrt(mean),
+        "that treats every neuron as equally active; add up each neuron's own variance": math.sqrt(
+            n_neurons * p.mean() * (1 - p.mean())),
+        "that adds up standard deviations; for independent neurons the variances add": float(np.sum(
+            np.sqrt(p * (1 - p)))),
+        "that is the spread of the neurons' probabilities, not of the coactivity": float(p.std()),
+    }, hint="each neuron is an independent coin flip in each bin, with its own p_i: their variances add up")
 
 
 def _shuffle_train_cases(unseen: bool) -> list:
@@ -418,61 +450,93 @@ def check_shuffled_coactivity(shuffled_coactivity, unseen=False):
         _integer_counts(name, got)
 
 
-def check_threshold(threshold_99, expected_chance_bins):
-    """Exercise 5.1: the pooled 99th percentile of the null, and the bins expected above it by chance."""
-    null_coactivity, real = null(), analysis().coactivity
-    n_bins = null_coactivity.shape[1]
-    checks.is_number("threshold_99", threshold_99)
-    checks.close("threshold_99", threshold_99, np.percentile(null_coactivity, PERCENTILE), rtol=1e-9, mistakes={
-        PERCENT_HINT: np.percentile(null_coactivity, 0.99),
-        PER_SHUFFLE_MAX_HINT: np.percentile(null_coactivity.max(axis=1), PERCENTILE),
-        REAL_COACTIVITY_HINT: np.percentile(real, PERCENTILE),
-        "that is the mean of the per-shuffle percentiles; pool all shuffles and bins into one percentile":
-            np.percentile(null_coactivity, PERCENTILE, axis=1).mean(),
-        "that is the 95th percentile; the exercise asks for the 99th": np.percentile(null_coactivity, 95),
-    }, hint="one percentile of all null values pooled (every shuffle and every bin), NumPy's default definition")
-    threshold = np.percentile(null_coactivity, PERCENTILE)
-    above = np.mean(null_coactivity > threshold)
+def expected_chance(null_coactivity, threshold) -> float:
+    """Answer key of exercise 5.1: the bins of one recording expected strictly above `threshold` by
+    chance: the share of all null values strictly above it, times the number of bins."""
+    null_coactivity = np.asarray(null_coactivity)
+    return float(np.count_nonzero(null_coactivity > threshold) / null_coactivity.shape[0])
+
+
+def check_threshold(expected_chance_bins, chance_share):
+    """Exercise 5.1: the bins expected above the reference threshold by chance, and their share of
+    the real ensemble events."""
+    null_coactivity, ref = null(), analysis()
+    n_shuffles, n_bins = null_coactivity.shape
+    threshold = ref.threshold
+    want = expected_chance(null_coactivity, threshold)
     checks.is_number("expected_chance_bins", expected_chance_bins)
-    checks.close("expected_chance_bins", expected_chance_bins, above * n_bins, rtol=1e-6, mistakes={
+    checks.close("expected_chance_bins", expected_chance_bins, want, rtol=1e-6, mistakes={
         "that counts null values equal to the threshold too; ensemble events are strictly above it":
-            np.mean(null_coactivity >= threshold) * n_bins,
-        "that is a fraction; multiply by the number of bins to get a number of bins": above,
-        "that assumes exactly 1 % of bins; with whole-number coactivity the share strictly above is "
-        "smaller — count it in the null": 0.01 * n_bins,
+            expected_chance(null_coactivity, threshold - 0.5),
+        "that is a fraction; multiply by the number of bins to get a number of bins": want / n_bins,
+        "that assumes exactly 1 % of bins; coactivity is a whole number, so the share strictly above the 99th "
+        "percentile is not 1 % — count it in the null": 0.01 * n_bins,
         "that is the number of null values above the threshold in all 1000 shuffles; divide by the "
-        "number of shuffles (or use the mean)": np.sum(null_coactivity > threshold),
+        "number of shuffles (or use the mean)": want * n_shuffles,
+        "that counts the real bins above the threshold; chance is measured in the null": float(ref.bins.size),
     }, hint="the share of all null values strictly above the threshold, scaled to the recording's number of bins")
+    checks.is_number("chance_share", chance_share)
+    checks.close("chance_share", chance_share, want / ref.bins.size, rtol=1e-6, mistakes={
+        "that is a percentage; give a fraction between 0 and 1": 100 * want / ref.bins.size,
+        "that is the real events per chance event; divide the chance bins by the real ensemble events":
+            ref.bins.size / want,
+        "that is a share of all bins; divide by the number of ensemble events (bins strictly above the "
+        "threshold in the real coactivity)": want / n_bins,
+        "that divides by the bins at or above the threshold; ensemble events are strictly above it":
+            want / np.count_nonzero(ref.coactivity >= threshold),
+    }, hint="the expected chance bins over the number of real ensemble events")
 
 
-def _coactive_cases(unseen: bool) -> list:
+def run_starts_key(coactivity, threshold) -> np.ndarray:
+    """Answer key of exercise 5.2: the first bin of every run of consecutive bins strictly above
+    `threshold` (a number, or one threshold per bin), by a plain loop."""
+    above = np.asarray(coactivity) > threshold
+    return np.array([b for b in range(above.size) if above[b] and (b == 0 or not above[b - 1])], dtype=int)
+
+
+def _run_cases(unseen: bool) -> list:
     """(label, coactivity, threshold) for exercise 5.2."""
     ref = analysis()
     if unseen:
         zf = zebrafish_analysis()
+        rng = np.random.default_rng(8)
         other = en.coactivity(en.bin_events(_random_raster(40, 3001, 0.05, seed=3), 30.0, BIN_S))
-        return [("zebrafish coactivity", zf.coactivity, zf.threshold), ("coactivity", ref.coactivity, 14.5),
+        return [("zebrafish coactivity", zf.coactivity, zf.threshold), ("coactivity", ref.coactivity, 12.5),
                 ("a fraction of neurons", ref.coactivity / ref.binned.shape[0], 0.05),
-                ("another coactivity", other, 20.0)]
-    short = np.array([3, 5, 5, 9, 4])  # bins equal to the threshold; none above 9
-    return [("coactivity", ref.coactivity, ref.threshold), ("[3, 5, 5, 9, 4]", short, 5.0),
-            ("[3, 5, 5, 9, 4]", short, 9.0)]
+                ("another coactivity", other, 4.0), ("[9, 9, 9]", np.array([9, 9, 9]), 1.0),
+                ("coactivity, one threshold per bin", ref.coactivity, rng.uniform(8, 14, ref.coactivity.size))]
+    return [("coactivity", ref.coactivity, ref.threshold),
+            ("[3, 9, 9, 2, 9]", np.array([3, 9, 9, 2, 9]), 5.0),        # a run to the last bin
+            ("[9, 9, 1, 6, 6, 6, 1]", np.array([9, 9, 1, 6, 6, 6, 1]), 5.0),   # a run from bin 0
+            ("[3, 5, 5, 9, 4]", np.array([3, 5, 5, 9, 4]), 9.0),        # none above (9 is not above 9)
+            ("[4, 6, 6, 2, 7], one threshold per bin", np.array([4, 6, 6, 2, 7]), np.array([5.0, 7, 5, 1, 8]))]
 
 
-def check_coactive_bins(coactive_bins, unseen=False):
-    """Exercise 5.2: the indices of the bins strictly above a threshold, as integers (also when none)."""
-    checks.is_function("coactive_bins", coactive_bins, n_params=2)
-    for label, counts, threshold in _coactive_cases(unseen):
-        name = f"coactive_bins({label}, {threshold:g})"
-        got = checks.call("coactive_bins", coactive_bins, counts, threshold, refuse=(en.ensemble_events,))
+def _label(threshold) -> str:
+    return f"{threshold:g}" if np.ndim(threshold) == 0 else "thresholds"
+
+
+def check_run_starts(run_starts, unseen=False):
+    """Exercise 5.2: the first bin of each run of bins strictly above a threshold, as integers."""
+    checks.is_function("run_starts", run_starts, n_params=2)
+    for label, counts, threshold in _run_cases(unseen):
+        name = f"run_starts({label}, {_label(threshold)})"
+        got = checks.call("run_starts", run_starts, counts.copy(), threshold,
+                          refuse=(run_starts_key, en.ensemble_events))
         if type(got) is np.ndarray and got.dtype == bool:
             checks.fail(name, "is a boolean mask.",
-                        "return the indices of the bins above the threshold, not a mask of them")
-        _equal_indices(name, got, np.flatnonzero(counts > threshold), mistakes={
-            STRICTLY_ABOVE_HINT: np.flatnonzero(counts >= threshold),
-            "these are the coactivity values of the bins, not their indices": counts[counts > threshold],
-            "these are the bins at or below the threshold; keep those above it": np.flatnonzero(counts <= threshold),
-        }, hint=ABOVE_HINT)
+                        "return the indices of the first bins of the runs, not a mask of them")
+        above = counts > threshold
+        rises = np.flatnonzero(np.diff(above.astype(int)) == 1) + 1
+        falls = np.flatnonzero(above & ~np.concatenate([above[1:], [False]]))
+        _equal_indices(name, got, run_starts_key(counts, threshold), mistakes={
+            "these are all the bins above the threshold: keep only the first bin of each run": np.flatnonzero(above),
+            "a run that starts at bin 0 is missing: bin 0 starts a run when it is above the threshold": rises,
+            "these are the last bins of the runs; give their first bins": falls,
+            STRICTLY_ABOVE_HINT: run_starts_key(counts, np.asarray(threshold) - 1e-9),
+            "these are coactivity values, not bin indices": counts[run_starts_key(counts, threshold)],
+        }, hint="mark the bins strictly above the threshold; a run starts at a marked bin whose previous bin is not "
+                "marked (bin 0 has no previous bin)")
 
 
 def check_ensemble_events(event_bins, event_times_s, event_members):
@@ -710,7 +774,9 @@ def regime_comparison() -> list:
         raster, fs, truth = population(0, **options)
         binned = en.bin_events(raster, fs, BIN_S)
         for null_name in ("circular", "jitter"):
-            bins, found = _ensembles_above(binned, _threshold(raster, fs, null_name))
+            reuse = null_name == "circular" and not options        # the lesson's own null, already computed
+            threshold = en.significance_threshold(null(0), PERCENTILE) if reuse else _threshold(raster, fs, null_name)
+            bins, found = _ensembles_above(binned, threshold)
             best = [max([np.intersect1d(p, f).size / np.union1d(p, f).size for f in found] or [0.0])
                     for p in truth.ensembles]
             rows.append({"population": label, "null": null_name, "events": bins.size, "ensembles": len(found),

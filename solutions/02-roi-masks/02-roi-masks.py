@@ -301,7 +301,7 @@ check_clean_mask(clean_mask, unseen=True)
 # %% nbgrader={"grade": false, "grade_id": "ex-clean", "locked": false, "schema_version": 3, "solution": true, "task": false}
 ### BEGIN SOLUTION
 n_regions_raw = int(measure.label(raw_mask_ref, connectivity=2).max())
-n_regions_clean = int(measure.label(roi_masks.clean_mask(), connectivity=2).max())
+n_regions_clean = int(measure.label(clean_mask(raw_mask_ref), connectivity=2).max())
 ### END SOLUTION
 
 # %% nbgrader={"grade": true, "grade_id": "ex-clean-check", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
@@ -424,7 +424,10 @@ for name, mask in reference_masks.items():
 # - a **weighted mean** $F(t) = \sum_p w_p F_p(t) / \sum_p w_p$ over the ROI's pixels $p$: pixels
 #   with larger weights count more. Weighting by **brightness** (each pixel's mean over time, the
 #   mean image) favours the cell's bright centre over its dim edge and over background pixels
-#   the mask caught by mistake. suite2p weights pixels by its footprint `lam` in the same way.
+#   the mask caught by mistake. suite2p also computes a weighted mean, but with other weights:
+#   its `lam` is a footprint *fitted to the cell's activity* (how strongly each pixel follows the
+#   cell's activity, not how bright it is), normalised to sum to 1, and by default it drops the
+#   pixels that two ROIs share before it extracts the traces, so a neighbour cannot leak in there.
 #
 # **Example** — the mean trace of ROI 1 with `mk.roi_traces` (methods `"mean"`, `"median"`,
 # `"weighted"`):
@@ -683,7 +686,8 @@ from helpers.lessons.roi_masks import check_sima; check_sima(sima_n_pixels, sima
 # %% [markdown] nbgrader={"grade": false, "grade_id": "s7b-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
 # **suite2p.** suite2p detects ROIs from the pixels' correlated activity and saves them in
 # `stat.npy`, a list with one dict per ROI: `stat[i]["ypix"]` and `stat[i]["xpix"]` are the rows
-# and columns of its pixels, `stat[i]["lam"]` their weights (the footprint). Its classifier's
+# and columns of its pixels, `stat[i]["lam"]` their weights (the footprint fitted to the cell's
+# activity; pixels shared with another ROI are left out of the traces). Its classifier's
 # decision, cell or not, is in `iscell.npy`. (`stat.npy` is a *pickle*: loading it can run code,
 # so load only files you trust — `helpers.data` checks the file's hash first.) The field of view
 # is `ops["Ly"]` rows by `ops["Lx"]` columns, and `ops["meanImg"]` is the mean image.
