@@ -379,6 +379,12 @@ def deconvolve(trace, fs, g=None, *, decay_s=None, rise_s=0.0, order: int = 1, p
     usual shrinkage 0.98 — made reproducible here). σ is estimated from the high frequencies of
     the power spectrum unless `noise_sd` is given.
 
+    Limits: the baseline is one constant per trace (unless `baseline` is given), so a ΔF/F₀ that
+    sinks slowly below its start (real recording ds16_1 of the ground-truth set, by more than 1)
+    is read as activity in almost every frame (25 Hz correlation 0.07 there, 0.33 with
+    :func:`infer_spikes`, whose fitted decay absorbs part of the drift): remove slow drift first,
+    e.g. with a rolling baseline (:mod:`helpers.baseline`).
+
     Parameters
     ----------
     trace : array, (n_frames,) or (n_neurons, n_frames)
