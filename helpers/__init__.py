@@ -4,7 +4,9 @@ One module per stage of the pipeline, each a set of pure functions on NumPy arra
 
 ========================  ===========================================================
 ``helpers.movie``         projections, crops, pixel traces, local correlation image
-``helpers.registration``  rigid motion correction by phase correlation
+``helpers.registration``  motion correction: rigid, and piecewise-rigid over patches
+``helpers.extraction``    source extraction (footprints and traces by non-negative
+                          factorisation with a background) and component evaluation
 ``helpers.masks``         thresholds, morphology, ROI labels, neuropil rings, traces
 ``helpers.neuropil``      neuropil subtraction and estimating its ratio r
 ``helpers.baseline``      baseline fluorescence F0 (constant, rolling, EMA, maximin)

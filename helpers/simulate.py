@@ -40,11 +40,15 @@ Generative model (time ``t`` in seconds, frame ``k`` covers ``[k/fs, (k+1)/fs)``
    (``read_noise`` per pixel). Footprints are soft elliptical blobs, ``(1 - rho^2)^2`` of the
    scaled elliptical radius, with half-maximum radius drawn from ``radius_px`` and aspect ratio
    1-1.4; ``masks = footprint > 0.5 * peak``. Neighbours may overlap in their soft edges, but no
-   footprint reaches into another cell's mask. Optional rigid motion: a random walk of
+   footprint reaches into another cell's mask (unless ``max_overlap`` > 0 lets cells overlap,
+   two masks sharing at most that fraction of the smaller one). Optional rigid motion: a random walk of
    ``(dy, dx)`` (steps of s.d. ``motion_step_px`` per frame, reflected at ``max_shift_px``)
    applied with cubic-spline ``scipy.ndimage.shift`` to a scene rendered 2 px beyond the
    largest shift around the field of view; frame ``t`` shows ``scene(y - dy, x - dx)``; noise
-   is added after the shift.
+   is added after the shift. Optional non-rigid motion (``nonrigid_px``): a smooth deformation
+   field, bounded by ``nonrigid_px``, added to the rigid shifts and applied with cubic-spline
+   ``scipy.ndimage.map_coordinates``; frame ``t`` shows ``scene(y - d_y(t, y, x), x - d_x(t, y,
+   x))``, the field ``d`` in ``truth.displacement``.
 6. **Traces.** ``traces[i]`` is the mean of the movie over mask ``i``. Because every mask holds
    one soma and the occluded neuropil, exactly in expectation
    ``traces = f0 * (1 + calcium) + r * neuropil``, with ``f0`` the mask mean of the footprint
@@ -88,8 +92,10 @@ import numpy as np
 import scipy.fft
 from scipy import ndimage, signal
 
+from helpers import variants as _variants
+
 __all__ = ["INDICATORS", "MODEL_DEFAULTS", "REGIMES", "CA_REST_NM", "POPULATION_NOISE_NU",
-           "GroundTruth", "Recording", "simulate_traces",
+           "MAX_OVERLAP", "GroundTruth", "Recording", "simulate_traces",
            "simulate_movie", "demo_movie", "single_cell_movie", "population_traces"]
 
 # Chen et al. 2013, Supplementary Table 3 (mouse V1 in vivo, one action potential): time to peak
@@ -172,6 +178,7 @@ _MAX_LEVEL = 1e6                # fluorescence levels (a.u.) and photons per uni
 _MIN_FS, _MAX_FS = 1e-3, 1e4    # frame rate, Hz
 _MAX_PLACEMENT_WORK = 2e9       # pixel comparisons spent placing cells before giving up (seconds)
 MASK_FRACTION = 0.5              # masks = footprint > MASK_FRACTION * its peak
+MAX_OVERLAP = 0.8                # largest max_overlap: cells sharing more cannot be told apart
 _N_NEUROPIL_COMPONENTS = 3
 _NEUROPIL_EVENT_RATE_HZ = 2.0
 _NEUROPIL_SMOOTHING_S = 1.0
@@ -185,7 +192,8 @@ _CACHE_SIZE = 4
 # Independent random streams, so that switching one part (e.g. motion) leaves the others alone.
 # New streams go at the end: SeedSequence.spawn gives child i the same seed whatever the count.
 _STREAMS = ("cells", "spikes", "indicator", "baseline", "neuropil", "noise", "motion", "state",
-            "spike_amplitudes")
+            "spike_amplitudes",
+            "deformation")
 
 
 @dataclasses.dataclass(frozen=True, repr=False)
@@ -200,7 +208,8 @@ class GroundTruth:
     footprints : float32 (n, Y, X) or None
         Each soma's brightness image (a.u.) in scene coordinates.
     masks : bool (n, Y, X) or None
-        ``footprints > 0.5 * peak``: the true ROI of each neuron; masks never overlap.
+        ``footprints > 0.5 * peak``: the true ROI of each neuron; masks never overlap (unless
+        the movie was made with ``max_overlap`` > 0).
     spike_frames, spike_times_s : list of n int / float arrays
         Spike times of each neuron in frames and seconds; ``floor(spike_times_s * fs)``.
     spikes : int32 (n, T)
@@ -238,6 +247,11 @@ class GroundTruth:
     gain_coupling : float64 (n,) or None
         Each neuron's exponent on the gain: its background rate follows ``gain ** coupling``
         (normalised to mean 1); 0 is unmodulated, 2 twice as strongly (on a log scale).
+    displacement : float32 (T, 2, Y, X) or None
+        With non-rigid motion (``nonrigid_px > 0``): the true displacement ``(dy, dx)`` of every
+        pixel of every frame, rigid part included: frame t shows ``scene(y - d[t, 0, y, x],
+        x - d[t, 1, y, x])`` for ``d = displacement``. None otherwise (``shifts`` then describes
+        all the motion).
     """
 
     footprints: np.ndarray | None
@@ -262,6 +276,7 @@ class GroundTruth:
     neuropil_timecourses: np.ndarray | None = None
     gain: np.ndarray | None = None
     gain_coupling: np.ndarray | None = None
+    displacement: np.ndarray | None = None
 
     def __repr__(self):
         n, T = self.spikes.shape
@@ -269,7 +284,8 @@ class GroundTruth:
         regime = "" if regime == "simple" else f"{regime} regime, "
         return (f"GroundTruth({n} neurons x {T} frames, {int(self.spikes.sum())} spikes, "
                 f"{self.indicator['name']}, {regime}{len(self.ensembles)} ensembles, "
-                f"{'with' if self.shifts.any() else 'no'} motion)")
+                f"{'with' if self.shifts.any() or self.displacement is not None else 'no'} motion"
+                f"{' (non-rigid)' if self.displacement is not None else ''})")
 
 
 @dataclasses.dataclass(frozen=True, repr=False)
@@ -348,6 +364,8 @@ def simulate_traces(n_neurons=100, n_frames=3000, fs=30.0, indicator="GCaMP6s", 
 
 def simulate_movie(n_cells=12, shape=(2000, 60, 80), fs=30.0, indicator="GCaMP6s", seed=0, *,
                    radius_px=(3.0, 6.0), motion=False, max_shift_px=3.0, motion_step_px=0.3,
+                   nonrigid_px=0.0, nonrigid_wavelength_px=60.0,
+                   max_overlap=0.0,
                    regime="simple", **model):
     """Simulate a two-photon movie of somata with neuropil, noise and optional motion.
 
@@ -375,6 +393,24 @@ def simulate_movie(n_cells=12, shape=(2000, 60, 80), fs=30.0, indicator="GCaMP6s
         Apply a random walk of rigid sub-pixel shifts (``truth.shifts``).
     max_shift_px, motion_step_px : float
         Bound of the shifts and s.d. of their step per frame, in pixels.
+    nonrigid_px : float
+        Bound of a smooth non-rigid deformation added to the rigid shifts (0, the default: none),
+        in pixels along each axis; ``truth.displacement`` holds the whole true field. Along each
+        axis the deformation is ``nonrigid_px / 3 * sum_k w_k(t) phi_k(y, x)``: three smooth
+        random maps ``phi_k`` (sums of plane waves, zero mean over the field, largest magnitude
+        1) whose weights ``w_k(t)`` walk at random between -1 and 1 (steps of s.d.
+        ``motion_step_px / nonrigid_px``), so the field moves about as fast as the rigid shifts.
+        The frames are resampled with cubic splines (``scipy.ndimage.map_coordinates``).
+    nonrigid_wavelength_px : float
+        Shortest wavelength of the plane waves of the deformation maps, in pixels (wavelengths
+        are drawn from 1 to 3 times it): the larger, the smoother the deformation.
+    max_overlap : float
+        0 (the default): no footprint reaches into another cell's mask. Above 0 (at most
+        ``MAX_OVERLAP``): cells may overlap, two masks sharing at most this fraction of the
+        smaller one's pixels; ``truth.masks`` then overlap, each mask's trace also collects the
+        overlapping neighbours' light (``traces = f0 * (1 + calcium) + r * neuropil`` holds only
+        for cells that overlap none), and somata stacked on each other occlude the neuropil at
+        most fully. For source extraction, where threshold ROIs merge touching cells.
     regime : {"simple", "realistic"}
         The first-exposure model or population imaging as it is: see ``simulate_traces``.
     **model
@@ -405,12 +441,23 @@ def simulate_movie(n_cells=12, shape=(2000, 60, 80), fs=30.0, indicator="GCaMP6s
                                        high=max(shape[1:]), unit="pixels"),
                   motion_step_px=_number(motion_step_px, "motion_step_px", low=0,
                                          high=max(shape[1:]), unit="pixels"))
+    params.update(max_overlap=_number(max_overlap, "max_overlap", low=0, high=MAX_OVERLAP,
+                                      unit="(a fraction of the smaller mask)"))
+    params.update(nonrigid_px=_number(nonrigid_px, "nonrigid_px", low=0, high=max(shape[1:]),
+                                      unit="pixels"),
+                  nonrigid_wavelength_px=_number(nonrigid_wavelength_px, "nonrigid_wavelength_px",
+                                                 low=4.0, high=1e4, unit="pixels"))
+    if params["nonrigid_px"] > 0 and 2 * shape[0] * shape[1] * shape[2] > _MAX_VALUES:
+        raise ValueError(f"the true displacement field of nonrigid_px would hold 2 x {shape[0]} x "
+                         f"{shape[1]} x {shape[2]} values, more than the simulator's limit of "
+                         f"{_MAX_VALUES:.3g}: simulate fewer frames or a smaller field (shape)")
     _check_amplitude(params)
     # A mask holds about pi r^2 pixels (an ellipse of the same mean radius has the same area).
     _calibrate_photons(params, math.pi * (radius[0] ** 2 + radius[0] * radius[1] + radius[1] ** 2)
                        / 3)  # pi E[r^2] for r uniform in radius_px
     _check_ensembles_fit(params, params["n_cells"], "n_cells")
     pad = 2 * (math.ceil(params["max_shift_px"]) + 2) if params["motion"] else 0
+    pad += 2 * math.ceil(params["nonrigid_px"]) + (4 if params["nonrigid_px"] and not pad else 0)
     _check_workload(params, params["n_cells"], shape[0], (shape[1] + pad) * (shape[2] + pad))
     return _fresh(_build_movie(_key(params)))
 
@@ -654,7 +701,10 @@ def _check_ensembles_fit(params, n, name):
 # --------------------------------------------------------------------------- caching
 
 def _key(params):
-    return tuple(sorted(params.items()))
+    # Per-student variants (helpers.variants; off unless an instructor turns them on) are part of
+    # the key: each student's recordings are cached apart. Off, the key is what it always was.
+    variant = _variants.current()
+    return tuple(sorted({**params, "variant": variant}.items() if variant else params.items()))
 
 
 def _read_only(value):
@@ -682,9 +732,11 @@ def _finish(fs, movie, traces, truth_fields):
 
 # --------------------------------------------------------------------------- temporal model
 
-def _streams(seed):
+def _streams(seed, variant=()):
+    """The named random streams of a recording; a student's variant (words) is mixed into the seed."""
+    entropy = [seed, *variant] if variant else seed
     return dict(zip(_STREAMS, (np.random.default_rng(s)
-                               for s in np.random.SeedSequence(seed).spawn(len(_STREAMS)))))
+                               for s in np.random.SeedSequence(entropy).spawn(len(_STREAMS)))))
 
 
 def _lognormal(rng, median, spread, n):
@@ -922,7 +974,7 @@ def _temporal(streams, p, n, n_frames):
 def _build_traces(key):
     p = dict(key)
     n, n_frames = p["n_neurons"], p["n_frames"]
-    streams = _streams(p["seed"])
+    streams = _streams(p["seed"], p.get("variant", ()))
     truth, _, bleach, g = _temporal(streams, p, n, n_frames)
     rng = streams["cells"]
     level = _lognormal(rng, p["neuropil_level"], 0.15, n)
@@ -967,8 +1019,10 @@ def _place_cells(rng, p):
         if attempts > 100 * p["n_cells"] + 1000 or work > _MAX_PLACEMENT_WORK:
             raise ValueError(f"could not place n_cells={p['n_cells']} cells of radius_px="
                              f"{p['radius_px']} in a {height} x {width} px field without a footprint "
-                             "reaching into another cell's mask: use fewer cells, smaller radii or a "
-                             "larger field (shape)")
+                             "reaching into another cell's mask" + (
+                                 f" by more than max_overlap={p['max_overlap']:g} of a mask"
+                                 if p.get("max_overlap", 0.0) > 0 else "") +
+                             ": use fewer cells, smaller radii or a larger field (shape)")
         cell = (rng.uniform(0, height - 1), rng.uniform(0, width - 1)), \
             rng.uniform(*p["radius_px"]), rng.uniform(1.0, 1.4), rng.uniform(0.0, np.pi)
         shape = _blob(*cell, ys, xs)
@@ -976,11 +1030,24 @@ def _place_cells(rng, p):
         border = mask[0].any() or mask[-1].any() or mask[:, 0].any() or mask[:, -1].any()
         if border or mask.sum() < 3:
             continue
-        if any(((s > 0) & mask).any() or ((shape > 0) & (s > MASK_FRACTION)).any() for s in shapes):
+        if p.get("max_overlap", 0.0) == 0 and any(
+                ((s > 0) & mask).any() or ((shape > 0) & (s > MASK_FRACTION)).any() for s in shapes):
+            continue
+        if p.get("max_overlap", 0.0) > 0 and _overlaps_too_much(mask, shapes, p["max_overlap"]):
             continue
         cells.append(cell)
         shapes.append(shape)
     return cells
+
+
+def _overlaps_too_much(mask, shapes, max_overlap):
+    """With ``max_overlap`` > 0: whether `mask` shares more than that fraction of the smaller of
+    two masks with the mask of any placed cell (``shapes``)."""
+    for s in shapes:
+        other = s > MASK_FRACTION
+        if (mask & other).sum() > max_overlap * min(mask.sum(), other.sum()):
+            return True
+    return False
 
 
 def _smooth_field(rng, n_waves=8, min_wavelength=30.0):
@@ -1002,22 +1069,58 @@ def _random_walk(rng, p):
     if not p["motion"] or bound == 0:
         return np.zeros((n_frames, 2))
     walk = np.cumsum(rng.normal(0.0, p["motion_step_px"], (n_frames, 2)), axis=0)
-    folded = np.mod(walk + bound, 4 * bound)       # reflect at +-bound
+    return _reflect(walk, bound)
+
+
+def _reflect(walk, bound):
+    """A random walk reflected at +-bound."""
+    folded = np.mod(walk + bound, 4 * bound)
     return np.where(folded > 2 * bound, 4 * bound - folded, folded) - bound
+
+
+_N_DEFORMATION_MODES = 3
+
+
+def _deformation(rng, p, ys, xs):
+    """The non-rigid part of the motion as ``(maps, weights)``: smooth maps ``(2, k, Y, X)``
+    (zero mean, largest magnitude 1) and their random-walk weights ``(T, 2, k)`` in [-1, 1];
+    None without non-rigid motion. See ``_displacement``."""
+    if p["nonrigid_px"] == 0:
+        return None
+    k = _N_DEFORMATION_MODES
+    maps = np.stack([_smooth_field(rng, min_wavelength=p["nonrigid_wavelength_px"])(ys, xs)
+                     for _ in range(2 * k)])
+    maps -= maps.mean(axis=(1, 2), keepdims=True)
+    maps /= np.maximum(np.abs(maps).max(axis=(1, 2), keepdims=True), 1e-12)
+    step = p["motion_step_px"] / p["nonrigid_px"]
+    weights = _reflect(np.cumsum(rng.normal(0.0, step, (p["shape"][0], 2 * k)), axis=0), 1.0)
+    return maps.reshape(2, k, *ys.shape), weights.reshape(-1, 2, k)
+
+
+def _displacement(deformation, frames, shifts, nonrigid_px):
+    """Displacement field ``(t, 2, Y, X)`` of the `frames` (a slice) with rigid `shifts`
+    ``(t, 2)``: the shifts plus ``nonrigid_px / k * sum_k weights[t, axis, k] * maps[axis, k]``."""
+    maps, weights = deformation
+    field = np.einsum("tak,akyx->tayx", weights[frames], maps) * (nonrigid_px / maps.shape[1])
+    return field + shifts[:, :, None, None]
 
 
 @functools.lru_cache(maxsize=_CACHE_SIZE)
 def _build_movie(key):
     p = dict(key)
     n, (n_frames, height, width) = p["n_cells"], p["shape"]
-    streams = _streams(p["seed"])
+    streams = _streams(p["seed"], p.get("variant", ()))
     truth, f0_level, bleach, g = _temporal(streams, p, n, n_frames)
     rng = streams["cells"]
     cells = _place_cells(rng, p)
     shifts = _random_walk(streams["motion"], p)
-    pad = int(math.ceil(np.abs(shifts).max())) + 2 if p["motion"] else 0
+    moving = p["motion"] or p["nonrigid_px"] > 0
+    pad = int(math.ceil(np.abs(shifts).max() + p["nonrigid_px"])) + 2 if moving else 0
     ys, xs = np.mgrid[-pad:height + pad, -pad:width + pad].astype(float)
     fov = (slice(pad, pad + height), slice(pad, pad + width))
+    deformation = _deformation(streams["deformation"], p, ys[fov], xs[fov])
+    displacement = None if deformation is None else np.empty((n_frames, 2, height, width),
+                                                             np.float32)
 
     shapes = np.stack([_blob(*cell, ys, xs) for cell in cells])
     masks = shapes[(slice(None), *fov)] > MASK_FRACTION
@@ -1025,6 +1128,8 @@ def _build_movie(key):
     brightness = f0_level / (shapes[(slice(None), *fov)] * masks).sum(axis=(1, 2)) * npix
     footprints = shapes * brightness[:, None, None]
     occlusion = 1.0 - np.tensordot(1.0 - truth["r"], np.clip(shapes / MASK_FRACTION, 0, 1), 1)
+    if p.get("max_overlap", 0.0) > 0:  # stacked somata occlude at most all of the neuropil
+        occlusion = np.clip(occlusion, 0.0, None)
     fields = [_smooth_field(rng)(ys, xs) for _ in range(_N_NEUROPIL_COMPONENTS + 1)]
     level = p["neuropil_level"] * np.exp(0.15 * fields[0])
     weights = np.exp(np.stack(fields[1:]))
@@ -1040,13 +1145,23 @@ def _build_movie(key):
     neuropil = np.ascontiguousarray(
         (timecourses.T @ (maps[(slice(None), *fov)].reshape(len(maps), -1) @ mask_mean)).T)
     expected = truth["f0"] * (1.0 + truth["calcium"]) + truth["r"][:, None] * neuropil
+    if p.get("max_overlap", 0.0) > 0:  # a mask also collects the light of overlapping neighbours
+        scene = spatial.reshape(len(spatial), *ys.shape)[(slice(None), *fov)]
+        expected = (temporal @ (scene.reshape(len(spatial), -1) @ mask_mean)).T
     gain, read = p["photons_per_unit"], p["read_noise"]
     noise_rng = streams["noise"]
     movie = np.empty((n_frames, height, width), np.float32)
     traces = np.empty((n, n_frames))
     for start in range(0, n_frames, 256):
         chunk = (temporal[start:start + 256] @ spatial).reshape(-1, *ys.shape)
-        if p["motion"]:
+        if deformation is not None:
+            frames = slice(start, start + 256)
+            field = _displacement(deformation, frames, shifts[frames], p["nonrigid_px"])
+            displacement[start:start + 256] = field
+            grid = np.mgrid[pad:pad + height, pad:pad + width].astype(float)
+            chunk = np.stack([ndimage.map_coordinates(frame, grid - f, order=3, mode="nearest")
+                              for frame, f in zip(chunk, field)])
+        elif p["motion"]:
             chunk = np.stack([ndimage.shift(frame, s, order=3, mode="nearest")[fov]
                               for frame, s in zip(chunk, shifts[start:start + 256])])
         chunk = np.clip(chunk, 0.0, None)
@@ -1057,7 +1172,7 @@ def _build_movie(key):
         movie[start:start + 256] = chunk
         traces[:, start:start + 256] = (movie[start:start + 256].reshape(len(chunk), -1)
                                         .astype(np.float64) @ mask_mean).T
-    if p["motion"]:
+    if moving:
         # What the masks would measure without motion; a sum of Poisson pixels is Poisson.
         traces = (noise_rng.poisson(expected * npix[:, None] * gain) / (gain * npix[:, None])
                   if math.isfinite(gain) else expected.copy())
@@ -1067,6 +1182,7 @@ def _build_movie(key):
                  neuropil=neuropil, params=p, noise_sd=np.sqrt(variance), shifts=shifts,
                  neuropil_maps=(maps * occlusion)[(slice(None), *fov)].astype(np.float32),
                  neuropil_timecourses=timecourses)
+    truth.update(displacement=displacement)
     return _finish(p["fs"], movie, traces, truth)
 
 

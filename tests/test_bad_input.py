@@ -39,6 +39,7 @@ from hypothesis.extra import numpy as hnp
 
 from helpers import (baseline, data, dff, ensembles, events, masks, movie, neuropil, registration,
                      simulate, spikes)
+from helpers import extraction
 
 settings.register_profile("ci", max_examples=60, deadline=None, derandomize=True, database=None,
                           suppress_health_check=list(HealthCheck), print_blob=True)
@@ -353,6 +354,28 @@ SPECS = [
          shape=same_as("movie"), attr=0, related={"template": ("movie",), "movie": ("template",)}),
     Spec(registration.correlation_to_template, {"movie": A(MOVIE), "template": A(MOVIE.mean(0))},
          shape=lambda kw: (len(kw["movie"]),), related={"template": ("movie",), "movie": ("template",)}),
+    # registration: piecewise-rigid (issue 31)
+    Spec(registration.estimate_patch_shifts, {"movie": A(MOVIE), "template": A(MOVIE.mean(0)), "patch_size": W(8),
+                                              "overlap": W(4), "upsample": W(2)},
+         related={"template": ("movie",), "movie": ("template", "patch_size", "overlap"),
+                  "patch_size": ("overlap",), "overlap": ("patch_size",)}),
+    Spec(registration.shift_field, {"patch_shifts": A(RNG.normal(0, 1, (24, 2, 2, 2))),
+                                    "centres": ("anything", ([3.0, 8.0], [3.5, 9.5])),
+                                    "frame_shape": ("pair", (12, 14))},
+         shape=lambda kw: (len(kw["patch_shifts"]), 2, *np.broadcast_to(kw["frame_shape"], 2)),
+         related={"patch_shifts": ("centres",), "centres": ("patch_shifts",)}),
+    Spec(registration.apply_shift_field, {"movie": A(MOVIE), "field": A(RNG.normal(0, 1, (24, 2, 12, 14))),
+                                          "order": C(1)},
+         shape=same_as("movie"), related={"movie": ("field",)}),
+    Spec(registration.register_piecewise, {"movie": A(MOVIE), "template": A(MOVIE.mean(0)), "patch_size": W(8),
+                                           "overlap": W(4), "max_deviation": N(3.0), "upsample": W(2)},
+         shape=same_as("movie"), attr=0,
+         related={"template": ("movie",), "movie": ("template", "patch_size", "overlap"),
+                  "patch_size": ("overlap",), "overlap": ("patch_size",)}),
+    Spec(registration.displacement_error, {"estimated": A(RNG.normal(0, 1, (24, 2))),
+                                           "true": A(RNG.normal(0, 1, (24, 2, 12, 14)))},
+         kwargs={"per_pixel": C(True)}, shape=lambda kw: np.shape(kw["true"])[2:] if kw["per_pixel"] else (),
+         related={"estimated": ("true",), "true": ("estimated",)}),
     # masks
     Spec(masks.threshold_mask, {"image": A(MOVIE.mean(0)), "method": C("percentile"), "value": N(80.0)},
          shape=same_as("image"), related={"method": ("value",), "value": ("method",)}),
@@ -540,6 +563,40 @@ SPECS = [
          related={"n_neurons": ("ensemble_size",), "ensemble_size": ("n_neurons",), "fs": ("n_frames",),
                   "n_frames": ("fs",)}),
 ]
+
+# extraction (issue 31): source extraction by non-negative matrix factorisation
+_SEEDS, _FOOTPRINTS, _TRACES = extraction.greedy_init(MOVIE, 2, 2.0)
+_EXTRACTION = extraction.fit_components(MOVIE, _FOOTPRINTS, _TRACES, n_iter=5)
+_FITTED = {"movie": ("footprints", "traces"), "footprints": ("movie", "traces"),
+           "traces": ("movie", "footprints")}
+SPECS += [
+    Spec(extraction.greedy_init, {"movie": A(MOVIE), "n_components": W(2), "radius_px": N(2.0)},
+         related={"movie": ("radius_px", "n_components"), "radius_px": ("movie",), "n_components": ("movie",)}),
+    Spec(extraction.correlation_init, {"movie": A(MOVIE), "n_components": W(2), "radius_px": N(2.0)},
+         related={"movie": ("radius_px", "n_components", "correlation image"), "radius_px": ("movie",),
+                  "n_components": ("movie",)}),
+    Spec(extraction.fit_components, {"movie": A(MOVIE), "footprints": A(_FOOTPRINTS), "traces": A(_TRACES)},
+         kwargs={"n_background": W(1), "n_iter": W(5), "tol": N(1e-5)},
+         shape=lambda kw: (kw["n_background"], *np.shape(kw["movie"])[1:]), attr="background_maps",
+         related=_FITTED),
+    Spec(extraction.extract_sources, {"movie": A(MOVIE), "n_components": W(2), "radius_px": N(2.0)},
+         kwargs={"init": C("greedy"), "n_background": W(1), "n_iter": W(5)},
+         related={"movie": ("radius_px", "n_components", "correlation image"), "radius_px": ("movie",),
+                  "n_components": ("movie",)}),
+    Spec(extraction.evaluate_components, {"movie": A(MOVIE), "extraction": ("anything", _EXTRACTION)},
+         kwargs={"min_snr": N(2.5), "min_r": N(0.8), "min_size_px": W(3), "n_consecutive": W(5),
+                 "n_peaks": W(5), "before_frames": W(3), "after_frames": W(10)},
+         shape=lambda kw: (len(_EXTRACTION.footprints),), attr="snr",
+         related={"movie": ("footprints", "traces", "extraction"), "extraction": ("footprints", "traces")}),
+    Spec(extraction.footprint_masks, {"footprints": A(_FOOTPRINTS), "fraction": N(0.5), "smooth_px": N(1.0)},
+         shape=same_as("footprints")),
+    Spec(extraction.match_to_truth, {"footprints": A(_FOOTPRINTS), "traces": A(_TRACES), "true_masks": A(MASKS),
+                                     "true_traces": A(DFF[:2, :24])},
+         kwargs={"fraction": N(0.5), "smooth_px": N(1.0)}, shape=lambda kw: (len(kw["true_masks"]),), attr="iou",
+         related={"footprints": ("traces", "predicted", "truth"), "traces": ("footprints", "true_traces"),
+                  "true_masks": ("truth", "predicted", "true_traces"), "true_traces": ("traces", "true_masks"),
+                  "smooth_px": ("footprints",)}),
+]
 Events_per_neuron.__name__ = "Events.per_neuron"
 Events_per_neuron.__module__ = "helpers.events"
 
@@ -643,7 +700,8 @@ def test_every_public_function_is_covered():
     covered = {spec.name for spec in SPECS} | {f"data.{f.__name__}" for f in NO_ARGUMENTS}
     public = set()
     for module in (movie, registration, masks, neuropil, baseline, dff, events, ensembles, spikes,
-                   data, simulate):
+                   data, simulate,
+                   extraction):
         names = getattr(module, "__all__", None) or [n for n in vars(module) if not n.startswith("_")]
         for name in names:
             obj = getattr(module, name)
