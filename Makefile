@@ -25,11 +25,12 @@ course: setup book
 # --- set-up -----------------------------------------------------------------------------------
 setup: $(VENV)/.installed
 
-# Debian packages the tests need: Chromium (browser tests), bubblewrap (the grading sandbox) and
-# PostgreSQL (a gradebook on PostgreSQL; its programs live in /usr/lib/postgresql/VERSION/bin).
+# Debian packages the tests need: Chromium (browser tests), bubblewrap (the grading sandbox),
+# PostgreSQL (a gradebook on PostgreSQL; its programs live in /usr/lib/postgresql/VERSION/bin) and
+# git (a test asks it which generated files are ignored). Under CI a missing one fails (tests/needs.py).
 # Installed when running as root on Debian/Ubuntu; otherwise the tests that need them say so.
 system-packages:
-	@missing=""; for p in chromium:chromium bwrap:bubblewrap initdb:postgresql; do \
+	@missing=""; for p in chromium:chromium bwrap:bubblewrap initdb:postgresql git:git; do \
 	  (command -v $${p%%:*} || ls /usr/lib/postgresql/*/bin/$${p%%:*}) >/dev/null 2>&1 \
 	  || missing="$$missing $${p##*:}"; done; \
 	if [ -z "$$missing" ]; then echo "system packages: present"; \

@@ -9,6 +9,10 @@ import pathlib
 
 import pytest
 
+# What a test needs from its environment, and no silent skips under CI: see needs.py.
+from needs import (pytest_runtest_logreport, pytest_runtest_makereport,  # noqa: F401
+                   pytest_sessionfinish, pytest_terminal_summary)
+
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 SHARED_DATA = (ROOT.parent / "shared" / "data").resolve()
 

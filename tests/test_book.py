@@ -12,7 +12,6 @@ import functools
 import html
 import http.server
 import json
-import os
 import re
 import shutil
 import threading
@@ -23,6 +22,8 @@ import nbformat
 import pytest
 from jupyter_cache import get_cache
 
+import check_table
+import needs
 from tooling import book, book_site, launch
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -100,12 +101,18 @@ def _write_fixture_course(root: Path, toc_lessons=("99-fixture",)) -> Path:
     return lesson
 
 
-def _check_cells(nb) -> list:
-    return [cell for cell in nb.cells if book.nbgrader_role(cell) == "check"]
+def _is_check(cell, lesson_id: str) -> bool:
+    """Whether a cell is a check cell, by the hand-written table (tests/check_table.py), not by
+    ``book.nbgrader_role``: a check cell whose metadata misclassifies it must count as secret."""
+    return cell.get("metadata", {}).get("nbgrader", {}).get("grade_id") in check_table.check_ids(lesson_id)
 
 
-def _public_text(nb) -> str:
-    return "\n".join(cell.source for cell in nb.cells if book.nbgrader_role(cell) != "check")
+def _check_cells(nb, lesson_id: str) -> list:
+    return [cell for cell in nb.cells if _is_check(cell, lesson_id)]
+
+
+def _public_text(nb, lesson_id: str) -> str:
+    return "\n".join(cell.source for cell in nb.cells if not _is_check(cell, lesson_id))
 
 
 def secret_lines(lesson: Path, published: str = "") -> set[str]:
@@ -113,8 +120,8 @@ def secret_lines(lesson: Path, published: str = "") -> set[str]:
     (hidden tests included), except lines that also appear in its published cells or in the
     ``published`` text (e.g. the book's own pages, which show examples of check code)."""
     nb = jupytext.read(lesson)
-    public = _public_text(nb) + "\n" + published
-    lines = {line.strip() for cell in _check_cells(nb) for line in cell.source.splitlines()}
+    public = _public_text(nb, lesson.stem) + "\n" + published
+    lines = {line.strip() for cell in _check_cells(nb, lesson.stem) for line in cell.source.splitlines()}
     return {line for line in lines if len(line) > SECRET_LINE_MIN_CHARS and line not in public}
 
 
@@ -130,7 +137,7 @@ def test_derived_lesson_drops_checks_and_collapses_solutions(lesson):
     source = jupytext.read(lesson)
     derived = book.derive_notebook(lesson)
     text = nbformat.writes(derived)
-    assert len(derived.cells) == len(source.cells) - len(_check_cells(source)) + 1  # the reader's note
+    assert len(derived.cells) == len(source.cells) - len(_check_cells(source, lesson.stem)) + 1  # the reader's note
     assert f"course/{lesson.stem}/{lesson.stem}.ipynb" in derived.cells[1].source
     for marker in MARKERS:
         assert marker not in text
@@ -344,6 +351,43 @@ def built_book(tmp_path_factory):
     return root
 
 
+def _pre_execution(monkeypatch, returncode: int, stdout: str, stderr: str = "") -> list:
+    """Make the parallel pre-execution end as given; return the commands it was asked to run."""
+    import subprocess
+
+    commands = []
+
+    def run(command, **kwargs):
+        commands.append(command)
+        return subprocess.CompletedProcess(command, returncode, stdout, stderr)
+
+    monkeypatch.setattr(book, "uncached_lessons", lambda root: [Path(root) / "99-fixture.ipynb"])
+    monkeypatch.setattr(book.subprocess, "run", run)
+    return commands
+
+
+def test_a_pre_execution_that_fails_itself_stops_the_build(tmp_path, monkeypatch):
+    """Not a lesson but the parallel execution failed (an import, the cache): the build must not
+    fall back silently to executing every lesson one by one."""
+    commands = _pre_execution(monkeypatch, 1, "", "Traceback (most recent call last):\nImportError: no executor\n")
+    with pytest.raises(book.BookError, match=r"(?s)parallel execution of the lessons failed.*ImportError: no executor"):
+        book._execute_uncached(tmp_path, {})
+    assert commands and "--execute-only" in commands[0]
+
+
+def test_a_lesson_that_fails_in_the_pre_execution_is_named(tmp_path, monkeypatch):
+    import io
+
+    _pre_execution(monkeypatch, 1, f"succeeded: {tmp_path}/98-ok.ipynb\nexcepted: {tmp_path}/99-fixture.ipynb\n")
+    log = io.StringIO()
+    book._execute_uncached(tmp_path, {}, log)  # the build that follows reports the lesson's error
+    assert "failed in the parallel execution" in log.getvalue() and "99-fixture" in log.getvalue()
+    assert "98-ok" not in log.getvalue()
+    _pre_execution(monkeypatch, 0, f"succeeded: {tmp_path}/99-fixture.ipynb\n")
+    book._execute_uncached(tmp_path, {}, log := io.StringIO())
+    assert log.getvalue() == ""
+
+
 @pytest.mark.slow
 def test_warnings_errors_and_stderr_fail_the_build(tmp_path):
     """With the course's own _config.yml, a broken reference, a lesson that raises and a lesson
@@ -398,7 +442,7 @@ def test_no_check_cell_or_hidden_test_reaches_the_site(built_book):
     # a line published anywhere (a book page, another lesson) cannot tell a leak
     lessons = book.lesson_sources(built_book)
     pages = "\n".join([page.read_text() for page in (built_book / "book").rglob("*.md")]
-                      + [_public_text(jupytext.read(lesson)) for lesson in lessons])
+                      + [_public_text(jupytext.read(lesson), lesson.stem) for lesson in lessons])
     for lesson in lessons:
         secrets |= secret_lines(lesson, pages)
     assert len(secrets) > len(MARKERS)
@@ -438,8 +482,8 @@ def test_no_word_of_the_check_cells_alone_reaches_the_search_index(built_book):
     secret_words = set()
     for lesson in book.lesson_sources(built_book):
         nb = jupytext.read(lesson)
-        public |= set(re.findall(r"\w+", _public_text(nb).lower()))
-        for cell in _check_cells(nb):
+        public |= set(re.findall(r"\w+", _public_text(nb, lesson.stem).lower()))
+        for cell in _check_cells(nb, lesson.stem):
             secret_words |= set(re.findall(r"[a-z_][a-z0-9_]{3,}", cell.source.lower()))
     stem = SearchEnglish({}).stem
     secret_stems = {stem(w) for w in secret_words} - {stem(w) for w in public} - public
@@ -491,17 +535,8 @@ def test_cache_records_show_prose_changes_execute_nothing_and_code_changes_one_l
 # --- in a real browser (slow) ------------------------------------------------------------------
 
 def _require_chromium():
-    missing = None
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        missing = "the Python package playwright (pip install -e '.[test]')"
-    if not CHROMIUM.exists():
-        missing = "Debian's Chromium (sudo apt-get install chromium)"
-    if missing:
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"browser test needs {missing}; .ci/run installs it")
-        pytest.skip(f"browser test needs {missing}")
+    needs.module("playwright.sync_api", install="pip install -e '.[test]' (never `playwright install`)")
+    needs.program("chromium", package="chromium", path=str(CHROMIUM))
 
 
 @pytest.fixture

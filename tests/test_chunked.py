@@ -11,6 +11,8 @@ import pytest
 
 from helpers import baseline as bl, chunked, masks as mk, movie as mv, registration as reg, tiff_series
 
+import needs
+
 CHUNKINGS = [7, 64, 300]   # uneven last chunk, several chunks, one chunk (the movie has 300 frames)
 
 
@@ -169,7 +171,7 @@ def test_chunks_keep_the_peak_far_below_the_movie(movie):
 # --- dask.distributed ---------------------------------------------------------------------------------
 
 def test_the_same_code_runs_on_a_distributed_cluster(tmp_path, recording, movie):
-    distributed = pytest.importorskip("distributed")
+    distributed = needs.module("distributed")
     series = tiff_series.TiffSeries(tiff_series.write_series(recording, tmp_path, frames_per_file=128))
     with distributed.LocalCluster(n_workers=1, threads_per_worker=2, processes=False, dashboard_address=":0") as cluster, \
             distributed.Client(cluster.scheduler_address):   # by its address, as to a remote cluster

@@ -8,6 +8,7 @@ import pytest
 from scipy.spatial.distance import pdist, squareform
 
 from helpers import ensembles as en
+from helpers import simulate
 from helpers import events as ev
 
 
@@ -198,7 +199,6 @@ def test_jitter_keeps_the_population_rate_of_every_window():
 def shared_gain():
     """Population traces with a shared slow gain (brain state) and no ensembles: every excess of
     coactivity over an honest null is a false ensemble event."""
-    simulate = pytest.importorskip("helpers.simulate")
     rec = simulate.population_traces(seed=0, n_ensembles=0, gain_modulation=3.0)
     truth = rec.truth
     dff = (rec.traces - truth.r[:, None] * truth.neuropil) / truth.f0 - 1
@@ -234,7 +234,6 @@ def test_jitter_null_recovers_planted_ensembles(population):
 
 
 def test_with_a_shared_gain_the_jitter_null_and_per_bin_thresholds_keep_ensembles_apart():
-    simulate = pytest.importorskip("helpers.simulate")
     rec = simulate.population_traces(seed=0, gain_modulation=3.0)
     truth, fs = rec.truth, rec.fs
     dff = (rec.traces - truth.r[:, None] * truth.neuropil) / truth.f0 - 1
@@ -410,7 +409,6 @@ def recovery(raster, truth, fs, bin_s=0.5, null="circular", per_bin=False):
 
 @pytest.fixture(scope="module")
 def population():
-    simulate = pytest.importorskip("helpers.simulate")
     return simulate.population_traces(seed=0)  # 324 x 15 000 at 4.8 Hz, GCaMP6s, 5 ensembles
 
 

@@ -617,3 +617,24 @@ def test_the_supervisor_measures_a_process_tree(tmp_path):
     notes.add("a note")
     notes.add("a note")
     assert limits.read_notes(str(tmp_path)) == ["a note"]
+
+
+def test_require_kernelspec_names_a_missing_or_wrong_sandbox_kernel(monkeypatch):
+    from jupyter_client.kernelspec import KernelSpec, KernelSpecManager, NoSuchKernel
+
+    from tooling.grading.execute import require_kernelspec
+
+    def missing(self, name):
+        raise NoSuchKernel(name)
+
+    monkeypatch.setattr(KernelSpecManager, "get_kernel_spec", missing)
+    with pytest.raises(sandbox.SandboxUnavailable, match=r"`calcium-sandbox` is not installed.*install-kernel"):
+        require_kernelspec()
+    plain_kernel = KernelSpec(argv=[sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+                              resource_dir="/nowhere", interrupt_mode="signal")
+    monkeypatch.setattr(KernelSpecManager, "get_kernel_spec", lambda self, name: plain_kernel)
+    with pytest.raises(sandbox.SandboxUnavailable, match="does not start the sandbox"):
+        require_kernelspec()
+    sandboxed = KernelSpec(**sandbox.kernelspec(), resource_dir="/nowhere")
+    monkeypatch.setattr(KernelSpecManager, "get_kernel_spec", lambda self, name: sandboxed)
+    require_kernelspec()

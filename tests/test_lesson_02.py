@@ -287,3 +287,19 @@ def test_segmentation_score_against_every_pairing():
         best = max(sum(iou[i, p[i]] for i in range(3)) for p in itertools.permutations(range(4), 3))
         assert roi_masks.segmentation_score(rois, truth)["score"] == pytest.approx(best / 4)
     assert roi_masks.segmentation_score(np.zeros((0, 8, 8), bool), truth)["score"] == 0.0
+
+
+def test_check_mask_stack_names_what_is_wrong_with_a_stack():
+    """The mask-stack check lessons 02 and 08 share: a label image, numbers, another frame shape
+    and a poor score each fail with their own message; the true masks pass with score 1."""
+    from helpers.checks import CheckFailed
+    from helpers.lessons import roi_masks
+    truth = np.zeros((2, 6, 6), dtype=bool)
+    truth[0, :2, :2] = truth[1, 3:, 3:] = True
+    assert roi_masks.check_mask_stack("rois", truth.copy(), truth, 0.9)["score"] == pytest.approx(1.0)
+    for got, words in [(truth.any(axis=0), "one image, not one mask per cell"),
+                       (truth.astype(int), "made by a comparison"),
+                       (truth[:, :5, :5], "not the movie's frame shape"),
+                       (truth[:1], "aim for at least 0.9")]:
+        with pytest.raises(CheckFailed, match=words):
+            roi_masks.check_mask_stack("rois", got, truth, 0.9)

@@ -9,6 +9,7 @@ import pytest
 from scipy import ndimage
 
 from helpers import masks as hk
+from helpers import simulate
 
 pytestmark = pytest.mark.filterwarnings("error")
 
@@ -382,7 +383,6 @@ def test_match_masks_leaves_unmatched_truth_at_zero():
 # --- ground truth -------------------------------------------------------------------------------
 
 def test_threshold_clean_label_recovers_simulated_cells():
-    simulate = pytest.importorskip("helpers.simulate")
     rec = simulate.demo_movie(seed=0)
     std_image = rec.movie.std(axis=0)
     rois = hk.label_rois(hk.clean_mask(hk.threshold_mask(std_image, "otsu"), 1, 20))

@@ -6,6 +6,7 @@ from scipy import ndimage
 from skimage.registration import phase_cross_correlation
 
 from helpers import registration as reg
+from helpers import simulate
 
 pytestmark = pytest.mark.filterwarnings("error")
 
@@ -133,7 +134,6 @@ def test_correlation_to_template_matches_corrcoef():
 
 
 def test_simulated_movie_with_motion():
-    simulate = pytest.importorskip("helpers.simulate")
     rec = simulate.demo_movie(seed=0, motion=True, n_frames=600)  # the full movie: see benchmarks
     true = rec.truth.shifts
     assert np.abs(true).max() > 2  # there is motion to find
@@ -146,7 +146,6 @@ def test_simulated_movie_with_motion():
 
 @pytest.fixture(scope="module")
 def moving_demo():
-    simulate = pytest.importorskip("helpers.simulate")
     return simulate.demo_movie(seed=0, motion=True, n_frames=600)
 
 

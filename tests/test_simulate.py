@@ -8,7 +8,9 @@ import pytest
 from scipy import ndimage
 from skimage.registration import phase_cross_correlation
 
-from helpers import simulate
+from helpers import data, groundtruth, simulate
+
+import needs
 
 BAND = 1.5  # simulated figures must lie within x1.5 of the real ones
 
@@ -323,13 +325,13 @@ def test_invalid_parameters_raise_clear_errors(call, error, words):
 # --------------------------------------------------------------------------- calibration
 
 def _real_figures():
-    data = pytest.importorskip("helpers.data")
     try:
         allen = data.load_allen_dff()
         soma, neuropil = data.load_allen_roi_traces(), data.load_allen_neuropil_traces()
         s2p = data.load_suite2p()
     except data.DataUnavailableError as err:
-        pytest.skip(f"real recordings not available: {err}")
+        needs.unavailable("the course's real recordings", f"loading them failed ({err})",
+                          f"Fetch the data: {data.PREFETCH_COMMAND}.")
     corrected = s2p.F - s2p.neucoeff * s2p.Fneu
     s2p_dff = corrected / np.percentile(corrected, 20, axis=1, keepdims=True) - 1
     return {
@@ -493,14 +495,14 @@ def test_shared_gain_modulates_every_neurons_rate_together():
 
 @pytest.mark.parametrize("fs, nu", [(4.8, 3.0), (30.0, 1.0), (158.28, 0.46)])
 def test_noise_nu_sets_cascades_noise_level(fs, nu):
-    nu_module = pytest.importorskip("helpers.groundtruth")
+    nu_module = groundtruth
     rec = simulate.simulate_traces(n_neurons=30, n_frames=4000, fs=fs, noise_nu=nu, rate_hz=0.05, seed=4)
     measured = np.median(nu_module.noise_level(_dff_from_truth(rec), fs))
     assert measured == pytest.approx(nu, rel=0.15)
 
 
 def test_noise_nu_calibrates_movies_too():
-    nu_module = pytest.importorskip("helpers.groundtruth")
+    nu_module = groundtruth
     rec = simulate.demo_movie(seed=0, n_frames=600, regime="realistic", rate_hz=0.05)
     assert np.median(nu_module.noise_level(_dff_from_truth(rec), rec.fs)) == pytest.approx(1.0, rel=0.2)
 
@@ -537,11 +539,11 @@ GROUND_TRUTH = {"ds11_1": "GCaMP6f", "ds06_1": "GCaMP6f"}  # the simulator's ind
 
 def _ground_truth(name):
     """A CASCADE ground-truth recording (``helpers.data.load_ground_truth``), or skip."""
-    data = pytest.importorskip("helpers.data")
     try:
         return data.load_ground_truth(name)
     except data.DataUnavailableError as err:
-        pytest.skip(f"ground truth not available: {err}")
+        needs.unavailable("the ground-truth recordings", f"loading them failed ({err})",
+                          f"Fetch the data: {data.PREFETCH_COMMAND}.")
 
 
 def _real_events(name):
@@ -569,12 +571,12 @@ def _mirror(name, regime, n_neurons=40):
 
 
 def test_realistic_noise_level_matches_the_real_recordings(realistic_population):
-    data = pytest.importorskip("helpers.data")
-    nu_module = pytest.importorskip("helpers.groundtruth")
+    nu_module = groundtruth
     try:
         allen, zebrafish = data.load_allen_dff(), data.load_zebrafish_dff()
     except data.DataUnavailableError as err:
-        pytest.skip(f"real recordings not available: {err}")
+        needs.unavailable("the course's real recordings", f"loading them failed ({err})",
+                          f"Fetch the data: {data.PREFETCH_COMMAND}.")
     allen_nu = np.median(nu_module.noise_level(allen.traces, allen.fs))              # 0.93
     mirror = simulate.simulate_traces(n_neurons=74, n_frames=6001, fs=30.0, indicator="GCaMP6f",
                                       regime="realistic")

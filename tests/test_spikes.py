@@ -2,11 +2,11 @@
 recursions, OASIS on a noiseless trace, spike times, scores, every error path, and inference
 accuracy on simulated GCaMP6s and GCaMP6f recordings."""
 import math
-from pathlib import Path
 
 import numpy as np
 import pytest
 
+import needs
 from helpers import simulate, spikes as sp
 
 
@@ -223,14 +223,18 @@ def _score(indicator, fs, roi_pixels):
     return sp.score_inference(result.spikes, truth.spikes, fs, threshold, bin_s=1.0, tolerance_s=0.2)
 
 
-#: (indicator, fs, roi_pixels (noise: 12 ≈ 0.12, 50 ≈ 0.06, 400 ≈ 0.02 ΔF/F₀), minimum median r, minimum F1)
+#: (indicator, fs, roi_pixels (noise: 12 ≈ 0.12, 50 ≈ 0.06, 400 ≈ 0.02 ΔF/F₀), minimum median r, minimum F1).
+#: A regression guard of ``deconvolve`` + ``spike_threshold(0.3)``. Source of each floor: the scores
+#: of ``_score`` on seeds 1-8 of ``_dff`` (measured when issue 32 set them, in the comments), their
+#: minimum over the seeds minus 0.02, rounded down to 0.01: the spread between seeds never trips it,
+#: a loss larger than that spread plus 0.02 does. The test runs seed 1.
 ACCURACY = [
-    ("GCaMP6s", 30.0, 50, 0.9, 0.7),
-    ("GCaMP6s", 7.5, 50, 0.8, 0.45),
-    ("GCaMP6f", 30.0, 50, 0.88, 0.6),
-    ("GCaMP6f", 7.5, 50, 0.55, 0.25),
-    ("GCaMP6f", 30.0, 400, 0.95, 0.75),
-    ("GCaMP6f", 30.0, 12, 0.65, 0.35),
+    ("GCaMP6s", 30.0, 50, 0.91, 0.74),  # seed 1: 0.943, 0.800; seeds 1-8 at least 0.936, 0.769
+    ("GCaMP6s", 7.5, 50, 0.83, 0.50),  # seed 1: 0.859, 0.564; seeds 1-8 at least 0.859, 0.521
+    ("GCaMP6f", 30.0, 50, 0.90, 0.65),  # seed 1: 0.927, 0.703; seeds 1-8 at least 0.927, 0.670
+    ("GCaMP6f", 7.5, 50, 0.65, 0.29),  # seed 1: 0.671, 0.353; seeds 1-8 at least 0.671, 0.317
+    ("GCaMP6f", 30.0, 400, 0.95, 0.80),  # seed 1: 0.977, 0.859; seeds 1-8 at least 0.971, 0.823
+    ("GCaMP6f", 30.0, 12, 0.73, 0.41),  # seed 1: 0.763, 0.430; seeds 1-8 at least 0.750, 0.430
 ]
 
 
@@ -345,8 +349,6 @@ def test_infer_spikes_beats_the_default_deconvolution_on_simulations():
         assert r_new > r_old
 
 
-@pytest.mark.skipif("realistic" not in getattr(simulate, "REGIMES", {}),
-                    reason="the simulator has no realistic regime")
 def test_infer_spikes_on_the_realistic_regime():
     """Bursts, spike-to-spike variability and saturation: still better than the default."""
     rec = simulate.simulate_traces(n_neurons=12, n_frames=3600, fs=30.0, indicator="GCaMP6s", seed=1,
@@ -360,8 +362,6 @@ def test_infer_spikes_on_the_realistic_regime():
 
 # ----------------------------------------------------------------------- against real spikes
 
-SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
-
 #: r in 0.1 s and 0.5 s bins per recording, measured when infer_spikes was written (issue 24).
 #: Each must stay within 0.05 of it (a regression guard); the means must reach the issue's
 #: targets, 0.65 at 0.1 s and 0.80 at 0.5 s (deconvolve's defaults: 0.62 and 0.79).
@@ -373,17 +373,15 @@ REAL_R = {"ds02_1": (0.75, 0.94), "ds02_2": (0.79, 0.95), "ds02_3": (0.73, 0.91)
 @pytest.fixture(scope="module")
 def real_correlations():
     from helpers import data, groundtruth
-    if not SHARED.is_dir():
-        pytest.skip(f"the shared data folder {SHARED} is not here")
+    for files in data._GROUND_TRUTH_FILES.values():  # in the data cache, located by helpers.data
+        needs.data_file(files[0])
 
     def correlations(rec):
         activity = sp.infer_spikes(rec.dff, rec.fs).spikes
         return tuple(groundtruth.binned_correlation(activity, rec.frame_times_s, rec.spike_times_s, b)
                      for b in (0.1, 0.5))
 
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv(data.CACHE_ENV, str(SHARED))
-        return {name: correlations(data.load_ground_truth(name)) for name in data.ground_truth_names()}
+    return {name: correlations(data.load_ground_truth(name)) for name in data.ground_truth_names()}
 
 
 def test_infer_spikes_meets_the_targets_on_real_ground_truth(real_correlations):

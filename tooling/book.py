@@ -82,9 +82,10 @@ class BookError(RuntimeError):
 
 
 def lesson_sources(root: Path) -> list[Path]:
-    """Every lesson source ``solutions/NN-slug/NN-slug.py`` under ``root``, sorted by id."""
+    """Every lesson source ``solutions/NN-slug/NN-slug.py`` under ``root``, sorted by id (a
+    letter may follow the number, ``08b-slug``: a lesson added after 08 that sorts before 09)."""
     return sorted(path for path in Path(root, "solutions").glob("*/*.py")
-                  if path.stem == path.parent.name and re.match(r"\d\d-", path.stem))
+                  if path.stem == path.parent.name and re.match(r"\d\d[a-z]?-", path.stem))
 
 
 def nbgrader_role(cell) -> str:
@@ -398,7 +399,7 @@ def build(root: Path, *, log=sys.stdout) -> Path:
     root = Path(root).resolve()
     source, env = _derive(root, log)
     started = time.perf_counter()
-    _execute_uncached(root, env)
+    _execute_uncached(root, env, log)
     executed = time.perf_counter()
     command = [*_jupyter_book(), "build", str(source), "--path-output", str(root),
                "-W", "-n", "--keep-going", "--all"]
@@ -426,11 +427,29 @@ def _derive(root: Path, log) -> tuple[Path, dict[str, str]]:
     return source, {**os.environ, "MPLBACKEND": INLINE_BACKEND, "PYDEVD_DISABLE_FILE_VALIDATION": "1"}
 
 
-def _execute_uncached(root: Path, env: dict[str, str]) -> None:
-    """:func:`execute_lessons`, in a process of its own: its kernels need ``env``'s MPLBACKEND."""
-    if uncached_lessons(root):
-        subprocess.run([sys.executable, "-m", "tooling.book", "--root", str(root), "--execute-only"],
-                       cwd=root, env=env, capture_output=True, text=True, check=False)
+def _execute_uncached(root: Path, env: dict[str, str], log=sys.stdout) -> None:
+    """:func:`execute_lessons`, in a process of its own: its kernels need ``env``'s MPLBACKEND.
+
+    A lesson that raised is named on `log` (the build executes it again and reports the error).
+
+    Raises
+    ------
+    BookError
+        If the pre-execution itself failed (not a lesson: the executor, the cache, an import), so
+        that a broken pre-execution is never silently replaced by a slow serial execution.
+    """
+    if not uncached_lessons(root):
+        return
+    result = subprocess.run([sys.executable, "-m", "tooling.book", "--root", str(root), "--execute-only"],
+                            cwd=root, env=env, capture_output=True, text=True, check=False)
+    failed = [line for line in result.stdout.splitlines() if line.startswith(("excepted: ", "errored: "))]
+    if result.returncode != 0 and not failed:
+        output = ANSI_ESCAPE.sub("", result.stdout + result.stderr).strip().splitlines()
+        raise BookError(f"the parallel execution of the lessons failed (exit {result.returncode}):\n"
+                        + "\n".join(output[-40:]))
+    if failed:
+        print("book: lessons that failed in the parallel execution (the build runs them again and reports "
+              "the error): " + ", ".join(Path(line.split(": ", 1)[1]).stem for line in failed), file=log)
 
 
 def _jupyter_book() -> list[str]:
@@ -454,7 +473,7 @@ def linkcheck(root: Path, *, log=sys.stdout) -> Path:
     """
     root = Path(root).resolve()
     source, env = _derive(root, log)
-    _execute_uncached(root, env)
+    _execute_uncached(root, env, log)
     command = [*_jupyter_book(), "build", str(source), "--path-output", str(root),
                "--builder", "custom", "--custom-builder", "linkcheck"]
     result = subprocess.run(command, cwd=root, env=env, capture_output=True, text=True, check=False)

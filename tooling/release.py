@@ -60,6 +60,11 @@ def pair_release(notebooks: list[str], release_directory: str = "course") -> Non
     for source in map(pathlib.Path, notebooks):
         release = pathlib.Path(release_directory) / source.parent.name / source.name
         jupytext.write(jupytext.read(release), release.with_suffix(".py"), fmt="py:percent")
+        token = release.parent / "calcium-variant.json"  # helpers.variants.TOKEN_NAME
+        if token.exists():  # one student's variant handed to every student: never release it
+            token.unlink()
+            raise RuntimeError(f"{source.parent / token.name} is a student's variant token: it was removed "
+                               "from the release; keep tokens out of the source folder")
 
 
 def generate_release(ids: list[str], root: pathlib.Path = ROOT) -> None:

@@ -275,10 +275,10 @@ plots.points(plots.image(std_ref, ax=axes[0], title="std image", label="std (a.u
 plots.traces(time_s, mv.pixel_trace(movie, y_peak, x_peak), ax=axes[1],
              title=f"pixel (y={y_peak}, x={x_peak})");
 
-# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "58ca3fb693c55027067bdb986f4a427e", "grade": false, "grade_id": "ex-brightest-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
-# **Exercise 5.3** — Which pixel of cell B's box (section 4) was ever the brightest? Find the
-# pixel of the box with the largest value of the **maximum** projection
-# (`mv.projection(movie, "max")`) and store its row and column **in the full image** in
+# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "1d04df5478403b9a7f0c3100bdb9488f", "grade": false, "grade_id": "ex-brightest-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# **Exercise 5.3** — Which pixel of cell B's box (section 4) was ever the brightest, in any single
+# frame? Decide which of the projections of section 3 answers that question, find the pixel of
+# the box where it is largest, and store its row and column **in the full image** in
 # `brightest_y` and `brightest_x` (Python integers). *Predict first:* if you crop the image to the
 # box and look for the maximum there, are the row and column you get those of the full image?
 

@@ -267,11 +267,13 @@ def clean_mask(mask):
 # %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "e0fe91e90f46316b9dae3e1a735b1fa2", "grade": true, "grade_id": "ex-cleanfn-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
 from helpers.lessons.roi_masks import check_clean_mask; check_clean_mask(clean_mask)
 
-# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "915731702687a3852319f2d34e9391b9", "grade": false, "grade_id": "ex-clean-b-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
-# (b) Count the 8-connected regions of `raw_mask_ref` and store the number in `n_regions_raw` (an
-# integer; the background is not a region). Store in `n_regions_clean` the number of 8-connected
-# regions of the cleaned mask: `clean_mask(raw_mask_ref)`, or the reference `roi_masks.clean_mask()`
-# if your function does not pass its check yet.
+# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "1656c0627f064a6b509113cd23e68d3c", "grade": false, "grade_id": "ex-clean-b-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# (b) *Predict first:* look at `raw_mask_ref` in the figure above. Will the cleaning remove a few
+# of its regions, about half, or most of them? Then count: store the number of 8-connected regions
+# of `raw_mask_ref` in `n_regions_raw` (an integer; the background is not a region), and in
+# `n_regions_clean` the number of 8-connected regions of `raw_mask_ref` once cleaned — by your
+# `clean_mask`, or by the reference `roi_masks.clean_mask()` if your function does not pass its
+# check yet.
 
 # %% deletable=false nbgrader={"cell_type": "code", "checksum": "0506541d2b5e2dd04455303f7c5e95cc", "grade": false, "grade_id": "ex-clean", "locked": false, "schema_version": 3, "solution": true, "task": false}
 # YOUR CODE HERE

@@ -273,7 +273,7 @@ ax.set_xlabel("moving-median window (frames)")
 ax.set_ylabel("baseline error (% of true F0)")
 ax.legend(frameon=False);
 
-# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "4ef92b4689d0e3d578181361ad6b33c1", "grade": false, "grade_id": "s3-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "be4faf606f1a1660563c919db59636a4", "grade": false, "grade_id": "s3-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
 # ## 3. A rolling percentile, with the window in seconds
 #
 # The median is the 50th percentile. A lower percentile sits under the transients even when a
@@ -282,8 +282,8 @@ ax.legend(frameon=False);
 # percentile over 30–60 s).
 #
 # Windows are best given **in seconds**, so that the same analysis means the same thing at 4.8 Hz
-# and at 30 Hz. Convert to frames with `w = round(window_s * fs)` (60 s at 4.8 Hz is 288
-# frames; 31 s is 148.8, which rounds to 149).
+# and at 30 Hz. Convert them to frames by rounding seconds × frame rate to the nearest whole frame
+# (60 s at 4.8 Hz is 288 frames; 31 s is 148.8, which rounds to 149).
 #
 # **Which percentile of a window?** `scipy.ndimage.percentile_filter` (with `percentile=q` in
 # percent and `size` the window in frames) takes, for every frame, the window's sample of rank
@@ -519,7 +519,7 @@ from helpers.lessons.baseline import check_drift_free; check_drift_free(drift_fr
 # %% [markdown] deletable=false nbgrader={"cell_type": "markdown", "checksum": "7a48057454575034a385ec4d480df22b", "grade": true, "grade_id": "q-drift", "locked": false, "points": 2, "schema_version": 3, "solution": true, "task": false}
 # YOUR ANSWER HERE
 
-# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "0fe69393d7c96674f9c6335a3dca45bf", "grade": false, "grade_id": "s7-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "5591b4c11676b9e8edfefa7ba518549f", "grade": false, "grade_id": "s7-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
 # ## 7. Edge handling
 #
 # At frame 0 a centred window of 1001 frames holds 500 frames that do not exist. `scipy.ndimage`
@@ -538,12 +538,12 @@ from helpers.lessons.baseline import check_drift_free; check_drift_free(drift_fr
 # **Exercise 7.1** — *Predict first:* at the ends of this bleaching recording, which mode will do
 # best, "nearest" or the two that fold the trace back ("reflect", "mirror") — and does the
 # difference between those two matter with a window of 1001 frames? Then, for each of the four
-# modes, compute the moving median of every neuron of `F` over **1001 frames**
-# (`baseline.moving_median(F, 1001, mode=mode)`), then its error against `F0_true` **over the
-# first 500 and the last 500 frames only** (1000 frames per neuron: `lesson04.baseline_error` on
-# the columns `np.r_[0:500, n_frames - 500:n_frames]`, with `n_frames = F.shape[1]`), and the
-# mean over neurons. Store the four values in a dict `edge_errors` with the mode names as keys
-# (`"nearest"`, `"reflect"`, `"mirror"`, `"wrap"`) and Python or NumPy floats as values.
+# modes, compute the moving median of every neuron of `F` over **1001 frames** with that edge
+# mode (the package's moving median takes it as `mode`), then its relative error against
+# `F0_true` (the error of Exercise 1.2) **over the first 500 and the last 500 frames of the
+# recording only** (1000 frames per neuron), and the mean over neurons. Store the four values in a dict
+# `edge_errors` with the mode names as keys (`"nearest"`, `"reflect"`, `"mirror"`, `"wrap"`) and
+# Python or NumPy floats as values.
 
 # %% deletable=false nbgrader={"cell_type": "code", "checksum": "52e78c2fbcea412304430330eaf80dc1", "grade": false, "grade_id": "ex-edges", "locked": false, "schema_version": 3, "solution": true, "task": false}
 # YOUR CODE HERE

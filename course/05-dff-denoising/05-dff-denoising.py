@@ -305,14 +305,15 @@ for ax, trace, r in [(axes[1], roi1_r07, 0.7), (axes[2], roi1_fit, 0.078)]:
     plots.traces(frames[part], ((trace - f0_local) / f0_local)[part], ax=ax, xlabel="frame",
                  ylabel="ΔF/F₀ (fraction)", title=f"ΔF/F₀ with r = {r} (F₀: moving median of 1001 frames)")
 
-# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "8050a3b78e976f034c0a0fdcf5a43c64", "grade": false, "grade_id": "ex-s2p-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
-# **Exercise 3.2** — *Predict first:* will subtracting more neuropil (r = 1.0 instead of 0.7)
-# leave more ROIs safe, or fewer? suite2p subtracts `0.7 · Fneu` by default. Its example output
-# has 23 ROIs (`dff_denoising.suite2p_corrected(r)` returns `F - r * Fneu` for all of them). Apply the same
-# guard as in exercise 3.1 (F₀ = 10th percentile over time of the corrected trace, noise =
-# `dff.noise_sd(..., "diff_mad")`, safe if F₀ > noise) to **all 23 ROIs**, cells or not, and
-# store how many are safe with r = 0.7 in `n_safe_r07` and with r = 1.0 in `n_safe_r10` (Python
-# or NumPy integers).
+# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "6bb62bab1de93a09150f676152a64d65", "grade": false, "grade_id": "ex-s2p-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# **Exercise 3.2** — suite2p subtracts `0.7 · Fneu` by default. Its example output has 23 ROIs
+# (`dff_denoising.suite2p_corrected(r)` returns `F - r * Fneu` for all of them, one row per ROI).
+# *Predict first:* will subtracting more neuropil (r = 1.0 instead of 0.7) leave more ROIs safe,
+# or fewer — and how many of the 23 do you expect to be safe at each r? Write both numbers down.
+# Then measure with the guard of section 3, as in exercise 3.1 (a constant F₀ from the 10th
+# percentile over time, the noise measured as described there), on **all 23 ROIs**, cells or
+# not: store how many are safe with r = 0.7 in `n_safe_r07` and with r = 1.0 in `n_safe_r10`
+# (Python or NumPy integers), and compare with your guess.
 
 # %% deletable=false nbgrader={"cell_type": "code", "checksum": "9da6d40e9e949f8ab53070899dbe3c17", "grade": false, "grade_id": "ex-s2p", "locked": false, "schema_version": 3, "solution": true, "task": false}
 # YOUR CODE HERE
@@ -384,14 +385,15 @@ raise NotImplementedError()
 # %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "a6fe8aa29b8acc1ea2fbc05cc2780312", "grade": true, "grade_id": "ex-threshold-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
 from helpers.lessons.dff_denoising import check_wavelet_threshold; check_wavelet_threshold(sigma_wav, threshold_u)
 
-# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "7e6c12029081cd5d0222390c2b8cf1ea", "grade": false, "grade_id": "ex-wavelet-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "c33bd2d83d85da9ade36ff91f1743fb8", "grade": false, "grade_id": "ex-wavelet-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
 # **Exercise 4.2** — Put the five steps together: write `wavelet_denoise_trace(x, wavelet, level)`
 # for a 1-D trace `x` of n frames, a wavelet name such as `"sym4"` and a number of levels. Use
-# exactly these conventions: `pywt.wavedec(x, wavelet, mode="symmetric", level=level)`; σ from
-# the finest detail band (`coeffs[-1]`) as in exercise 4.1; λ = σ √(2 ln n) with n = `len(x)`;
-# `pywt.threshold(c, λ, mode="soft")` on **every detail band** (`coeffs[1:]`), the
-# approximation `coeffs[0]` unchanged; `pywt.waverec(coeffs, wavelet, mode="symmetric")`, cut to
-# the first n samples. Return a float array of shape `(n,)`.
+# exactly these conventions: decompose `x` into `level` levels with `pywt.wavedec`, in the
+# `"symmetric"` signal-extension mode; σ from the finest detail band (`coeffs[-1]`) as in
+# exercise 4.1; λ = σ √(2 ln n) with n = `len(x)`; **soft** thresholding at λ (`pywt.threshold`)
+# of **every detail band** (`coeffs[1:]`), the approximation `coeffs[0]` unchanged; rebuild with
+# the inverse transform, `pywt.waverec`, in the same mode, and cut the result to the first n
+# samples (the inverse can return one more). Return a float array of shape `(n,)`.
 
 # %% deletable=false nbgrader={"cell_type": "code", "checksum": "e9cab555ddb9a09a13f4ca8bc37fd880", "grade": false, "grade_id": "ex-wavelet", "locked": false, "schema_version": 3, "solution": true, "task": false}
 def wavelet_denoise_trace(x, wavelet, level):
@@ -420,15 +422,16 @@ for wav in ["sym4", "haar"]:
 ax.set(xlabel="time (s)", ylabel="ΔF/F₀ (fraction)", title="the wavelet's shape shows in the result")
 ax.legend(loc="upper right", frameon=False, fontsize=8);
 
-# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "21dc9009a6d6e1a88c7cf2fe48d020ed", "grade": false, "grade_id": "ex-levels-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "7ad263f74109f310d3d3e7cec8ce9856", "grade": false, "grade_id": "ex-levels-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
 # **Exercise 4.3** — How many levels? Only a simulation can say for sure. *Predict first:* a
 # GCaMP6s transient lasts about a second, and level j describes changes over about 2ʲ frames —
 # which level will be best at 30 Hz? Then measure. For `x` (neuron `k`'s
 # ΔF/F₀) and the true calcium signal `truth.calcium[k]`, store in `raw_error` the root-mean-square
 # (RMS) error of `x` itself, `sqrt(mean((x - true)²))` over all frames, and in `level_errors` the
-# RMS error of `dff.wavelet_denoise(x, "sym4", level)` for `level` = 1, 2, …, 8 (a float array of
-# shape `(8,)`, level 1 first). Store the level with the smallest error in `best_level` (an
-# integer from 1 to 8 — mind that array positions start at 0).
+# RMS error of `x` denoised with the reference, `dff.wavelet_denoise`, and the `sym4` wavelet at
+# each number of levels from 1 to 8 (a float array of shape `(8,)`, level 1 first). Store the
+# level with the smallest error in `best_level` (an integer from 1 to 8 — mind that array
+# positions start at 0).
 
 # %% deletable=false nbgrader={"cell_type": "code", "checksum": "007ef66ea64002902ec72fcec5ed3c75", "grade": false, "grade_id": "ex-levels", "locked": false, "schema_version": 3, "solution": true, "task": false}
 # YOUR CODE HERE
@@ -480,9 +483,9 @@ allen_dff = allen.traces                 # (74, 6001), ΔF/F₀ as a fraction
 allen_time_s = np.arange(allen_dff.shape[1]) / allen.fs
 print(f"Allen ΔF/F₀: {allen_dff.shape} at {allen.fs} Hz ({allen.units})")
 
-# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "b50ae06478519d89a0b90a3f0ce8021f", "grade": false, "grade_id": "ex-allen-snr-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "7e5cb4905a47ecf6b4b6396e7958d5c3", "grade": false, "grade_id": "ex-allen-snr-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
 # **Exercise 5.2** — *Predict first:* denoising the Allen traces with the lesson's recipe
-# (`dff.wavelet_denoise(allen_dff, "sym4", 4)`, row by row) — by what factor will it raise a
+# (the `sym4` wavelet with 4 levels, each trace on its own) — by what factor will it raise a
 # typical neuron's SNR: under 1.5, about 2, or more than 3? Then measure: store the SNR of
 # exercise 5.1 of each raw trace in `snr_raw` and of each denoised trace in `snr_denoised` (float
 # arrays of shape `(74,)`), and the median over neurons of each neuron's gain, its denoised SNR

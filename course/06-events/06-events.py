@@ -432,7 +432,7 @@ from helpers.lessons.events import check_onset_raster; check_onset_raster(onset_
 raise NotImplementedError()
 
 
-# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "5a4743d4767009b8c0c0515f796a0ece", "grade": false, "grade_id": "s8-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "78295a77cc4583ca5e7d2203838815da", "grade": false, "grade_id": "s8-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
 # ## 8. Event features — and a metric of our own
 #
 # Once events are a table, features are one line each:
@@ -460,8 +460,9 @@ raise NotImplementedError()
 #   first (in time order), then neuron 1's, and so on — the order of the events in the table;
 # - `"fraction_active"`: the fraction of neurons with at least one event (a float).
 #
-# (Hints: `np.bincount(..., minlength=n_neurons)`; `np.diff` of the onsets, keeping only the
-# differences between two events of the same neuron.) The check calls your function on
+# (Hints: `np.bincount` counts events per neuron — what does it return when the last neurons
+# are silent?; `np.diff` of the onsets, keeping only the differences between two events of the
+# same neuron.) The check calls your function on
 # `sim_events`, on a small table of its own and, when grading, on recordings you have not seen.
 
 # %% deletable=false nbgrader={"cell_type": "code", "checksum": "24774fbfb6e394fcc333680aa9812293", "grade": false, "grade_id": "ex-features", "locked": false, "schema_version": 3, "solution": true, "task": false}
@@ -608,23 +609,23 @@ def precision_recall_f1(detected, true, tolerance_frames):
 from helpers.lessons.events import check_precision_recall_f1; check_precision_recall_f1(precision_recall_f1)
 
 
-# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "6269c0c5a2d07052b43a8afcb1fef2de", "grade": false, "grade_id": "s9b-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "f857154fe9090f2ce0e858fc8a726cd6", "grade": false, "grade_id": "s9b-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
 # For the whole recording, `ev.match_events(detected, true, fs, tolerance_s)` does the same for all
 # neurons at once (lists of per-neuron arrays, tolerance in seconds) and returns a `MatchScore`
 # with `.precision`, `.recall` and `.f1`.
 #
 # **Exercise 9.2** — How does the threshold k trade precision for recall? Write a function
 # `score_thresholds(dff, fs, bursts, ks)` that, for each k in `ks`, in that order, detects events
-# in `dff` with `ev.detect_events(dff, fs, k=k)` (the other parameters at their defaults: lower
-# level 1.5σ, 0.2 s, 0.3 s), and scores their onsets (`events.per_neuron("onset")`) against the
-# true bursts `bursts` (one array of frames per neuron) with `ev.match_events(..., fs,
-# tolerance_s=0.5)`. It returns the tuple `(precision, recall, f1)` of three float arrays, one value
-# per k. (The check also calls it on a recording at another frame rate, with other thresholds.)
-# Then call it with `dff`, `fs`, the true bursts of the simulation — every neuron's spikes grouped
-# as in section 1: `ev.spike_bursts(truth.spike_frames, fs, merge_s=truth.indicator["decay_s"])`
-# takes the whole list of neurons at once — and the thresholds `lesson06.K_SWEEP` (2, 2.5, 3, 4, 5,
-# 6, 8); store its results in `precision_by_k`, `recall_by_k` and `f1_by_k`, and the k with the
-# highest F1 in `best_k` (a float). *Predict first:* which of the three scores will rise with k?
+# in `dff` with the lesson's detector `ev.detect_events` at threshold k (its other parameters at
+# their defaults: lower level 1.5σ, 0.2 s, 0.3 s), and scores their onsets against the true bursts
+# `bursts` (one array of frames per neuron) with `ev.match_events` and a tolerance of 0.5 s. It
+# returns the tuple `(precision, recall, f1)` of three float arrays, one value per k. (The check
+# also calls it on a recording at another frame rate, with other thresholds.) Then call it with
+# `dff`, `fs`, the true bursts of the simulation — every neuron's spikes grouped as in section 1,
+# with the indicator's decay time as the merge window (`ev.spike_bursts` takes the whole list of
+# neurons at once) — and the thresholds `lesson06.K_SWEEP` (2, 2.5, 3, 4, 5, 6, 8); store its
+# results in `precision_by_k`, `recall_by_k` and `f1_by_k`, and the k with the highest F1 in
+# `best_k` (a float). *Predict first:* which of the three scores will rise with k?
 
 # %% deletable=false nbgrader={"cell_type": "code", "checksum": "239d7850f2ae765ea065251e591f328c", "grade": false, "grade_id": "ex-sweep", "locked": false, "schema_version": 3, "solution": true, "task": false}
 def score_thresholds(dff, fs, bursts, ks):

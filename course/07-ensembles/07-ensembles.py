@@ -212,11 +212,11 @@ def shuffle_train(frames, n_frames, offset):
 # %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "73df67a0e561ccd60e6a498a3fa2b96a", "grade": true, "grade_id": "ex-shufflefn-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
 from helpers.lessons.ensembles import check_shuffle_train; check_shuffle_train(shuffle_train)
 
-# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "fc7f92504202d5d6f2f1739f5a929fa0", "grade": false, "grade_id": "ex-oneshuffle-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "17883cd2f11e3a1e305256cba0a8b5d6", "grade": false, "grade_id": "ex-oneshuffle-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
 # **Exercise 4.2** — One shuffle by hand. Write a function `shuffled_coactivity(raster, offsets,
 # fs, bin_s)` that rotates each neuron's row of the event raster by its own offset — `offsets[i]`
 # frames for neuron `i`, as `np.roll(raster[i], offsets[i])` does (or your `shuffle_train`) —
-# then bins the shuffled raster with `en.bin_events(shuffled, fs, bin_s)` and returns its
+# then bins the shuffled raster (`en.bin_events`, the bins of section 2) and returns its
 # coactivity: the number of active neurons per bin, an integer array. Shuffle first, then bin.
 # Write the shuffle yourself: `en.circular_shuffle_null` (next example) is the reference it is
 # compared with. `offsets_one` (below) holds one random offset per neuron to try it on `raster`;
@@ -317,13 +317,16 @@ def run_starts(coactivity, threshold):
 # %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "1b6b45188bdbc0f4482620158330ca1d", "grade": true, "grade_id": "ex-coactivefn-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
 from helpers.lessons.ensembles import check_run_starts; check_run_starts(run_starts)
 
-# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "68d403f821e571711106f9730694aa17", "grade": false, "grade_id": "ex-members-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "fa7dca189d150ba603710073a0c0a896", "grade": false, "grade_id": "ex-members-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
 # **Exercise 5.3** — The ensemble events of the simulation, with the reference threshold
-# `threshold_ref`. Store the indices of the bins strictly above it in `event_bins`
-# (integers, increasing), their start times in seconds in `event_times_s` (bin `b` starts at
-# `b * bin_s`), and the contributing neurons of each ensemble event in `event_members`: a
-# boolean array `(n_events, n_neurons)`, one **row per ensemble event**, True for the neurons
-# active in that bin (a column of `binned`).
+# `threshold_ref`. *Predict first:* the planted ensembles have 10–14 members, and each member
+# joins an ensemble event with probability 0.8. Will a typical ensemble event have fewer
+# contributing neurons than its ensemble has members, about as many, or more — and why? Then find
+# them: store the indices of the bins strictly above the threshold in `event_bins` (integers,
+# increasing), their start times in seconds in `event_times_s` (bin `b` starts at `b * bin_s`),
+# and the contributing neurons of each ensemble event in `event_members`: a boolean array
+# `(n_events, n_neurons)`, one **row per ensemble event**, True for the neurons active in its bin.
+# The example below the check shows the answer to your prediction.
 
 # %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "c9031163814bf6d9c1ece55431d141d1", "grade": false, "grade_id": "members-setup", "locked": true, "schema_version": 3, "solution": false, "task": false}
 print(f"binned: {binned.shape[0]} neurons x {binned.shape[1]} bins; threshold_ref = {threshold_ref:g} active neurons")
@@ -335,14 +338,21 @@ raise NotImplementedError()
 # %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "fa4d3ae1935a662798c4e3733e35e1b8", "grade": true, "grade_id": "ex-members-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
 from helpers.lessons.ensembles import check_ensemble_events; check_ensemble_events(event_bins, event_times_s, event_members)
 
-# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "a1541f6345d45510dd5708a37a310238", "grade": false, "grade_id": "events-example-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
-# **Example** — coactivity with the threshold and the ensemble events over ten minutes:
+# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "b2f1a23e4364aba6e8200b1d1195856a", "grade": false, "grade_id": "events-example-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# **Example** — coactivity with the threshold and the ensemble events over ten minutes, and the
+# number of contributing neurons per ensemble event against the planted ensembles' sizes. A bin
+# passes only with more than `threshold_ref` active neurons, so each ensemble event holds more
+# neurons than its ensemble has members: the members that fired, plus background neurons that
+# happened to fire in the same bin.
 
 # %% mystnb={"image": {"alt": "Coactivity per 0.5 second bin over the first 600 seconds with a dashed threshold line at 15 neurons; the bins above it, the ensemble events, are marked with orange dots."}}
 fig, ax = plt.subplots(figsize=(10, 3.5), layout="constrained")
 lesson07.plot_coactivity(binned.sum(axis=0), threshold_ref, ax=ax)
 ax.set_xlim(0, 600)
-print(f"{event_bins.size} ensemble events above the threshold")
+n_contributing = en.ensemble_events(binned, threshold_ref)[1].sum(axis=1)
+print(f"{n_contributing.size} ensemble events above the threshold; contributing neurons per event: median "
+      f"{np.median(n_contributing):g} ({n_contributing.min()}-{n_contributing.max()}); planted ensembles: "
+      f"{min(map(len, truth.ensembles))}-{max(map(len, truth.ensembles))} members")
 
 # %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "7c4edbb02f24311b5d82dd3a1dbbebb5", "grade": false, "grade_id": "s6-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
 # ## 6. Which ensemble events recruit the same neurons? Jaccard similarity
@@ -556,7 +566,7 @@ lesson07.plot_coactivity(gain_coactivity, threshold_jitter, ax=axes[2])
 axes[2].set_title("jitter within 5 s windows, one threshold per bin")
 axes[2].set_xlim(0, 600);
 
-# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "11d74a49d3e7c27f6cca401a86e1fae9", "grade": false, "grade_id": "s-jitter-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "48a771b288147221210f4eb53ea07abe", "grade": false, "grade_id": "s-jitter-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
 # The circular null lets about six times more bins through than it promises — 376 where about 60
 # were expected — all in the high-gain periods, and the clustering turns them into some thirty
 # "ensembles" (the largest of 34 neurons: the neurons most coupled to the gain) in a population
@@ -571,7 +581,7 @@ axes[2].set_xlim(0, 600);
 # coincidences finer than a window are destroyed. `en.jitter_null(raster, fs, bin_s, window_s=5.0,
 # n_shuffles=1000, seed=0)` returns a `(1000, n_bins)` null like the circular one. Because the
 # chance level now differs from moment to moment, the threshold must too:
-# `en.significance_threshold(null, 99, per_bin=True)` takes the 99th percentile of each bin's own
+# `en.significance_threshold` with `per_bin=True` takes the percentile of each bin's own
 # 1000 surrogates. (A single pooled threshold from the jitter null would be set by the busiest
 # periods and miss ensemble events in the quiet ones.) The window is a decision: well above the
 # bin (the coincidence we test) and below the timescale of the shared modulation (here 10 s); with
@@ -580,9 +590,9 @@ axes[2].set_xlim(0, 600);
 # The price: synchrony slower than the window — an ensemble whose members fire over several
 # seconds — is part of the null, and is no longer detected.
 
-# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "84bb8c6daf71e0afd5927e2873dd063d", "grade": false, "grade_id": "ex-eventbins-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "3105fe0d34c94725115002feb3414152", "grade": false, "grade_id": "ex-eventbins-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
 # **Exercise 9.1** — Write `ensemble_event_bins(raster, fs)` that returns the indices of the
-# ensemble-event bins (0.5 s bins as `en.bin_events(raster, fs, 0.5)` makes them; integers,
+# ensemble-event bins (the 0.5 s bins of section 2, as `en.bin_events` makes them; integers,
 # increasing) of an event raster. Choose the null, its parameters and the threshold yourself;
 # you may use the package. It is scored against the truth on populations with a shared slow gain:
 # on one **without** ensembles, at most 1.5 % of the bins may be called ensemble events; on one
@@ -666,15 +676,15 @@ zf_raster, zf_fs, _ = lesson07.zebrafish()
 print(f"zebrafish raster: {zf_raster.shape[0]} neurons x {zf_raster.shape[1]} frames at {zf_fs} Hz, "
       f"{zf_raster.sum()} events")
 
-# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "16ab3ced2a72c34f2adcb52134980e3e", "grade": false, "grade_id": "ex-zf-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "43c78814eef11805d63a965f2124f92e", "grade": false, "grade_id": "ex-zf-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
 # **Exercise 10.1** — *Predict first:* with 1003 neurons but only about 33 s of recording, will
 # the pooled threshold be higher or lower than the simulation's 15 neurons, and how many bins do
-# you expect above it by chance? Then run the lesson's chain. With the helpers (`en.bin_events`,
-# `en.circular_shuffle_null` with `n_shuffles=1000, seed=0`, `np.percentile`), compute for
-# `zf_raster` at `zf_fs` with 0.5 s bins:
-# the number of whole bins `zf_n_bins` (integer), the pooled 99th-percentile threshold
-# `zf_threshold` (float) and the ensemble-event bins `zf_event_bins` (integer indices of the bins
-# strictly above the threshold).
+# you expect above it by chance? Write your guesses down, then run the lesson's chain of
+# sections 2–5 on `zf_raster` at `zf_fs`: 0.5 s bins, the circular-shuffle null of section 4
+# (1000 shuffles, seed 0, so that your threshold can be checked exactly) and its pooled 99th
+# percentile. Store the number of whole bins in `zf_n_bins` (integer), the threshold in
+# `zf_threshold` (float) and the ensemble-event bins in `zf_event_bins` (integer indices of the
+# bins strictly above the threshold). The example below the check counts the chance bins.
 
 # %% deletable=false nbgrader={"cell_type": "code", "checksum": "3b2013f8c2fc892a14de1736d469aaf2", "grade": false, "grade_id": "ex-zf", "locked": false, "schema_version": 3, "solution": true, "task": false}
 # YOUR CODE HERE

@@ -19,7 +19,8 @@ from skimage import morphology
 
 from helpers import (baseline, checks, data, dff, ensembles as en, events as ev, masks as mk,
                      movie as mv, neuropil, registration as reg, simulate)
-from helpers.lessons.roi_masks import _segmentation_hint, segmentation_score
+# segmentation_score: lesson 08 scores its ROIs as lesson 02 does
+from helpers.lessons.roi_masks import check_mask_stack, segmentation_hint, segmentation_score  # noqa: F401
 
 #: The lesson's movie: the demo movie with motion, shortened to 600 frames at 10 Hz (60 s, to
 #: keep the lesson fast), livelier cells and two planted ensembles of 4 cells.
@@ -524,7 +525,7 @@ def check_local_correlation_4(local_correlation_4, unseen=False):
 def _rois_hint(result: dict) -> str:
     """Lesson 02's segmentation hints; where cells are missed, first the reason a fixed threshold
     on the correlation image fails on other movies."""
-    hint = _segmentation_hint(result)
+    hint = segmentation_hint(result)
     if result["merged"] < 2 and result["missed"] >= max(result["extra"], 2):
         return ("a fixed threshold on the correlation image does not carry over: the correlations fall with the "
                 "noise and the frame rate, so set it from the image's own spread (e.g. median + k robust s.d.), "
@@ -538,26 +539,9 @@ def check_find_rois(find_rois, unseen=False):
     checks.is_function("find_rois", find_rois, n_params=1)
     for name in (ROIS_UNSEEN if unseen else ROIS_SEEN):
         what, rec, fixed = open_recording(name)
-        frame = fixed.shape[1:]
-        call = f"find_rois(registered movie) on {what}"
         got = checks.call("find_rois", find_rois, np.array(fixed))
-        if type(got) is np.ndarray and got.shape == frame:
-            checks.fail(call, f"has shape {got.shape}: one image, not one mask per ROI.",
-                        "a label image or a single mask holds all the ROIs at once: return a stack of boolean masks, "
-                        "one per ROI, of shape (n_rois, y, x) (mk.label_rois makes it from a mask)")
-        _bool_array(call, got, dict.fromkeys("iuf", "keep the masks boolean: one True/False stack per ROI"),
-                    ndim=3, hint="a stack of boolean masks (n_rois, y, x)")
-        if got.shape[1:] != frame:
-            checks.fail(call, f"holds masks of shape {got.shape[1:]}, not the movie's frame shape {frame}.",
-                        "each mask has one True/False value per pixel of a frame: (y, x)")
-        if len(got) > 10 * len(rec.truth.masks) + 50:
-            checks.fail(call, f"returns {len(got)} masks: far more than a field of view holds cells.",
-                        "return one mask per ROI you found")
-        result = segmentation_score(got, np.asarray(rec.truth.masks))
-        if result["score"] < MIN_ROI_IOU:
-            checks.fail(call, f"your {len(got)} ROIs reach a mean IoU of {result['score']:.3f} with the true cells (a "
-                              f"cell without an ROI, or an ROI without a cell, counts 0); aim for at least "
-                              f"{MIN_ROI_IOU:g}.", _rois_hint(result))
+        check_mask_stack(f"find_rois(registered movie) on {what}", got, rec.truth.masks, MIN_ROI_IOU,
+                         noun="ROI", hint=_rois_hint)
 
 
 def _accept_cases(unseen: bool) -> list:

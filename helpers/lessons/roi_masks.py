@@ -703,7 +703,9 @@ def segmentation_score(rois: np.ndarray, true_masks: np.ndarray) -> dict:
             "size_ratio": float(np.median(ratios)) if ratios.size else 1.0}
 
 
-def _segmentation_hint(result: dict) -> str:
+def segmentation_hint(result: dict) -> str:
+    """What to try, from a :func:`segmentation_score` result: merged, missed or extra ROIs, or ROIs
+    of the wrong size."""
     if result["merged"] >= 2:
         return (f"{result['merged']} of your ROIs each cover two cells or more: neighbours merge into one region; "
                 "a higher threshold, an erosion or a split of large regions separates them")
@@ -721,29 +723,38 @@ def _segmentation_hint(result: dict) -> str:
     return "look at your ROIs' outlines on the mean image: which cells are missed, merged or badly outlined?"
 
 
+def check_mask_stack(call: str, got, true_masks, bound: float, *, noun: str = "cell", hint=segmentation_hint) -> dict:
+    """A learner's ROIs: a stack of boolean masks ``(n, y, x)``, one per `noun`, of the frame shape of
+    `true_masks`, scored by :func:`segmentation_score` with them. Fails with what is wrong with the
+    stack (a label image, numbers, another frame shape, far too many masks) or, when the mean IoU is
+    below `bound`, with the learner's score and ``hint(result)``. Returns the score (lessons 02, 08)."""
+    true_masks = np.asarray(true_masks)
+    frame = true_masks.shape[1:]
+    if type(got) is np.ndarray and got.shape == frame:
+        checks.fail(call, f"has shape {got.shape}: one image, not one mask per {noun}.",
+                    f"a label image or a single mask holds all the {noun}s at once: return a stack of boolean "
+                    f"masks, one per {noun}, of shape (n_{noun}s, y, x) (mk.label_rois makes it from a mask)")
+    if type(got) is np.ndarray and got.dtype != bool:
+        checks.fail(call, f"has dtype {got.dtype}, but boolean masks are expected.", NOT_BOOL_HINT)
+    checks.is_array(call, got, ndim=3, dtype="bool", hint=f"a stack of boolean masks: shape (n_{noun}s, y, x)")
+    if got.shape[1:] != frame:
+        checks.fail(call, f"holds masks of shape {got.shape[1:]}, not the movie's frame shape {frame}.",
+                    "each mask has one True/False value per pixel of a frame: (y, x)")
+    if len(got) > 10 * len(true_masks) + 50:
+        checks.fail(call, f"returns {len(got)} masks: far more than a field of view holds cells.",
+                    f"return one mask per {noun} you found")
+    result = segmentation_score(got, true_masks)
+    if result["score"] < bound:
+        checks.fail(call, f"your {len(got)} ROIs reach a mean IoU of {result['score']:.2f} with the true cells "
+                          f"(a cell without an ROI, or an ROI without a cell, counts 0); aim for at least "
+                          f"{bound:g}.", hint(result))
+    return result
+
+
 def check_segment_cells(segment_cells, unseen=False):
     """Exercise 6.4: one mask per cell from a movie (bound: mean IoU MIN_MEAN_IOU with the true cells)."""
     checks.is_function("segment_cells", segment_cells, n_params=1)
     for what, rec in _open_recordings(unseen):
         movie = np.asarray(rec.movie)
-        frame = movie.shape[1:]
-        call = f"segment_cells(movie) on {what}"
         got = checks.call("segment_cells", segment_cells, movie)
-        if type(got) is np.ndarray and got.shape == frame:
-            checks.fail(call, f"has shape {got.shape}: one image, not one mask per cell.",
-                        "a label image or a single mask holds all the cells at once: return a stack of boolean "
-                        "masks, one per cell, of shape (n_cells, y, x)")
-        if type(got) is np.ndarray and got.dtype != bool:
-            checks.fail(call, f"has dtype {got.dtype}, but boolean masks are expected.", NOT_BOOL_HINT)
-        checks.is_array(call, got, ndim=3, dtype="bool", hint="a stack of boolean masks: shape (n_cells, y, x)")
-        if got.shape[1:] != frame:
-            checks.fail(call, f"holds masks of shape {got.shape[1:]}, not the movie's frame shape {frame}.",
-                        "each mask has one True/False value per pixel of a frame: (y, x)")
-        if len(got) > 10 * len(rec.truth.masks) + 50:
-            checks.fail(call, f"returns {len(got)} masks: far more than a field of view holds cells.",
-                        "return one mask per cell you found")
-        result = segmentation_score(got, rec.truth.masks)
-        if result["score"] < MIN_MEAN_IOU:
-            checks.fail(call, f"your {len(got)} ROIs reach a mean IoU of {result['score']:.2f} with the true cells "
-                              f"(a cell without an ROI, or an ROI without a cell, counts 0); aim for at least "
-                              f"{MIN_MEAN_IOU:g}.", _segmentation_hint(result))
+        check_mask_stack(f"segment_cells(movie) on {what}", got, rec.truth.masks, MIN_MEAN_IOU, noun="cell")

@@ -293,10 +293,12 @@ check_clean_mask(clean_mask, unseen=True)
 ### END HIDDEN TESTS
 
 # %% [markdown] nbgrader={"grade": false, "grade_id": "ex-clean-b-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
-# (b) Count the 8-connected regions of `raw_mask_ref` and store the number in `n_regions_raw` (an
-# integer; the background is not a region). Store in `n_regions_clean` the number of 8-connected
-# regions of the cleaned mask: `clean_mask(raw_mask_ref)`, or the reference `roi_masks.clean_mask()`
-# if your function does not pass its check yet.
+# (b) *Predict first:* look at `raw_mask_ref` in the figure above. Will the cleaning remove a few
+# of its regions, about half, or most of them? Then count: store the number of 8-connected regions
+# of `raw_mask_ref` in `n_regions_raw` (an integer; the background is not a region), and in
+# `n_regions_clean` the number of 8-connected regions of `raw_mask_ref` once cleaned — by your
+# `clean_mask`, or by the reference `roi_masks.clean_mask()` if your function does not pass its
+# check yet.
 
 # %% nbgrader={"grade": false, "grade_id": "ex-clean", "locked": false, "schema_version": 3, "solution": true, "task": false}
 ### BEGIN SOLUTION

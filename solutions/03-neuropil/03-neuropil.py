@@ -434,9 +434,10 @@ ax.legend(frameon=False);
 w = round(20 * fs)
 F_hp = F_ref - ndimage.uniform_filter1d(F_ref, size=w, axis=-1, mode="nearest")
 Fneu_hp = Fneu_ref - ndimage.uniform_filter1d(Fneu_ref, size=w, axis=-1, mode="nearest")
-r_hp = np_lesson.quiet_slopes(F_hp, Fneu_hp, quiet)
-r_hp_smooth = np_lesson.quiet_slopes(ndimage.gaussian_filter1d(F_hp, sigma=0.5 * fs, axis=-1),
-                                     ndimage.gaussian_filter1d(Fneu_hp, sigma=0.5 * fs, axis=-1), quiet)
+r_hp = np.array([fit_r_quiet(f, n, q) for f, n, q in zip(F_hp, Fneu_hp, quiet)])
+F_sm = ndimage.gaussian_filter1d(F_hp, sigma=0.5 * fs, axis=-1)
+Fneu_sm = ndimage.gaussian_filter1d(Fneu_hp, sigma=0.5 * fs, axis=-1)
+r_hp_smooth = np.array([fit_r_quiet(f, n, q) for f, n, q in zip(F_sm, Fneu_sm, quiet)])
 ### END SOLUTION
 
 # %% nbgrader={"grade": true, "grade_id": "ex-hp-check", "locked": true, "points": 3, "schema_version": 3, "solution": false, "task": false}

@@ -160,8 +160,8 @@ ax = lesson04.bias_figure(lesson04.steady_recording())
 # %% nbgrader={"grade": false, "grade_id": "ex-consterr", "locked": false, "schema_version": 3, "solution": true, "task": false}
 ### BEGIN SOLUTION
 levels = [F.mean(axis=1), np.median(F, axis=1), np.percentile(F, 10, axis=1)]
-constant_errors = np.vstack([lesson04.baseline_error(np.repeat(level[:, None], F.shape[1], axis=1), F0_true)
-                             for level in levels])
+# each neuron's constant, compared with its true F0 at every frame (the formula of Section 1)
+constant_errors = np.vstack([np.mean(np.abs(level[:, None] - F0_true) / F0_true, axis=1) for level in levels])
 ### END SOLUTION
 
 # %% nbgrader={"grade": true, "grade_id": "ex-consterr-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
@@ -271,8 +271,8 @@ from helpers.lessons.baseline import check_median_101; check_median_101(median_1
 
 # %% nbgrader={"grade": false, "grade_id": "ex-windows", "locked": false, "schema_version": 3, "solution": true, "task": false}
 ### BEGIN SOLUTION
-window_errors = np.array([lesson04.baseline_error(baseline.moving_median(F, size), F0_true).mean()
-                          for size in lesson04.WINDOWS])
+window_errors = np.array([np.mean(np.abs(baseline.moving_median(F, size) - F0_true) / F0_true)
+                          for size in lesson04.WINDOWS])  # every neuron has as many frames: one mean is the mean of means
 best_window = int(lesson04.WINDOWS[np.argmin(window_errors)])
 ### END SOLUTION
 
@@ -301,8 +301,8 @@ ax.legend(frameon=False);
 # percentile over 30–60 s).
 #
 # Windows are best given **in seconds**, so that the same analysis means the same thing at 4.8 Hz
-# and at 30 Hz. Convert to frames with `w = round(window_s * fs)` (60 s at 4.8 Hz is 288
-# frames; 31 s is 148.8, which rounds to 149).
+# and at 30 Hz. Convert them to frames by rounding seconds × frame rate to the nearest whole frame
+# (60 s at 4.8 Hz is 288 frames; 31 s is 148.8, which rounds to 149).
 #
 # **Which percentile of a window?** `scipy.ndimage.percentile_filter` (with `percentile=q` in
 # percent and `size` the window in frames) takes, for every frame, the window's sample of rank
@@ -343,7 +343,7 @@ check_rolling_percentile_baseline(rolling_percentile_baseline, unseen=True)
 
 # %% nbgrader={"grade": false, "grade_id": "ex-qerr", "locked": false, "schema_version": 3, "solution": true, "task": false}
 ### BEGIN SOLUTION
-q_errors = np.array([lesson04.baseline_error(baseline.rolling_percentile(F, q_value, 60.0, fs), F0_true).mean()
+q_errors = np.array([np.mean(np.abs(baseline.rolling_percentile(F, q_value, 60.0, fs) - F0_true) / F0_true)
                      for q_value in lesson04.PERCENTILES])
 best_q = int(lesson04.PERCENTILES[np.argmin(q_errors)])
 ### END SOLUTION
@@ -610,19 +610,19 @@ from helpers.lessons.baseline import check_drift_free; check_drift_free(drift_fr
 # **Exercise 7.1** — *Predict first:* at the ends of this bleaching recording, which mode will do
 # best, "nearest" or the two that fold the trace back ("reflect", "mirror") — and does the
 # difference between those two matter with a window of 1001 frames? Then, for each of the four
-# modes, compute the moving median of every neuron of `F` over **1001 frames**
-# (`baseline.moving_median(F, 1001, mode=mode)`), then its error against `F0_true` **over the
-# first 500 and the last 500 frames only** (1000 frames per neuron: `lesson04.baseline_error` on
-# the columns `np.r_[0:500, n_frames - 500:n_frames]`, with `n_frames = F.shape[1]`), and the
-# mean over neurons. Store the four values in a dict `edge_errors` with the mode names as keys
-# (`"nearest"`, `"reflect"`, `"mirror"`, `"wrap"`) and Python or NumPy floats as values.
+# modes, compute the moving median of every neuron of `F` over **1001 frames** with that edge
+# mode (the package's moving median takes it as `mode`), then its relative error against
+# `F0_true` (the error of Exercise 1.2) **over the first 500 and the last 500 frames of the
+# recording only** (1000 frames per neuron), and the mean over neurons. Store the four values in a dict
+# `edge_errors` with the mode names as keys (`"nearest"`, `"reflect"`, `"mirror"`, `"wrap"`) and
+# Python or NumPy floats as values.
 
 # %% nbgrader={"grade": false, "grade_id": "ex-edges", "locked": false, "schema_version": 3, "solution": true, "task": false}
 ### BEGIN SOLUTION
 n_frames = F.shape[1]
 end_columns = np.r_[0:500, n_frames - 500:n_frames]
-edge_errors = {mode: lesson04.baseline_error(baseline.moving_median(F, 1001, mode=mode)[:, end_columns],
-                                             F0_true[:, end_columns]).mean()
+true_ends = F0_true[:, end_columns]
+edge_errors = {mode: np.mean(np.abs(baseline.moving_median(F, 1001, mode=mode)[:, end_columns] - true_ends) / true_ends)
                for mode in ("nearest", "reflect", "mirror", "wrap")}
 ### END SOLUTION
 

@@ -328,13 +328,14 @@ for ax, trace, r in [(axes[1], roi1_r07, 0.7), (axes[2], roi1_fit, 0.078)]:
                  ylabel="ΔF/F₀ (fraction)", title=f"ΔF/F₀ with r = {r} (F₀: moving median of 1001 frames)")
 
 # %% [markdown] nbgrader={"grade": false, "grade_id": "ex-s2p-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
-# **Exercise 3.2** — *Predict first:* will subtracting more neuropil (r = 1.0 instead of 0.7)
-# leave more ROIs safe, or fewer? suite2p subtracts `0.7 · Fneu` by default. Its example output
-# has 23 ROIs (`dff_denoising.suite2p_corrected(r)` returns `F - r * Fneu` for all of them). Apply the same
-# guard as in exercise 3.1 (F₀ = 10th percentile over time of the corrected trace, noise =
-# `dff.noise_sd(..., "diff_mad")`, safe if F₀ > noise) to **all 23 ROIs**, cells or not, and
-# store how many are safe with r = 0.7 in `n_safe_r07` and with r = 1.0 in `n_safe_r10` (Python
-# or NumPy integers).
+# **Exercise 3.2** — suite2p subtracts `0.7 · Fneu` by default. Its example output has 23 ROIs
+# (`dff_denoising.suite2p_corrected(r)` returns `F - r * Fneu` for all of them, one row per ROI).
+# *Predict first:* will subtracting more neuropil (r = 1.0 instead of 0.7) leave more ROIs safe,
+# or fewer — and how many of the 23 do you expect to be safe at each r? Write both numbers down.
+# Then measure with the guard of section 3, as in exercise 3.1 (a constant F₀ from the 10th
+# percentile over time, the noise measured as described there), on **all 23 ROIs**, cells or
+# not: store how many are safe with r = 0.7 in `n_safe_r07` and with r = 1.0 in `n_safe_r10`
+# (Python or NumPy integers), and compare with your guess.
 
 # %% nbgrader={"grade": false, "grade_id": "ex-s2p", "locked": false, "schema_version": 3, "solution": true, "task": false}
 ### BEGIN SOLUTION
@@ -417,11 +418,12 @@ from helpers.lessons.dff_denoising import check_wavelet_threshold; check_wavelet
 # %% [markdown] nbgrader={"grade": false, "grade_id": "ex-wavelet-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
 # **Exercise 4.2** — Put the five steps together: write `wavelet_denoise_trace(x, wavelet, level)`
 # for a 1-D trace `x` of n frames, a wavelet name such as `"sym4"` and a number of levels. Use
-# exactly these conventions: `pywt.wavedec(x, wavelet, mode="symmetric", level=level)`; σ from
-# the finest detail band (`coeffs[-1]`) as in exercise 4.1; λ = σ √(2 ln n) with n = `len(x)`;
-# `pywt.threshold(c, λ, mode="soft")` on **every detail band** (`coeffs[1:]`), the
-# approximation `coeffs[0]` unchanged; `pywt.waverec(coeffs, wavelet, mode="symmetric")`, cut to
-# the first n samples. Return a float array of shape `(n,)`.
+# exactly these conventions: decompose `x` into `level` levels with `pywt.wavedec`, in the
+# `"symmetric"` signal-extension mode; σ from the finest detail band (`coeffs[-1]`) as in
+# exercise 4.1; λ = σ √(2 ln n) with n = `len(x)`; **soft** thresholding at λ (`pywt.threshold`)
+# of **every detail band** (`coeffs[1:]`), the approximation `coeffs[0]` unchanged; rebuild with
+# the inverse transform, `pywt.waverec`, in the same mode, and cut the result to the first n
+# samples (the inverse can return one more). Return a float array of shape `(n,)`.
 
 # %% nbgrader={"grade": false, "grade_id": "ex-wavelet", "locked": false, "schema_version": 3, "solution": true, "task": false}
 def wavelet_denoise_trace(x, wavelet, level):
@@ -465,9 +467,10 @@ ax.legend(loc="upper right", frameon=False, fontsize=8);
 # which level will be best at 30 Hz? Then measure. For `x` (neuron `k`'s
 # ΔF/F₀) and the true calcium signal `truth.calcium[k]`, store in `raw_error` the root-mean-square
 # (RMS) error of `x` itself, `sqrt(mean((x - true)²))` over all frames, and in `level_errors` the
-# RMS error of `dff.wavelet_denoise(x, "sym4", level)` for `level` = 1, 2, …, 8 (a float array of
-# shape `(8,)`, level 1 first). Store the level with the smallest error in `best_level` (an
-# integer from 1 to 8 — mind that array positions start at 0).
+# RMS error of `x` denoised with the reference, `dff.wavelet_denoise`, and the `sym4` wavelet at
+# each number of levels from 1 to 8 (a float array of shape `(8,)`, level 1 first). Store the
+# level with the smallest error in `best_level` (an integer from 1 to 8 — mind that array
+# positions start at 0).
 
 # %% nbgrader={"grade": false, "grade_id": "ex-levels", "locked": false, "schema_version": 3, "solution": true, "task": false}
 ### BEGIN SOLUTION
@@ -534,7 +537,7 @@ print(f"Allen ΔF/F₀: {allen_dff.shape} at {allen.fs} Hz ({allen.units})")
 
 # %% [markdown] nbgrader={"grade": false, "grade_id": "ex-allen-snr-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
 # **Exercise 5.2** — *Predict first:* denoising the Allen traces with the lesson's recipe
-# (`dff.wavelet_denoise(allen_dff, "sym4", 4)`, row by row) — by what factor will it raise a
+# (the `sym4` wavelet with 4 levels, each trace on its own) — by what factor will it raise a
 # typical neuron's SNR: under 1.5, about 2, or more than 3? Then measure: store the SNR of
 # exercise 5.1 of each raw trace in `snr_raw` and of each denoised trace in `snr_denoised` (float
 # arrays of shape `(74,)`), and the median over neurons of each neuron's gain, its denoised SNR

@@ -510,8 +510,9 @@ ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False, fontsize="
 #   first (in time order), then neuron 1's, and so on — the order of the events in the table;
 # - `"fraction_active"`: the fraction of neurons with at least one event (a float).
 #
-# (Hints: `np.bincount(..., minlength=n_neurons)`; `np.diff` of the onsets, keeping only the
-# differences between two events of the same neuron.) The check calls your function on
+# (Hints: `np.bincount` counts events per neuron — what does it return when the last neurons
+# are silent?; `np.diff` of the onsets, keeping only the differences between two events of the
+# same neuron.) The check calls your function on
 # `sim_events`, on a small table of its own and, when grading, on recordings you have not seen.
 
 # %% nbgrader={"grade": false, "grade_id": "ex-features", "locked": false, "schema_version": 3, "solution": true, "task": false}
@@ -703,16 +704,16 @@ check_precision_recall_f1(precision_recall_f1, unseen=True)
 #
 # **Exercise 9.2** — How does the threshold k trade precision for recall? Write a function
 # `score_thresholds(dff, fs, bursts, ks)` that, for each k in `ks`, in that order, detects events
-# in `dff` with `ev.detect_events(dff, fs, k=k)` (the other parameters at their defaults: lower
-# level 1.5σ, 0.2 s, 0.3 s), and scores their onsets (`events.per_neuron("onset")`) against the
-# true bursts `bursts` (one array of frames per neuron) with `ev.match_events(..., fs,
-# tolerance_s=0.5)`. It returns the tuple `(precision, recall, f1)` of three float arrays, one value
-# per k. (The check also calls it on a recording at another frame rate, with other thresholds.)
-# Then call it with `dff`, `fs`, the true bursts of the simulation — every neuron's spikes grouped
-# as in section 1: `ev.spike_bursts(truth.spike_frames, fs, merge_s=truth.indicator["decay_s"])`
-# takes the whole list of neurons at once — and the thresholds `lesson06.K_SWEEP` (2, 2.5, 3, 4, 5,
-# 6, 8); store its results in `precision_by_k`, `recall_by_k` and `f1_by_k`, and the k with the
-# highest F1 in `best_k` (a float). *Predict first:* which of the three scores will rise with k?
+# in `dff` with the lesson's detector `ev.detect_events` at threshold k (its other parameters at
+# their defaults: lower level 1.5σ, 0.2 s, 0.3 s), and scores their onsets against the true bursts
+# `bursts` (one array of frames per neuron) with `ev.match_events` and a tolerance of 0.5 s. It
+# returns the tuple `(precision, recall, f1)` of three float arrays, one value per k. (The check
+# also calls it on a recording at another frame rate, with other thresholds.) Then call it with
+# `dff`, `fs`, the true bursts of the simulation — every neuron's spikes grouped as in section 1,
+# with the indicator's decay time as the merge window (`ev.spike_bursts` takes the whole list of
+# neurons at once) — and the thresholds `lesson06.K_SWEEP` (2, 2.5, 3, 4, 5, 6, 8); store its
+# results in `precision_by_k`, `recall_by_k` and `f1_by_k`, and the k with the highest F1 in
+# `best_k` (a float). *Predict first:* which of the three scores will rise with k?
 
 # %% nbgrader={"grade": false, "grade_id": "ex-sweep", "locked": false, "schema_version": 3, "solution": true, "task": false}
 def score_thresholds(dff, fs, bursts, ks):

@@ -379,7 +379,7 @@ ax.set(xlabel="time (s)", ylabel="ΔF/F₀ (fraction)", title="neuron 2: OASIS d
 ax.legend(frameon=False, loc="upper right", fontsize="small");
 
 # %% [markdown] nbgrader={"grade": false, "grade_id": "ex-oasis-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
-# **Exercise 4.1** — Deconvolve neuron 5 of `dff` with `sp.deconvolve(dff[5], fs)` (g estimated,
+# **Exercise 4.1** — Deconvolve neuron 5 of `dff` as the example did neuron 2 (g estimated,
 # AR(1)). Store the estimated coefficient in the float `g_5`, the decay time constant it implies
 # **in seconds** in the float `decay_5_s` (invert $g = e^{-1/(\tau f_s)}$ yourself), and the
 # estimated baseline in the float `baseline_5`. *Predict first:* will OASIS's decay be close to the
@@ -398,7 +398,7 @@ from helpers.lessons.spike_inference import check_oasis_fit; check_oasis_fit(g_5
 
 # %% [markdown] nbgrader={"grade": false, "grade_id": "ex-gsweep-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
 # **Exercise 4.2** — What does a wrong g do? For each g in `lesson09.G_VALUES` (0.1, 0.9, 0.99), in
-# that order, deconvolve `dff[2]` with g **fixed**, `sp.deconvolve(dff[2], fs, g=g)`, and measure
+# that order, deconvolve `dff[2]` with g **fixed** to that value (`sp.deconvolve`'s `g`), and measure
 # how well its inferred activity (`.spikes`) follows the true spike counts `truth.spikes[2]` with
 # `sp.binned_rate_correlation(inferred, true, fs, bin_s=1.0)`: the Pearson correlation of the two
 # summed in 1 s bins. Store the three correlations in the float array `corr_by_g`. *Predict first:*
@@ -733,29 +733,28 @@ axes = lesson09.plot_regime_comparison(comparison)
 # neurons' spikes electrically. OASIS still runs — with g estimated per neuron, since we do not
 # know the kinetics here.
 
-# %% mystnb={"image": {"alt": "Thirty seconds of one Allen neuron: its dF/F0 trace, OASIS's calcium plus baseline following it, and the inferred activity as bars below; below that, a histogram of the decay time constants OASIS estimated for the 74 neurons, spread from a few tens to a few hundred milliseconds, with GCaMP6f's 0.18 s marked."}}
+# %% mystnb={"image": {"alt": "Thirty seconds of one Allen neuron: its dF/F0 trace, OASIS's calcium plus baseline following it, and the inferred activity as bars below."}}
 allen = data.load_allen_dff()
-allen_fit = sp.deconvolve(allen.traces, allen.fs)
+allen_n = int(np.argmax(allen.traces.max(axis=1)))
+allen_fit = sp.deconvolve(allen.traces[allen_n], allen.fs)
 allen_t = np.arange(allen.traces.shape[1]) / allen.fs
-n = int(np.argmax(allen.traces.max(axis=1)))
 window = allen_t < 30
-fig, axes = plt.subplots(2, 1, figsize=(9, 6), layout="constrained", height_ratios=[1.3, 1])
-axes[0].plot(allen_t[window], allen.traces[n, window], lw=0.6, color="#999999", label="ΔF/F₀")
-axes[0].plot(allen_t[window], (allen_fit.calcium[n] + allen_fit.baseline[n])[window], lw=1.3, label="OASIS calcium + baseline")
-axes[0].vlines(allen_t[window], -0.3, -0.3 + allen_fit.spikes[n, window], color="#D55E00", lw=1.5, label="inferred activity")
-axes[0].set(xlabel="time (s)", ylabel="ΔF/F₀ (fraction)", title=f"Allen neuron {n}, AR(1), g estimated")
-axes[0].legend(frameon=False, fontsize="small", loc="upper left", ncols=3)
-decays = np.array([sp.ar_time_constants(g, allen.fs)[0] for g in allen_fit.g])
-axes[1].hist(decays, bins=20, color="#0072B2")
-axes[1].axvline(simulate.INDICATORS["GCaMP6f"]["decay_s"], color="#000000", ls="--", label="GCaMP6f, Chen et al. (one spike)")
-axes[1].set(xlabel="estimated decay time constant (s)", ylabel="neurons", title="OASIS's estimate, per neuron")
-axes[1].legend(frameon=False);
+fig, ax = plt.subplots(figsize=(9, 3.6), layout="constrained")
+ax.plot(allen_t[window], allen.traces[allen_n, window], lw=0.6, color="#999999", label="ΔF/F₀")
+ax.plot(allen_t[window], (allen_fit.calcium + allen_fit.baseline)[window], lw=1.3, label="OASIS calcium + baseline")
+ax.vlines(allen_t[window], -0.3, -0.3 + allen_fit.spikes[window], color="#D55E00", lw=1.5, label="inferred activity")
+ax.set(xlabel="time (s)", ylabel="ΔF/F₀ (fraction)", title=f"Allen neuron {allen_n}, AR(1), g estimated")
+ax.legend(frameon=False, fontsize="small", loc="upper left", ncols=3);
 
 # %% [markdown] nbgrader={"grade": false, "grade_id": "ex-allen-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
-# **Exercise 7.1** — Deconvolve every Allen neuron with `sp.deconvolve(allen.traces, allen.fs)`
-# (AR(1), g estimated per neuron). Store the decay time constant, **in seconds**, that each neuron's
+# **Exercise 7.1** — *Predict first:* OASIS estimates each neuron's g from its own trace. Will the
+# 74 decay times agree with each other, and will their median land near GCaMP6f's decay after one
+# spike (0.18 s, Chen et al. 2013), above it or below it? Write down your guess, then measure:
+# deconvolve every Allen neuron (AR(1), g estimated per neuron; one call takes the whole
+# `(neurons, frames)` array). Store the decay time constant, **in seconds**, that each neuron's
 # estimated g implies in the float array `allen_decay_s` (one value per neuron, in row order), and
-# their median in the float `allen_median_decay_s`.
+# their median in the float `allen_median_decay_s`. Compare with your guess in the figure below
+# the check.
 
 # %% nbgrader={"grade": false, "grade_id": "ex-allen", "locked": false, "schema_version": 3, "solution": true, "task": false}
 ### BEGIN SOLUTION
@@ -766,6 +765,17 @@ allen_median_decay_s = float(np.median(allen_decay_s))
 
 # %% nbgrader={"grade": true, "grade_id": "ex-allen-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
 from helpers.lessons.spike_inference import check_allen_decays; check_allen_decays(allen_decay_s, allen_median_decay_s)
+
+# %% [markdown] nbgrader={"grade": false, "grade_id": "allen-decays-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# **Example** — the decay times OASIS estimated, one per neuron, against GCaMP6f's:
+
+# %% mystnb={"image": {"alt": "A histogram of the decay time constants OASIS estimated for the 74 Allen neurons, spread from a few tens to a few hundred milliseconds, with GCaMP6f's 0.18 s marked by a dashed line."}}
+decays = np.array([sp.ar_time_constants(g, allen.fs)[0] for g in sp.deconvolve(allen.traces, allen.fs).g])
+fig, ax = plt.subplots(figsize=(7, 3.2), layout="constrained")
+ax.hist(decays, bins=20, color="#0072B2")
+ax.axvline(simulate.INDICATORS["GCaMP6f"]["decay_s"], color="#000000", ls="--", label="GCaMP6f, Chen et al. (one spike)")
+ax.set(xlabel="estimated decay time constant (s)", ylabel="neurons", title="OASIS's estimate, per neuron")
+ax.legend(frameon=False);
 
 # %% [markdown] nbgrader={"grade": false, "grade_id": "q-allen-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
 # **Question 7.2** (manually graded) — The estimated decay times spread widely and their median is

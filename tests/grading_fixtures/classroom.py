@@ -2,7 +2,8 @@
 
 Every submission is the student release of a lesson with some answer cells replaced. It comes
 with the set of check cells an honest grader fails in it, worked out from the lesson itself:
-a check fails when it reads (per the check protocol, by free name) an answer the submission broke,
+a check fails when it reads (per the check protocol; which names, the hand-written table of
+``tests/check_table.py`` says) an answer the submission broke,
 or when it comes after the cell where the submission kills its kernel.
 
 Attacks on the grader itself (kernel hooks, monkeypatching, rebinding: :data:`HOOKS`, ``REBIND``)
@@ -33,7 +34,7 @@ from pathlib import Path
 import jupytext
 import nbformat
 
-from tooling.grading.checker import free_names
+import check_table
 
 WRONG = -987654.321
 
@@ -75,7 +76,8 @@ class Lesson:
                                              and isinstance(t.ctx, ast.Store)})
                 answers.append(Answer(meta["grade_id"], index, names, bool(functions), solved[meta["grade_id"]]))
             elif meta.get("grade") and not meta.get("solution"):
-                checks[meta["grade_id"]] = (index, meta["points"], set(free_names(solved[meta["grade_id"]])))
+                # what the check reads, from the hand-written table, not from the grader's free_names
+                checks[meta["grade_id"]] = (index, meta["points"], check_table.reads(name, meta["grade_id"]))
         return cls(name, release, answers, checks)
 
     @property
@@ -438,15 +440,8 @@ def instructor_env(kernels: Path | None = None) -> dict:
 
 
 def require_sandbox() -> None:
-    """Skip (or, under ``CI=true``, fail) a test when the grading sandbox cannot run here."""
-    import pytest
+    """Skip (or, under ``CI=true`` in any spelling, fail) a test when the grading sandbox cannot run
+    here, naming the real cause (needs.sandbox)."""
+    import needs
 
-    from tooling.grading import sandbox
-
-    try:
-        sandbox.probe()
-    except sandbox.SandboxUnavailable as err:
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"CI must provide the grading sandbox (.ci/run installs bubblewrap): {err}")
-        pytest.skip(f"the grading sandbox cannot run here; install bubblewrap "
-                    f"(Debian: sudo apt-get install bubblewrap). {err}")
+    needs.sandbox()

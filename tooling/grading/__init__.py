@@ -14,5 +14,6 @@ See ``book/instructors.md`` for the workflow and the guarantees. Modules:
 ``feedback``     the feedback page: exercises named, figures described
 ``export``       ``nbgrader export`` with a status, and no score where none was given
 ``lab``          the instructor's JupyterLab, formgrader on
+``variants``     per-student variants: the course secret, students' tokens, copied answers found
 ``cli``          ``python -m tooling.grading``: install the kernel, grade a class, open the formgrader
 """

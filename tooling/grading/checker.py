@@ -238,10 +238,45 @@ def check(request: dict, channel: _Channel) -> tuple[list[dict], list[str]]:
                                "must be a number, a string, True/False/None, a plain NumPy array, or a "
                                "list, tuple or dict of those, or a function defined with def.")], notes
             namespace[name] = channel.proxy(name, value) if isinstance(value, plain.FunctionRef) else value
-    outputs = run_source(request["source"], namespace)
+    if request.get("others") is None:
+        outputs = run_source(request["source"], namespace)
+    else:
+        outputs = _check_with_variants(request, namespace, notes)
     notes += channel.notes
     channel.notes.clear()
     return outputs, notes
+
+
+def _failed(outputs: list[dict]) -> bool:
+    return any(output["output_type"] == "error" for output in outputs)
+
+
+def _check_with_variants(request: dict, namespace: dict, notes: list[str]) -> list[dict]:
+    """Run a check on the student's own variant; note a check that used no simulated recording,
+    and a failed check of value answers that passes with another student's variant."""
+    from helpers import variants as student_side
+    from tooling.grading import variants
+
+    variants.clear_lesson_caches()  # so that the recordings a check uses are counted
+    consulted = student_side.consulted
+    outputs = run_source(request["source"], namespace)
+    if student_side.consulted == consulted:
+        notes.append(variants.SAME_FOR_EVERYONE)
+        return outputs
+    answers = {name: value for name, value in namespace.items() if name in request["names"]}
+    if not _failed(outputs) or not answers or any(callable(value) for value in answers.values()):
+        return outputs  # a function answer is the same code whatever the data: nothing to compare
+    base = {"__name__": "__main__", "__builtins__": builtins}
+    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+        match, compared = variants.matching_student(
+            lambda bound: not _failed(run_source(request["source"], {**base, **bound})),
+            answers, request["others"], float(request.get("compare_seconds", 20)))
+    if match is not None:
+        notes.append(f"{request.get('check') or 'a check'}: {variants.MATCH} ({match})")
+    elif compared < len(request["others"]):
+        notes.append(f"{request.get('check') or 'a check'}: failed, compared with {compared} of the "
+                     f"{len(request['others'])} other students' variants only (time limit)")
+    return outputs
 
 
 def main(argv=None) -> None:
@@ -278,11 +313,14 @@ class CheckerProcess:
         Largest answers file the checker reads.
     private : sequence of str
         Paths the sandbox must not expose (the course folder).
+    env : dict, optional
+        Values of the variables the sandbox keeps (``sandbox.KEPT_ENVIRONMENT``) for the checker
+        in place of the grader's own: the student's variant.
     """
 
-    def __init__(self, exchange: str, memory: str, max_answer_bytes: int, private=()):
+    def __init__(self, exchange: str, memory: str, max_answer_bytes: int, private=(), env=None):
         self.exchange, self.memory, self.max_answer_bytes = exchange, memory, max_answer_bytes
-        self.private = list(private)
+        self.private, self.env = list(private), env
         self.process = None
         self.lines: queue.Queue = queue.Queue()
         self.warming = 0.0  # seconds a warm-up may still take
@@ -291,6 +329,9 @@ class CheckerProcess:
         """Start the checker (it warms up while the student's cells run)."""
         args = sandbox.bwrap_args(readonly=[os.path.join(self.exchange, "kernel")],
                                   writable=[os.path.join(self.exchange, "grader")], private=self.private)
+        for name in sandbox.KEPT_ENVIRONMENT if self.env else ():  # (bwrap_args keeps the grader's own)
+            if name in self.env:
+                args += ["--setenv", name, self.env[name]]
         command = [*args, sandbox.python(), "-m", "tooling.grading.checker", "--exchange", self.exchange,
                    "--max-answer-bytes", str(self.max_answer_bytes), "--memory", self.memory]
         self.process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE)

@@ -18,6 +18,9 @@ formgrader.
 ``lab [--port N] [JUPYTER OPTIONS]``
     JupyterLab on the course folder with nbgrader's formgrader (manual grading), see
     :mod:`tooling.grading.lab`.
+``variants tokens STUDENT ... | variants show | variants verify ASSIGNMENT``
+    Per-student variants of the simulated data: the students' token files, what is switched on,
+    and whether an assignment's solutions hold on other variants; see :mod:`tooling.grading.variants`.
 
 Run it from the course folder (the one with ``nbgrader_config.py``).
 """
@@ -220,7 +223,12 @@ def main(argv=None) -> int:
     lab.add_argument("--port", type=int, default=8888, help="first port to try (default 8888)")
     lab.add_argument("--ip", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     lab.epilog = "Other options are passed on to `jupyter lab` (e.g. --no-browser)."
+    commands.add_parser("variants", add_help=False, help="per-student variants: tokens, status, verify")
     options, extra = parser.parse_known_args(argv)
+    if options.command == "variants":
+        from tooling.grading import variants
+
+        return variants.main(extra)
     if extra and options.command != "lab":
         parser.error(f"unrecognized arguments: {' '.join(extra)}")
     if options.command == "install-kernel":

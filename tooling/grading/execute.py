@@ -38,7 +38,7 @@ from nbgrader.api import Gradebook
 from nbgrader.preprocessors import ClearHiddenTests, ClearMarkScheme, Execute, NbGraderPreprocessor
 from traitlets import Bool, Integer, List, Unicode
 
-from tooling.grading import limits, sandbox
+from tooling.grading import limits, sandbox, variants
 from tooling.grading.checker import CheckerProcess, free_names
 
 _KERNEL_SIDE = "__import__('tooling.grading.kernel_side', fromlist=['_'])"
@@ -81,6 +81,9 @@ class SandboxedExecute(Execute):
         self.kernel_name = sandbox.KERNEL_NAME
         self.findings, self.stopped = [], None
         trusted = self._check_cell_sources(resources["nbgrader"])
+        # Per-student variants: derived from the id nbgrader gives the submission, never the notebook
+        variant, self.other_variants, self.compare_seconds = variants.for_grading(self.config, resources["nbgrader"])
+        self.same_for_everyone = []
         submission = os.path.abspath(resources.get("metadata", {}).get("path") or ".")
         db_url = resources["nbgrader"]["db_url"]  # the gradebook sits in the course folder
         course = os.path.dirname(db_url.removeprefix("sqlite:///")) if db_url.startswith("sqlite:///") else os.getcwd()
@@ -88,12 +91,14 @@ class SandboxedExecute(Execute):
             for part in ("kernel", "grader"):
                 os.mkdir(os.path.join(exchange, part))
             self.exchange = exchange
-            checker = CheckerProcess(exchange, self.checker_memory, self.max_answer_bytes, private=[course])
+            chosen = {variants.student_side.ENV: variant or "off"}  # a token in the submission is ignored
+            checker = CheckerProcess(exchange, self.checker_memory, self.max_answer_bytes, private=[course],
+                                     env=chosen)
             checker.start()
             checker.warm_up(list(trusted.values()), self.timeout * max(1, len(trusted)))
             env = {**os.environ, "CALCIUM_SANDBOX_SUBMISSION": submission,
                    "CALCIUM_SANDBOX_EXCHANGE": exchange, "CALCIUM_SANDBOX_PRIVATE": course,
-                   limits.LIMITS_ENV: json.dumps(self.limits()),
+                   limits.LIMITS_ENV: json.dumps(self.limits()), **chosen,
                    sandbox.BINDS_ENV: json.dumps(sandbox.system_binds())}
             try:
                 with self.setup_kernel(cwd=submission, env=env):
@@ -104,6 +109,9 @@ class SandboxedExecute(Execute):
                 checker.stop()
                 for note in limits.read_notes(exchange):  # what the sandbox's supervisor saw
                     self._note(note)
+        if self.same_for_everyone:
+            self._note("same data for every student (real recordings or fixed inputs), so variants do not "
+                       f"apply: {', '.join(self.same_for_everyone)}")
         self._report(resources, submission)
         return self.nb, self.resources
 
@@ -207,6 +215,9 @@ class SandboxedExecute(Execute):
         except SyntaxError as err:
             return [_error("SyntaxError", f"the check cell is not valid Python: {err}")]
         request = {"source": source, "names": names, "answers": None, "reason": None}
+        if self.other_variants is not None:  # variants on: compare a failed check with the others'
+            request.update(others=self.other_variants, compare_seconds=self.compare_seconds,
+                           check=self.nb.cells[index].metadata.get("nbgrader", {}).get("grade_id"))
         if names:
             request["answers"] = os.path.join(self.exchange, "kernel", f"answers-{index}.npz")
             status, detail = self._kernel_request(
@@ -216,11 +227,13 @@ class SandboxedExecute(Execute):
             if status != "ok":
                 request["reason"] = f"{status}: {detail}"
                 self._note(f"answers for check cell {index} could not be fetched ({status}: {detail})")
-        outputs, notes = checker.check(request, self.timeout, self._call_kernel)
+        outputs, notes = checker.check(request, self.timeout + self.compare_seconds, self._call_kernel)
         for entry in os.scandir(os.path.join(self.exchange, "kernel")):
             if entry.name.endswith(".npz"):  # answers and results: read, and maybe large
                 os.unlink(entry.path)
-        for note in dict.fromkeys(notes):
+        if variants.SAME_FOR_EVERYONE in notes:
+            self.same_for_everyone.append(request["check"])
+        for note in dict.fromkeys(n for n in notes if n != variants.SAME_FOR_EVERYONE):
             if note not in self.findings:
                 self._note(note)
         return [nbformat.from_dict(output) for output in outputs]

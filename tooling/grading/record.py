@@ -18,7 +18,7 @@ import glob
 import os
 import shutil
 
-from tooling.grading import sandbox, worker
+from tooling.grading import sandbox, variants, worker
 
 GRADED, NOT_GRADABLE, FAILED = "graded", "not gradable", "grader failed"
 
@@ -78,6 +78,8 @@ def record_submission(app, assignment: str, result: dict, staging: str) -> dict:
                 notebook.flagged = True
                 for grade in notebook.grades:
                     grade.needs_manual_grade = True
+            elif any(variants.MATCH in note for note in result["notes"]):
+                notebook.flagged = True  # answers of another student's variant: look at both
             elif notebook.name in placeholders_before:
                 notebook.flagged = False  # flagged by an earlier run, now graded
         gradebook.db.commit()

@@ -42,6 +42,7 @@ import argparse
 import functools
 import json
 import os
+import re
 import resource
 import shutil
 import subprocess
@@ -55,7 +56,7 @@ DEFAULT_MEMORY = "4G"
 TMP_SIZE = 512 * 2**20          # the sandbox's /tmp and working folder (tmpfs), each
 MAX_FILE_SIZE = 2 * 2**30       # largest file the sandbox may write (answers travel as files)
 KEPT_ENVIRONMENT = ("LANG", "LC_ALL", "TZ", "MPLBACKEND", "OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS",
-                    "MKL_NUM_THREADS")
+                    "MKL_NUM_THREADS", "CALCIUM_VARIANT")  # (the last: the student's variant, set by the grader)
 _ETC_FILES = ("ld.so.cache", "localtime", "passwd", "group", "nsswitch.conf", "fonts", "matplotlibrc")
 _SYSTEM_DIRS = ("usr", "bin", "sbin", "lib", "lib32", "lib64", "libx32")
 
@@ -254,6 +255,13 @@ def probe() -> None:
         out.seek(0)
         err.seek(0)
         done = subprocess.CompletedProcess(command, status, out.read(), err.read())
+    missing = re.search(r"(ModuleNotFoundError|ImportError): .*", done.stderr)
+    if done.returncode != 0 and missing:  # the sandbox started; its Python cannot see the course
+        raise SandboxUnavailable(
+            f"the sandbox started, but its Python could not import the course's packages ({missing.group(0)}). "
+            "The sandbox shows the student kernel this Python environment and the checkout: install the "
+            "course into it (`pip install -e .`), and grading as root, let `nobody` read them "
+            "(e.g. `chmod -R o+rX .venv`).")
     if done.returncode != 0 or "sandbox ok" not in done.stdout:
         raise SandboxUnavailable(
             "bubblewrap could not start an isolated sandbox here, and student code never runs "
