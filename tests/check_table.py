@@ -152,6 +152,18 @@ CHECK_CELLS = {
         "ex-allen-check": {"allen_shifts"},
         "ex-s2p-check": {"s2p_dff"},
     },
+    "08b-sources": {
+        "ex-block-check": {"worst_block", "worst_block_error_px"},
+        "ex-errmap-check": {"error_map"},
+        "ex-interp-check": {"interpolate_field"},
+        "ex-patch-check": {"patch_errors"},
+        "ex-myreg-check": {"my_register"},
+        "ex-nnls-check": {"trace_update"},
+        "ex-found-check": {"found_fraction"},
+        "ex-mycells-check": {"my_cells"},
+        "ex-iscell-check": {"is_cell"},
+        "ex-real-check": {"allen_nonrigid_sd_px", "still_nonrigid_sd_px"},
+    },
     "09-spike-inference": {
         "ex-tau-check": {"peak_by_tau"},
         "ex-expkernel-check": {"exp_kernel"},

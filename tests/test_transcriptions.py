@@ -29,13 +29,9 @@ from tooling import release
 MIN_LINE = 12  # characters, whitespace removed: shorter lines (`x = a + b`) say too little
 VOCABULARY = {"np", "numpy", *dir(builtins)}  # callees' root names that only name a primitive
 
-#: Offenders in lessons whose solutions another worker is editing this session: listed so that
-#: CI stays green and the list stays visible. Strict: fixing them turns the test red until the
-#: mark is removed.
-KNOWN_OFFENDERS = {
-    "08b-sources": "ex-patch: the prompt names the solution's call "
-                   "reg.register_piecewise(movie[:100], patch_size=p, overlap=p // 2) (lesson being written)",
-}
+#: Known offenders, ``{lesson id: what and why}``, marked as strict expected failures so that the
+#: list stays visible and a fix turns the test red until its entry is removed. Empty: keep it so.
+KNOWN_OFFENDERS: dict[str, str] = {}
 
 
 @dataclasses.dataclass

@@ -131,8 +131,7 @@ def graded(tmp_path_factory, canary):
     env = classroom.instructor_env(kernels / "share" / "jupyter")
     subprocess.run([sys.executable, "-m", "tooling.grading", "install-kernel", "--prefix", str(kernels),
                     "--memory", "2G"], check=True, env=env, capture_output=True)
-    classroom.make_course(root, REPO, {LESSON: REPO / "tests" / "grading_fixtures" / LESSON},
-                          "\nc.SandboxedExecute.timeout = 10\n")
+    classroom.make_course(root, REPO, {LESSON: REPO / "tests" / "grading_fixtures" / LESSON})
     lesson = classroom.Lesson.read(LESSON, root / "course" / LESSON / f"{LESSON}.ipynb",
                                    root / "solutions" / LESSON / f"{LESSON}.ipynb")
     students = submissions(lesson, url)
