@@ -177,6 +177,7 @@ _MAX_SPREAD = 3.0               # s.d. of log-normal spreads and of the relative
 _MAX_LEVEL = 1e6                # fluorescence levels (a.u.) and photons per unit
 _MIN_FS, _MAX_FS = 1e-3, 1e4    # frame rate, Hz
 _MAX_PLACEMENT_WORK = 2e9       # pixel comparisons spent placing cells before giving up (seconds)
+_PLACEMENT_ROUNDS = 4           # fresh starts of a jammed cell placement (see _place_cells)
 MASK_FRACTION = 0.5              # masks = footprint > MASK_FRACTION * its peak
 MAX_OVERLAP = 0.8                # largest max_overlap: cells sharing more cannot be told apart
 _N_NEUROPIL_COMPONENTS = 3
@@ -1008,14 +1009,23 @@ def _blob(centre, radius, aspect, angle, ys, xs):
 
 
 def _place_cells(rng, p):
-    """Random cells, each mask inside the field and untouched by any other footprint."""
+    """Random cells, each mask inside the field and untouched by any other footprint.
+
+    Sequential placement can jam: the first cells leave gaps too small for the rest although
+    another arrangement would hold them all. A jammed round starts again from an empty field
+    (drawing on from the same stream, so the result stays reproducible) up to
+    ``_PLACEMENT_ROUNDS`` times, within one budget of work."""
     _, height, width = p["shape"]
     ys, xs = np.mgrid[:height, :width].astype(float)
     cells, shapes = [], []
-    attempts = work = 0
+    attempts = work = rounds = 0
     while len(cells) < p["n_cells"]:
         attempts += 1
         work += height * width * (1 + len(shapes))  # pixels compared by this attempt
+        if attempts > 100 * p["n_cells"] + 1000 and rounds + 1 < _PLACEMENT_ROUNDS \
+                and work <= _MAX_PLACEMENT_WORK:
+            cells, shapes, attempts, rounds = [], [], 0, rounds + 1
+            continue
         if attempts > 100 * p["n_cells"] + 1000 or work > _MAX_PLACEMENT_WORK:
             raise ValueError(f"could not place n_cells={p['n_cells']} cells of radius_px="
                              f"{p['radius_px']} in a {height} x {width} px field without a footprint "

@@ -570,15 +570,17 @@ def test_the_open_exercises_bounds_separate_the_reference_from_weak_answers():
     def f1(detector, options):
         dff, fs, truth = lesson06.simulated_dff(**options)
         return lesson06.detector_score(detector(dff, fs), truth, fs).f1
-    recordings = [options for _, options in lesson06.DETECTOR_SEEN + lesson06.DETECTOR_UNSEEN]
-    reference = [f1(lambda x, fs: ev.detect_events(x, fs).per_neuron("onset"), o) for o in recordings]
-    assert min(reference) >= lesson06.DETECTOR_F1_MIN + 0.05
+    recordings = [(options, lesson06.DETECTOR_F1_MIN) for _, options in lesson06.DETECTOR_SEEN] + [
+        (options, lesson06.DETECTOR_F1_MIN_UNSEEN) for _, options in lesson06.DETECTOR_UNSEEN]
+    reference = lambda x, fs: ev.detect_events(x, fs, k=2.5, k_low=1.5, min_duration_s=0.2,  # noqa: E731
+                                               min_separation_s=0.3).per_neuron("onset")
+    assert all(f1(reference, o) >= bound + 0.05 for o, bound in recordings)
     weak = [lambda x, fs: [runs_of(r > 0.2) for r in x],
             lambda x, fs: [runs_of(r > 3) for r in ev.robust_zscore(x)],
             lambda x, fs: [runs_of(r > r.mean() + 3 * r.std()) for r in x],
             lambda x, fs: ev.detect_events(x, fs, k=2).per_neuron("onset")]
     for detector in weak:
-        assert min(f1(detector, o) for o in recordings) < lesson06.DETECTOR_F1_MIN
+        assert any(f1(detector, o) < bound for o, bound in recordings)
 
 
 def test_the_real_spike_section_matches_its_text(lesson):

@@ -287,6 +287,22 @@ def test_dff_traces_subtracts_the_neuropil_and_takes_f0_from_the_corrected_trace
     np.testing.assert_allclose(got, transients / 100.0, atol=1e-9)
 
 
+def test_dff_traces_lowers_r_only_where_0_7_leaves_no_baseline():
+    """An ROI no brighter than 0.7 times its ring has no baseline left after F - 0.7 Fneu: it gets
+    the largest r of 0.6, 0.5, ... that leaves one; a healthy ROI in the same call keeps 0.7."""
+    from helpers import baseline
+    fs, n = 10.0, 400
+    rng = np.random.default_rng(0)
+    neuropil = 100.0 + rng.normal(0, 1, (2, n))
+    F = np.vstack([70.0 + rng.normal(0, 1, n),                        # 70 - 0.7 * 100 = 0: no baseline
+                   150.0 + rng.normal(0, 1, n)])                       # a bright soma
+    got = lesson08.dff_traces(F, neuropil, fs)
+    for row, r in [(0, 0.6), (1, 0.7)]:
+        corrected = F[row] - r * neuropil[row]                          # 0.6: baseline about 10
+        f0 = baseline.rolling_percentile(corrected, 10, 10.0, fs)
+        np.testing.assert_allclose(got[row], (corrected - f0) / f0, atol=1e-12)
+
+
 def test_spatial_correlation_of_a_footprint_that_lights_up_is_one():
     n_frames, shape = 40, (20, 20)
     yy, xx = np.indices(shape)

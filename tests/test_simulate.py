@@ -649,3 +649,16 @@ def test_real_single_spike_detection_is_consistent_with_the_realistic_regime_onl
     z = {regime: (observed - mean) / np.sqrt(var) for regime, (mean, var) in expected.items()}
     assert abs(z["realistic"]) < 2.6, z
     assert z["simple"] < -5, z
+
+
+def test_a_jammed_cell_placement_starts_again(monkeypatch):
+    """Sequential placement can jam although the cells fit: this student's variant of a 20-cell
+    movie jams in its first round (found by running lessons on random variants); a fresh round
+    places all 20, and the first round of seed 0 is unchanged (the outputs pinned above)."""
+    monkeypatch.setenv("CALCIUM_VARIANT", "43b6b7cb2e1b68e27aaf27140cc90919")
+    rec = simulate.demo_movie(seed=2, n_cells=20, n_frames=50)
+    assert rec.truth.masks.shape[0] == 20
+    monkeypatch.setattr(simulate, "_PLACEMENT_ROUNDS", 1)
+    simulate._build_movie.cache_clear()
+    with pytest.raises(ValueError, match="could not place"):
+        simulate.demo_movie(seed=2, n_cells=20, n_frames=50)

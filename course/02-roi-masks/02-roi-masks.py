@@ -83,7 +83,7 @@ roi_masks.outline(plots.image(mean_image, ax=axes[0], title="mean image"), true_
 roi_masks.outline(plots.image(std_image, ax=axes[1], title="standard-deviation image",
                               label="std of fluorescence (a.u.)"), true_masks, label="true cells");
 
-# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "1539d75f1437713cca0f6c89fc9a8810", "grade": false, "grade_id": "s1b-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "d329ea167ee564bba536446ccbf06f93", "grade": false, "grade_id": "s1b-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
 # **Preprocessing.** Two steps make an image easier to threshold:
 #
 # - **Smoothing** with a Gaussian of standard deviation σ (in pixels) replaces each pixel by a
@@ -92,7 +92,8 @@ roi_masks.outline(plots.image(std_image, ax=axes[1], title="standard-deviation i
 #   `sigma` is σ in pixels, and at the border it reflects the image (its default `mode`).
 # - **Normalisation** rescales an image to a fixed range. With min–max normalisation,
 #   $(I - \min I) / (\max I - \min I)$, the darkest pixel becomes 0 and the brightest 1, so a
-#   threshold such as 0.4 means the same thing in every recording, whatever its brightness units.
+#   threshold such as 0.4 no longer depends on the recording's brightness units (though where the
+#   cells lie between darkest and brightest still varies from one recording to another).
 #
 # **Exercise 1.1** — Smooth `std_image` with a Gaussian of σ = 1 pixel (default border mode) and
 # store the result in `std_smooth`. Then min–max normalise `std_smooth` to the range 0 to 1 and
@@ -136,13 +137,15 @@ print(f"{mask_06.sum()} of {mask_06.size} pixels are above 0.6")
 ax = plots.image(std_norm_ref, title="normalised std image > 0.6", label="normalised std (0-1)")
 roi_masks.outline(ax, mask_06, label="above 0.6");
 
-# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "4492fc08b6c3693a36f178d5c2bb28e5", "grade": false, "grade_id": "ex-abs-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
-# **Exercise 2.1** — The threshold 0.6 misses several cells. Choose a better absolute threshold
+# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "5d06caa73236390b07bffd6ee124ad24", "grade": false, "grade_id": "ex-abs-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# **Exercise 2.1** — The threshold 0.6 was a guess. Choose a better absolute threshold
 # for `std_norm_ref` and store in `mask_abs` the mask of the pixels above it (a boolean array of
 # shape (y, x)). The check scores your mask against the pixels of the simulation's true cells with
 # the *intersection over union* (section 6): the number of pixels in both over the number in
-# either, 1 for a perfect mask. Aim for at least **0.45**. *Predict first:* what goes wrong with a
-# threshold that is too low, and with one that is too high?
+# either, 1 for a perfect mask. How high an IoU one threshold can reach depends on the recording,
+# so the check compares yours with the best IoU any absolute threshold of this image reaches: aim
+# for at least **80 %** of it. *Predict first:* what goes wrong with a threshold that is too low,
+# and with one that is too high?
 
 # %% deletable=false nbgrader={"cell_type": "code", "checksum": "bc52e428ca7db0e4f6ac3294f04960b1", "grade": false, "grade_id": "ex-abs", "locked": false, "schema_version": 3, "solution": true, "task": false}
 # YOUR CODE HERE
@@ -180,14 +183,14 @@ raise NotImplementedError()
 # %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "bd6f0bc8cb1bff076d091ff05bc8713b", "grade": true, "grade_id": "ex-pct-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
 from helpers.lessons.roi_masks import check_percentile_otsu; check_percentile_otsu(mask_p10, mask_p80, mask_otsu)
 
-# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "b0dfe66ee817b51a8626a5b5032b9d68", "grade": false, "grade_id": "s2b-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "3531bad5e5997bd2cf7755b976b6fcd5", "grade": false, "grade_id": "s2b-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
 # **Example** — four thresholds side by side, with the mean + 3σ mask from `helpers.masks`
 # (`mk.threshold_mask(image, method, ...)` implements all four). The mean + 3σ rule assumes that
 # cells are rare outliers in a background of noise; here cells cover a good part of the field,
-# so they inflate σ and the rule keeps only the three brightest cells. The 10th percentile keeps 90 %
+# so they inflate σ and the rule keeps only a few of the brightest cells. The 10th percentile keeps 90 %
 # of the image: useless as a cell mask (it is how a *baseline* is estimated, in lesson 04).
 
-# %% mystnb={"image": {"alt": "Four panels of the normalised standard-deviation image with mask outlines: the absolute threshold 0.4, mean plus three standard deviations (only three small blobs), the 80th percentile and Otsu's threshold (similar masks around most cells)."}}
+# %% mystnb={"image": {"alt": "Four panels of the normalised standard-deviation image with mask outlines: the absolute threshold 0.4, mean plus three standard deviations (a few small blobs), the 80th percentile and Otsu's threshold (similar masks around most cells)."}}
 reference_masks = {"absolute, > 0.4": std_norm_ref > 0.4,
                    "mean + 3σ": mk.threshold_mask(std_norm_ref, "mean_std", k=3),
                    "80th percentile": mk.threshold_mask(std_norm_ref, "percentile", value=80),

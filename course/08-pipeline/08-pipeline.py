@@ -233,7 +233,7 @@ for name, options in methods.items():
     error = lesson08.motion_error_px(reg.estimate_shifts(movie, **options), truth.shifts)
     print(f"{name:48s} {error:5.2f} px RMS")
 
-# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "e3d9e535cadc774cf4ca237690e59665", "grade": false, "grade_id": "ex-motion-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "5c1d2ee13086ce517b824eba35245ecf", "grade": false, "grade_id": "ex-motion-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
 # Unregularised phase correlation fails here (1.5 px RMS, and 1.7–16 px on the other movies the
 # checks use); **regularised, it works**: 0.37 px with suite2p's defaults and about 0.2 px with a
 # 3 px smoothing — as good as the plain cross-correlation (0.17 px), which the taper improves a
@@ -247,7 +247,7 @@ for name, options in methods.items():
 # `reg.estimate_shifts`, `reg.apply_shifts` and anything else. It is scored like
 # `shift_error_px` (each array's mean removed) against the true shifts: on the lesson's movie, on
 # a movie of the **realistic regime**, and, in the hidden tests, on movies you have not seen
-# (twice the motion, a third of the photons, 30 Hz). An RMS error of **at most 0.3 px** passes.
+# (twice the motion, a third of the photons, 30 Hz). An RMS error of **at most 0.35 px** passes.
 # *Think first:* what blurs the mean-image template, and what could give you a sharper one?
 
 # %% deletable=false nbgrader={"cell_type": "code", "checksum": "632a5014f68397057f8e7a6b197d2b21", "grade": false, "grade_id": "ex-motion", "locked": false, "schema_version": 3, "solution": true, "task": false}
@@ -373,11 +373,11 @@ for name in ("lesson", "realistic"):
     print(f"{what}: {len(recipe_rois)} ROIs for {len(rec_open.truth.masks)} cells, mean IoU {score['score']:.2f}, "
           f"missed cells {score['missed']}")
 
-# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "e6a4404e1b72db91a26f070a419cdfca", "grade": false, "grade_id": "ex-rois-md2", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "c2fc1fb423433063f7d30fad6ce04e7c", "grade": false, "grade_id": "ex-rois-md2", "locked": true, "schema_version": 3, "solution": false, "task": false}
 # A fixed threshold of 0.15 does not carry over: the correlation between two pixels of a cell
 # falls when the noise rises, when the transients shrink (the realistic regime's single spikes)
 # or when more frames of noise sit between them (a higher frame rate). On the realistic movie the
-# recipe misses 5 of the 12 cells, and 8 of its ROIs match no cell.
+# recipe misses several of the cells (the printout counts them), and many of its ROIs match no cell.
 #
 # **Exercise 4.3** (open) — Write `find_rois(movie)` that takes a **registered** `(time, y, x)`
 # movie and returns one boolean mask per ROI, a `(n_rois, y, x)` array. Choose the image (local
@@ -385,7 +385,7 @@ for name in ("lesson", "realistic"):
 # yourself; the package's functions are allowed. It is scored by the mean IoU with the true cells,
 # on the lesson's registered movie and on the realistic-regime movie above, and in the hidden
 # tests on movies you have not seen (another seed, a denser field with 18 cells, 30 Hz): a mean
-# IoU of **at least 0.5** passes.
+# IoU of **at least 0.4** passes.
 
 # %% deletable=false nbgrader={"cell_type": "code", "checksum": "a9715a20c185493bb15e18ee956c3c54", "grade": false, "grade_id": "ex-rois", "locked": false, "schema_version": 3, "solution": true, "task": false}
 def find_rois(movie):
@@ -465,7 +465,7 @@ raise NotImplementedError()
 # %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "6c209a89f65c1467d7fc7884f4861fc8", "grade": true, "grade_id": "ex-snr-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
 from helpers.lessons.pipeline import check_candidate_snr; check_candidate_snr(candidate_snr, n_accepted)
 
-# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "440f5067061ae74a88b3f352ec14589b", "grade": false, "grade_id": "s6-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "eeac03227c5bdce1186fbc4b8b262b85", "grade": false, "grade_id": "s6-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
 # ## 6. The whole chain, lessons 01–07, on one movie
 #
 # Every step of the course is one or two calls to `helpers`. On the accepted ROIs of the
@@ -482,11 +482,13 @@ from helpers.lessons.pipeline import check_candidate_snr; check_candidate_snr(ca
 # F₀ is taken from the **corrected** trace, so it holds the soma's own level only. A tempting
 # shortcut, `F − 0.7 · (Fneu − median(Fneu))`, removes the neuropil's fluctuations but keeps
 # `0.7 · median(Fneu)` in F₀, and divides every ΔF/F₀ by the factor f₀ / (f₀ + 0.7 · N̄) (true
-# soma baseline f₀, neuropil level N̄): on this movie that factor has a median of 0.49
-# (0.40–0.66 over the cells), so ΔF/F₀ would come out **about half** its true size (lesson 05).
-# The plain subtraction is safe here — `dff.delta_f_over_f` checks it: the smallest F₀ of any
-# candidate is still 4 noise s.d. above zero; where it is not (lesson 05), fit a smaller r
-# (lesson 03) rather than add a constant. The reference chain `lesson08.chain(seed=0)` holds every
+# soma baseline f₀, neuropil level N̄): on the lesson's movie that factor has a median of about
+# 0.5 (0.40–0.66 over the cells), so ΔF/F₀ would come out **about half** its true size (lesson 05).
+# The plain subtraction is safe for almost every candidate — `dff.delta_f_over_f` checks it: on
+# the lesson's movie the smallest F₀ of any candidate is still 4 noise s.d. above zero. A candidate
+# on a dim spot, no brighter than its ring, has no baseline left after subtracting 0.7 · Fneu
+# (lesson 05): `dff_traces` then gives that ROI alone a smaller r (0.6, 0.5, ..., the largest that
+# leaves a baseline; lesson 03) rather than adding a constant. The reference chain `lesson08.chain(seed=0)` holds every
 # intermediate result; each ROI's true cell is `partner` (−1 if no true cell overlaps it with
 # IoU ≥ 0.5).
 #
@@ -517,9 +519,9 @@ raise NotImplementedError()
 # %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "80c298e64015a760073b6f191b674139", "grade": true, "grade_id": "ex-f1-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
 from helpers.lessons.pipeline import check_event_scores; check_event_scores(event_scores)
 
-# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "fed975a074741106b50da25418bd659b", "grade": false, "grade_id": "ex-ens-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "9ed7bdcc4287f8ebc475715ba9176450", "grade": false, "grade_id": "ex-ens-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
 # The recall is low, and it should be: measured against the true calcium, a single spike raises
-# these ROIs' ΔF/F₀ by about 0.23 (0.11–0.36 over the ROIs; with the median shortcut above it
+# these ROIs' ΔF/F₀ by about 0.23 (roughly 0.1–0.35 over the ROIs; with the median shortcut above it
 # would be about 0.1), while the noise of a small ROI at 10 Hz has an s.d. of about 0.12 — a
 # single spike stands two noise s.d. high, and most are missed, while bursts are found. In the
 # realistic regime single spikes are smaller still (lesson 05). The last step finds ensembles
@@ -529,7 +531,9 @@ from helpers.lessons.pipeline import check_event_scores; check_event_scores(even
 # **Exercise 6.2** — For the **first** ensemble found (`ref_chain.ensembles[0]`), translate its
 # member ROIs into true cell ids with `ref_chain.partner` (drop members whose partner is −1) and
 # store in `best_jaccard` the largest Jaccard similarity, |A ∩ B| / |A ∪ B|, between that set of
-# true cells and any planted ensemble in `truth.ensembles` (a float).
+# true cells and any planted ensemble in `truth.ensembles` (a float). If the chain found no
+# ensemble at all (`ref_chain.ensembles` is empty: it can happen on a movie of one minute), nothing
+# was recovered: store 0.0.
 
 # %% deletable=false nbgrader={"cell_type": "code", "checksum": "392b2d47f79ea24f8fbae33b4489303d", "grade": false, "grade_id": "ex-ens", "locked": false, "schema_version": 3, "solution": true, "task": false}
 # YOUR CODE HERE
@@ -663,7 +667,7 @@ axes[1].plot(bin_start, s2p_binned.sum(axis=0), lw=0.8)
 axes[1].axhline(s2p_threshold, ls="--", color="0.4")
 axes[1].set(xlabel="time (s, assuming 10 Hz)", ylabel="active cells per 0.5 s");
 
-# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "3620ac269ac622f23b2ebabdb78f5221", "grade": false, "grade_id": "s9-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "eede6eaedf1fca2cce16c84cd5f25eb8", "grade": false, "grade_id": "s9-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
 # ## 9. Where CaImAn and suite2p take over
 #
 # This course built every step from transparent pieces so that each could be checked. The
@@ -677,13 +681,15 @@ axes[1].set(xlabel="time (s, assuming 10 Hz)", ylabel="active cells per 0.5 s");
 #   components per patch of half-size `rf`, expected cell half-width `gSig`, `merge_thr` for
 #   merging components whose traces correlate too much. suite2p (Pachitariu et al. 2017) detects
 #   ROIs from a low-dimensional decomposition of the registered movie and subtracts
-#   `neucoeff · Fneu`, as in section 8.
+#   `neucoeff · Fneu`, as in section 8. Lesson 08b builds a small version of this factorisation
+#   and checks it against the true footprints of overlapping cells.
 # - **Deconvolution**: both infer spiking activity from the calcium traces (OASIS, Friedrich et al.
 #   2017; suite2p's `spks`) instead of thresholding ΔF/F₀ — lesson 09.
 # - **Classifiers**: CaImAn's CNN on footprint shapes and suite2p's classifier (`iscell`) trained on
 #   curated ROIs replace hand-set thresholds; their verdicts still deserve a look.
 # - **Motion**: NoRMCorre (CaImAn) and suite2p's block-wise non-rigid registration do what
-#   section 3 described, on GPUs or in parallel, with sub-pixel accuracy.
+#   section 3 described, on GPUs or in parallel, with sub-pixel accuracy; lesson 08b registers
+#   patches and interpolates their shifts by hand, against a known deformation.
 #
 # Use them on real datasets — and use what you learned here to check their output: look at the
 # correlation with the template after registration, at the local correlation image, at the traces

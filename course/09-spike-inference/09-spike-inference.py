@@ -534,7 +534,7 @@ def binned_correlation(inferred, true_counts, bin_frames):
 from helpers.lessons.spike_inference import check_binned_correlation; check_binned_correlation(binned_correlation)
 
 
-# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "c5754399a451d745920a7c992e26fe68", "grade": false, "grade_id": "ex-score-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "fb32ec54a6737ba7e0cbd5587dba8f57", "grade": false, "grade_id": "ex-score-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
 # **Exercise 6.2** — *Your own spike detector.* Write a function `detect_spikes(dff, fs)` that takes
 # ΔF/F₀ of several neurons (`(n_neurons, n_frames)`, a fraction) and its frame rate, and returns a
 # **list with one 1-D float array per neuron** of spike times in **seconds** (frame $i$ at $i / f_s$ s;
@@ -543,7 +543,8 @@ from helpers.lessons.spike_inference import check_binned_correlation; check_binn
 # into times (sections 4 and 5). You may not use the truth, and the hidden recordings have other
 # indicators (GCaMP6f), frame rates (15–60 Hz) and noise levels, so tune nothing to this one.
 # The check matches your times one-to-one with the true spikes within ±0.2 s, each true spike
-# counted (as `sp.score_inference` does): **an F1 of at least 0.8** on every recording passes.
+# counted (as `sp.score_inference` does): **an F1 of at least 0.8** on this recording passes, and,
+# when graded, **at least 0.72** on each hidden one (harder recordings, whose difficulty varies).
 #
 # *Predict first:* will keeping every frame above the threshold or only the peaks give the better
 # F1, and why?

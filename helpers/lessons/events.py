@@ -58,15 +58,22 @@ def true_bursts(truth, fs: float) -> list[np.ndarray]:
 
 
 def quiet_trace(seed: int = 0, fs: float = 10.0):
-    """``(dff, fs, spike_frames)`` of one barely active, bright (low-noise) neuron: 4 spikes in
-    5 minutes, plus four slow bumps of 3-6 % ΔF/F₀ (Gaussian, s.d. 0.8 s) that are not spikes —
-    what a slightly mis-subtracted neuropil or a small movement out of the focal plane leaves."""
+    """``(dff, fs, spike_frames)`` of one barely active, bright (low-noise) neuron: a few spikes in
+    5 minutes (4 with seed 0), plus four slow bumps of 3-6 % ΔF/F₀ (Gaussian, s.d. 0.8 s, each at
+    least 5 s from every spike) that are not spikes — what a slightly mis-subtracted neuropil or a
+    small movement out of the focal plane leaves."""
     rec = simulate.simulate_traces(n_neurons=1, n_frames=round(300 * fs), fs=fs, seed=seed,
                                    roi_pixels=3000, f0=400.0, rate_hz=0.01, rate_spread=0.0)
     truth = rec.truth
     dff = (rec.traces[0] - truth.r[0] * truth.neuropil[0]) / truth.f0[0] - 1
     time_s = np.arange(dff.size) / fs
+    spikes_s = np.asarray(truth.spike_frames[0]) / fs
     for centre_s, height in [(40.0, 0.04), (95.0, 0.05), (160.0, 0.03), (240.0, 0.06)]:
+        # Each bump at least 5 s from every spike (moved in 5 s steps if need be): a spike riding on a
+        # bump starts its event on the bump's rise, too early to match the spike (another recording's
+        # spikes fall anywhere).
+        centre_s = next(c for c in centre_s + 5.0 * np.array([0, 1, -1, 2, -2, 3, -3, 4, -4, 5, -5, 6, -6])
+                        if np.all(np.abs(spikes_s - c) >= 5.0))
         dff += height * np.exp(-0.5 * ((time_s - centre_s) / 0.8) ** 2)
     return dff, rec.fs, truth.spike_frames[0]
 
@@ -863,13 +870,21 @@ def check_quiet(n_quiet_k_only, quiet_min_amplitude, unseen=False):
                         "just clear of the bumps, not near one spike's amplitude")
 
 
-#: Exercise 9.4 bound: F1 of the learner's onsets against the true bursts (±0.5 s, one-to-one).
-#: Reference (ev.detect_events at its defaults): 0.94 on the lesson's recording; 0.92 (GCaMP6f,
-#: 30 Hz), 0.88 (GCaMP6s, 4.8 Hz), 0.91 (a noisier GCaMP6s recording). Weak answers, in the same
-#: order: crossings of a fixed ΔF/F₀ of 0.2 reach 0.73 / 0.67 / 0.68 / 0.66; crossings of z = 3
-#: (no hysteresis, no minimum duration) 0.73 / 0.66 / 0.83 / 0.69; mean + 3 standard deviations
-#: 0.65 / 0.73 / 0.71 / 0.73; detect_events with k = 2: 0.87 / 0.68 / 0.67 / 0.85.
-DETECTOR_F1_MIN = 0.8
+#: Exercise 9.4 bounds: F1 of the learner's onsets against the true bursts (±0.5 s, one-to-one),
+#: DETECTOR_F1_MIN on the lesson's recording, DETECTOR_F1_MIN_UNSEEN on the hidden ones.
+#: Without variants (lesson's recording / GCaMP6f 30 Hz / GCaMP6s 4.8 Hz / noisier GCaMP6s): the
+#: reference (ev.detect_events, k = 2.5, hysteresis at 1.5, 0.2 s minimum, 0.3 s separation) 0.93 /
+#: 0.89 / 0.84 / 0.92 (ev.detect_events at its defaults, k = 3: 0.94 / 0.92 / 0.88 / 0.91). Weak
+#: answers, in the same order: crossings of a fixed ΔF/F₀ of 0.2 reach 0.73 / 0.67 / 0.68 / 0.66;
+#: crossings of z = 3 (no hysteresis, no minimum duration) 0.73 / 0.66 / 0.83 / 0.69; mean + 3
+#: standard deviations 0.65 / 0.73 / 0.71 / 0.73; detect_events with k = 2: 0.87 / 0.68 / 0.67 / 0.85.
+#: Over students' variants (these four recordings of 8 random variants) the hidden recordings vary
+#: more: with one bound of 0.8 (set on seed 0) the defaults (k = 3) fell to 0.74-0.79 on a hidden
+#: recording of 4 of 8 variants. The reference: 0.87-0.93 on the lesson's recording, 0.77-0.93 on
+#: the hidden ones. Weak answers on the lesson's recording: 0.2 at most 0.80, z = 3 at most 0.73,
+#: mean + 3 sd at most 0.75 (all fail 0.8); k = 2 passes it (0.82-0.88) but reaches at most
+#: 0.51-0.67 on its worst hidden recording, as the others do (0.51-0.71).
+DETECTOR_F1_MIN, DETECTOR_F1_MIN_UNSEEN = 0.8, 0.72
 DETECTOR_SEEN = [("the lesson's recording", {})]
 DETECTOR_UNSEEN = [("a GCaMP6f recording at 30 Hz", dict(seed=21, fs=30.0, n_neurons=12, duration_s=120.0,
                                                          indicator="GCaMP6f")),
@@ -918,12 +933,13 @@ def check_my_detector(my_detector, unseen=False):
     """Exercise 9.4: the learner's event onsets scored by F1 against the true bursts (bound
     DETECTOR_F1_MIN) on the lesson's recording, and unseen on other indicators, rates and noise."""
     checks.is_function("my_detector", my_detector, n_params=2)
+    bound = DETECTOR_F1_MIN_UNSEEN if unseen else DETECTOR_F1_MIN
     for what, options in (DETECTOR_UNSEEN if unseen else DETECTOR_SEEN):
         dff, fs, truth = simulated_dff(**options)
         call = f"my_detector(dff, fs) on {what}"
         got = _onsets_per_neuron(call, checks.call("my_detector", my_detector, dff, fs), *dff.shape)
         score = detector_score(got, truth, fs)
-        if score.f1 < DETECTOR_F1_MIN:
+        if score.f1 < bound:
             if score.precision < score.recall:
                 hint = ("many onsets are noise, or several onsets fall on one transient: raise k, keep an event "
                         "going while the trace stays above a lower level (hysteresis) and ask it to last a "
@@ -933,7 +949,7 @@ def check_my_detector(my_detector, unseen=False):
                         "z-score) rather than one fixed ΔF/F₀, not too high a k, and durations in seconds, not "
                         "frames, so the rules hold at every frame rate")
             checks.fail(call, f"reaches an F1 of {score.f1:.2f} (precision {score.precision:.2f}, recall "
-                              f"{score.recall:.2f}) against the true bursts (aim: F1 at least {DETECTOR_F1_MIN:g}).",
+                              f"{score.recall:.2f}) against the true bursts (aim: F1 at least {bound:g}).",
                         hint)
 
 

@@ -475,7 +475,17 @@ def check_highpass_fits(r_hp, r_hp_smooth):
 #: traces 0.62 (hidden 0.56-0.60); of the high-passed traces without smoothing 0.099 (hidden
 #: 0.16-0.24: regression dilution); the reference with its windows in frames instead of seconds
 #: 0.42 (hidden 0.38-0.58).
-R_ERROR_MAX = 0.10
+#: Over students' variants (these four recordings of 5 random variants) the bound of 0.10, set on
+#: seed 0, failed correct methods: mean |error| over 12 cells has a spread of its own, and the
+#: noisier recording is hard (helpers.neuropil.estimate_r up to 0.097; the refit below the median
+#: residual up to 0.159, biased low: keeping the frames below the line keeps those where Fneu's
+#: noise is high). The reference is now least squares on the high-passed, smoothed traces refitted
+#: without the frames more than 2 robust s.d. above the line (the transients): 0.038-0.105 over
+#: the 20 recordings (0.054 / hidden 0.046-0.063 on seed 0). Weak answers on the same variants:
+#: r = 0.7 for every cell 0.11-0.25 (every variant has a recording above 0.15), raw traces
+#: 0.49-0.64, high-passed without smoothing 0.09-0.37 (hidden: at least one above 0.23 per
+#: variant), windows in frames 0.35-0.60; hence 0.13.
+R_ERROR_MAX = 0.13
 
 
 def _scoring_cases(unseen: bool) -> list:

@@ -117,17 +117,30 @@ def decoy_masks(shape, true_masks, n=3, radius=4) -> np.ndarray:
 
 
 def dff_traces(F, Fneu, fs):
-    """The lesson's ΔF/F₀: ``Fc = F - 0.7 Fneu`` per ROI (suite2p's correction), ``F0`` = rolling
-    10th percentile of Fc over 10 s (edges "nearest"), ``(Fc - F0) / F0``.
+    """The lesson's ΔF/F₀, ``(n_rois, n_frames)``: ``Fc = F - 0.7 Fneu`` per ROI (suite2p's
+    correction), ``F0`` = rolling 10th percentile of Fc over 10 s (edges "nearest"), ``(Fc - F0) / F0``.
 
     F₀ comes from the corrected trace, so it holds the soma's own level only. (The former
     ``F - 0.7 (Fneu - median(Fneu))`` kept ``0.7 median(Fneu)`` in F₀ and diluted every ΔF/F₀ by
     f₀ / (f₀ + 0.7 N̄): median 0.49 on the lesson's movie.) ``dff.delta_f_over_f`` refuses a
-    baseline within the noise of zero; on the lesson's candidates the smallest F₀ is 4.3 noise
-    s.d."""
-    corrected = neuropil.subtract_neuropil(F, Fneu, R_NEUROPIL)
-    f0 = baseline.rolling_percentile(corrected, BASELINE_Q, BASELINE_WINDOW_S, fs)
-    return dff.delta_f_over_f(corrected, f0)
+    baseline within the noise of zero: on the lesson's candidates the smallest F₀ is 4.3 noise
+    s.d., but a candidate on a dim spot, no brighter than its ring (possible in another student's
+    movie), has none left after subtracting 0.7 Fneu. Such an ROI gets the largest of r = 0.6,
+    0.5, ..., 0 that leaves its baseline clear of zero (lesson 03: a smaller r rather than an added
+    constant); every other ROI keeps 0.7."""
+    F, Fneu = np.atleast_2d(np.asarray(F, dtype=np.float64)), np.atleast_2d(np.asarray(Fneu, dtype=np.float64))
+    out = np.empty(np.broadcast_shapes(F.shape, Fneu.shape))
+    for i, (f, n) in enumerate(zip(F, Fneu)):
+        for r in np.round(np.arange(R_NEUROPIL, -0.05, -0.1), 1):
+            corrected = neuropil.subtract_neuropil(f, n, r)
+            f0 = baseline.rolling_percentile(corrected, BASELINE_Q, BASELINE_WINDOW_S, fs)
+            try:
+                out[i] = dff.delta_f_over_f(corrected, f0)
+                break
+            except ValueError:
+                if r == 0:
+                    raise
+    return out
 
 
 @dataclass(frozen=True, eq=False)
@@ -261,7 +274,10 @@ OPEN_MOVIES = {
 #: 0.318, 0.20; plain cross-correlation twice, no taper: 0.15, 0.32 | 0.16, 0.35, 0.26). The noisy
 #: movie is the hardest: it separates the good from the nearly good. The hidden movies are the ones
 #: where the defaults fail; another seed or a larger field would not tell them apart.
-MAX_MOTION_RMS_PX = 0.3
+#: Over students' variants (these five movies of 5 random variants) the reference reaches 0.09-0.32
+#: (0.316 on one variant's big_motion movie: the bound was 0.3 on seed 0 alone); the defaults
+#: 0.11-0.76, failing at least one movie of every variant (their worst 0.44-0.76); hence 0.35.
+MAX_MOTION_RMS_PX = 0.35
 MOTION_SEEN, MOTION_UNSEEN = ("lesson", "realistic"), ("big_motion", "noisy", "fast")
 #: Exercise 4.3 (find_rois), bound on the mean IoU with the true cells (helpers.lessons.roi_masks.
 #: segmentation_score: ROIs paired one-to-one, a missed cell or an extra ROI counts 0), on the
@@ -274,7 +290,10 @@ MOTION_SEEN, MOTION_UNSEEN = ("lesson", "realistic"), ("big_motion", "noisy", "f
 #: above Otsu's threshold 0.46 (lesson) | 0.27, 0.14 (seed1, dense); the correlation image minus
 #: its background above median + 1.5 robust s.d. 0.51, 0.40 | 0.41, 0.34, 0.34. The reference's
 #: margin is smallest on the realistic movie (0.53), a fixed case of the visible check.
-MIN_ROI_IOU = 0.5
+#: Over students' variants (these five movies of 5 random variants) the reference reaches
+#: 0.45-0.76 (0.45 on one variant's realistic movie: the bound was 0.5 on seed 0 alone) and
+#: section 4's recipe 0.09-0.44 (its realistic movie at most 0.38); hence 0.4.
+MIN_ROI_IOU = 0.4
 ROIS_SEEN, ROIS_UNSEEN = ("lesson", "realistic"), ("seed1", "dense", "fast")
 
 
@@ -523,10 +542,10 @@ def check_local_correlation_4(local_correlation_4, unseen=False):
 
 
 def _rois_hint(result: dict) -> str:
-    """Lesson 02's segmentation hints; where cells are missed, first the reason a fixed threshold
-    on the correlation image fails on other movies."""
+    """Lesson 02's segmentation hints; where cells are missed (with or without extra ROIs), first
+    the reason a fixed threshold on the correlation image fails on other movies."""
     hint = segmentation_hint(result)
-    if result["merged"] < 2 and result["missed"] >= max(result["extra"], 2):
+    if result["merged"] < 2 and result["missed"] >= 2:
         return ("a fixed threshold on the correlation image does not carry over: the correlations fall with the "
                 "noise and the frame rate, so set it from the image's own spread (e.g. median + k robust s.d.), "
                 "or detect in the std image, which shows every active cell. " + hint)
@@ -628,9 +647,15 @@ def _jaccard(a: set, b: set) -> float:
 
 
 def check_best_jaccard(best_jaccard):
-    """Exercise 6.2: the best Jaccard similarity between the first ensemble found and a planted one."""
+    """Exercise 6.2: the best Jaccard similarity between the first ensemble found and a planted one
+    (0 when the chain found none, which happens on some students' movies)."""
     c = chain(seed=0)
     planted = [set(e.tolist()) for e in recording(seed=0).truth.ensembles]
+    if not c.ensembles:
+        checks.is_number("best_jaccard", best_jaccard, hint="one similarity, between 0 and 1")
+        checks.close("best_jaccard", best_jaccard, 0.0, atol=1e-12,
+                     hint="the chain found no ensemble on this movie: nothing was recovered, so the similarity is 0")
+        return
     members = np.asarray(c.ensembles[0].members)
     cells = {int(p) for p in np.asarray(c.partner)[members] if p >= 0}
 

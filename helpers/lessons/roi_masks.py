@@ -112,9 +112,13 @@ def cleaning_test_mask() -> np.ndarray:
 # --------------------------------------------------------------------------- checks
 
 #: Exercise 2.1: the overlap (IoU) with the true cells' pixels that an absolute threshold of std_norm_ref must
-#: reach. The best threshold reaches 0.53 (at 0.40); thresholds from 0.34 to 0.51 pass; the example's 0.6
-#: scores 0.27 and 0.3 scores 0.38.
-MIN_ABS_IOU = 0.45
+#: reach, as a fraction of the best IoU any absolute threshold of the same image reaches
+#: (:func:`best_threshold_iou`). The best IoU depends on the recording: 0.53 on the lesson's movie (at
+#: 0.40), 0.27-0.50 on eight students' variants, so a fixed IoU bound fails students whose recording
+#: no threshold segments that well. Lesson's movie: thresholds from about 0.33 to 0.52 pass; the
+#: example's 0.6 reaches 0.51 of the best and 0.3 reaches 0.71. The reference (the value below which
+#: 80 % of the pixels lie) reaches 0.87-1.00 of the best on the lesson's movie and the eight variants.
+MIN_ABS_IOU_FRACTION = 0.8
 #: Exercise 4.1: the time range of first_pixel_segment, in seconds (start included, stop excluded).
 SEGMENT_S = (10, 25)
 NOT_BOOL_HINT = ("a boolean mask is made by a comparison and keeps its True/False values: do not convert it "
@@ -183,6 +187,19 @@ def _pixel_score_hint(precision: float, recall: float, advice: tuple[str, str]) 
     return f"your mask holds only {recall:.0%} of the cells' pixels: parts of the cells fall below; {advice[1]}"
 
 
+def best_threshold_iou(image: np.ndarray, true_masks: np.ndarray) -> float:
+    """The best IoU with the true cells' pixels (:func:`cells_pixel_iou`) that any absolute threshold
+    ``image > t`` reaches: every distinct threshold at once, from the pixels sorted by value."""
+    values = np.asarray(image, dtype=np.float64).ravel()
+    cells = np.asarray(true_masks).any(axis=0).ravel()
+    order = np.argsort(-values, kind="stable")
+    shared = np.cumsum(cells[order])                      # cell pixels among the k brightest
+    kept = np.arange(1, values.size + 1)
+    last = np.r_[values[order][1:] != values[order][:-1], True]  # a threshold keeps whole ties
+    iou = shared / (kept + cells.sum() - shared)
+    return float(iou[last].max())
+
+
 def check_mask_abs(mask_abs):
     """Exercise 2.1: an absolute threshold of std_norm_ref, chosen by the learner; IoU with the true cells' pixels."""
     img = normalised_std()
@@ -195,11 +212,14 @@ def check_mask_abs(mask_abs):
         checks.fail("mask_abs", "is not the set of pixels above one threshold of std_norm_ref.",
                     "that mask holds the pixels below the threshold; keep those above it (>)" if below else
                     "an absolute threshold keeps every pixel of std_norm_ref above one value, and no other")
-    score, precision, recall = cells_pixel_iou(mask_abs, simulate.demo_movie(seed=0).truth.masks)
-    if score < MIN_ABS_IOU:
-        checks.fail("mask_abs", f"overlaps the true cells' pixels with an IoU of {score:.2f}; aim for at least "
-                                f"{MIN_ABS_IOU:g}.", _pixel_score_hint(precision, recall, ("raise the threshold",
-                                                                                          "lower the threshold")))
+    true_masks = simulate.demo_movie(seed=0).truth.masks
+    score, precision, recall = cells_pixel_iou(mask_abs, true_masks)
+    fraction = score / best_threshold_iou(img, true_masks)
+    if fraction < MIN_ABS_IOU_FRACTION:
+        checks.fail("mask_abs", f"overlaps the true cells' pixels with an IoU of {score:.2f}: {fraction:.0%} of the "
+                                "best IoU an absolute threshold of this image reaches; aim for at least "
+                                f"{MIN_ABS_IOU_FRACTION:.0%}.",
+                    _pixel_score_hint(precision, recall, ("raise the threshold", "lower the threshold")))
 
 
 def _tie_image() -> np.ndarray:
@@ -453,8 +473,11 @@ def _weight_cases(unseen: bool) -> list:
     other = _other_recording()
     om = np.asarray(other.movie)
     sima = np.asarray(data.load_sima_movie().movie)
+    # A box around cell 1's footprint, 3 px wider on every side: positive weights on the cell, zero
+    # ones around it (a fixed box would miss the cell of another student's recording: 0 / 0).
+    ys, xs = np.nonzero(np.asarray(other.truth.footprints[1]) > 0)
     loose = np.zeros(om.shape[1:], dtype=bool)
-    loose[5:30, 5:30] = True
+    loose[max(ys.min() - 3, 0):ys.max() + 4, max(xs.min() - 3, 0):xs.max() + 4] = True
     return [(om, other.truth.masks[0], np.asarray(other.truth.footprints[0], dtype=np.float64), "footprint weights"),
             (om, loose, np.asarray(other.truth.footprints[1], dtype=np.float64), "weights that are 0 on part of the mask"),
             (sima, data.load_sima_rois()[1], mv.projection(sima, "mean"), "the SIMA movie")]

@@ -46,7 +46,15 @@ REAL_RECORDINGS = ("ds02_1", "ds06_1", "ds16_1", "ds29_1")
 #: Weak: every frame above 0.3 x max (no peaks): 0.79; 0.70-0.92. The 99th percentile as the
 #: threshold: 0.70; 0.61-0.83. Threshold crossings of dF/F0 at mean + 3 sd (lesson 06's events):
 #: 0.28; 0.27-0.67. sp.infer_spikes + peaks above 0.3 x max: 0.79; 0.77-0.93.
-F1_MIN = 0.8
+#: Over students' variants (the same four recordings of 11 random variants) the hidden recordings
+#: are harder and vary more: peaks above 0.3 x max drop to 0.66-0.78 on one of them in 5 of 6
+#: variants (one large burst lifts the threshold above single spikes), so the reference takes
+#: peaks above 0.2 x max: 0.80-0.94 on the lesson's recording, 0.77-0.98 on the hidden ones (one
+#: more variant: 0.70 on the noisier 60 Hz recording, precision 0.57: still short). Weak answers:
+#: every frame above 0.3 x max 0.70-0.81 on the lesson's recording (0.63-0.73 on its worst hidden
+#: one), the 99th percentile 0.55-0.79. Hence F1_MIN on the lesson's recording and F1_MIN_UNSEEN
+#: on the hidden ones.
+F1_MIN, F1_MIN_UNSEEN = 0.8, 0.72
 #: Exercise 6.3 (infer_activity): median over neurons of r with the true spikes in 0.1 s bins.
 #: Calibration (lesson's recording; hidden ones): reference sp.infer_spikes: 0.73; 0.67-0.86.
 #: Weak: sp.deconvolve defaults (AR(1), activity along the rise): 0.38; 0.34-0.72. AR(2)
@@ -606,8 +614,10 @@ def _open_recordings(unseen: bool):
 
 
 def check_detect_spikes(detect_spikes, unseen=False):
-    """Exercise 6.2: the learner's spike times, scored by F1 against the true spikes (F1_MIN)."""
+    """Exercise 6.2: the learner's spike times, scored by F1 against the true spikes (F1_MIN on the
+    lesson's recording, F1_MIN_UNSEEN on the hidden ones)."""
     checks.is_function("detect_spikes", detect_spikes, n_params=2)
+    bound = F1_MIN_UNSEEN if unseen else F1_MIN
     for what, dff, fs, truth in _open_recordings(unseen):
         call = f"detect_spikes(dff, fs) on {what}"
         got = checks.call("detect_spikes", detect_spikes, np.array(dff), fs)
@@ -623,7 +633,7 @@ def check_detect_spikes(detect_spikes, unseen=False):
                 checks.fail(f"{call}[{n}]", "holds times outside the recording.",
                             "times are in seconds from the first frame (frame i at i / fs), within the recording")
         score = detection_score(got, truth, fs)
-        if score.f1 >= F1_MIN:
+        if score.f1 >= bound:
             continue
         loose = detection_score(got, truth, fs, tolerance_s=0.5).f1
         if loose >= score.f1 + 0.15:
@@ -638,7 +648,7 @@ def check_detect_spikes(detect_spikes, unseen=False):
                     "by the neuron's largest burst, and single spikes stay below it), or detect on a "
                     "deconvolution, which turns each transient into a sharp peak")
         checks.fail(call, f"finds the spikes with an F1 of {score.f1:.2f} (precision {score.precision:.2f}, "
-                          f"recall {score.recall:.2f}; aim: F1 at least {F1_MIN:g}).", hint)
+                          f"recall {score.recall:.2f}; aim: F1 at least {bound:g}).", hint)
 
 
 def _activity(call: str, got, shape) -> np.ndarray:

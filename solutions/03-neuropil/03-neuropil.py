@@ -452,10 +452,10 @@ from helpers.lessons.neuropil import check_highpass_fits; check_highpass_fits(r_
 # - High-passed but not smoothed, it is too **low**: the ring trace is noisy, and noise in the x
 #   variable flattens every least-squares slope (*regression dilution*).
 # - Smoothing averages most of that noise away: these estimates, and the lower-envelope ones,
-#   land mostly within 0.1 of the truth (the worst by 0.15–0.25), more often above it than
-#   below — a realistic precision on five minutes of data. Some error remains: the ring is not
-#   exactly the neuropil under the soma, the cell's baseline drifts, and a few minutes of a
-#   slowly fluctuating neuropil do not pin down a slope.
+#   land within about 0.1 of the truth on average (the printout measures it on this recording),
+#   single cells off by 0.15 or more — a realistic precision on five minutes of data. Some error
+#   remains: the ring is not exactly the neuropil under the soma, the cell's baseline drifts, and
+#   a few minutes of a slowly fluctuating neuropil do not pin down a slope.
 
 # %% mystnb={"image": {"alt": "Estimated against true r for twelve simulated cells, for four methods: raw quiet-frame fits lie far above the diagonal, high-passed fits below it, high-passed and smoothed fits and the lower-envelope estimate close to it."}}
 F_hp_ref, Fneu_hp_ref = (np_lesson.highpass(x, round(20 * fs)) for x in (F_ref, Fneu_ref))
@@ -500,7 +500,7 @@ print(f"F_long {F_long.shape} at {fs_long} Hz ({F_long.shape[1] / fs_long / 60:.
 # yours to use (`np_lesson.highpass`, `np_lesson.smooth`, `np.polyfit`, your `fit_r_quiet`), but
 # not `neuropil.estimate_r`: that is the reference you compared with above.
 #
-# **Scoring:** the mean over the cells of |your r − true r| must be at most **0.1** — on
+# **Scoring:** the mean over the cells of |your r − true r| must be at most **0.13** — on
 # `F_long, Fneu_long, fs_long` (measure it yourself with `r_long`) and, when graded, on recordings
 # you have not seen (noisier, denser, 10 min at 10 Hz with GCaMP6f). *Predict first:* would
 # suite2p's fixed r = 0.7 for every cell pass? Measure it with `r_long`.
@@ -513,11 +513,12 @@ def estimate_r(F, Fneu, fs):
     Fneu_s = np_lesson.smooth(np_lesson.highpass(Fneu, w), 0.5 * fs)
     r = np.empty(len(F))
     for k in range(len(F)):
-        slope = np.polyfit(Fneu_s[k], F_s[k], 1)[0]     # first guess from all frames, then refit
-        for _ in range(10):                             # on the frames below the current line:
-            residual = F_s[k] - slope * Fneu_s[k]       # the cell's transients lie above it
-            low = residual < np.median(residual)
-            slope = np.polyfit(Fneu_s[k][low], F_s[k][low], 1)[0]
+        keep = np.ones(F.shape[1], dtype=bool)          # first fit all frames, then refit without
+        for _ in range(5):                              # the cell's transients: the frames far
+            slope, intercept = np.polyfit(Fneu_s[k][keep], F_s[k][keep], 1)   # above the line
+            residual = F_s[k] - (intercept + slope * Fneu_s[k])
+            spread = 1.4826 * np.median(np.abs(residual - np.median(residual)))  # robust s.d.
+            keep = residual < np.median(residual) + 2 * spread
         r[k] = slope
     return r
     ### END SOLUTION

@@ -274,7 +274,7 @@ for name, options in methods.items():
 # `reg.estimate_shifts`, `reg.apply_shifts` and anything else. It is scored like
 # `shift_error_px` (each array's mean removed) against the true shifts: on the lesson's movie, on
 # a movie of the **realistic regime**, and, in the hidden tests, on movies you have not seen
-# (twice the motion, a third of the photons, 30 Hz). An RMS error of **at most 0.3 px** passes.
+# (twice the motion, a third of the photons, 30 Hz). An RMS error of **at most 0.35 px** passes.
 # *Think first:* what blurs the mean-image template, and what could give you a sharper one?
 
 # %% nbgrader={"grade": false, "grade_id": "ex-motion", "locked": false, "schema_version": 3, "solution": true, "task": false}
@@ -445,7 +445,7 @@ for name in ("lesson", "realistic"):
 # A fixed threshold of 0.15 does not carry over: the correlation between two pixels of a cell
 # falls when the noise rises, when the transients shrink (the realistic regime's single spikes)
 # or when more frames of noise sit between them (a higher frame rate). On the realistic movie the
-# recipe misses 5 of the 12 cells, and 8 of its ROIs match no cell.
+# recipe misses several of the cells (the printout counts them), and many of its ROIs match no cell.
 #
 # **Exercise 4.3** (open) — Write `find_rois(movie)` that takes a **registered** `(time, y, x)`
 # movie and returns one boolean mask per ROI, a `(n_rois, y, x)` array. Choose the image (local
@@ -453,7 +453,7 @@ for name in ("lesson", "realistic"):
 # yourself; the package's functions are allowed. It is scored by the mean IoU with the true cells,
 # on the lesson's registered movie and on the realistic-regime movie above, and in the hidden
 # tests on movies you have not seen (another seed, a denser field with 18 cells, 30 Hz): a mean
-# IoU of **at least 0.5** passes.
+# IoU of **at least 0.4** passes.
 
 # %% nbgrader={"grade": false, "grade_id": "ex-rois", "locked": false, "schema_version": 3, "solution": true, "task": false}
 def find_rois(movie):
@@ -572,11 +572,13 @@ from helpers.lessons.pipeline import check_candidate_snr; check_candidate_snr(ca
 # F₀ is taken from the **corrected** trace, so it holds the soma's own level only. A tempting
 # shortcut, `F − 0.7 · (Fneu − median(Fneu))`, removes the neuropil's fluctuations but keeps
 # `0.7 · median(Fneu)` in F₀, and divides every ΔF/F₀ by the factor f₀ / (f₀ + 0.7 · N̄) (true
-# soma baseline f₀, neuropil level N̄): on this movie that factor has a median of 0.49
-# (0.40–0.66 over the cells), so ΔF/F₀ would come out **about half** its true size (lesson 05).
-# The plain subtraction is safe here — `dff.delta_f_over_f` checks it: the smallest F₀ of any
-# candidate is still 4 noise s.d. above zero; where it is not (lesson 05), fit a smaller r
-# (lesson 03) rather than add a constant. The reference chain `lesson08.chain(seed=0)` holds every
+# soma baseline f₀, neuropil level N̄): on the lesson's movie that factor has a median of about
+# 0.5 (0.40–0.66 over the cells), so ΔF/F₀ would come out **about half** its true size (lesson 05).
+# The plain subtraction is safe for almost every candidate — `dff.delta_f_over_f` checks it: on
+# the lesson's movie the smallest F₀ of any candidate is still 4 noise s.d. above zero. A candidate
+# on a dim spot, no brighter than its ring, has no baseline left after subtracting 0.7 · Fneu
+# (lesson 05): `dff_traces` then gives that ROI alone a smaller r (0.6, 0.5, ..., the largest that
+# leaves a baseline; lesson 03) rather than adding a constant. The reference chain `lesson08.chain(seed=0)` holds every
 # intermediate result; each ROI's true cell is `partner` (−1 if no true cell overlaps it with
 # IoU ≥ 0.5).
 #
@@ -623,7 +625,7 @@ from helpers.lessons.pipeline import check_event_scores; check_event_scores(even
 
 # %% [markdown] nbgrader={"grade": false, "grade_id": "ex-ens-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
 # The recall is low, and it should be: measured against the true calcium, a single spike raises
-# these ROIs' ΔF/F₀ by about 0.23 (0.11–0.36 over the ROIs; with the median shortcut above it
+# these ROIs' ΔF/F₀ by about 0.23 (roughly 0.1–0.35 over the ROIs; with the median shortcut above it
 # would be about 0.1), while the noise of a small ROI at 10 Hz has an s.d. of about 0.12 — a
 # single spike stands two noise s.d. high, and most are missed, while bursts are found. In the
 # realistic regime single spikes are smaller still (lesson 05). The last step finds ensembles
@@ -633,13 +635,17 @@ from helpers.lessons.pipeline import check_event_scores; check_event_scores(even
 # **Exercise 6.2** — For the **first** ensemble found (`ref_chain.ensembles[0]`), translate its
 # member ROIs into true cell ids with `ref_chain.partner` (drop members whose partner is −1) and
 # store in `best_jaccard` the largest Jaccard similarity, |A ∩ B| / |A ∪ B|, between that set of
-# true cells and any planted ensemble in `truth.ensembles` (a float).
+# true cells and any planted ensemble in `truth.ensembles` (a float). If the chain found no
+# ensemble at all (`ref_chain.ensembles` is empty: it can happen on a movie of one minute), nothing
+# was recovered: store 0.0.
 
 # %% nbgrader={"grade": false, "grade_id": "ex-ens", "locked": false, "schema_version": 3, "solution": true, "task": false}
 ### BEGIN SOLUTION
-found_cells = {int(p) for p in ref_chain.partner[ref_chain.ensembles[0].members] if p >= 0}
-best_jaccard = max(len(found_cells & set(e.tolist())) / len(found_cells | set(e.tolist()))
-                   for e in truth.ensembles)
+best_jaccard = 0.0                     # no ensemble found: nothing recovered
+if ref_chain.ensembles:
+    found_cells = {int(p) for p in ref_chain.partner[ref_chain.ensembles[0].members] if p >= 0}
+    best_jaccard = max(len(found_cells & set(e.tolist())) / len(found_cells | set(e.tolist()))
+                       for e in truth.ensembles)
 ### END SOLUTION
 
 # %% nbgrader={"grade": true, "grade_id": "ex-ens-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
@@ -808,13 +814,15 @@ axes[1].set(xlabel="time (s, assuming 10 Hz)", ylabel="active cells per 0.5 s");
 #   components per patch of half-size `rf`, expected cell half-width `gSig`, `merge_thr` for
 #   merging components whose traces correlate too much. suite2p (Pachitariu et al. 2017) detects
 #   ROIs from a low-dimensional decomposition of the registered movie and subtracts
-#   `neucoeff · Fneu`, as in section 8.
+#   `neucoeff · Fneu`, as in section 8. Lesson 08b builds a small version of this factorisation
+#   and checks it against the true footprints of overlapping cells.
 # - **Deconvolution**: both infer spiking activity from the calcium traces (OASIS, Friedrich et al.
 #   2017; suite2p's `spks`) instead of thresholding ΔF/F₀ — lesson 09.
 # - **Classifiers**: CaImAn's CNN on footprint shapes and suite2p's classifier (`iscell`) trained on
 #   curated ROIs replace hand-set thresholds; their verdicts still deserve a look.
 # - **Motion**: NoRMCorre (CaImAn) and suite2p's block-wise non-rigid registration do what
-#   section 3 described, on GPUs or in parallel, with sub-pixel accuracy.
+#   section 3 described, on GPUs or in parallel, with sub-pixel accuracy; lesson 08b registers
+#   patches and interpolates their shifts by hand, against a known deformation.
 #
 # Use them on real datasets — and use what you learned here to check their output: look at the
 # correlation with the template after registration, at the local correlation image, at the traces

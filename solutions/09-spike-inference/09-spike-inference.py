@@ -601,7 +601,8 @@ check_binned_correlation(binned_correlation, unseen=True)
 # into times (sections 4 and 5). You may not use the truth, and the hidden recordings have other
 # indicators (GCaMP6f), frame rates (15–60 Hz) and noise levels, so tune nothing to this one.
 # The check matches your times one-to-one with the true spikes within ±0.2 s, each true spike
-# counted (as `sp.score_inference` does): **an F1 of at least 0.8** on every recording passes.
+# counted (as `sp.score_inference` does): **an F1 of at least 0.8** on this recording passes, and,
+# when graded, **at least 0.72** on each hidden one (harder recordings, whose difficulty varies).
 #
 # *Predict first:* will keeping every frame above the threshold or only the peaks give the better
 # F1, and why?
@@ -610,7 +611,9 @@ check_binned_correlation(binned_correlation, unseen=True)
 def detect_spikes(dff, fs):
     ### BEGIN SOLUTION
     activity = sp.deconvolve(dff, fs).spikes
-    thresholds = sp.spike_threshold(activity, fraction_of_max=0.3)
+    # 0.2 x max rather than 0.3: one large burst sets the maximum, and single spikes must stay above
+    # the threshold in a neuron that had one.
+    thresholds = sp.spike_threshold(activity, fraction_of_max=0.2)
     return list(sp.spike_times_s(activity, fs, thresholds, min_distance_s=0.2))
     ### END SOLUTION
 
