@@ -304,6 +304,24 @@ def test_segmentation_score_against_every_pairing():
     assert roi_masks.segmentation_score(np.zeros((0, 8, 8), bool), truth)["score"] == 0.0
 
 
+def test_open_bounds_relative_to_what_the_movie_allows(lesson):
+    """Exercises 2.4 and 6.4: the achievable scores are those of the lesson's own method on the
+    same movie (the segmentation exactly, the pixel mask at most), and the relative bound only ever
+    lowers the fixed one, rounded down to 2 decimals."""
+    from helpers import simulate
+    from helpers.lessons import roi_masks
+    _, ns = lesson
+    rec = simulate.demo_movie(seed=9, fs=10.0, n_frames=1000)
+    movie, truth = np.asarray(rec.movie), rec.truth.masks
+    assert roi_masks.achievable_segmentation(movie, truth) == pytest.approx(
+        roi_masks.segmentation_score(ns["segment_cells"](movie), truth)["score"])
+    best = roi_masks.achievable_pixel_iou(movie, truth)
+    assert roi_masks.cells_pixel_iou(ns["cell_pixels"](movie), truth)[0] <= best + 1e-12
+    assert roi_masks._relative_bound(0.6, 0.8, 0.9) == 0.6
+    assert roi_masks._relative_bound(0.6, 0.8, 0.5) == pytest.approx(0.4)
+    assert roi_masks._relative_bound(0.6, 0.85, 0.6) == pytest.approx(0.51)
+
+
 def test_check_mask_stack_names_what_is_wrong_with_a_stack():
     """The mask-stack check lessons 02 and 08 share: a label image, numbers, another frame shape
     and a poor score each fail with their own message; the true masks pass with score 1."""

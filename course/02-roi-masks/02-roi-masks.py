@@ -200,7 +200,7 @@ for ax, (name, mask) in zip(axes.flat, reference_masks.items()):
     plots.image(std_norm_ref, ax=ax, title=f"{name}: {mask.sum()} pixels", label="normalised std (0-1)")
     roi_masks.outline(ax, mask)
 
-# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "bd75851e450c3396158e5a63b98d72c5", "grade": false, "grade_id": "ex-cellpx-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "03244a90577eadb989e1e2214b3242a4", "grade": false, "grade_id": "ex-cellpx-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
 # Every threshold above is **global**: one number for the whole image. But the neuropil between
 # the cells is not uniform — it forms a smooth background, brighter in some parts of the field
 # than in others — so a global threshold keeps background where it is bright and cuts into cells
@@ -213,7 +213,9 @@ for ax, (name, mask) in zip(axes.flat, reference_masks.items()):
 # wide) and the threshold rule. The check scores your mask against the pixels of all true cells
 # with the IoU, as in Exercise 2.1, and asks for at least **0.6** — more than any global threshold
 # of `std_norm_ref` reaches here — on this lesson's movie and, when graded, on movies you have not
-# seen (another seed, more cells, more noise, another frame rate). A threshold in the image's
+# seen (another seed, more cells, more noise, another frame rate). On a movie so hard that no
+# threshold of the background-removed std image reaches 0.75, the check asks for 80 % of the best
+# such a threshold reaches instead (its message gives the bound). A threshold in the image's
 # units, tuned to this movie, will not carry over: use a rule that adapts to the image.
 
 # %% deletable=false nbgrader={"cell_type": "code", "checksum": "5dfaa073612cfa90dcfddf4af4f9f943", "grade": false, "grade_id": "ex-cellpx", "locked": false, "schema_version": 3, "solution": true, "task": false}
@@ -531,7 +533,7 @@ print("spikes fired by each true cell:", {i: len(spikes) for i, spikes in enumer
 #
 # YOUR ANSWER HERE
 
-# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "e5cc2ace1864fba874078550e206896c", "grade": false, "grade_id": "ex-segment-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "e67a6748cf090baeaa4d0f69cb634ac4", "grade": false, "grade_id": "ex-segment-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
 # **Exercise 6.4** — Now do better than `rois_ref`. Write a function `segment_cells(movie)` that
 # returns one boolean mask per cell it finds in a `(time, y, x)` movie: an array of shape
 # `(n_cells, y, x)`. Everything in this lesson is yours to combine — the summary image, smoothing,
@@ -539,9 +541,12 @@ print("spikes fired by each true cell:", {i: len(spikes) for i, spikes in enumer
 # opening, a minimum size, labelling — or anything else from NumPy, SciPy, scikit-image and
 # `helpers`. The check pairs each true cell with at most one of your ROIs (the pairing of largest
 # total IoU, as `mk.match_masks` finds it) and averages the IoU of the pairs, counting a true cell
-# without an ROI, and an ROI without a cell, as 0. `rois_ref` scores 0.55 on this movie; aim for
-# at least **0.6** on this movie and, when graded, on movies you have not seen (another seed, more
-# cells, more noise, another frame rate). The check's message says what held your score back.
+# without an ROI, and an ROI without a cell, as 0. `rois_ref` scores 0.3-0.6 on the lesson's movies
+# (each student's has its own seed); aim for at least **0.6** on this movie and, when graded, on
+# movies you have not seen (another seed, more cells, more noise, another frame rate) — or, on a
+# movie where a good method (background removal, a robust threshold, an opening) scores below about
+# 0.7, at least 85 % of what it scores (the check's message gives the bound). The message also
+# says what held your score back.
 
 # %% deletable=false nbgrader={"cell_type": "code", "checksum": "f362ddad1b474cb96e98c478789896a5", "grade": false, "grade_id": "ex-segment", "locked": false, "schema_version": 3, "solution": true, "task": false}
 def segment_cells(movie):

@@ -321,7 +321,7 @@ print(found_fraction)
 # %% deletable=false editable=false nbgrader={"cell_type": "code", "checksum": "8fe831264774973934ddc17ba4a1e7f4", "grade": true, "grade_id": "ex-found-check", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
 from helpers.lessons.sources import check_found_fraction; check_found_fraction(found_fraction)
 
-# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "8ef83a36529539d194b35afd23cc106d", "grade": false, "grade_id": "ex-mycells-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "546a5e0516e18fe431ea394473cb69bc", "grade": false, "grade_id": "ex-mycells-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
 # Without a background term the neuropil's light has nowhere to go but into the footprints: they
 # spread over the field and their masks grow past the cells. With fewer components than cells,
 # some cells are left out or two share a component. Asking for a few more components than you
@@ -334,8 +334,9 @@ from helpers.lessons.sources import check_found_fraction; check_found_fraction(f
 # cell firing at least 5 times is **found** when its one-to-one partner among your masks
 # (`mk.match_masks`) has IoU ≥ 0.5; **recall** is the fraction of those cells found,
 # **precision** the fraction of your masks that found one (masks paired with IoU ≥ 0.5 to a cell
-# that fires less often count neither way). Aim for recall and precision of at least **0.8** on
-# this movie; the hidden tests use three other movies, where each must reach **0.7** on average.
+# that fires less often count neither way). Aim for a recall of at least **0.6** and a precision of
+# at least **0.75** on this movie (it holds about 10 active cells: each one missed costs 0.1); the
+# hidden tests use three other movies, where each must reach **0.7** on average.
 
 # %% deletable=false nbgrader={"cell_type": "code", "checksum": "142e3b2085fc8f3564115544f4348956", "grade": false, "grade_id": "ex-mycells", "locked": false, "schema_version": 3, "solution": true, "task": false}
 def my_cells(movie, radius_px):
@@ -374,12 +375,12 @@ ax.set(xscale="log", xlabel="SNR (event exceptionality, z)", ylabel="spatial cor
        title="components (marker area: size in px)")
 ax.legend();
 
-# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "5de24c800b72e68a2a71a9d91209c8a2", "grade": false, "grade_id": "ex-iscell-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "68309feb31460201c540c938e29effa3", "grade": false, "grade_id": "ex-iscell-md", "locked": true, "schema_version": 3, "solution": false, "task": false}
 # **Exercise 4.1** (open) — Write `is_cell(snr, r, size_px)`: given the three arrays of
 # `evaluate_components` (one value per component), return a **boolean** array, True for the
 # components you accept as cells. It is scored on the components of this fit (and, in the hidden
 # tests, pooled over the 48 components of three other movies) against which ones match a true cell:
-# **precision** (accepted components that are cells) at least **0.9** and **recall** (cells
+# **precision** (accepted components that are cells) at least **0.8** and **recall** (cells
 # accepted) at least **0.8**. *Predict first:* which single test would do best alone?
 
 # %% deletable=false nbgrader={"cell_type": "code", "checksum": "a2b719cb1c359103853ca2494174b5be", "grade": false, "grade_id": "ex-iscell", "locked": false, "schema_version": 3, "solution": true, "task": false}
@@ -432,7 +433,7 @@ from helpers.lessons.sources import check_real_and_still; check_real_and_still(a
 # %% [markdown] deletable=false nbgrader={"cell_type": "markdown", "checksum": "9bf6e885c56bc0afb4eb077cf89a4e74", "grade": true, "grade_id": "q-real", "locked": false, "points": 2, "schema_version": 3, "solution": true, "task": false}
 # YOUR ANSWER HERE
 
-# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "93f9af29430f587deb92ecea57deebd9", "grade": false, "grade_id": "recap", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# %% [markdown] deletable=false editable=false nbgrader={"cell_type": "markdown", "checksum": "7e1cd5b08a9229ffd71a0ce39eb75997", "grade": false, "grade_id": "recap", "locked": true, "schema_version": 3, "solution": false, "task": false}
 # ## Recap
 #
 # - A field of view deforms as well as moves. Rigid registration is right only where the frame
@@ -453,8 +454,9 @@ from helpers.lessons.sources import check_real_and_still; check_real_and_still(a
 # - Non-negativity is a constraint, not a clipping. The **background term** matters (without it the
 #   footprints absorb the neuropil); ask for **more components** than cells and reject the extras.
 # - **Component evaluation** (SNR of the trace, spatial correlation of footprint and data, size)
-#   separates cells from the rest; scored against the truth, CaImAn-like defaults reach precision
-#   0.97 and recall 0.93 on the hidden movies.
+#   separates cells from the rest; scored against the truth on the hidden movies, CaImAn-like
+#   defaults reach a precision above 0.9 but on some movies reject true cells (r just below 0.8):
+#   the thresholds are choices to check against data, not constants.
 #
 # *Execution time of this notebook, top to bottom under `pytest --nbval-lax` on the course machine
 # (2 cores, shared): about 20 s of CPU (user time; 2 s more of system time) with the visible

@@ -651,21 +651,38 @@ def check_cell_masks(cell_masks, unseen=False):
 # Exercises 2.4 and 6.4: the learner chooses the method; the check scores the result against the
 # true cells, on the lesson's movie and (unseen=True) on movies the learner has not seen.
 
-#: Exercise 2.4: pixel IoU of cell_pixels(movie) with the true cells' pixels, on every movie.
-#: Calibration, lesson movie / unseen movies: the reference (std image, Gaussian sigma 1 minus
-#: Gaussian sigma 4, above median + 1.5 MAD) 0.76 / 0.70-0.79. Weak answers: the std image above
-#: its 80th percentile 0.53 / 0.42-0.47; smoothed std above Otsu 0.52 / 0.34-0.38; std_norm > 0.4
-#: 0.53 / 0.13-0.39; the mean image above its 80th percentile 0.50 / 0.39-0.45.
+#: Exercise 2.4: pixel IoU of cell_pixels(movie) with the true cells' pixels, on every movie: at least
+#: MIN_PIXEL_IOU, or MIN_PIXEL_FRACTION of the best IoU an absolute threshold of the movie's
+#: background-removed std image reaches (:func:`achievable_pixel_iou`), whichever is lower: on some
+#: students' variants no threshold of any image reaches 0.6 (the best: 0.53 on one hidden 10 Hz
+#: movie, 0.62-0.66 on some others). Calibration, lesson movie / unseen movies, seed 0: the best
+#: 0.77 / 0.73-0.82 (bound 0.6 / 0.58-0.60); the reference (std image, Gaussian sigma 1 minus
+#: Gaussian sigma 4, above median + 1.5 MAD) 0.76 / 0.70-0.79. Over 8 variants x 5 movies: the best
+#: 0.53-0.84, the reference 0.53-0.83 = 0.90-1.00 of the best, >= its bound + 0.07. Weak answers,
+#: seed 0: the std image above its 80th percentile 0.53 / 0.42-0.47; smoothed std above Otsu
+#: 0.52 / 0.34-0.38; std_norm > 0.4 0.53 / 0.13-0.39; the mean image above its 80th percentile
+#: 0.50 / 0.39-0.45; on the 8 variants each still fails the lesson's movie (<= 0.48 against a
+#: bound of 0.52-0.60).
 MIN_PIXEL_IOU = 0.6
+MIN_PIXEL_FRACTION = 0.8
 #: Exercise 6.4: mean IoU of segment_cells(movie) with the true cells, each true cell paired with
 #: at most one ROI (the pairing of largest total IoU); cells without an ROI and ROIs without a cell
-#: count 0 (sum of the paired IoUs / max(n_true, n_rois)). Calibration, lesson movie / unseen
-#: movies: the reference (the mask of Exercise 2.4 opened with disk(1), 8-connected regions of at
-#: least 20 pixels) 0.72 / 0.70-0.78. Weak answers: the lesson's own pipeline (rois_ref: std above
-#: its 80th percentile, cleaned) 0.55 / 0.29-0.49; smoothed std above Otsu 0.55 / 0.22-0.45;
-#: std_norm > 0.4, labelled 0.54 / 0.13-0.45; the reference's mask without cleaning 0.64 / 0.57
-#: on the unseen seed-1 movie (specks count as ROIs without a cell).
+#: count 0 (sum of the paired IoUs / max(n_true, n_rois)). Bound: MIN_MEAN_IOU, or
+#: MIN_SEGMENT_FRACTION of what the lesson's method reaches on the same movie
+#: (:func:`achievable_segmentation`), whichever is lower: on some variants that method reaches only
+#: 0.47-0.59 (hidden 10 Hz, dense, noisier movies, even the lesson's movie). Calibration, lesson
+#: movie / unseen movies, seed 0: the reference (the mask of Exercise 2.4 opened with disk(1),
+#: 8-connected regions of at least 20 pixels) 0.72 / 0.70-0.78 (bound 0.6 / 0.59-0.60); over 8
+#: variants x 5 movies 0.47-0.82. Weak answers, seed 0: the lesson's own pipeline (rois_ref: std
+#: above its 80th percentile, cleaned) 0.55 / 0.29-0.49; smoothed std above Otsu 0.55 / 0.22-0.45;
+#: std_norm > 0.4, labelled 0.54 / 0.13-0.45; the reference's mask without cleaning 0.64 / 0.57 on
+#: the unseen seed-1 movie (specks count as ROIs without a cell). Over the 8 variants x 5 movies the
+#: bound is 0.39-0.60, the reference >= its bound + 0.07; the first three weak answers fail the
+#: lesson's movie on every variant (<= 0.59 against a bound of 0.6 or 0.85 x the reference); the
+#: uncleaned mask, nearly as good as the reference, fails 1-3 movies on 6 variants (0 on 2; with
+#: the fixed 0.6 it passed on 1).
 MIN_MEAN_IOU = 0.6
+MIN_SEGMENT_FRACTION = 0.85
 #: A pairing with IoU below this is no match: the cell counts as missed and the ROI as extra (hints only).
 MATCH_IOU = 0.2
 
@@ -683,8 +700,37 @@ def _open_recordings(unseen: bool):
     return [(what, simulate.demo_movie(**kwargs)) for what, kwargs in UNSEEN_MOVIES]
 
 
+def _background_removed_std(movie: np.ndarray) -> np.ndarray:
+    """The std image smoothed over 1 px minus a copy smoothed over 4 px: the cells as bumps."""
+    std = np.asarray(movie, dtype=np.float64).std(axis=0)
+    return ndimage.gaussian_filter(std, sigma=1) - ndimage.gaussian_filter(std, sigma=4)
+
+
+def achievable_pixel_iou(movie: np.ndarray, true_masks: np.ndarray) -> float:
+    """The best pixel IoU (:func:`best_threshold_iou`) of any absolute threshold of `movie`'s
+    background-removed std image: how well a threshold can find the cells' pixels in that movie."""
+    return best_threshold_iou(_background_removed_std(movie), true_masks)
+
+
+def achievable_segmentation(movie: np.ndarray, true_masks: np.ndarray) -> float:
+    """The :func:`segmentation_score` the lesson's method reaches on `movie`: the background-removed
+    std image above its median + 1.5 robust s.d., opened with disk(1), one ROI per 8-connected
+    region of at least MIN_SIZE_PX pixels."""
+    bumps = _background_removed_std(movie)
+    median = np.median(bumps)
+    mask = morphology.opening(bumps > median + 1.5 * 1.4826 * np.median(np.abs(bumps - median)), morphology.disk(1))
+    rois = mk.label_rois(mask, min_size=MIN_SIZE_PX)
+    return segmentation_score(rois, np.asarray(true_masks))["score"]
+
+
+def _relative_bound(bound: float, fraction: float, achievable: float) -> float:
+    """`bound`, or `fraction` of what is `achievable` on the same recording if lower (2 decimals, down)."""
+    return min(bound, np.floor(100 * fraction * achievable) / 100)
+
+
 def check_cell_pixels(cell_pixels, unseen=False):
-    """Exercise 2.4: a mask of the cells' pixels from a movie (bound: pixel IoU MIN_PIXEL_IOU)."""
+    """Exercise 2.4: a mask of the cells' pixels from a movie (bound: pixel IoU MIN_PIXEL_IOU, or
+    MIN_PIXEL_FRACTION of :func:`achievable_pixel_iou` on a movie where that is lower)."""
     checks.is_function("cell_pixels", cell_pixels, n_params=1)
     for what, rec in _open_recordings(unseen):
         movie = np.asarray(rec.movie)
@@ -692,12 +738,13 @@ def check_cell_pixels(cell_pixels, unseen=False):
         got = checks.call("cell_pixels", cell_pixels, movie)
         _is_mask(call, got, movie.shape[1:], hint="one True/False value per pixel of a frame (y, x)")
         score, precision, recall = cells_pixel_iou(got, rec.truth.masks)
-        if score < MIN_PIXEL_IOU:
+        bound = _relative_bound(MIN_PIXEL_IOU, MIN_PIXEL_FRACTION, achievable_pixel_iou(movie, rec.truth.masks))
+        if score < bound:
             background = ("one threshold for the whole image cuts the smooth, uneven neuropil background badly: "
                           "remove that background first (subtract a copy of the image smoothed much more than a "
                           "cell is wide), then threshold what stands out of it")
             checks.fail(call, f"overlaps the true cells' pixels with an IoU of {score:.2f}; aim for at least "
-                              f"{MIN_PIXEL_IOU:g}.", _pixel_score_hint(precision, recall, (background, background)))
+                              f"{bound:g} on this movie.", _pixel_score_hint(precision, recall, (background, background)))
 
 
 def segmentation_score(rois: np.ndarray, true_masks: np.ndarray) -> dict:
@@ -775,9 +822,11 @@ def check_mask_stack(call: str, got, true_masks, bound: float, *, noun: str = "c
 
 
 def check_segment_cells(segment_cells, unseen=False):
-    """Exercise 6.4: one mask per cell from a movie (bound: mean IoU MIN_MEAN_IOU with the true cells)."""
+    """Exercise 6.4: one mask per cell from a movie (bound: mean IoU MIN_MEAN_IOU with the true cells,
+    or MIN_SEGMENT_FRACTION of :func:`achievable_segmentation` on a movie where that is lower)."""
     checks.is_function("segment_cells", segment_cells, n_params=1)
     for what, rec in _open_recordings(unseen):
         movie = np.asarray(rec.movie)
         got = checks.call("segment_cells", segment_cells, movie)
-        check_mask_stack(f"segment_cells(movie) on {what}", got, rec.truth.masks, MIN_MEAN_IOU, noun="cell")
+        bound = _relative_bound(MIN_MEAN_IOU, MIN_SEGMENT_FRACTION, achievable_segmentation(movie, rec.truth.masks))
+        check_mask_stack(f"segment_cells(movie) on {what}", got, rec.truth.masks, bound, noun="cell")

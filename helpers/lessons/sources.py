@@ -55,14 +55,28 @@ REGISTER_RATIO_EACH = 0.75
 # evaluation 1.00 / 0.71. Hidden seeds 1-3: reference 0.88 / 1.00, 0.67 / 0.86, 0.82 / 1.00 (means
 # 0.79 / 0.95); all 16 components: precision 0.58 / 0.50 / 0.60 (mean 0.56); threshold ROIs at the
 # 90th percentile recall 0.25 / 0.44 / 0.09.
-CELLS_RECALL_SEEN = CELLS_PRECISION_SEEN = 0.8
+# Students' variants (2026-12-06): on the lesson movie of some variants the fit holds only 7 of the
+# 10 active cells (recall 0.70 with any evaluation), and evaluate_components' defaults reject true
+# cells whose r is below 0.8 (recall 0.55 on one variant). The reference therefore evaluates with
+# min_snr 2 and min_r 0.7: lesson movie recall / precision 1.00 / 1.00 on seed 0, 0.70-1.00 /
+# 0.82-1.00 on 5 variants; hidden means recall 0.83-0.96, precision 0.84-0.88. One lesson movie holds
+# about 10 active cells (each cell missed, or mask wrong, costs about 0.1), so the visible bounds are
+# recall 0.6 and precision 0.75 (all 16 components without evaluation: 0.71 on seed 0).
+CELLS_RECALL_SEEN = 0.6
+CELLS_PRECISION_SEEN = 0.75
 CELLS_RECALL_MEAN = CELLS_PRECISION_MEAN = 0.7
 # is_cell, pooled over the 16 components of each movie: precision and recall of the accepted ones
 # (a component is a cell when its mask reaches IoU >= 0.5 with a true mask). Visible seed 0:
 # evaluate_components' defaults 1.00 / 0.83, accept all 0.75 / 1.00, size >= 10 px only 0.92 / 0.92;
 # hidden seeds 1-3 pooled: defaults 0.97 / 0.93, accept all 0.62 / 1.00, size only 0.68 / 1.00,
 # SNR > 2.5 only 0.83 / 0.97, r > 0.8 only 0.93 / 0.93, SNR > 5 0.96 / 0.83.
-IS_CELL_PRECISION = 0.9
+# Over 8 students' variants the defaults reach recall 0.50 on one lesson fit and 0.79 on the hidden
+# components of two (r >= 0.8 rejects true cells), and one wrong component among the ~10 cells of
+# one fit costs 0.08-0.1 of precision. The reference, SNR >= 2, r >= 0.7, size >= 10 px, reaches
+# precision / recall >= 0.83 / 0.83 on the lesson fit and >= 0.86 / 0.91 pooled over the hidden
+# ones, on seed 0 and the 8 variants; accept all: precision 0.62-0.75 (lesson fit), 0.62-0.73
+# (hidden); size only: 0.68 on the hidden components of seed 0.
+IS_CELL_PRECISION = 0.8
 IS_CELL_RECALL = 0.8
 
 
@@ -548,19 +562,20 @@ def check_my_cells(my_cells, unseen=False):
         recall, precision = cell_scores(got, truth)
         scores.append((recall, precision))
         if not unseen and (recall < CELLS_RECALL_SEEN or precision < CELLS_PRECISION_SEEN):
-            _fail_cells(call, recall, precision, CELLS_RECALL_SEEN, len(got))
+            _fail_cells(call, recall, precision, (CELLS_RECALL_SEEN, CELLS_PRECISION_SEEN), len(got))
     if unseen:
         recall, precision = np.mean(scores, axis=0)
         if recall < CELLS_RECALL_MEAN or precision < CELLS_PRECISION_MEAN:
             _fail_cells("my_cells(movie, radius_px) on movies you have not seen", recall, precision,
-                        CELLS_RECALL_MEAN, None, mean=True)
+                        (CELLS_RECALL_MEAN, CELLS_PRECISION_MEAN), None, mean=True)
 
 
-def _fail_cells(call, recall, precision, bound, n_masks, mean=False):
-    if recall < bound and precision < bound:
+def _fail_cells(call, recall, precision, bounds, n_masks, mean=False):
+    recall_bound, precision_bound = bounds
+    if recall < recall_bound and precision < precision_bound:
         hint = ("masks cut from an image by a threshold merge overlapping cells; fit footprints and traces "
                 "together (ex.extract_sources) and make masks of the footprints (ex.footprint_masks)")
-    elif precision < bound:
+    elif precision < precision_bound:
         hint = ("too many masks are not cells: keep only the components that pass an evaluation "
                 "(ex.evaluate_components), or ask for fewer components")
     else:
@@ -568,7 +583,8 @@ def _fail_cells(call, recall, precision, bound, n_masks, mean=False):
                 "rejected by evaluation), or check the masks' size (footprint_masks at half the peak)")
     avg = "on average " if mean else ""
     checks.fail(call, f"finds {avg}{recall:.0%} of the cells (recall) and {avg}{precision:.0%} of its masks are cells "
-                      f"(precision); aim for at least {bound:.0%} of each.", hint)
+                      f"(precision); aim for a recall of at least {recall_bound:.0%} and a precision of at least "
+                      f"{precision_bound:.0%}.", hint)
 
 
 def check_is_cell(is_cell, unseen=False):

@@ -377,14 +377,16 @@ from helpers.lessons.sources import check_found_fraction; check_found_fraction(f
 # cell firing at least 5 times is **found** when its one-to-one partner among your masks
 # (`mk.match_masks`) has IoU ≥ 0.5; **recall** is the fraction of those cells found,
 # **precision** the fraction of your masks that found one (masks paired with IoU ≥ 0.5 to a cell
-# that fires less often count neither way). Aim for recall and precision of at least **0.8** on
-# this movie; the hidden tests use three other movies, where each must reach **0.7** on average.
+# that fires less often count neither way). Aim for a recall of at least **0.6** and a precision of
+# at least **0.75** on this movie (it holds about 10 active cells: each one missed costs 0.1); the
+# hidden tests use three other movies, where each must reach **0.7** on average.
 
 # %% nbgrader={"grade": false, "grade_id": "ex-mycells", "locked": false, "schema_version": 3, "solution": true, "task": false}
 def my_cells(movie, radius_px):
     ### BEGIN SOLUTION
     fitted = ex.extract_sources(movie, 16, radius_px)
-    keep = ex.evaluate_components(movie, fitted).accepted
+    # CaImAn's r >= 0.8 rejects some true cells of these movies: a looser r, and SNR >= 2.
+    keep = ex.evaluate_components(movie, fitted, min_snr=2.0, min_r=0.7).accepted
     return ex.footprint_masks(fitted.footprints[keep])
     ### END SOLUTION
 
@@ -428,13 +430,14 @@ ax.legend();
 # `evaluate_components` (one value per component), return a **boolean** array, True for the
 # components you accept as cells. It is scored on the components of this fit (and, in the hidden
 # tests, pooled over the 48 components of three other movies) against which ones match a true cell:
-# **precision** (accepted components that are cells) at least **0.9** and **recall** (cells
+# **precision** (accepted components that are cells) at least **0.8** and **recall** (cells
 # accepted) at least **0.8**. *Predict first:* which single test would do best alone?
 
 # %% nbgrader={"grade": false, "grade_id": "ex-iscell", "locked": false, "schema_version": 3, "solution": true, "task": false}
 def is_cell(snr, r, size_px):
     ### BEGIN SOLUTION
-    return (snr >= 2.5) & (r >= 0.8) & (size_px >= 10)
+    # CaImAn's defaults (SNR >= 2.5, r >= 0.8) reject some true cells with r just below 0.8.
+    return (snr >= 2.0) & (r >= 0.7) & (size_px >= 10)
     ### END SOLUTION
 
 
@@ -529,8 +532,9 @@ from helpers.lessons.sources import check_real_and_still; check_real_and_still(a
 # - Non-negativity is a constraint, not a clipping. The **background term** matters (without it the
 #   footprints absorb the neuropil); ask for **more components** than cells and reject the extras.
 # - **Component evaluation** (SNR of the trace, spatial correlation of footprint and data, size)
-#   separates cells from the rest; scored against the truth, CaImAn-like defaults reach precision
-#   0.97 and recall 0.93 on the hidden movies.
+#   separates cells from the rest; scored against the truth on the hidden movies, CaImAn-like
+#   defaults reach a precision above 0.9 but on some movies reject true cells (r just below 0.8):
+#   the thresholds are choices to check against data, not constants.
 #
 # *Execution time of this notebook, top to bottom under `pytest --nbval-lax` on the course machine
 # (2 cores, shared): about 20 s of CPU (user time; 2 s more of system time) with the visible
