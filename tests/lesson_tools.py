@@ -12,6 +12,7 @@ import pathlib
 import re
 
 import jupytext
+import pytest
 
 from tooling.grading.checker import free_names as grading_free_names
 import matplotlib
@@ -148,3 +149,19 @@ def assert_two_wrong_answers_per_check(checks: dict, table) -> None:
     counts = {grade_id: sum(row[0] == grade_id for row in table) for grade_id in checks}
     too_few = {grade_id: n for grade_id, n in counts.items() if n < 2}
     assert not too_few, f"checks with fewer than two wrong answers tested: {too_few}"
+
+
+def wrong_answer_tests(table):
+    """The two tests every lesson's WRONG table gets, for a test module with a ``lesson`` fixture
+    giving ``(checks, namespace)``: each wrong answer fails its check with its hint, and every
+    check has at least two wrong answers. Assign both to ``test_*`` names so pytest collects them."""
+    @pytest.mark.parametrize("grade_id, wrong, hint", table, ids=wrong_answer_ids(table))
+    def test_wrong_answer_fails_with_its_hint(lesson, grade_id, wrong, hint):
+        checks, namespace = lesson
+        assert_fails_with_hint(checks[grade_id], namespace, wrong, hint)
+
+    def test_every_check_has_at_least_two_wrong_answers_tested(lesson):
+        checks, _ = lesson
+        assert_two_wrong_answers_per_check(checks, table)
+
+    return test_wrong_answer_fails_with_its_hint, test_every_check_has_at_least_two_wrong_answers_tested

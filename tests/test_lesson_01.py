@@ -124,12 +124,5 @@ def _local(movie, y, x, half):
     return movie[:, max(y - half, 0):y + half + 1, max(x - half, 0):x + half + 1].mean(axis=(1, 2))
 
 
-@pytest.mark.parametrize("grade_id, wrong, hint", WRONG, ids=lt.wrong_answer_ids(WRONG))
-def test_wrong_answer_fails_with_its_hint(lesson, grade_id, wrong, hint):
-    checks, namespace = lesson
-    lt.assert_fails_with_hint(checks[grade_id], namespace, wrong, hint)
-
-
-def test_every_check_has_at_least_two_wrong_answers_tested(lesson):
-    checks, _ = lesson
-    lt.assert_two_wrong_answers_per_check(checks, WRONG)
+test_wrong_answer_fails_with_its_hint, test_every_check_has_at_least_two_wrong_answers_tested = \
+    lt.wrong_answer_tests(WRONG)
